@@ -1,0 +1,90 @@
+/**
+ * Client of a running node's control API, found through its home.
+ */
+import { ApiError, NodeNotRunningError } from './errors.js'
+import { readApiAccess } from './files.js'
+import { homePaths } from '../node/home.js'
+import type { ApiEvent, HttpMethod } from './index.js'
+
+/** Default time a request may take; long operations pass their own signal */
+const REQUEST_TIMEOUT_MS = 30_000
+
+export class ApiClient {
+  readonly url: string
+  private readonly token: string
+  private readonly home: string
+
+  constructor (url: string, token: string, home = '') {
+    this.url = url
+    this.token = token
+    this.home = home
+  }
+
+  static async fromHome (root: string): Promise<ApiClient> {
+    const { endpoint, token } = await readApiAccess(homePaths(root))
+    return new ApiClient(endpoint.url, token, root)
+  }
+
+  async request<T = any> (method: HttpMethod, path: string, body?: unknown, options: { signal?: AbortSignal } = {}): Promise<T> {
+    const response = await this.fetch(path, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: options.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    })
+    const text = await response.text()
+    let json: any
+    try {
+      json = text === '' ? {} : JSON.parse(text)
+    } catch {
+      throw new ApiError(response.status, 'bad_response', `The node answered ${response.status} with a body that is not JSON`)
+    }
+    if (!response.ok) {
+      throw new ApiError(response.status, json?.error?.code ?? 'error', json?.error?.message ?? `HTTP ${response.status}`)
+    }
+    return json as T
+  }
+
+  /** Server-Sent Events from `/v1/events`, until `signal` aborts */
+  async * events (options: { signal?: AbortSignal } = {}): AsyncGenerator<ApiEvent> {
+    const response = await this.fetch('/v1/events', { signal: options.signal })
+    if (!response.ok || response.body == null) {
+      throw new ApiError(response.status, 'events_failed', `Event stream refused with HTTP ${response.status}`)
+    }
+    const decoder = new TextDecoder()
+    let buffer = ''
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true })
+      let end: number
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, end)
+        buffer = buffer.slice(end + 2)
+        const event = parseFrame(frame)
+        if (event != null) yield event
+      }
+    }
+  }
+
+  private async fetch (path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(`${this.url}${path}`, {
+        ...init,
+        headers: { ...init.headers as Record<string, string>, Authorization: `Bearer ${this.token}` }
+      })
+    } catch (err: any) {
+      if (err.name === 'TimeoutError' || err.name === 'AbortError') throw err
+      throw new NodeNotRunningError(`Cannot reach the node's API at ${this.url}${this.home !== '' ? ` (home ${this.home})` : ''}: is it running? (${err.cause?.code ?? err.message})`)
+    }
+  }
+}
+
+function parseFrame (frame: string): ApiEvent | undefined {
+  let type = 'message'
+  const data: string[] = []
+  for (const line of frame.split('\n')) {
+    if (line.startsWith('event:')) type = line.slice(6).trim()
+    else if (line.startsWith('data:')) data.push(line.slice(5).trim())
+  }
+  if (data.length === 0) return undefined
+  return { type, data: JSON.parse(data.join('\n')) }
+}

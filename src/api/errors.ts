@@ -1,0 +1,42 @@
+/**
+ * An error the control API reports to its client: an HTTP status, a stable
+ * machine-readable code and a sentence for people.
+ */
+export class ApiError extends Error {
+  static name = 'ApiError'
+  name = 'ApiError'
+  readonly status: number
+  readonly code: string
+
+  constructor (status: number, code: string, message: string) {
+    super(message)
+    this.status = status
+    this.code = code
+  }
+}
+
+/** The client could not reach a running node for the given home */
+export class NodeNotRunningError extends Error {
+  static name = 'NodeNotRunningError'
+  name = 'NodeNotRunningError'
+}
+
+/** Errors whose message is safe and useful to show as a 400 Bad Request */
+const BAD_INPUT_ERRORS = new Set([
+  'InvalidUriError',
+  'InvalidConfigError',
+  'InvalidMultiaddrError',
+  'InvalidParametersError',
+  'InvalidPeerIdError',
+  'SyntaxError'
+])
+
+/** Map anything a handler threw to what the client is told */
+export function toApiError (err: any): ApiError {
+  if (err instanceof ApiError) return err
+  if (BAD_INPUT_ERRORS.has(err?.name)) return new ApiError(400, 'bad_request', err.message)
+  if (err?.name === 'AbortError' || err?.name === 'TimeoutError') {
+    return new ApiError(504, 'timeout', 'The operation timed out')
+  }
+  return new ApiError(500, 'internal', err?.message ?? String(err))
+}

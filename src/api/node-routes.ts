@@ -1,0 +1,61 @@
+/**
+ * Routes about the node itself and its connections.
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { ApiError } from './errors.js'
+import { requireString } from './validate.js'
+import type { Route } from './index.js'
+import type { PresenceMeshNode } from '../node/create-node.js'
+
+/** How long `connect` may take before the client is told it timed out */
+const CONNECT_TIMEOUT_MS = 10_000
+
+export function nodeRoutes (node: PresenceMeshNode): Route[] {
+  const { libp2p } = node
+  return [{
+    method: 'GET',
+    path: '/v1/id',
+    handler: async () => ({
+      peerId: node.peerId.toString(),
+      uri: node.presUri,
+      imUri: node.imUri,
+      addresses: libp2p.getMultiaddrs().map(ma => ma.toString()),
+      relay: node.settings.relay
+    })
+  }, {
+    method: 'GET',
+    path: '/v1/peers',
+    handler: async () => ({
+      peers: libp2p.getConnections().map(connection => ({
+        peerId: connection.remotePeer.toString(),
+        address: connection.remoteAddr.toString(),
+        direction: connection.direction,
+        limited: connection.limits != null,
+        openedAt: new Date(connection.timeline.open).toISOString()
+      }))
+    })
+  }, {
+    method: 'POST',
+    path: '/v1/connect',
+    handler: async ({ body, signal }) => {
+      const text = requireString(body, 'multiaddr')
+      let address
+      try {
+        address = multiaddr(text)
+      } catch (err: any) {
+        throw new ApiError(400, 'bad_request', `"${text}" is not a multiaddr: ${err.message}`)
+      }
+      try {
+        const connection = await libp2p.dial(address, {
+          signal: AbortSignal.any([signal, AbortSignal.timeout(CONNECT_TIMEOUT_MS)])
+        })
+        return { peerId: connection.remotePeer.toString(), address: connection.remoteAddr.toString() }
+      } catch (err: any) {
+        if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+          throw new ApiError(504, 'timeout', `Connecting to ${text} timed out after ${CONNECT_TIMEOUT_MS} ms`)
+        }
+        throw new ApiError(502, 'dial_failed', `Could not connect to ${text}: ${err.message}`)
+      }
+    }
+  }]
+}

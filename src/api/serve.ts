@@ -1,0 +1,45 @@
+/**
+ * Serve a node's control API: routes, token, endpoint file, and the node's
+ * events forwarded to `/v1/events`.
+ */
+import { homePaths } from '../node/home.js'
+import { loadOrCreateToken, removeEndpoint, writeEndpoint } from './files.js'
+import { nodeRoutes } from './node-routes.js'
+import { ApiServer } from './server.js'
+import type { PresenceMeshNode } from '../node/create-node.js'
+import type { Route } from './index.js'
+import type { PeerId } from '@libp2p/interface'
+
+export interface ServedNode {
+  api: ApiServer
+  /** Stop serving (the node itself is the caller's to stop) */
+  close(): Promise<void>
+}
+
+export async function serveNode (node: PresenceMeshNode, options: { port?: number, routes?: Route[] } = {}): Promise<ServedNode> {
+  if (node.home == null) throw new Error('serveNode needs a node with a home: the API token and endpoint live there')
+  const paths = homePaths(node.home.root)
+  const token = await loadOrCreateToken(paths.apiToken)
+  const api = new ApiServer({
+    token,
+    port: options.port ?? node.settings.apiPort,
+    routes: [...nodeRoutes(node), ...options.routes ?? []]
+  })
+  await api.start()
+
+  const onConnect = (evt: CustomEvent<PeerId>): void => api.publish({ type: 'peer:connect', data: { peerId: evt.detail.toString() } })
+  const onDisconnect = (evt: CustomEvent<PeerId>): void => api.publish({ type: 'peer:disconnect', data: { peerId: evt.detail.toString() } })
+  node.libp2p.addEventListener('peer:connect', onConnect)
+  node.libp2p.addEventListener('peer:disconnect', onDisconnect)
+
+  await writeEndpoint(paths.apiEndpoint, { url: api.url, pid: process.pid, peerId: node.peerId.toString() })
+  return {
+    api,
+    close: async () => {
+      node.libp2p.removeEventListener('peer:connect', onConnect)
+      node.libp2p.removeEventListener('peer:disconnect', onDisconnect)
+      await removeEndpoint(paths.apiEndpoint)
+      await api.stop()
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * `pmesh start`: run a node in the foreground until SIGINT/SIGTERM.
+ */
+import { serveNode } from '../../api/serve.js'
+import { validatePort } from '../../node/config.js'
+import { createNode } from '../../node/create-node.js'
+import { parse } from '../args.js'
+import { UsageError } from '../errors.js'
+import { print, printFields, printJson } from '../output.js'
+import type { Command } from '../main.js'
+
+/** A stop that takes longer than this is cut short: the datastore survives SIGKILL anyway */
+const STOP_DEADLINE_MS = 2_000
+
+export const start: Command = {
+  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--relay] [--api-port N] [--json]',
+  summary: 'run a node in the foreground (Ctrl-C stops it)',
+  run: async argv => {
+    const { values, home } = parse(argv, {
+      listen: { type: 'string', multiple: true },
+      bootstrap: { type: 'string', multiple: true },
+      relay: { type: 'boolean' },
+      'api-port': { type: 'string' }
+    }, { min: 0, max: 0 })
+
+    let apiPort: number | undefined
+    if (values['api-port'] != null) {
+      try {
+        apiPort = validatePort(values['api-port'], '--api-port')
+      } catch (err: any) {
+        throw new UsageError(err.message)
+      }
+    }
+    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, apiPort })
+    let served
+    try {
+      served = await serveNode(node)
+    } catch (err) {
+      await node.stop()
+      throw err
+    }
+
+    const info = {
+      uri: node.presUri,
+      imUri: node.imUri,
+      peerId: node.peerId.toString(),
+      addresses: node.libp2p.getMultiaddrs().map(ma => ma.toString()),
+      api: served.api.url,
+      home: node.home?.root,
+      relay: node.settings.relay
+    }
+    if (values.json === true) {
+      printJson(info)
+    } else {
+      print('presence-mesh node running (Ctrl-C to stop)')
+      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ...(info.relay ? [['role', 'community relay'] as [string, string]] : [])])
+    }
+
+    await new Promise<void>(resolve => {
+      const stop = (): void => {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        resolve()
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    })
+    const deadline = setTimeout(() => {
+      process.stderr.write(`stop took longer than ${STOP_DEADLINE_MS} ms, exiting\n`)
+      process.exit(1)
+    }, STOP_DEADLINE_MS)
+    deadline.unref()
+    await served.close()
+    await node.stop()
+    clearTimeout(deadline)
+    if (values.json !== true) print('stopped')
+  }
+}

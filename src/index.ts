@@ -1,0 +1,11 @@
+/**
+ * presence-mesh: peer-to-peer presence and instant messaging on libp2p.
+ */
+export { createNode } from './node/create-node.js'
+export type { CreateNodeOptions, PresenceMeshNode, PresenceMeshServices } from './node/create-node.js'
+export type { NodeSettings } from './node/config.js'
+export { DHT_PROTOCOL } from './node/constants.js'
+export { IdentityKeyError, InvalidConfigError, HomeInUseError } from './node/errors.js'
+export { resolveHome } from './node/home.js'
+export { parseUri, formatPresUri, formatImUri, peerIdFromUri, InvalidUriError } from './uri/index.js'
+export type { ParsedUri, UriScheme } from './uri/index.js'

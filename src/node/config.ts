@@ -1,0 +1,108 @@
+/**
+ * Node settings. The same names are used by the `pmesh start` flags and by
+ * `config.json` in the node's home; flags win over the file, the file over
+ * the defaults.
+ */
+import { readFile } from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
+import { InvalidConfigError } from './errors.js'
+
+export interface NodeSettings {
+  /** Multiaddrs to listen on. Default: `/ip4/0.0.0.0/tcp/0` (all interfaces, port chosen by the OS) */
+  listen: string[]
+  /** Multiaddrs of bootstrap peers, each ending in `/p2p/<peerId>`. Default: none */
+  bootstrap: string[]
+  /** Also serve as a community relay (circuit-relay v2 server). Default: false */
+  relay: boolean
+  /** Port of the local control API on 127.0.0.1; 0 lets the OS choose. Default: 0 */
+  apiPort: number
+}
+
+export const DEFAULT_SETTINGS: Readonly<NodeSettings> = Object.freeze({
+  listen: ['/ip4/0.0.0.0/tcp/0'],
+  bootstrap: [],
+  relay: false,
+  apiPort: 0
+})
+
+/** Read `config.json`; a missing file means no settings */
+export async function readConfigFile (path: string): Promise<Partial<NodeSettings>> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err: any) {
+    if (err.code === 'ENOENT') return {}
+    throw new InvalidConfigError(`Cannot read ${path}: ${err.message}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err: any) {
+    throw new InvalidConfigError(`${path} is not valid JSON: ${err.message}`)
+  }
+  return validateSettings(json, path)
+}
+
+/** Check a partial settings object (from a file or the API); `source` names it in errors */
+export function validateSettings (value: unknown, source: string): Partial<NodeSettings> {
+  if (typeof value !== 'object' || value == null || Array.isArray(value)) {
+    throw new InvalidConfigError(`${source} must hold a JSON object`)
+  }
+  const input = value as Record<string, unknown>
+  const settings: Partial<NodeSettings> = {}
+  for (const [name, v] of Object.entries(input)) {
+    switch (name) {
+      case 'listen':
+      case 'bootstrap':
+        settings[name] = validateMultiaddrs(v, `${source}: "${name}"`, name === 'bootstrap')
+        break
+      case 'relay':
+        if (typeof v !== 'boolean') throw new InvalidConfigError(`${source}: "relay" must be true or false`)
+        settings.relay = v
+        break
+      case 'apiPort':
+        settings.apiPort = validatePort(v, `${source}: "apiPort"`)
+        break
+      default:
+        throw new InvalidConfigError(`${source}: unknown setting "${name}" (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`)
+    }
+  }
+  return settings
+}
+
+export function validatePort (value: unknown, what: string): number {
+  const port = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidConfigError(`${what} must be a port number from 0 to 65535`)
+  }
+  return port
+}
+
+function validateMultiaddrs (value: unknown, what: string, needPeerId: boolean): string[] {
+  if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) {
+    throw new InvalidConfigError(`${what} must be a list of multiaddr strings`)
+  }
+  for (const text of value as string[]) {
+    let ma
+    try {
+      ma = multiaddr(text)
+    } catch (err: any) {
+      throw new InvalidConfigError(`${what}: "${text}" is not a multiaddr (${err.message})`)
+    }
+    if (needPeerId && ma.getComponents().findLast(c => c.name === 'p2p') == null) {
+      throw new InvalidConfigError(`${what}: "${text}" must end with /p2p/<peerId>`)
+    }
+  }
+  return value as string[]
+}
+
+/** Defaults, then the file, then explicit values (flags) */
+export function mergeSettings (...layers: Array<Partial<NodeSettings>>): NodeSettings {
+  const merged: NodeSettings = { ...DEFAULT_SETTINGS, listen: [...DEFAULT_SETTINGS.listen], bootstrap: [] }
+  for (const layer of layers) {
+    for (const [name, v] of Object.entries(layer)) {
+      if (v !== undefined) (merged as any)[name] = v
+    }
+  }
+  return merged
+}

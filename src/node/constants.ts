@@ -1,0 +1,20 @@
+/**
+ * Kademlia protocol id of the presence-mesh DHT. A community mesh is its own
+ * DHT: using IPFS's id would mix our records into a network that refuses
+ * them, and fill our routing tables with peers that know nothing of presence.
+ */
+export const DHT_PROTOCOL = '/presence-mesh/kad/1.0.0'
+
+/**
+ * Connection ceiling. A user with hundreds of contacts does not need a
+ * connection to each (notifications travel through the gossip mesh), but the
+ * DHT routing table, the gossip mesh and relay circuits together need room.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 300
+
+/** Relay server limits for chat traffic (circuit-relay v2 reservations) */
+export const RELAY_MAX_RESERVATIONS = 128
+/** A relayed connection may stay up this long before the endpoints re-establish it */
+export const RELAY_DURATION_LIMIT_MS = 30 * 60_000
+/** Data allowed per relayed connection: generous for presence and text, not for bulk transfer */
+export const RELAY_DATA_LIMIT_BYTES = 16n * 1024n * 1024n

@@ -1,0 +1,173 @@
+/**
+ * `createNode()`: one presence-mesh node — a libp2p 3 node with the mesh's
+ * transports, DHT and pubsub, its identity and datastore in its home.
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { LevelDatastore } from 'datastore-level'
+import { MemoryDatastore } from 'datastore-core'
+import { createLibp2p } from 'libp2p'
+import { formatImUri, formatPresUri } from '../uri/index.js'
+import { readConfigFile, mergeSettings, validateSettings } from './config.js'
+import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
+import { HomeInUseError } from './errors.js'
+import { ensureHome, type HomePaths } from './home.js'
+import { loadOrCreateIdentity } from './identity.js'
+import type { NodeSettings } from './config.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { ConnectionGater, Libp2p, PeerId, PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
+import type { Datastore } from 'interface-datastore'
+
+export interface PresenceMeshServices extends ServiceMap {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+}
+
+export interface CreateNodeOptions extends Partial<NodeSettings> {
+  /**
+   * The node's home directory (identity key, datastore, config.json). Without
+   * one the node is ephemeral: a fresh identity and an in-memory datastore.
+   */
+  home?: string
+  /** Use this identity instead of the home's key file */
+  privateKey?: PrivateKey
+  /** Use this datastore instead of the home's LevelDB */
+  datastore?: Datastore
+  /** Default: 300 (see constants.ts) */
+  maxConnections?: number
+  /** Decide which connections are allowed (e.g. refuse inbound direct dials) */
+  connectionGater?: ConnectionGater
+  /** Start listening before returning. Default: true */
+  start?: boolean
+}
+
+export interface PresenceMeshNode {
+  readonly libp2p: Libp2p<PresenceMeshServices>
+  readonly peerId: PeerId
+  /** `pres:<peerId>` */
+  readonly presUri: string
+  /** `im:<peerId>` */
+  readonly imUri: string
+  readonly settings: NodeSettings
+  readonly datastore: Datastore
+  /** Set when the node runs from a home directory */
+  readonly home?: HomePaths
+  start(): Promise<void>
+  /** Stop libp2p, then close the datastore it was writing to */
+  stop(): Promise<void>
+}
+
+export async function createNode (options: CreateNodeOptions = {}): Promise<PresenceMeshNode> {
+  const home = options.home != null ? await ensureHome(options.home) : undefined
+  const fileSettings = home != null ? await readConfigFile(home.config) : {}
+  const { listen, bootstrap: bootstrapList, relay, apiPort } = options
+  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort }), 'options'))
+
+  const privateKey = options.privateKey ??
+    (home != null ? await loadOrCreateIdentity(home.identityKey) : await generateKeyPair('Ed25519'))
+  // a datastore handed in by the caller is theirs to close; ours we close on stop
+  const ownDatastore = options.datastore == null && home != null ? await openDatastore(home.datastore) : undefined
+  const datastore = options.datastore ?? ownDatastore ?? new MemoryDatastore()
+
+  let libp2p: Libp2p<PresenceMeshServices>
+  try {
+    libp2p = await createLibp2p<PresenceMeshServices>({
+      privateKey,
+      datastore,
+      start: false,
+      addresses: { listen: [...settings.listen] },
+      transports: [tcp(), circuitRelayTransport()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionGater: options.connectionGater,
+      connectionManager: { maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS },
+      peerDiscovery: settings.bootstrap.length > 0 ? [bootstrap({ list: settings.bootstrap })] : [],
+      services: {
+        identify: identify(),
+        ping: ping(),
+        dht: kadDHT({
+          protocol: DHT_PROTOCOL,
+          // every desktop node serves the DHT; firewalled nodes will opt out
+          clientMode: false,
+          // keep loopback and LAN addresses: community meshes and local tests live there
+          peerInfoMapper: passthroughMapper
+        }),
+        pubsub: gossipsub({
+          // presence and subscriptions must keep flowing through relays
+          runOnLimitedConnection: true,
+          allowPublishToZeroTopicPeers: true
+        }),
+        ...(settings.relay
+          ? {
+              relay: circuitRelayServer({
+                reservations: {
+                  maxReservations: RELAY_MAX_RESERVATIONS,
+                  defaultDurationLimit: RELAY_DURATION_LIMIT_MS,
+                  defaultDataLimit: RELAY_DATA_LIMIT_BYTES
+                }
+              })
+            }
+          : {})
+      }
+    })
+  } catch (err) {
+    await ownDatastore?.close()
+    throw err
+  }
+
+  const node: PresenceMeshNode = {
+    libp2p,
+    peerId: libp2p.peerId,
+    presUri: formatPresUri(libp2p.peerId),
+    imUri: formatImUri(libp2p.peerId),
+    settings,
+    datastore,
+    home,
+    start: async () => {
+      await ownDatastore?.open()
+      await libp2p.start()
+    },
+    stop: async () => {
+      await libp2p.stop()
+      await ownDatastore?.close()
+    }
+  }
+  if (options.start !== false) {
+    try {
+      await libp2p.start()
+    } catch (err) {
+      await node.stop().catch(() => {})
+      throw err
+    }
+  }
+  return node
+}
+
+async function openDatastore (path: string): Promise<LevelDatastore> {
+  const datastore = new LevelDatastore(path)
+  try {
+    await datastore.open()
+  } catch (err: any) {
+    // LevelDB's lock is the usual cause; datastore-level does not pass the
+    // underlying code on, so the message names the likely reason and the path
+    throw new HomeInUseError(`Cannot open the datastore ${path}: is another node running with this home? Each node needs its own home. (${err.message})`)
+  }
+  return datastore
+}
+
+function dropUndefined<T extends object> (value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}

@@ -1,0 +1,23 @@
+/** The identity key file exists but cannot be read or decoded. It is never overwritten. */
+export class IdentityKeyError extends Error {
+  static name = 'IdentityKeyError'
+  name = 'IdentityKeyError'
+  readonly path: string
+
+  constructor (path: string, reason: string) {
+    super(`Cannot use the identity key file ${path}: ${reason}. It was left untouched; restore it from a backup, or move it away to create a new identity.`)
+    this.path = path
+  }
+}
+
+/** The config file in the node's home is not valid JSON or holds a bad setting. */
+export class InvalidConfigError extends Error {
+  static name = 'InvalidConfigError'
+  name = 'InvalidConfigError'
+}
+
+/** Another running node already uses this home (its datastore is locked). */
+export class HomeInUseError extends Error {
+  static name = 'HomeInUseError'
+  name = 'HomeInUseError'
+}

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict'
+import { readFile, stat } from 'node:fs/promises'
+import { ApiClient } from '../../src/api/client.js'
+import { ApiError } from '../../src/api/errors.js'
+import { serveNode, type ServedNode } from '../../src/api/serve.js'
+import { connect, startNode, stopAll } from '../helpers/nodes.js'
+import { tempDir } from '../helpers/temp.js'
+import type { PresenceMeshNode } from '../../src/node/create-node.js'
+
+describe('local control API', function () {
+  this.timeout(30_000)
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  let node: PresenceMeshNode
+  let other: PresenceMeshNode
+  let served: ServedNode
+  let client: ApiClient
+
+  before(async () => {
+    dir = await tempDir()
+    node = await startNode({ home: dir.path })
+    other = await startNode()
+    served = await serveNode(node)
+    client = await ApiClient.fromHome(dir.path)
+  })
+  after(async () => {
+    await served?.close()
+    await stopAll(node, other)
+    await dir?.remove()
+  })
+
+  async function raw (path: string, init: RequestInit = {}): Promise<{ status: number, body: any }> {
+    const response = await fetch(`${client.url}${path}`, init)
+    return { status: response.status, body: await response.json() }
+  }
+
+  it('listens on 127.0.0.1 and keeps its token owner-only in the home', async () => {
+    assert.match(client.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+    assert.equal((await stat(`${dir.path}/api-token`)).mode & 0o777, 0o600)
+    const endpoint = JSON.parse(await readFile(`${dir.path}/api.json`, 'utf8'))
+    assert.equal(endpoint.url, client.url)
+  })
+
+  it('answers id with peer id, URI and addresses', async () => {
+    const me = await client.request('GET', '/v1/id')
+    assert.equal(me.peerId, node.peerId.toString())
+    assert.equal(me.uri, `pres:${node.peerId.toString()}`)
+    assert.ok(me.addresses.length > 0)
+  })
+
+  it('refuses a missing or wrong token with 401', async () => {
+    const missing = await raw('/v1/id')
+    assert.equal(missing.status, 401)
+    assert.equal(missing.body.error.code, 'unauthorized')
+    const wrong = await raw('/v1/id', { headers: { Authorization: 'Bearer not-the-token' } })
+    assert.equal(wrong.status, 401)
+    const events = await fetch(`${client.url}/v1/events`)
+    assert.equal(events.status, 401, 'the event stream is guarded too')
+    await events.body?.cancel()
+  })
+
+  it('answers malformed input with 400 and a JSON error, and keeps running', async () => {
+    const token = (await readFile(`${dir.path}/api-token`, 'utf8')).trim()
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }
+    const badJson = await raw('/v1/connect', { method: 'POST', headers, body: '{"multiaddr":' })
+    assert.equal(badJson.status, 400)
+    assert.equal(badJson.body.error.code, 'bad_json')
+    await assert.rejects(client.request('POST', '/v1/connect', { multiaddr: 'nonsense' }), (err: ApiError) => err.status === 400)
+    await assert.rejects(client.request('POST', '/v1/connect', { multiaddr: 42 }), (err: ApiError) => err.status === 400 && /multiaddr/.test(err.message))
+    await assert.rejects(client.request('POST', '/v1/connect', [1, 2]), (err: ApiError) => err.status === 400)
+    await assert.rejects(client.request('GET', '/v1/nothing-here'), (err: ApiError) => err.status === 404)
+    await assert.rejects(client.request('DELETE', '/v1/id'), (err: ApiError) => err.status === 405)
+    const huge = await raw('/v1/connect', { method: 'POST', headers, body: JSON.stringify({ multiaddr: 'x'.repeat(2 * 1024 * 1024) }) })
+    assert.equal(huge.status, 413)
+    // still serving
+    assert.equal((await client.request('GET', '/v1/id')).peerId, node.peerId.toString())
+  })
+
+  it('connects to a peer and pushes the connection on the event stream', async () => {
+    const controller = new AbortController()
+    const seen = (async () => {
+      for await (const event of client.events({ signal: controller.signal })) {
+        if (event.type === 'peer:connect') return event.data as { peerId: string }
+      }
+    })()
+    await new Promise(resolve => setTimeout(resolve, 100))
+    const result = await client.request('POST', '/v1/connect', { multiaddr: other.libp2p.getMultiaddrs()[0].toString() })
+    assert.equal(result.peerId, other.peerId.toString())
+    assert.equal((await seen)?.peerId, other.peerId.toString())
+    controller.abort()
+    const { peers } = await client.request('GET', '/v1/peers')
+    assert.ok(peers.some((p: { peerId: string }) => p.peerId === other.peerId.toString()))
+  })
+
+  it('reports an unreachable peer as a dial failure, not a crash', async () => {
+    const dead = await startNode()
+    const address = dead.libp2p.getMultiaddrs()[0].toString()
+    await dead.stop()
+    await assert.rejects(client.request('POST', '/v1/connect', { multiaddr: address }), (err: ApiError) => err.status === 502 || err.status === 504)
+    await connect(node, other)
+  })
+})

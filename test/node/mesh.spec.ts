@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict'
+import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { Key } from 'interface-datastore'
+import { concat } from 'uint8arrays/concat'
+import { equals } from 'uint8arrays/equals'
+import { fromString } from 'uint8arrays/from-string'
+import { DHT_PROTOCOL } from '../../src/node/constants.js'
+import { HomeInUseError } from '../../src/node/errors.js'
+import { connect, startNode, stopAll } from '../helpers/nodes.js'
+import { tempDir, waitFor } from '../helpers/temp.js'
+import type { PresenceMeshNode } from '../../src/node/create-node.js'
+
+/** The DHT's own public-key record type: `/pk/<peer id multihash>` → protobuf public key */
+function pkRecord (node: PresenceMeshNode): { key: Uint8Array, value: Uint8Array } {
+  return {
+    key: concat([fromString('/pk/'), node.peerId.toMultihash().bytes]),
+    value: publicKeyToProtobuf(node.libp2p.peerId.publicKey!)
+  }
+}
+
+async function dhtGet (node: PresenceMeshNode, key: Uint8Array): Promise<Uint8Array | undefined> {
+  for await (const event of node.libp2p.services.dht.get(key, { signal: AbortSignal.timeout(10_000) })) {
+    if (event.name === 'VALUE') return event.value
+  }
+  return undefined
+}
+
+describe('nodes on loopback', function () {
+  this.timeout(60_000)
+  const nodes: PresenceMeshNode[] = []
+  afterEach(async () => stopAll(...nodes.splice(0)))
+
+  it('two nodes connect and ping each other', async () => {
+    const [a, b] = await Promise.all([startNode(), startNode()])
+    nodes.push(a, b)
+    await connect(a, b)
+    const rtt = await a.libp2p.services.ping.ping(b.peerId)
+    assert.ok(rtt >= 0)
+    assert.equal(a.presUri, `pres:${a.peerId.toString()}`)
+  })
+
+  it('speaks the presence-mesh DHT protocol, not IPFS\'s', async () => {
+    const a = await startNode()
+    nodes.push(a)
+    assert.ok(a.libp2p.getProtocols().includes(DHT_PROTOCOL))
+    assert.ok(!a.libp2p.getProtocols().some(p => p.startsWith('/ipfs/kad')))
+  })
+
+  it('three nodes in a line share DHT records under our prefix', async () => {
+    const [a, b, c] = await Promise.all([startNode(), startNode(), startNode()])
+    nodes.push(a, b, c)
+    await connect(a, b)
+    await connect(c, b)
+    // the routing tables take b in once identify has told each side b speaks our DHT protocol
+    const speaksDht = async (node: PresenceMeshNode): Promise<boolean> => (await node.libp2p.peerStore.get(b.peerId)).protocols.includes(DHT_PROTOCOL)
+    await waitFor(async () => await speaksDht(a) && await speaksDht(c), 10_000, 'identify')
+    const { key, value } = pkRecord(a)
+    for await (const event of a.libp2p.services.dht.put(key, value, { signal: AbortSignal.timeout(10_000) })) {
+      void event
+    }
+    // c never dialled a: it finds the record through b
+    const found = await dhtGet(c, key)
+    assert.ok(found != null && equals(found, value))
+  })
+
+  it('keeps identity, DHT records and its own state across a restart', async () => {
+    const dir = await tempDir()
+    try {
+      const first = await startNode({ home: dir.path })
+      const peer = await startNode()
+      nodes.push(peer)
+      await connect(first, peer)
+      const peerId = first.peerId.toString()
+      const { key, value } = pkRecord(first)
+      for await (const event of first.libp2p.services.dht.put(key, value, { signal: AbortSignal.timeout(10_000) })) {
+        void event
+      }
+      await first.datastore.put(new Key('/presence-mesh/settings/greeting'), fromString('hello'))
+      await first.stop()
+
+      const second = await startNode({ home: dir.path })
+      nodes.push(second)
+      assert.equal(second.peerId.toString(), peerId)
+      assert.ok(equals(await second.datastore.get(new Key('/presence-mesh/settings/greeting')), fromString('hello')))
+      const stored = await dhtGet(second, key)
+      assert.ok(stored != null && equals(stored, value), 'the DHT record stored before the restart is still served')
+      assert.ok(await second.libp2p.peerStore.has(peer.peerId), 'the peer store remembers peers from before the restart')
+    } finally {
+      await dir.remove()
+    }
+  })
+
+  it('refuses a second node on the same home, and runs two homes side by side', async () => {
+    const [one, two] = await Promise.all([tempDir(), tempDir()])
+    try {
+      const a = await startNode({ home: one.path })
+      nodes.push(a)
+      await assert.rejects(startNode({ home: one.path }), HomeInUseError)
+      const b = await startNode({ home: two.path })
+      nodes.push(b)
+      await connect(a, b)
+      assert.notEqual(a.peerId.toString(), b.peerId.toString())
+    } finally {
+      await stopAll(...nodes.splice(0))
+      await Promise.all([one.remove(), two.remove()])
+    }
+  })
+})
