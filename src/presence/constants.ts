@@ -1,0 +1,50 @@
+import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
+
+/**
+ * Signature domain of presence envelopes. The signature covers it, so a
+ * presence signature can never be replayed as a libp2p peer record or as any
+ * other envelope signed with the same key, and vice versa.
+ */
+export const PRESENCE_DOMAIN = 'presence-mesh-presence'
+
+/**
+ * Envelope payload type: the UTF-8 bytes of `/presence-mesh/presence/1`.
+ * A self-describing string rather than a multicodec code, because no code is
+ * registered for us. The trailing number changes only for an incompatible
+ * format; compatible additions are new protobuf fields.
+ */
+export const PRESENCE_PAYLOAD_TYPE = uint8ArrayFromString('/presence-mesh/presence/1')
+
+/**
+ * Largest signed envelope we create or accept, in bytes. A record is small
+ * (an Ed25519 envelope with a note and a few addresses is a few hundred
+ * bytes); the cap bounds what one DHT value or gossip message can cost every
+ * peer that stores or relays it, and bounds decoding work on hostile input.
+ */
+export const MAX_RECORD_SIZE = 8 * 1024
+
+/**
+ * Latest timestamp a record may carry: 9999-12-31T23:59:59.999Z. Timestamps
+ * must be expressible as an xs:dateTime with a four-digit year for PIDF.
+ */
+export const MAX_TIMESTAMP = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
+/**
+ * Availability values; the wire value (protobuf field 3) is the index, so
+ * new values are only ever appended.
+ */
+export const AVAILABILITIES = ['unknown', 'available', 'busy', 'idle', 'away', 'do-not-disturb'] as const
+
+/** XML namespaces used in PIDF documents */
+export const NS_PIDF = 'urn:ietf:params:xml:ns:pidf'
+export const NS_DATA_MODEL = 'urn:ietf:params:xml:ns:pidf:data-model'
+export const NS_RPID = 'urn:ietf:params:xml:ns:pidf:rpid'
+export const NS_CIPID = 'urn:ietf:params:xml:ns:pidf:cipid'
+/**
+ * Our own namespace for what no PIDF extension standardises (e-mail,
+ * telephone and postal contact, do-not-disturb, binary extension values).
+ * It is only an identifier: nothing is served at it.
+ */
+export const NS_PRESENCE_MESH = 'urn:presence-mesh:pidf'
+export const NS_XML = 'http://www.w3.org/XML/1998/namespace'
+export const NS_XMLNS = 'http://www.w3.org/2000/xmlns/'

@@ -1,0 +1,41 @@
+/** Presence data that cannot be decoded, or decodes to something not allowed */
+export class InvalidPresenceRecordError extends Error {
+  static name = 'InvalidPresenceRecordError'
+  name = 'InvalidPresenceRecordError'
+}
+
+/** A record or envelope larger than MAX_RECORD_SIZE */
+export class PresenceRecordTooLargeError extends Error {
+  static name = 'PresenceRecordTooLargeError'
+  name = 'PresenceRecordTooLargeError'
+}
+
+/** The envelope signature does not verify for the presence domain */
+export class InvalidSignatureError extends Error {
+  static name = 'InvalidSignatureError'
+  name = 'InvalidSignatureError'
+}
+
+/** The envelope was signed by a key that may not speak for the presentity */
+export class UnauthorizedSignerError extends Error {
+  static name = 'UnauthorizedSignerError'
+  name = 'UnauthorizedSignerError'
+}
+
+/** The record's expiry time has passed */
+export class ExpiredRecordError extends Error {
+  static name = 'ExpiredRecordError'
+  name = 'ExpiredRecordError'
+}
+
+/** A document that is not usable PIDF (RFC 3863) */
+export class InvalidPidfError extends Error {
+  static name = 'InvalidPidfError'
+  name = 'InvalidPidfError'
+}
+
+/** Nothing is known of a presentity: no record in the DHT, none seen on gossip */
+export class PresenceNotFoundError extends Error {
+  static name = 'PresenceNotFoundError'
+  name = 'PresenceNotFoundError'
+}

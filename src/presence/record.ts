@@ -1,0 +1,296 @@
+/**
+ * Presence records: the plain TypeScript form, its protobuf encoding and its
+ * signed-envelope form (see pb/presence.proto for the wire format).
+ */
+import { peerIdFromMultihash, peerIdFromPrivateKey, peerIdFromPublicKey } from '@libp2p/peer-id'
+import { RecordEnvelope } from '@libp2p/peer-record'
+import { multiaddr } from '@multiformats/multiaddr'
+import * as Digest from 'multiformats/hashes/digest'
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
+import { AVAILABILITIES, MAX_RECORD_SIZE, PRESENCE_DOMAIN, PRESENCE_PAYLOAD_TYPE } from './constants.js'
+import { ExpiredRecordError, InvalidPresenceRecordError, InvalidSignatureError, PresenceRecordTooLargeError, UnauthorizedSignerError } from './errors.js'
+import { Basic as PBBasic, PresenceRecord as PBPresenceRecord } from './pb/presence.js'
+import { validatePresence } from './validate.js'
+import type { PeerId, PrivateKey, Record } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export { AVAILABILITIES, validatePresence }
+
+/** RFC 3863 basic status: can the presentity be reached at all */
+export type Basic = 'open' | 'closed'
+
+/** Willingness to communicate, refining an 'open' basic status */
+export type Availability = typeof AVAILABILITIES[number]
+
+export interface PresenceNote {
+  text: string
+  /** BCP 47 language tag (the xs:language syntax of xml:lang) */
+  lang?: string
+}
+
+/** vCard-like contact information for the person behind the presentity */
+export interface PresenceContact {
+  emails: string[]
+  /** Digits with optional leading '+' and visual separators: space ( ) . / - */
+  phones: string[]
+  /** Free-form postal address, lines separated by '\n' */
+  postal?: string
+  /** An http(s) URL */
+  web?: string
+}
+
+/** Data outside this format's vocabulary, kept and passed on uninterpreted */
+export interface PresenceExtension {
+  /** Absolute URI naming the vocabulary; not a PIDF, XML or presence-mesh namespace */
+  ns: string
+  /** Local name, an XML NCName of ASCII letters, digits, '_', '-', '.' */
+  name: string
+  value: string | Uint8Array
+}
+
+export interface PresenceRecord {
+  presentity: PeerId
+  basic: Basic
+  availability: Availability
+  note?: PresenceNote
+  contact: PresenceContact
+  /** Where the presentity's node listens, relay circuit addresses included */
+  addresses: Multiaddr[]
+  /** A higher seq replaces a lower one for the same presentity */
+  seq: bigint
+  /** Milliseconds since the Unix epoch */
+  issuedAt: number
+  /** Milliseconds since the Unix epoch, after issuedAt */
+  expiresAt: number
+  /** Unique by (ns, name), in the order the presentity gave them */
+  extensions: PresenceExtension[]
+}
+
+export interface OpenPresenceOptions {
+  /** Current time in ms since the epoch, default Date.now() */
+  now?: number
+  /** Accept a record whose expiresAt has passed, e.g. to show "last seen" */
+  allowExpired?: boolean
+}
+
+export interface OpenedPresence {
+  record: PresenceRecord
+  /** The key that signed the envelope */
+  signer: PeerId
+}
+
+/** What to show for a presentity: expired and closed records look alike */
+export type EffectiveStatus =
+  | { basic: 'open', availability: Availability }
+  | { basic: 'closed', lastSeen: number, expired: boolean }
+
+/**
+ * Encode a record's payload. Throws InvalidPresenceRecordError if the record
+ * breaks a rule of the format, so nothing we write is refused by readers.
+ */
+export function marshalPresence (record: PresenceRecord): Uint8Array {
+  validatePresence(record)
+  const { contact } = record
+  const hasContact = contact.emails.length > 0 || contact.phones.length > 0 || contact.postal != null || contact.web != null
+
+  return PBPresenceRecord.encode({
+    presentity: record.presentity.toMultihash().bytes,
+    basic: record.basic === 'open' ? PBBasic.BASIC_OPEN : PBBasic.BASIC_CLOSED,
+    availability: AVAILABILITIES.indexOf(record.availability),
+    note: record.note == null ? undefined : { text: record.note.text, lang: record.note.lang ?? '' },
+    // Left out when empty: most records carry no contact information
+    contact: hasContact ? { ...contact } : undefined,
+    addresses: record.addresses.map(ma => ma.bytes),
+    seq: record.seq,
+    issuedAt: BigInt(record.issuedAt),
+    expiresAt: BigInt(record.expiresAt),
+    extensions: record.extensions.map(({ ns, name, value }) => typeof value === 'string'
+      ? { ns, name, stringValue: value }
+      : { ns, name, bytesValue: new Uint8Array(value) })
+  })
+}
+
+/**
+ * Decode a record's payload. Throws only PresenceRecordTooLargeError or
+ * InvalidPresenceRecordError, whatever the input: the bytes come from the
+ * network, and callers must be able to tell bad data from bugs.
+ */
+export function unmarshalPresence (bytes: Uint8Array): PresenceRecord {
+  if (bytes.byteLength > MAX_RECORD_SIZE) {
+    throw new PresenceRecordTooLargeError(`Presence record of ${bytes.byteLength} bytes exceeds ${MAX_RECORD_SIZE}`)
+  }
+
+  let pb: PBPresenceRecord
+  try {
+    pb = PBPresenceRecord.decode(bytes)
+  } catch (err) {
+    throw new InvalidPresenceRecordError(`Undecodable presence record: ${errorMessage(err)}`)
+  }
+
+  const record: PresenceRecord = {
+    presentity: decodePeerId(pb.presentity),
+    basic: pb.basic === PBBasic.BASIC_OPEN ? 'open' : 'closed',
+    // A value added after this reader was written means nothing to it yet
+    availability: AVAILABILITIES[pb.availability] ?? 'unknown',
+    note: pb.note == null ? undefined : { text: pb.note.text, lang: pb.note.lang === '' ? undefined : pb.note.lang },
+    contact: {
+      emails: pb.contact?.emails ?? [],
+      phones: pb.contact?.phones ?? [],
+      postal: pb.contact?.postal,
+      web: pb.contact?.web
+    },
+    addresses: pb.addresses.map(decodeMultiaddr),
+    seq: pb.seq,
+    issuedAt: decodeTimestamp(pb.issuedAt, 'issuedAt'),
+    expiresAt: decodeTimestamp(pb.expiresAt, 'expiresAt'),
+    extensions: pb.extensions.map(({ ns, name, bytesValue, stringValue }) => {
+      if (stringValue != null && bytesValue == null) return { ns, name, value: stringValue }
+      // Copied so the record does not alias (and pin) the caller's buffer
+      if (bytesValue != null && stringValue == null) return { ns, name, value: bytesValue.slice() }
+      throw new InvalidPresenceRecordError(`Extension ${ns} ${name} must have exactly one of a string or bytes value`)
+    })
+  }
+
+  validatePresence(record)
+  return record
+}
+
+/**
+ * Sign a record with the presentity's key into envelope bytes, ready to
+ * publish. Throws UnauthorizedSignerError if the key may not sign for the
+ * presentity, PresenceRecordTooLargeError if the envelope exceeds
+ * MAX_RECORD_SIZE, and InvalidPresenceRecordError for an invalid record.
+ */
+export async function sealPresence (privateKey: PrivateKey, record: PresenceRecord): Promise<Uint8Array> {
+  const payload = marshalPresence(record)
+  assertAllowedSigner(peerIdFromPrivateKey(privateKey), record)
+
+  const signable: Record = {
+    domain: PRESENCE_DOMAIN,
+    codec: PRESENCE_PAYLOAD_TYPE,
+    marshal: () => payload,
+    equals: (other) => uint8ArrayEquals(payload, other.marshal())
+  }
+  const bytes = (await RecordEnvelope.seal(signable, privateKey)).marshal()
+
+  if (bytes.byteLength > MAX_RECORD_SIZE) {
+    throw new PresenceRecordTooLargeError(`Signed presence record of ${bytes.byteLength} bytes exceeds ${MAX_RECORD_SIZE}`)
+  }
+  return bytes
+}
+
+/**
+ * Verify and decode envelope bytes from the network. Throws only the named
+ * errors of ./errors.js. The cheap checks run before the signature check so
+ * that junk costs little; every check must pass either way.
+ */
+export async function openPresence (bytes: Uint8Array, options: OpenPresenceOptions = {}): Promise<OpenedPresence> {
+  if (bytes.byteLength > MAX_RECORD_SIZE) {
+    throw new PresenceRecordTooLargeError(`Signed presence record of ${bytes.byteLength} bytes exceeds ${MAX_RECORD_SIZE}`)
+  }
+
+  const envelope = decodeEnvelope(bytes)
+  if (!uint8ArrayEquals(envelope.payloadType, PRESENCE_PAYLOAD_TYPE)) {
+    throw new InvalidPresenceRecordError('Envelope does not hold a presence record (unexpected payload type)')
+  }
+
+  const record = unmarshalPresence(envelope.payload)
+  let signer: PeerId
+  try {
+    signer = peerIdFromPublicKey(envelope.publicKey)
+  } catch (err) {
+    throw new UnauthorizedSignerError(`Envelope key has no peer id: ${errorMessage(err)}`)
+  }
+  assertAllowedSigner(signer, record)
+
+  const now = options.now ?? Date.now()
+  if (options.allowExpired !== true && now >= record.expiresAt) {
+    throw new ExpiredRecordError(`Presence record expired at ${new Date(record.expiresAt).toISOString()}`)
+  }
+
+  if (!(await verifyEnvelope(envelope))) {
+    throw new InvalidSignatureError('Presence envelope signature does not verify')
+  }
+
+  return { record, signer }
+}
+
+/** Reduce a record to what a viewer should see at time `now` */
+export function effectiveStatus (record: PresenceRecord, now: number = Date.now()): EffectiveStatus {
+  const expired = now >= record.expiresAt
+  if (record.basic === 'closed' || expired) {
+    return { basic: 'closed', lastSeen: record.issuedAt, expired }
+  }
+  return { basic: 'open', availability: record.availability }
+}
+
+/**
+ * The one place that decides which keys may sign a presentity's record. For
+ * now only the presentity's own key; delegation (other devices of the same
+ * person signing for it) will widen this check, and only this check.
+ */
+function assertAllowedSigner (signer: PeerId, record: PresenceRecord): void {
+  if (!signer.equals(record.presentity)) {
+    throw new UnauthorizedSignerError(`Record of ${record.presentity.toString()} signed by ${signer.toString()}`)
+  }
+}
+
+function decodeEnvelope (bytes: Uint8Array): RecordEnvelope {
+  let envelope: RecordEnvelope
+  try {
+    envelope = RecordEnvelope.createFromProtobuf(bytes)
+  } catch (err) {
+    throw new InvalidPresenceRecordError(`Undecodable presence envelope: ${errorMessage(err)}`)
+  }
+
+  // The signature covers only the domain, payload type and payload. Requiring
+  // the canonical encoding rejects unsigned extra fields or duplicates that a
+  // relay could otherwise attach, and gives each record exactly one form.
+  let canonical: Uint8Array
+  try {
+    canonical = envelope.marshal()
+  } catch (err) {
+    throw new InvalidPresenceRecordError(`Unusable presence envelope: ${errorMessage(err)}`)
+  }
+  if (!uint8ArrayEquals(canonical, bytes)) {
+    throw new InvalidPresenceRecordError('Presence envelope is not canonically encoded')
+  }
+  return envelope
+}
+
+async function verifyEnvelope (envelope: RecordEnvelope): Promise<boolean> {
+  try {
+    return await envelope.validate(PRESENCE_DOMAIN)
+  } catch {
+    // Malformed keys or signatures make some verifiers throw: still just invalid
+    return false
+  }
+}
+
+function decodePeerId (bytes: Uint8Array): PeerId {
+  try {
+    return peerIdFromMultihash(Digest.decode(bytes))
+  } catch (err) {
+    throw new InvalidPresenceRecordError(`Presentity is not a peer id: ${errorMessage(err)}`)
+  }
+}
+
+function decodeMultiaddr (bytes: Uint8Array): Multiaddr {
+  try {
+    return multiaddr(bytes.slice())
+  } catch (err) {
+    throw new InvalidPresenceRecordError(`Invalid address: ${errorMessage(err)}`)
+  }
+}
+
+function decodeTimestamp (value: bigint, field: string): number {
+  // Range-checked by validatePresence; this only keeps precision errors out
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new InvalidPresenceRecordError(`${field} is out of range`)
+  }
+  return Number(value)
+}
+
+function errorMessage (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
