@@ -9,3 +9,7 @@ export { IdentityKeyError, InvalidConfigError, HomeInUseError } from './node/err
 export { resolveHome } from './node/home.js'
 export { parseUri, formatPresUri, formatImUri, peerIdFromUri, InvalidUriError } from './uri/index.js'
 export type { ParsedUri, UriScheme } from './uri/index.js'
+export { presence } from './presence/index.js'
+export type { Presence, PresenceInit, PresenceEvents, NotifyEvent, PresenceUpdate, PresenceRecord, SubscribeResult, Subscription, Watcher } from './presence/index.js'
+export { toPidf, fromPidf } from './presence/pidf.js'
+export { sealPresence, openPresence, effectiveStatus } from './presence/record.js'

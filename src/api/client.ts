@@ -45,24 +45,16 @@ export class ApiClient {
     return json as T
   }
 
-  /** Server-Sent Events from `/v1/events`, until `signal` aborts */
-  async * events (options: { signal?: AbortSignal } = {}): AsyncGenerator<ApiEvent> {
+  /**
+   * Server-Sent Events from `/v1/events`, until `signal` aborts. Resolves
+   * once the stream is open, so nothing that happens after is missed.
+   */
+  async events (options: { signal?: AbortSignal } = {}): Promise<AsyncGenerator<ApiEvent>> {
     const response = await this.fetch('/v1/events', { signal: options.signal })
     if (!response.ok || response.body == null) {
       throw new ApiError(response.status, 'events_failed', `Event stream refused with HTTP ${response.status}`)
     }
-    const decoder = new TextDecoder()
-    let buffer = ''
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true })
-      let end: number
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const event = parseFrame(frame)
-        if (event != null) yield event
-      }
-    }
+    return readEvents(response.body as unknown as AsyncIterable<Uint8Array>)
   }
 
   private async fetch (path: string, init: RequestInit): Promise<Response> {
@@ -74,6 +66,21 @@ export class ApiClient {
     } catch (err: any) {
       if (err.name === 'TimeoutError' || err.name === 'AbortError') throw err
       throw new NodeNotRunningError(`Cannot reach the node's API at ${this.url}${this.home !== '' ? ` (home ${this.home})` : ''}: is it running? (${err.cause?.code ?? err.message})`)
+    }
+  }
+}
+
+async function * readEvents (body: AsyncIterable<Uint8Array>): AsyncGenerator<ApiEvent> {
+  const decoder = new TextDecoder()
+  let buffer = ''
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true })
+    let end: number
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const frame = buffer.slice(0, end)
+      buffer = buffer.slice(end + 2)
+      const event = parseFrame(frame)
+      if (event != null) yield event
     }
   }
 }

@@ -5,6 +5,7 @@
 import { homePaths } from '../node/home.js'
 import { loadOrCreateToken, removeEndpoint, writeEndpoint } from './files.js'
 import { nodeRoutes } from './node-routes.js'
+import { presenceEvents, presenceRoutes } from './presence-routes.js'
 import { ApiServer } from './server.js'
 import type { PresenceMeshNode } from '../node/create-node.js'
 import type { Route } from './index.js'
@@ -23,7 +24,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
   const api = new ApiServer({
     token,
     port: options.port ?? node.settings.apiPort,
-    routes: [...nodeRoutes(node), ...options.routes ?? []]
+    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...options.routes ?? []]
   })
   await api.start()
 
@@ -31,6 +32,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
   const onDisconnect = (evt: CustomEvent<PeerId>): void => api.publish({ type: 'peer:disconnect', data: { peerId: evt.detail.toString() } })
   node.libp2p.addEventListener('peer:connect', onConnect)
   node.libp2p.addEventListener('peer:disconnect', onDisconnect)
+  const stopPresenceEvents = presenceEvents(node.libp2p.services.presence, event => api.publish(event))
 
   await writeEndpoint(paths.apiEndpoint, { url: api.url, pid: process.pid, peerId: node.peerId.toString() })
   return {
@@ -38,6 +40,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
     close: async () => {
       node.libp2p.removeEventListener('peer:connect', onConnect)
       node.libp2p.removeEventListener('peer:disconnect', onDisconnect)
+      stopPresenceEvents()
       await removeEndpoint(paths.apiEndpoint)
       await api.stop()
     }

@@ -4,6 +4,7 @@
  */
 import { UsageError } from './errors.js'
 import { connect, id, peers } from './commands/network.js'
+import { fetchCommand, status, subscriptions, watch, watchers } from './commands/presence.js'
 import { start } from './commands/start.js'
 
 export interface Command {
@@ -12,7 +13,7 @@ export interface Command {
   run(argv: string[]): Promise<void>
 }
 
-export const COMMANDS: Record<string, Command> = { start, id, peers, connect }
+export const COMMANDS: Record<string, Command> = { start, id, peers, connect, status, fetch: fetchCommand, watch, subscriptions, watchers }
 
 function usage (): string {
   const lines = Object.values(COMMANDS).map(c => `  ${c.usage}\n      ${c.summary}`)

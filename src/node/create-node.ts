@@ -15,6 +15,7 @@ import { tcp } from '@libp2p/tcp'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
 import { createLibp2p } from 'libp2p'
+import { presence, presenceDhtSelectors, presenceDhtValidators, presenceTopicScoreParams, type Presence, type PresenceInit } from '../presence/index.js'
 import { formatImUri, formatPresUri } from '../uri/index.js'
 import { readConfigFile, mergeSettings, validateSettings } from './config.js'
 import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
@@ -34,6 +35,7 @@ export interface PresenceMeshServices extends ServiceMap {
   ping: Ping
   dht: KadDHT
   pubsub: GossipSub
+  presence: Presence
 }
 
 export interface CreateNodeOptions extends Partial<NodeSettings> {
@@ -50,6 +52,8 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   maxConnections?: number
   /** Decide which connections are allowed (e.g. refuse inbound direct dials) */
   connectionGater?: ConnectionGater
+  /** Options of the presence service */
+  presence?: PresenceInit
   /** Start listening before returning. Default: true */
   start?: boolean
 }
@@ -103,13 +107,18 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
           // every desktop node serves the DHT; firewalled nodes will opt out
           clientMode: false,
           // keep loopback and LAN addresses: community meshes and local tests live there
-          peerInfoMapper: passthroughMapper
+          peerInfoMapper: passthroughMapper,
+          validators: presenceDhtValidators,
+          selectors: presenceDhtSelectors
         }),
         pubsub: gossipsub({
           // presence and subscriptions must keep flowing through relays
           runOnLimitedConnection: true,
-          allowPublishToZeroTopicPeers: true
+          allowPublishToZeroTopicPeers: true,
+          scoreParams: { topics: presenceTopicScoreParams() }
         }),
+        // after dht and pubsub: it uses both
+        presence: presence(options.presence),
         ...(settings.relay
           ? {
               relay: circuitRelayServer({

@@ -77,12 +77,12 @@ describe('local control API', function () {
 
   it('connects to a peer and pushes the connection on the event stream', async () => {
     const controller = new AbortController()
+    const events = await client.events({ signal: controller.signal })
     const seen = (async () => {
-      for await (const event of client.events({ signal: controller.signal })) {
+      for await (const event of events) {
         if (event.type === 'peer:connect') return event.data as { peerId: string }
       }
     })()
-    await new Promise(resolve => setTimeout(resolve, 100))
     const result = await client.request('POST', '/v1/connect', { multiaddr: other.libp2p.getMultiaddrs()[0].toString() })
     assert.equal(result.peerId, other.peerId.toString())
     assert.equal((await seen)?.peerId, other.peerId.toString())

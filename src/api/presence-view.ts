@@ -1,0 +1,45 @@
+/**
+ * How presence looks in the control API's JSON (and so in `pmesh … --json`).
+ */
+import { effectiveStatus, type PresenceRecord } from '../presence/record.js'
+import { formatPresUri } from '../uri/index.js'
+import type { PeerId } from '@libp2p/interface'
+
+export interface PresenceView {
+  target: string
+  peerId: string
+  /** What to show now: an expired record is closed */
+  basic: 'open' | 'closed'
+  availability: string
+  note: string | null
+  lang: string | null
+  contact: { emails: string[], phones: string[], postal: string | null, web: string | null }
+  /** When the presentity issued this record (ISO 8601); null when nothing is known */
+  updated: string | null
+  expires: string | null
+  /** Set when closed: when the presentity was last known to be there */
+  lastSeen: string | null
+  seq: string | null
+  addresses: string[]
+}
+
+export function presenceView (target: PeerId, record: PresenceRecord | undefined, now = Date.now()): PresenceView {
+  const base = { target: formatPresUri(target), peerId: target.toString() }
+  if (record == null) {
+    return { ...base, basic: 'closed', availability: 'unknown', note: null, lang: null, contact: { emails: [], phones: [], postal: null, web: null }, updated: null, expires: null, lastSeen: null, seq: null, addresses: [] }
+  }
+  const status = effectiveStatus(record, now)
+  return {
+    ...base,
+    basic: status.basic,
+    availability: status.basic === 'open' ? status.availability : record.availability,
+    note: record.note?.text ?? null,
+    lang: record.note?.lang ?? null,
+    contact: { emails: record.contact.emails, phones: record.contact.phones, postal: record.contact.postal ?? null, web: record.contact.web ?? null },
+    updated: new Date(record.issuedAt).toISOString(),
+    expires: new Date(record.expiresAt).toISOString(),
+    lastSeen: status.basic === 'closed' ? new Date(status.lastSeen).toISOString() : null,
+    seq: record.seq.toString(),
+    addresses: record.addresses.map(ma => ma.toString())
+  }
+}

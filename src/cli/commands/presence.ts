@@ -1,0 +1,162 @@
+/**
+ * `pmesh status`, `fetch`, `watch`, `subscriptions`, `watchers`: presence.
+ */
+import { ApiClient } from '../../api/client.js'
+import { peerIdFromUri } from '../../uri/index.js'
+import { parse } from '../args.js'
+import { UsageError } from '../errors.js'
+import { print, printJson } from '../output.js'
+import type { Command } from '../main.js'
+import type { PresenceView } from '../../api/presence-view.js'
+
+/** What a user types → what is published */
+const STATES: Record<string, { basic: 'open' | 'closed', availability?: string }> = {
+  available: { basic: 'open', availability: 'available' },
+  busy: { basic: 'open', availability: 'busy' },
+  idle: { basic: 'open', availability: 'idle' },
+  away: { basic: 'open', availability: 'away' },
+  dnd: { basic: 'open', availability: 'do-not-disturb' },
+  offline: { basic: 'closed' }
+}
+const DEFAULT_WATCH_DURATION_S = 3600
+
+/** One readable line for a presentity's state */
+export function describe (view: PresenceView): string {
+  if (view.updated == null) return `${view.target}  unknown (nothing published yet)`
+  const state = view.basic === 'open' ? `open ${view.availability}` : `closed (last seen ${view.lastSeen})`
+  const note = view.note != null ? `  "${view.note}"${view.lang != null ? ` [${view.lang}]` : ''}` : ''
+  const contact = [...view.contact.emails, ...view.contact.phones, view.contact.web].filter(Boolean).join(', ')
+  return `${view.target}  ${state}${note}${contact !== '' ? `  <${contact}>` : ''}  updated ${view.updated}`
+}
+
+export const status: Command = {
+  usage: 'pmesh status [set available|busy|idle|away|dnd|offline [--note TEXT] [--lang TAG] [--email ADDR]… [--tel NUMBER]… [--postal TEXT] [--web URL] [--clear-note]] [--json]',
+  summary: 'show or set your own presence',
+  run: async argv => {
+    const { values, positionals, home } = parse(argv, {
+      note: { type: 'string' },
+      lang: { type: 'string' },
+      'clear-note': { type: 'boolean' },
+      email: { type: 'string', multiple: true },
+      tel: { type: 'string', multiple: true },
+      postal: { type: 'string' },
+      web: { type: 'string' }
+    }, { min: 0, max: 2 })
+    const client = await ApiClient.fromHome(home)
+    let view: PresenceView
+    if (positionals.length === 0) {
+      view = await client.request('GET', '/v1/presence')
+    } else {
+      if (positionals[0] !== 'set' || positionals.length !== 2) throw new UsageError('expected "status" or "status set STATE"')
+      const state = STATES[positionals[1]]
+      if (state == null) throw new UsageError(`unknown state "${positionals[1]}" (one of ${Object.keys(STATES).join(', ')})`)
+      const contactGiven = values.email != null || values.tel != null || values.postal != null || values.web != null
+      view = await client.request('PUT', '/v1/presence', {
+        ...state,
+        note: values['clear-note'] === true ? null : values.note,
+        lang: values.lang,
+        contact: contactGiven ? { emails: values.email ?? [], phones: values.tel ?? [], postal: values.postal, web: values.web } : undefined
+      })
+    }
+    if (values.json === true) printJson(view)
+    else print(describe(view))
+  }
+}
+
+export const fetchCommand: Command = {
+  usage: 'pmesh fetch URI [--json | --format pidf]',
+  summary: 'get a presentity\'s current presence, also while it is offline',
+  run: async argv => {
+    const { values, positionals, home } = parse(argv, { format: { type: 'string' } }, { min: 1, max: 1 })
+    if (values.format != null && values.format !== 'pidf') throw new UsageError('--format takes "pidf"')
+    peerIdFromUri(positionals[0])
+    const client = await ApiClient.fromHome(home)
+    const path = `/v1/presence/${encodeURIComponent(positionals[0])}${values.format === 'pidf' ? '?format=pidf' : ''}`
+    const result = await client.request('GET', path)
+    if (values.format === 'pidf') process.stdout.write(result.pidf.endsWith('\n') ? result.pidf : `${result.pidf}\n`)
+    else if (values.json === true) printJson(result)
+    else print(describe(result))
+  }
+}
+
+export const watch: Command = {
+  usage: 'pmesh watch URI… [--duration SECONDS] [--json]',
+  summary: `subscribe and print every notify until the duration ends (default ${DEFAULT_WATCH_DURATION_S} s) or Ctrl-C`,
+  run: async argv => {
+    const { values, positionals, home } = parse(argv, { duration: { type: 'string' } }, { min: 1, max: Infinity })
+    const duration = values.duration == null ? DEFAULT_WATCH_DURATION_S : Number(values.duration)
+    if (!Number.isInteger(duration) || duration < 0) throw new UsageError('--duration must be a whole number of seconds')
+    const targets = new Map(positionals.map(uri => [peerIdFromUri(uri).toString(), uri]))
+    const client = await ApiClient.fromHome(home)
+    const controller = new AbortController()
+    const stop = (): void => controller.abort()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+
+    // open the event stream first: the first notify follows the response at once
+    const events = await client.events({ signal: controller.signal })
+    const live = new Set<string>()
+    const failures: string[] = []
+    const done = (async () => {
+      try {
+        for await (const event of events) {
+          const data = event.data as any
+          if (!targets.has(data.peerId ?? '') && !targets.has(String(data.target ?? '').replace(/^pres:/, ''))) continue
+          if (event.type === 'presence:notify') {
+            if (values.json === true) printJson(data)
+            else print(`${new Date().toISOString().slice(11, 23)}  ${describe(data)}`)
+          } else if (event.type === 'presence:subscription-end') {
+            live.delete(String(data.target).replace(/^pres:/, ''))
+            if (live.size === 0) controller.abort()
+          }
+        }
+      } catch (err: any) {
+        if (!controller.signal.aborted) throw err
+      }
+    })()
+
+    for (const [peerId, uri] of targets) {
+      const response = await client.request('POST', '/v1/subscriptions', { target: uri, duration })
+      if (response.status !== 'success') {
+        failures.push(`${uri}: ${response.reason}`)
+        continue
+      }
+      if (duration > 0) live.add(peerId)
+      if (values.json !== true) process.stderr.write(`subscribed to ${uri} (transaction ${response.transactionId}, granted ${response.duration} s)\n`)
+    }
+    // duration 0 is a one-time fetch: its single notify is all there is
+    if (live.size === 0) setTimeout(() => controller.abort(), 200)
+    await done
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+    // interrupted: the subscriptions were this command's, end them
+    for (const peerId of live) {
+      await client.request('DELETE', `/v1/subscriptions/${encodeURIComponent(targets.get(peerId) ?? peerId)}`).catch(() => {})
+    }
+    if (failures.length > 0) throw new Error(`subscription refused: ${failures.join('; ')}`)
+  }
+}
+
+export const subscriptions: Command = {
+  usage: 'pmesh subscriptions [--json]',
+  summary: 'list the presentities this node is subscribed to',
+  run: async argv => {
+    const { values, home } = parse(argv, {}, { min: 0, max: 0 })
+    const result = await (await ApiClient.fromHome(home)).request('GET', '/v1/subscriptions')
+    if (values.json === true) return printJson(result.subscriptions)
+    if (result.subscriptions.length === 0) print('no subscriptions')
+    for (const s of result.subscriptions) print(`${s.target}  until ${s.until}  ${s.registered === true ? 'registered' : 'waiting for the presentity'}  (transaction ${s.transactionId})`)
+  }
+}
+
+export const watchers: Command = {
+  usage: 'pmesh watchers [--json]',
+  summary: 'list who is subscribed to your presence',
+  run: async argv => {
+    const { values, home } = parse(argv, {}, { min: 0, max: 0 })
+    const result = await (await ApiClient.fromHome(home)).request('GET', '/v1/watchers')
+    if (values.json === true) return printJson(result.watchers)
+    if (result.watchers.length === 0) print('no watchers')
+    for (const w of result.watchers) print(`${w.uri}  since ${w.since}  until ${w.expires}`)
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Presence: signed presence records in the DHT, changes pushed over gossip
+ * shards, CPIM subscriptions, and out-of-contact detection through wills.
+ *
+ * @example
+ * ```ts
+ * const node = await createLibp2p({ services: { dht: kadDHT(…), pubsub: gossipsub(…), presence: presence() } })
+ * await node.services.presence.publish({ availability: 'busy', note: { text: 'in a meeting' } })
+ * ```
+ */
+import { PresenceService } from './presence.js'
+import type { PresenceUpdate } from './own-presence.js'
+import type { PresenceRecord } from './record.js'
+import type { SubscribeResult, Subscription } from './subscriptions.js'
+import type { Watcher } from './watchers.js'
+import type { Verdict } from './validation.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { AbortOptions, ComponentLogger, Libp2pEvents, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
+import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Datastore } from 'interface-datastore'
+
+export type { PresenceUpdate, PresenceRecord, SubscribeResult, Subscription, Watcher }
+export { presenceDhtValidators, presenceDhtSelectors, presenceTopicScoreParams } from './wiring.js'
+
+export interface PresenceInit {
+  /** How long a record stays current; it is republished at half this. Default: 1 hour */
+  recordTtl?: number
+  /** How long a neighbour waits for a lost presentity to come back before publishing its will. Default: 2000 ms */
+  willGrace?: number
+  /** Longest subscription this node grants its watchers, in seconds; they renew before it ends. Default: 300 */
+  maxGrantedDuration?: number
+  /** Longest subscription a watcher here may ask for, in seconds. Default: 30 days */
+  maxSubscriptionDuration?: number
+  /** Announce "open" (keeping the last availability and note) when the node starts. Default: true */
+  publishOnStart?: boolean
+}
+
+export interface PresenceComponents {
+  peerId: PeerId
+  privateKey: PrivateKey
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  addressManager: AddressManager
+  peerStore: PeerStore
+  events: TypedEventTarget<Libp2pEvents>
+  datastore: Datastore
+  logger: ComponentLogger
+  pubsub: GossipSub
+  dht: KadDHT
+}
+
+export interface NotifyEvent {
+  target: PeerId
+  transactionId: string
+  /** Undefined when nothing is known of the presentity yet */
+  record?: PresenceRecord
+}
+
+export interface PresenceEvents {
+  /** CPIM notify: the current state of a watched presentity, or a change of it */
+  notify: CustomEvent<NotifyEvent>
+  /** A subscription of ours ended (its duration ran out, or it was cancelled) */
+  'subscription:end': CustomEvent<{ target: PeerId, transactionId: string, reason: 'expired' | 'cancelled' }>
+  /** Someone started, renewed or stopped watching us */
+  watcher: CustomEvent<{ peerId: PeerId, change: 'added' | 'renewed' | 'cancelled' | 'expired' }>
+  /** We published a new record of our own */
+  change: CustomEvent<PresenceRecord>
+}
+
+export interface Presence extends TypedEventTarget<PresenceEvents> {
+  /** Our current record, if we have published one */
+  readonly current: PresenceRecord | undefined
+  /** Sign and publish a change of our presence (gossip now, DHT in the background) */
+  publish(update: PresenceUpdate, options?: AbortOptions): Promise<PresenceRecord>
+  /** The newest record of a presentity, from the network or the DHT while it is offline */
+  fetch(target: PeerId, options?: AbortOptions): Promise<PresenceRecord>
+  /** CPIM subscribe; duration in seconds, 0 = fetch once (and cancel an active subscription) */
+  subscribe(target: PeerId, options: { duration: number } & AbortOptions): Promise<SubscribeResult>
+  /** Cancel our subscription to a presentity; false if there was none */
+  unsubscribe(target: PeerId): Promise<boolean>
+  subscriptions(): Subscription[]
+  /** Who watches us */
+  watchers(): Watcher[]
+  /** Gossip validation verdicts so far */
+  readonly verdicts: Record<Verdict, number>
+}
+
+export function presence (init: PresenceInit = {}): (components: PresenceComponents) => Presence {
+  return (components) => new PresenceService(components, init)
+}

@@ -1,0 +1,99 @@
+/**
+ * The node's own presence: the current record, its sequence numbers, and its
+ * persistence. Every change is a new signed record with a higher sequence
+ * number; the "will" that goes with it (a closed record one sequence number
+ * higher) lets neighbours announce our death if we vanish without a goodbye.
+ */
+import { Key, type Datastore } from 'interface-datastore'
+import { openPresence, sealPresence, type PresenceContact, type PresenceExtension, type PresenceNote, type PresenceRecord, type Availability, type Basic } from './record.js'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const OWN_KEY = new Key('/presence-mesh/presence/own')
+
+/** What a user changes; fields left out keep their current value */
+export interface PresenceUpdate {
+  basic?: Basic
+  availability?: Availability
+  /** null removes the note */
+  note?: PresenceNote | null
+  contact?: PresenceContact
+  extensions?: PresenceExtension[]
+}
+
+export interface SignedPresence {
+  record: PresenceRecord
+  bytes: Uint8Array
+}
+
+export interface OwnPresenceComponents {
+  peerId: PeerId
+  privateKey: PrivateKey
+  datastore: Datastore
+}
+
+export class OwnPresence {
+  private readonly components: OwnPresenceComponents
+  private readonly ttl: number
+  private current?: SignedPresence
+
+  constructor (components: OwnPresenceComponents, ttl: number) {
+    this.components = components
+    this.ttl = ttl
+  }
+
+  /** The last record we signed, from before a restart too */
+  async load (): Promise<SignedPresence | undefined> {
+    if (this.current != null) return this.current
+    if (!(await this.components.datastore.has(OWN_KEY))) return undefined
+    const bytes = await this.components.datastore.get(OWN_KEY)
+    this.current = { bytes, record: (await openPresence(bytes, { allowExpired: true })).record }
+    return this.current
+  }
+
+  get record (): PresenceRecord | undefined {
+    return this.current?.record
+  }
+
+  get signed (): SignedPresence | undefined {
+    return this.current
+  }
+
+  /**
+   * Sign the next record: `update` applied to the current state. Sequence
+   * numbers step by 2 so that `current + 1` stays free for the will, and
+   * `floor` lets a newer sequence seen on the network (our own will, published
+   * by a neighbour) push ours above it.
+   */
+  async next (update: PresenceUpdate, addresses: Multiaddr[], floor = -1n): Promise<{ signed: SignedPresence, will: Uint8Array }> {
+    const previous = (await this.load())?.record
+    const now = Date.now()
+    const base = previous?.seq ?? 0n
+    const seq = (base > floor ? base : floor) + 2n
+    const note = update.note === null ? undefined : update.note ?? previous?.note
+    const record: PresenceRecord = {
+      presentity: this.components.peerId,
+      basic: update.basic ?? previous?.basic ?? 'open',
+      availability: update.availability ?? previous?.availability ?? 'available',
+      note,
+      contact: update.contact ?? previous?.contact ?? { emails: [], phones: [] },
+      addresses,
+      seq,
+      issuedAt: now,
+      expiresAt: now + this.ttl,
+      extensions: update.extensions ?? previous?.extensions ?? []
+    }
+    const bytes = await sealPresence(this.components.privateKey, record)
+    // the will: what watchers should see if this node dies holding `record`
+    const will = await sealPresence(this.components.privateKey, {
+      ...record,
+      basic: 'closed',
+      seq: seq + 1n,
+      addresses: [],
+      expiresAt: now + this.ttl
+    })
+    await this.components.datastore.put(OWN_KEY, bytes)
+    this.current = { record, bytes }
+    return { signed: this.current, will }
+  }
+}

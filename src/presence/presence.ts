@@ -1,0 +1,254 @@
+/**
+ * The presence service: ties our own record, the gossip shards, the DHT,
+ * wills, watchers and subscriptions together as one libp2p service.
+ */
+import { TypedEventEmitter } from 'main-event'
+import { OwnPresence, type PresenceUpdate } from './own-presence.js'
+import { validatePresenceRecord } from './dht-record.js'
+import { PresenceNotFoundError } from './errors.js'
+import { presenceKey, topicOf } from './protocol.js'
+import { Shards } from './shards.js'
+import { drain, timeoutSignal } from './streams.js'
+import { Subscriptions, type SubscribeResult, type Subscription } from './subscriptions.js'
+import { PresenceValidation, readVerified, type Verdict } from './validation.js'
+import { Watchers, type Watcher } from './watchers.js'
+import { Wills } from './wills.js'
+import { WILL_PROTOCOL } from './protocol.js'
+import type { Presence, PresenceComponents, PresenceEvents, PresenceInit } from './index.js'
+import type { PresenceRecord } from './record.js'
+import type { AbortOptions, IdentifyResult, Logger, PeerId, Startable } from '@libp2p/interface'
+
+const DEFAULT_RECORD_TTL = 60 * 60_000
+const DEFAULT_WILL_GRACE = 2_000
+const DEFAULT_MAX_GRANTED_DURATION = 300
+const DEFAULT_MAX_SUBSCRIPTION_DURATION = 30 * 24 * 60 * 60
+const FETCH_TIMEOUT_MS = 10_000
+/** A stopping node gives its goodbye this long to reach the DHT (stop must finish within 2 s) */
+const GOODBYE_DHT_TIMEOUT_MS = 1_000
+const DHT_PUT_TIMEOUT_MS = 30_000
+
+export class PresenceService extends TypedEventEmitter<PresenceEvents> implements Presence, Startable {
+  private readonly components: PresenceComponents
+  private readonly init: Required<PresenceInit>
+  private readonly log: Logger
+  private readonly own: OwnPresence
+  private readonly validation = new PresenceValidation()
+  private readonly shards: Shards
+  private readonly wills: Wills
+  private readonly watchersRegistry: Watchers
+  private readonly subs: Subscriptions
+  private will?: Uint8Array
+  private republishTimer?: ReturnType<typeof setTimeout>
+  private readonly puts = new Set<Promise<void>>()
+  private running = false
+
+  constructor (components: PresenceComponents, init: PresenceInit = {}) {
+    super()
+    this.components = components
+    this.init = {
+      recordTtl: init.recordTtl ?? DEFAULT_RECORD_TTL,
+      willGrace: init.willGrace ?? DEFAULT_WILL_GRACE,
+      maxGrantedDuration: init.maxGrantedDuration ?? DEFAULT_MAX_GRANTED_DURATION,
+      maxSubscriptionDuration: init.maxSubscriptionDuration ?? DEFAULT_MAX_SUBSCRIPTION_DURATION,
+      publishOnStart: init.publishOnStart ?? true
+    }
+    this.log = components.logger.forComponent('presence-mesh:presence')
+    this.own = new OwnPresence(components, this.init.recordTtl)
+    this.shards = new Shards(components, { onRecord: record => this.onRecord(record) }, this.validation, this.log.newScope('shards'))
+    this.wills = new Wills(components, {
+      grace: this.init.willGrace,
+      execute: async (bytes, presentity) => {
+        await this.spread(bytes, presentity)
+        // gossip does not deliver our own publications back to us
+        this.deliverLocally(bytes)
+      }
+    }, this.log.newScope('wills'))
+    this.watchersRegistry = new Watchers(components, {
+      maxDuration: this.init.maxGrantedDuration,
+      currentRecord: () => this.own.signed?.bytes,
+      onChange: (change, watcher) => this.safeDispatchEvent('watcher', { detail: { peerId: watcher.peerId, change } })
+    }, this.log.newScope('watchers'))
+    this.subs = new Subscriptions(components, {
+      maxDuration: this.init.maxSubscriptionDuration,
+      fetch: async (target, signal) => this.fetchBytes(target, signal),
+      notify: (subscription, record) => this.safeDispatchEvent('notify', { detail: { target: subscription.target, transactionId: subscription.transactionId, record } }),
+      ended: (subscription, reason) => this.safeDispatchEvent('subscription:end', { detail: { target: subscription.target, transactionId: subscription.transactionId, reason } })
+    }, this.shards, this.validation, this.log.newScope('subscriptions'))
+  }
+
+  readonly [Symbol.toStringTag] = '@presence-mesh/presence'
+
+  async start (): Promise<void> {
+    this.shards.start()
+    await this.wills.start()
+    await this.watchersRegistry.start()
+    this.components.events.addEventListener('peer:identify', this.onIdentify)
+    this.running = true
+  }
+
+  async afterStart (): Promise<void> {
+    this.shards.join(topicOf(this.components.peerId))
+    await this.subs.start()
+    const previous = await this.own.load()
+    if (previous != null) this.validation.remember(this.components.peerId, previous.record.seq + 1n, new Uint8Array())
+    if (this.init.publishOnStart) {
+      await this.publish({ basic: 'open' }).catch(err => this.log.error('could not announce presence on start - %e', err))
+    }
+  }
+
+  /**
+   * Say goodbye while gossip and the DHT still run, so watchers see "closed"
+   * at once. The goodbye is our will itself: the neighbours holding it will
+   * publish it too when the connection drops, and identical copies are
+   * dropped as duplicates rather than punished as replays.
+   */
+  async beforeStop (): Promise<void> {
+    this.running = false
+    clearTimeout(this.republishTimer)
+    if (this.will != null) {
+      await this.spread(this.will, this.components.peerId, GOODBYE_DHT_TIMEOUT_MS)
+        .catch(err => this.log.error('could not publish goodbye - %e', err))
+    }
+    await Promise.race([Promise.allSettled(this.puts), new Promise(resolve => setTimeout(resolve, GOODBYE_DHT_TIMEOUT_MS))])
+  }
+
+  async stop (): Promise<void> {
+    this.running = false
+    clearTimeout(this.republishTimer)
+    this.components.events.removeEventListener('peer:identify', this.onIdentify)
+    this.subs.stop()
+    await this.watchersRegistry.stop()
+    await this.wills.stop()
+    this.shards.stop()
+  }
+
+  get current (): PresenceRecord | undefined {
+    return this.own.record
+  }
+
+  get verdicts (): Record<Verdict, number> {
+    return { ...this.validation.counts }
+  }
+
+  async publish (update: PresenceUpdate, options: AbortOptions = {}, dhtTimeout = DHT_PUT_TIMEOUT_MS, floor = -1n): Promise<PresenceRecord> {
+    const { signed, will } = await this.own.next(update, this.components.addressManager.getAddresses(), floor)
+    const { record, bytes } = signed
+    this.validation.remember(record.presentity, record.seq, bytes)
+    await this.spread(bytes, record.presentity, dhtTimeout, options.signal)
+    // a will goes with every record, closed ones too, so that no neighbour
+    // holds a will older than our newest record (publishing it would be a replay)
+    this.will = will
+    this.depositWill(will)
+    this.scheduleRepublish()
+    this.safeDispatchEvent('change', { detail: record })
+    return record
+  }
+
+  async fetch (target: PeerId, options: AbortOptions = {}): Promise<PresenceRecord> {
+    const bytes = await this.fetchBytes(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal))
+    const record = bytes == null ? undefined : readVerified(bytes)
+    if (record == null) throw new PresenceNotFoundError(`No presence record found for ${target.toString()}`)
+    return record
+  }
+
+  async subscribe (target: PeerId, options: { duration: number } & AbortOptions): Promise<SubscribeResult> {
+    return this.subs.subscribe(target, options.duration, options.signal)
+  }
+
+  async unsubscribe (target: PeerId): Promise<boolean> {
+    return this.subs.cancel(target)
+  }
+
+  subscriptions (): Subscription[] {
+    return this.subs.list()
+  }
+
+  watchers (): Watcher[] {
+    return this.watchersRegistry.list()
+  }
+
+  /**
+   * Publish signed record bytes into the presentity's shard now, and store
+   * them in the DHT in the background (tracked so a stop can wait briefly).
+   */
+  private async spread (bytes: Uint8Array, presentity: PeerId, dhtTimeout = DHT_PUT_TIMEOUT_MS, signal?: AbortSignal): Promise<void> {
+    const key = presenceKey(presentity)
+    // our own put skips kad-dht's validator: check first, never store what peers would refuse
+    await validatePresenceRecord(key, bytes)
+    await this.shards.publish(topicOf(presentity), bytes).catch(err => this.log('gossip publish failed - %e', err))
+    const put = drain(this.components.dht.put(key, bytes, { signal: timeoutSignal(dhtTimeout, signal) }))
+      .catch(err => this.log('DHT put of %p presence incomplete - %e', presentity, err))
+      .finally(() => this.puts.delete(put))
+    this.puts.add(put)
+  }
+
+  /** Newest record bytes: what gossip brought, what the DHT holds, or our own */
+  private async fetchBytes (target: PeerId, signal: AbortSignal): Promise<Uint8Array | undefined> {
+    if (target.equals(this.components.peerId)) return this.own.signed?.bytes
+    let best = this.validation.newestBytes(target)
+    let bestSeq = best == null ? -1n : (readVerified(best)?.seq ?? -1n)
+    try {
+      for await (const event of this.components.dht.get(presenceKey(target), { signal })) {
+        if (event.name !== 'VALUE') continue
+        try {
+          await validatePresenceRecord(presenceKey(target), event.value)
+        } catch {
+          continue
+        }
+        const seq = readVerified(event.value)?.seq ?? -1n
+        if (seq > bestSeq) {
+          best = event.value
+          bestSeq = seq
+        }
+      }
+    } catch (err) {
+      if (best == null) this.log('DHT lookup of %p failed - %e', target, err)
+    }
+    if (best != null) this.validation.remember(target, bestSeq, best)
+    return best
+  }
+
+  private deliverLocally (bytes: Uint8Array): void {
+    const record = readVerified(bytes)
+    if (record == null || record.seq <= (this.validation.newestSeq(record.presentity) ?? -1n)) return
+    this.validation.remember(record.presentity, record.seq, bytes)
+    this.onRecord(record)
+  }
+
+  private onRecord (record: PresenceRecord): void {
+    if (record.presentity.equals(this.components.peerId)) {
+      // a neighbour published our will though we are alive: outbid it
+      if (this.running && record.seq > (this.own.record?.seq ?? -1n) && this.own.record?.basic === 'open') {
+        this.log('our will was published while we are alive, republishing')
+        this.publish({}, {}, DHT_PUT_TIMEOUT_MS, record.seq).catch(err => this.log.error('republish failed - %e', err))
+      }
+      return
+    }
+    this.subs.onRecord(record)
+  }
+
+  private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+    if (this.will == null || !event.detail.protocols.includes(WILL_PROTOCOL)) return
+    this.wills.deposit(event.detail.peerId, this.will).catch(err => this.log('could not leave our will with %p - %e', event.detail.peerId, err))
+  }
+
+  /** Give our will to every connected presence node */
+  private depositWill (will: Uint8Array): void {
+    for (const connection of this.components.connectionManager.getConnections()) {
+      const peer = connection.remotePeer
+      this.components.peerStore.get(peer).then(data => {
+        if (data.protocols.includes(WILL_PROTOCOL)) return this.wills.deposit(peer, will)
+      }).catch(err => this.log('could not leave our will with %p - %e', peer, err))
+    }
+  }
+
+  private scheduleRepublish (): void {
+    clearTimeout(this.republishTimer)
+    if (!this.running) return
+    this.republishTimer = setTimeout(() => {
+      if (this.own.record?.basic !== 'open') return
+      this.publish({}).catch(err => this.log.error('republish failed - %e', err))
+    }, this.init.recordTtl / 2)
+    this.republishTimer.unref?.()
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Small helpers for the presence stream protocols and DHT queries.
+ */
+import type { Stream } from '@libp2p/interface'
+
+/** Run an async iterable (a DHT query) to its end, discarding its events */
+export async function drain (events: AsyncIterable<unknown>): Promise<void> {
+  for await (const event of events) {
+    void event
+  }
+}
+
+/**
+ * Run one request/response exchange on a stream: close it when `exchange`
+ * succeeds, abort it when it fails, and rethrow.
+ */
+export async function withStream<T> (stream: Stream, signal: AbortSignal, exchange: () => Promise<T>): Promise<T> {
+  try {
+    const result = await exchange()
+    await stream.close({ signal })
+    return result
+  } catch (err: any) {
+    stream.abort(err)
+    throw err
+  }
+}
+
+/** A default timeout for a network call, combined with the caller's signal */
+export function timeoutSignal (ms: number, signal?: AbortSignal): AbortSignal {
+  return signal == null ? AbortSignal.timeout(ms) : AbortSignal.any([signal, AbortSignal.timeout(ms)])
+}

@@ -1,0 +1,129 @@
+/**
+ * The presentity's side of CPIM subscriptions: who watches us, until when.
+ * A watcher that stops renewing (it vanished without cancelling) is dropped
+ * when its granted duration runs out.
+ */
+import { pbStream } from '@libp2p/utils'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { Key, type Datastore } from 'interface-datastore'
+import { fromString, toString } from 'uint8arrays'
+import { SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
+import { SUBSCRIBE_PROTOCOL } from './protocol.js'
+import { withStream } from './streams.js'
+import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { Registrar } from '@libp2p/interface-internal'
+
+const PREFIX = '/presence-mesh/presence/watchers'
+const REQUEST_TIMEOUT_MS = 5_000
+const TRANSACTION_ID = /^[\x21-\x7e]{1,64}$/
+
+export interface Watcher {
+  peerId: PeerId
+  transactionId: string
+  since: number
+  expiresAt: number
+}
+
+export interface WatchersComponents {
+  registrar: Registrar
+  datastore: Datastore
+}
+
+export interface WatchersInit {
+  /** Longest duration granted, in seconds; watchers renew before it ends */
+  maxDuration: number
+  /** Our current signed record, sent with every response */
+  currentRecord(): Uint8Array | undefined
+  onChange(event: 'added' | 'renewed' | 'cancelled' | 'expired', watcher: Watcher): void
+}
+
+export class Watchers {
+  private readonly components: WatchersComponents
+  private readonly init: WatchersInit
+  private readonly log: Logger
+  private readonly watchers = new Map<string, Watcher>()
+  private sweeper?: ReturnType<typeof setInterval>
+
+  constructor (components: WatchersComponents, init: WatchersInit, log: Logger) {
+    this.components = components
+    this.init = init
+    this.log = log
+  }
+
+  async start (): Promise<void> {
+    for await (const { key, value } of this.components.datastore.query({ prefix: PREFIX })) {
+      try {
+        const stored = JSON.parse(toString(value))
+        this.watchers.set(key.baseNamespace(), { ...stored, peerId: peerIdFromString(key.baseNamespace()) })
+      } catch (err) {
+        this.log.error('dropping unreadable watcher entry %s - %e', key.toString(), err)
+        await this.components.datastore.delete(key)
+      }
+    }
+    await this.components.registrar.handle(SUBSCRIBE_PROTOCOL, async (stream, connection) => this.handle(stream, connection), {
+      maxInboundStreams: 32,
+      runOnLimitedConnection: true
+    })
+    this.sweeper = setInterval(() => { this.sweep().catch(err => this.log.error('sweep failed - %e', err)) }, 5_000)
+    this.sweeper.unref?.()
+    await this.sweep()
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.sweeper)
+    await this.components.registrar.unhandle(SUBSCRIBE_PROTOCOL)
+    this.watchers.clear()
+  }
+
+  list (): Watcher[] {
+    return [...this.watchers.values()]
+  }
+
+  private async handle (stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    await withStream(stream, signal, async () => {
+      const pb = pbStream(stream, { maxDataLength: 256 })
+      const request = await pb.read(SubscribeRequest, { signal })
+      await pb.write(await this.answer(connection.remotePeer, request), SubscribeResponse, { signal })
+    })
+  }
+
+  /** The request is the watcher's own: the connection authenticated its peer id */
+  private async answer (peerId: PeerId, request: SubscribeRequest): Promise<SubscribeResponse> {
+    const record = this.init.currentRecord()
+    const response = { transactionId: request.transactionId, record: record == null ? undefined : new Uint8Array(record) }
+    if (!TRANSACTION_ID.test(request.transactionId)) {
+      return { ...response, status: SubscribeResponse.Status.STATUS_FAILED, duration: 0, reason: 'transaction id must be 1-64 printable ASCII characters' }
+    }
+    const key = peerId.toString()
+    const existing = this.watchers.get(key)
+    if (request.duration === 0) {
+      if (existing != null) await this.remove(existing, 'cancelled')
+      return { ...response, status: SubscribeResponse.Status.STATUS_OK, duration: 0, reason: '' }
+    }
+    const duration = Math.min(request.duration, this.init.maxDuration)
+    const watcher: Watcher = {
+      peerId,
+      transactionId: request.transactionId,
+      since: existing?.since ?? Date.now(),
+      expiresAt: Date.now() + duration * 1000
+    }
+    this.watchers.set(key, watcher)
+    await this.components.datastore.put(new Key(`${PREFIX}/${key}`), fromString(JSON.stringify({ transactionId: watcher.transactionId, since: watcher.since, expiresAt: watcher.expiresAt })))
+    this.init.onChange(existing == null ? 'added' : 'renewed', watcher)
+    return { ...response, status: SubscribeResponse.Status.STATUS_OK, duration, reason: '' }
+  }
+
+  private async sweep (): Promise<void> {
+    const now = Date.now()
+    for (const watcher of this.watchers.values()) {
+      if (watcher.expiresAt <= now) await this.remove(watcher, 'expired')
+    }
+  }
+
+  private async remove (watcher: Watcher, why: 'cancelled' | 'expired'): Promise<void> {
+    this.watchers.delete(watcher.peerId.toString())
+    await this.components.datastore.delete(new Key(`${PREFIX}/${watcher.peerId.toString()}`))
+    this.init.onChange(why, watcher)
+  }
+}

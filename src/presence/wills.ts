@@ -1,0 +1,106 @@
+/**
+ * Wills: each presence node hands its neighbours a pre-signed "closed"
+ * record. A neighbour that loses its connection to the node, and cannot get
+ * it back within a grace period, publishes that record for it — so watchers
+ * see a node killed without a goodbye as closed within seconds (RFC 2779
+ * §3.2.4–5), with no heartbeat traffic while all is well.
+ */
+import { pbStream } from '@libp2p/utils'
+import { openPresence } from './record.js'
+import { Will } from './pb/protocol.js'
+import { WILL_PROTOCOL } from './protocol.js'
+import { timeoutSignal, withStream } from './streams.js'
+import type { Connection, Logger, PeerId, Stream, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import { MAX_RECORD_SIZE } from './constants.js'
+
+export interface WillsComponents {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  events: TypedEventTarget<Libp2pEvents>
+}
+
+export interface WillsInit {
+  /** Wait this long for a lost connection to come back before publishing. Default: 2000 ms */
+  grace: number
+  /** Publish a dead peer's will (gossip and DHT) */
+  execute(bytes: Uint8Array, presentity: PeerId): Promise<void>
+}
+
+/** Wills held at most, so strangers cannot make us store without limit */
+const MAX_WILLS = 1_000
+const WILL_TIMEOUT_MS = 5_000
+
+export class Wills {
+  private readonly components: WillsComponents
+  private readonly init: WillsInit
+  private readonly log: Logger
+  private readonly held = new Map<string, { presentity: PeerId, bytes: Uint8Array }>()
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>()
+
+  constructor (components: WillsComponents, init: WillsInit, log: Logger) {
+    this.components = components
+    this.init = init
+    this.log = log
+  }
+
+  async start (): Promise<void> {
+    await this.components.registrar.handle(WILL_PROTOCOL, async (stream, connection) => this.receive(stream, connection), {
+      maxInboundStreams: 4,
+      runOnLimitedConnection: true
+    })
+    this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
+  }
+
+  async stop (): Promise<void> {
+    this.components.events.removeEventListener('peer:disconnect', this.onDisconnect)
+    await this.components.registrar.unhandle(WILL_PROTOCOL)
+    for (const timer of this.pending.values()) clearTimeout(timer)
+    this.pending.clear()
+    this.held.clear()
+  }
+
+  /** How many neighbours' wills this node holds */
+  get size (): number {
+    return this.held.size
+  }
+
+  /** Hand our will to one neighbour */
+  async deposit (peer: PeerId, will: Uint8Array, signal?: AbortSignal): Promise<void> {
+    const options = { signal: timeoutSignal(WILL_TIMEOUT_MS, signal) }
+    const stream = await this.components.connectionManager.openStream(peer, WILL_PROTOCOL, { ...options, runOnLimitedConnection: true })
+    await withStream(stream, options.signal, async () => {
+      await pbStream(stream).write({ record: new Uint8Array(will) }, Will, options)
+    })
+  }
+
+  private async receive (stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(WILL_TIMEOUT_MS)
+    await withStream(stream, signal, async () => {
+      const { record: bytes } = await pbStream(stream, { maxDataLength: MAX_RECORD_SIZE + 16 }).read(Will, { signal })
+      const { record } = await openPresence(bytes)
+      // only the presentity itself may leave its will, and a will is a goodbye
+      if (!record.presentity.equals(connection.remotePeer) || record.basic !== 'closed') {
+        throw new Error('Will is not a closed record of the peer that sent it')
+      }
+      const key = record.presentity.toString()
+      this.held.delete(key)
+      this.held.set(key, { presentity: record.presentity, bytes })
+      if (this.held.size > MAX_WILLS) this.held.delete(this.held.keys().next().value as string)
+    })
+  }
+
+  private readonly onDisconnect = (event: CustomEvent<PeerId>): void => {
+    const key = event.detail.toString()
+    const will = this.held.get(key)
+    if (will == null || this.pending.has(key)) return
+    this.pending.set(key, setTimeout(() => {
+      this.pending.delete(key)
+      // it came back (it redialled us, or we it): it is alive
+      if (this.components.connectionManager.getConnections(will.presentity).length > 0) return
+      this.held.delete(key)
+      this.log('%p left without a goodbye, publishing its will', will.presentity)
+      this.init.execute(will.bytes, will.presentity).catch(err => this.log.error('publishing the will of %p failed - %e', will.presentity, err))
+    }, this.init.grace))
+  }
+}
