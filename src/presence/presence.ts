@@ -23,6 +23,7 @@ const DEFAULT_WILL_GRACE = 2_000
 const DEFAULT_MAX_GRANTED_DURATION = 300
 const DEFAULT_MAX_SUBSCRIPTION_DURATION = 30 * 24 * 60 * 60
 const FETCH_TIMEOUT_MS = 10_000
+const LONE_FETCH_TIMEOUT_MS = 500
 /** A stopping node gives its goodbye this long to reach the DHT (stop must finish within 2 s) */
 const GOODBYE_DHT_TIMEOUT_MS = 1_000
 const DHT_PUT_TIMEOUT_MS = 30_000
@@ -187,8 +188,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     if (target.equals(this.components.peerId)) return this.own.signed?.bytes
     let best = this.validation.newestBytes(target)
     let bestSeq = best == null ? -1n : (readVerified(best)?.seq ?? -1n)
+    // with no peers a DHT query finds nothing but waits out its timeout; our own store answers at once
+    const alone = this.components.connectionManager.getConnections().length === 0
     try {
-      for await (const event of this.components.dht.get(presenceKey(target), { signal })) {
+      for await (const event of this.components.dht.get(presenceKey(target), { signal: alone ? timeoutSignal(LONE_FETCH_TIMEOUT_MS, signal) : signal })) {
         if (event.name !== 'VALUE') continue
         try {
           await validatePresenceRecord(presenceKey(target), event.value)

@@ -53,3 +53,46 @@ export async function stopProcess (node: RunningNode | undefined, signal: NodeJS
   clearTimeout(timer)
   return code
 }
+
+/** A long-running `pmesh` command (e.g. watch) whose stdout lines are collected as they come */
+export interface StreamingCommand {
+  child: ChildProcess
+  lines: string[]
+  /** Resolves with the first line (already printed or still to come) that matches */
+  waitForLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>
+  exited: Promise<number | null>
+}
+
+export function pmeshStream (args: string[]): StreamingCommand {
+  const child = spawn(process.execPath, [PMESH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const lines: string[] = []
+  const waiters = new Set<() => void>()
+  createInterface({ input: child.stdout! }).on('line', line => {
+    lines.push(line)
+    for (const wake of waiters) wake()
+  })
+  const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
+  return {
+    child,
+    lines,
+    exited,
+    waitForLine: async (match, timeoutMs = 15_000) => new Promise<string>((resolve, reject) => {
+      const check = (): void => {
+        const found = lines.find(match)
+        if (found == null) return
+        cleanup()
+        resolve(found)
+      }
+      const timer = setTimeout(() => {
+        cleanup()
+        reject(new Error(`no matching line within ${timeoutMs} ms; got: ${lines.join('\n')}`))
+      }, timeoutMs)
+      const cleanup = (): void => {
+        clearTimeout(timer)
+        waiters.delete(check)
+      }
+      waiters.add(check)
+      check()
+    })
+  }
+}
