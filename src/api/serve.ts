@@ -5,6 +5,7 @@
 import { homePaths } from '../node/home.js'
 import { loadOrCreateToken, removeEndpoint, writeEndpoint } from './files.js'
 import { nodeRoutes } from './node-routes.js'
+import { messagingEvents, messagingRoutes } from './messaging-routes.js'
 import { presenceEvents, presenceRoutes } from './presence-routes.js'
 import { ApiServer } from './server.js'
 import type { PresenceMeshNode } from '../node/create-node.js'
@@ -24,7 +25,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
   const api = new ApiServer({
     token,
     port: options.port ?? node.settings.apiPort,
-    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...options.routes ?? []]
+    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...messagingRoutes(node.libp2p.services.im), ...options.routes ?? []]
   })
   await api.start()
 
@@ -33,6 +34,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
   node.libp2p.addEventListener('peer:connect', onConnect)
   node.libp2p.addEventListener('peer:disconnect', onDisconnect)
   const stopPresenceEvents = presenceEvents(node.libp2p.services.presence, event => api.publish(event))
+  const stopMessagingEvents = messagingEvents(node.libp2p.services.im, event => api.publish(event))
 
   await writeEndpoint(paths.apiEndpoint, { url: api.url, pid: process.pid, peerId: node.peerId.toString() })
   return {
@@ -41,6 +43,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
       node.libp2p.removeEventListener('peer:connect', onConnect)
       node.libp2p.removeEventListener('peer:disconnect', onDisconnect)
       stopPresenceEvents()
+      stopMessagingEvents()
       await removeEndpoint(paths.apiEndpoint)
       await api.stop()
     }

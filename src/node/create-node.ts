@@ -15,6 +15,7 @@ import { tcp } from '@libp2p/tcp'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
 import { createLibp2p } from 'libp2p'
+import { instantMessaging, type InstantMessaging, type InstantMessagingInit } from '../messaging/index.js'
 import { presence, presenceDhtSelectors, presenceDhtValidators, presenceTopicScoreParams, type Presence, type PresenceInit } from '../presence/index.js'
 import { formatImUri, formatPresUri } from '../uri/index.js'
 import { readConfigFile, mergeSettings, validateSettings } from './config.js'
@@ -36,6 +37,7 @@ export interface PresenceMeshServices extends ServiceMap {
   dht: KadDHT
   pubsub: GossipSub
   presence: Presence
+  im: InstantMessaging
 }
 
 export interface CreateNodeOptions extends Partial<NodeSettings> {
@@ -54,6 +56,8 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   connectionGater?: ConnectionGater
   /** Options of the presence service */
   presence?: PresenceInit
+  /** Options of the messaging service */
+  messaging?: InstantMessagingInit
   /** Start listening before returning. Default: true */
   start?: boolean
 }
@@ -119,6 +123,8 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
         }),
         // after dht and pubsub: it uses both
         presence: presence(options.presence),
+        // after presence: contacts and recipients' addresses come from it
+        im: instantMessaging(options.messaging),
         ...(settings.relay
           ? {
               relay: circuitRelayServer({

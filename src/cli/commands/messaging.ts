@@ -1,0 +1,117 @@
+/**
+ * `pmesh send`, `inbox`, `reply`, `block`, `unblock`: instant messages.
+ */
+import { readFile } from 'node:fs/promises'
+import { toString } from 'uint8arrays/to-string'
+import { ApiClient } from '../../api/client.js'
+import { peerIdFromUri } from '../../uri/index.js'
+import { parse } from '../args.js'
+import { UsageError } from '../errors.js'
+import { print, printJson } from '../output.js'
+import type { Command } from '../main.js'
+
+interface SendOutcome { status: string, reason?: string, detail?: string, id: string, ms: number }
+
+/** Print a send result; a failure becomes the command's error (exit 1) */
+function report (result: SendOutcome, to: string, json: boolean): void {
+  if (json) printJson({ status: result.status, reason: result.reason ?? null, id: result.id, ms: result.ms })
+  else if (result.status !== 'failed') print(`${result.status} to ${to} in ${result.ms} ms (id ${result.id})`)
+  if (result.status === 'failed') {
+    throw new Error(`not delivered to ${to}: ${result.reason}${result.detail != null && result.detail !== '' ? ` (${result.detail})` : ''} after ${result.ms} ms`)
+  }
+}
+
+function describe (m: any): string {
+  const body = m.text ?? `[${m.contentType}, ${m.size} bytes]`
+  return `${m.receivedAt ?? m.date}  ${m.from}${m.subject != null ? `  "${m.subject}"` : ''}\n  ${body.replace(/\n/g, '\n  ')}\n  (id ${m.id}${m.inReplyTo != null ? `, reply to ${m.inReplyTo}` : ''})`
+}
+
+export const send: Command = {
+  usage: 'pmesh send URI [TEXT] [--file PATH] [--type MIME] [--subject TEXT] [--json]',
+  summary: 'send a message (TEXT, or the contents of --file) and report delivered, stored or failed',
+  run: async argv => {
+    const { values, positionals, home } = parse(argv, { file: { type: 'string' }, type: { type: 'string' }, subject: { type: 'string' } }, { min: 1, max: 2 })
+    const [to, text] = positionals
+    peerIdFromUri(to)
+    if ((text == null) === (values.file == null)) throw new UsageError('give the message as TEXT or with --file PATH (one of them)')
+    const body = values.file != null
+      ? { bodyBase64: toString(await readFile(values.file).catch((err: any) => { throw new UsageError(`cannot read ${values.file}: ${err.message}`) }), 'base64pad'), contentType: values.type ?? 'application/octet-stream' }
+      : { text, contentType: values.type }
+    const client = await ApiClient.fromHome(home)
+    // the node gives up on its own after its send timeout; allow for it
+    const result = await client.request('POST', '/v1/messages', { to, subject: values.subject, ...body }, { signal: AbortSignal.timeout(120_000) })
+    report(result, to, values.json === true)
+  }
+}
+
+export const reply: Command = {
+  usage: 'pmesh reply ID TEXT [--json]',
+  summary: 'answer a message from the inbox',
+  run: async argv => {
+    const { values, positionals, home } = parse(argv, {}, { min: 2, max: 2 })
+    const client = await ApiClient.fromHome(home)
+    const result = await client.request('POST', `/v1/messages/${encodeURIComponent(positionals[0])}/reply`, { text: positionals[1] }, { signal: AbortSignal.timeout(120_000) })
+    report(result, `the sender of ${positionals[0]}`, values.json === true)
+  }
+}
+
+export const inbox: Command = {
+  usage: 'pmesh inbox [--follow] [--sent] [--json] | pmesh inbox policy [everyone|contacts|nobody] [--silent | --no-silent]',
+  summary: 'list received (or --sent) messages, follow new ones, or show/set who may write to you',
+  run: async argv => {
+    const { values, positionals, home } = parse(argv, { follow: { type: 'boolean', short: 'f' }, sent: { type: 'boolean' }, silent: { type: 'boolean' }, 'no-silent': { type: 'boolean' } }, { min: 0, max: 2 })
+    const client = await ApiClient.fromHome(home)
+    if (positionals[0] === 'policy') {
+      const silent = values.silent === true ? true : values['no-silent'] === true ? false : undefined
+      const policy = positionals[1] == null && silent == null
+        ? await client.request('GET', '/v1/inbox/policy')
+        : await client.request('PUT', '/v1/inbox/policy', { mode: positionals[1], silent })
+      if (values.json === true) return printJson(policy)
+      print(`accept messages from: ${policy.mode}${policy.silent === true ? ' (refuse silently)' : ''}`)
+      print(`allowed: ${policy.allow.length === 0 ? '(none)' : policy.allow.join(', ')}`)
+      print(`blocked: ${policy.block.length === 0 ? '(none)' : policy.block.join(', ')}`)
+      return
+    }
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
+    const printMessage = (m: any): void => {
+      if (values.json === true) printJson(m)
+      else print(describe(m))
+    }
+    let events
+    const controller = new AbortController()
+    if (values.follow === true) {
+      process.once('SIGINT', () => controller.abort())
+      process.once('SIGTERM', () => controller.abort())
+      // open the stream before listing, so nothing arrives unseen in between
+      events = await client.events({ signal: controller.signal })
+    }
+    const { messages } = await client.request('GET', `/v1/messages${values.sent === true ? '?box=sent' : ''}`)
+    if (messages.length === 0 && values.json !== true && values.follow !== true) print(values.sent === true ? 'nothing sent' : 'inbox is empty')
+    messages.forEach(printMessage)
+    if (events == null) return
+    try {
+      for await (const event of events) {
+        if (event.type === 'im:message') printMessage(event.data)
+      }
+    } catch (err: any) {
+      if (!controller.signal.aborted) throw err
+    }
+  }
+}
+
+function policyCommand (action: 'block' | 'unblock' | 'allow', summary: string): Command {
+  return {
+    usage: `pmesh ${action} URI [--json]`,
+    summary,
+    run: async argv => {
+      const { values, positionals, home } = parse(argv, {}, { min: 1, max: 1 })
+      peerIdFromUri(positionals[0])
+      const policy = await (await ApiClient.fromHome(home)).request('POST', `/v1/inbox/${action}`, { target: positionals[0] })
+      if (values.json === true) printJson(policy)
+      else print(`${action === 'unblock' ? 'no rule for' : `${action}ed:`} ${positionals[0]}`)
+    }
+  }
+}
+
+export const block = policyCommand('block', 'refuse messages from a sender')
+export const unblock = policyCommand('unblock', 'remove the block or allow rule for a sender')

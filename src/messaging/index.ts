@@ -1,0 +1,94 @@
+/**
+ * Instant messaging: signed messages delivered over a libp2p stream, with a
+ * signed receipt, exactly once, under the recipient's inbox policy.
+ *
+ * @example
+ * ```ts
+ * const node = await createLibp2p({ services: { …, im: instantMessaging() } })
+ * const result = await node.services.im.send(peerId, { body: 'hello' })
+ * // result.status: 'delivered' | 'stored' | 'failed'
+ * ```
+ */
+import { MessagingService } from './messaging.js'
+import type { InstantMessage, MessageHeader } from './message.js'
+import type { InboxMode, InboxPolicy } from './policy.js'
+import type { SentMessage, StoredMessage } from './store.js'
+import type { Presence } from '../presence/index.js'
+import type { AbortOptions, ComponentLogger, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { Datastore } from 'interface-datastore'
+
+export type { InstantMessage, MessageHeader, InboxMode, InboxPolicy, SentMessage, StoredMessage }
+export { IM_PROTOCOL } from './constants.js'
+
+export interface InstantMessagingInit {
+  /** Largest body sent or accepted, in bytes. Default: 65536 */
+  maxBodySize?: number
+  /** How long `send()` keeps trying before it reports failure. Default: 20000 ms */
+  sendTimeout?: number
+  /** Time for one delivery attempt (dial, send, receipt). Default: 5000 ms */
+  attemptTimeout?: number
+}
+
+export interface MessagingComponents {
+  peerId: PeerId
+  privateKey: PrivateKey
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  peerStore: PeerStore
+  datastore: Datastore
+  logger: ComponentLogger
+  /** Used for contacts (watched presentities) and for the addresses in their records */
+  presence: Presence
+}
+
+export interface OutgoingMessage {
+  /** A string is sent as UTF-8 */
+  body: Uint8Array | string
+  /** Default: `text/plain; charset=utf-8` */
+  contentType?: string
+  subject?: string
+  headers?: MessageHeader[]
+  inReplyTo?: string
+}
+
+export type FailureReason = 'unreachable' | 'refused' | 'too-large' | 'timed-out' | 'invalid'
+
+export interface SendResult {
+  status: 'delivered' | 'stored' | 'failed'
+  reason?: FailureReason
+  /** Details for people */
+  detail?: string
+  id: string
+  /** Time from the call to the outcome */
+  ms: number
+}
+
+export interface Receipt {
+  id: string
+  to: PeerId
+  status: 'delivered' | 'failed'
+  reason?: FailureReason
+}
+
+export interface MessagingEvents {
+  /** A new message arrived (duplicates do not fire this) */
+  message: CustomEvent<StoredMessage>
+  /** A message we sent reached its final outcome (also for messages resumed after a restart) */
+  receipt: CustomEvent<Receipt>
+}
+
+export interface InstantMessaging extends TypedEventTarget<MessagingEvents> {
+  send(to: PeerId, message: OutgoingMessage, options?: AbortOptions): Promise<SendResult>
+  inbox(): Promise<StoredMessage[]>
+  sent(): Promise<SentMessage[]>
+  policy(): InboxPolicy
+  setPolicy(change: Partial<Pick<InboxPolicy, 'mode' | 'silent'>>): Promise<InboxPolicy>
+  allow(peer: PeerId): Promise<InboxPolicy>
+  block(peer: PeerId): Promise<InboxPolicy>
+  unblock(peer: PeerId): Promise<InboxPolicy>
+}
+
+export function instantMessaging (init: InstantMessagingInit = {}): (components: MessagingComponents) => InstantMessaging {
+  return (components) => new MessagingService(components, init)
+}

@@ -1,0 +1,157 @@
+/**
+ * Instant messages (RFC 2779 §4.1): the plain form, its protobuf encoding,
+ * and the sender-signed envelope that travels and is stored.
+ */
+import { peerIdFromMultihash, peerIdFromPrivateKey, peerIdFromPublicKey } from '@libp2p/peer-id'
+import { RecordEnvelope } from '@libp2p/peer-record'
+import * as Digest from 'multiformats/hashes/digest'
+import { equals } from 'uint8arrays/equals'
+import { DEFAULT_MAX_BODY_SIZE, ENVELOPE_OVERHEAD, MESSAGE_DOMAIN, MESSAGE_ID, MESSAGE_PAYLOAD_TYPE } from './constants.js'
+import { InvalidMessageError, InvalidMessageSignatureError, MessageTooLargeError } from './errors.js'
+import { InstantMessage as PBMessage } from './pb/message.js'
+import type { PeerId, PrivateKey, Record } from '@libp2p/interface'
+
+export interface MessageHeader {
+  name: string
+  value: string
+}
+
+export interface InstantMessage {
+  from: PeerId
+  to: PeerId
+  /** Unique among the sender's messages (the sender makes it; see docs/PROTOCOL.md) */
+  id: string
+  /** ms since the Unix epoch */
+  date: number
+  subject?: string
+  /** MIME type with parameters, e.g. `text/plain; charset=utf-8` */
+  contentType: string
+  body: Uint8Array
+  /** Extension headers, in order */
+  headers: MessageHeader[]
+  /** Return address (`im:` URI), when replies should go elsewhere than the sender */
+  replyTo?: string
+  /** Id of the message this one answers */
+  inReplyTo?: string
+}
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/
+// header values and subjects: no line breaks or other C0 controls, so they render into message/cpim safely
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/
+const CONTENT_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+(\s*;.*)?$/
+
+export function validateMessage (message: InstantMessage, maxBodySize = DEFAULT_MAX_BODY_SIZE): void {
+  if (!MESSAGE_ID.test(message.id)) throw new InvalidMessageError('Message id must be 1-64 printable ASCII characters')
+  if (!Number.isSafeInteger(message.date) || message.date < 0) throw new InvalidMessageError('Message date must be ms since the epoch')
+  if (!CONTENT_TYPE.test(message.contentType) || CONTROL.test(message.contentType) || message.contentType.length > 256) {
+    throw new InvalidMessageError(`"${message.contentType}" is not a MIME content type`)
+  }
+  if (message.subject != null && (CONTROL.test(message.subject) || message.subject.length > 1024)) {
+    throw new InvalidMessageError('Subject must be one line of at most 1024 characters')
+  }
+  if (message.headers.length > 32) throw new InvalidMessageError('At most 32 extension headers')
+  for (const { name, value } of message.headers) {
+    if (!HEADER_NAME.test(name) || CONTROL.test(value) || value.length > 1024) {
+      throw new InvalidMessageError(`Extension header "${name}" is not a valid header`)
+    }
+  }
+  for (const [field, value] of [['replyTo', message.replyTo], ['inReplyTo', message.inReplyTo]] as const) {
+    if (value != null && (value.length === 0 || value.length > 256 || CONTROL.test(value))) throw new InvalidMessageError(`${field} is not valid`)
+  }
+  if (message.body.byteLength > maxBodySize) {
+    throw new MessageTooLargeError(`Message body of ${message.body.byteLength} bytes exceeds the limit of ${maxBodySize}`)
+  }
+}
+
+export function marshalMessage (message: InstantMessage): Uint8Array {
+  validateMessage(message)
+  return PBMessage.encode({
+    from: message.from.toMultihash().bytes,
+    to: message.to.toMultihash().bytes,
+    id: message.id,
+    date: BigInt(message.date),
+    subject: message.subject,
+    contentType: message.contentType,
+    body: message.body as Uint8Array<ArrayBuffer>,
+    headers: message.headers,
+    replyTo: message.replyTo,
+    inReplyTo: message.inReplyTo
+  })
+}
+
+export function unmarshalMessage (bytes: Uint8Array, maxBodySize = DEFAULT_MAX_BODY_SIZE): InstantMessage {
+  let pb: PBMessage
+  try {
+    pb = PBMessage.decode(bytes)
+  } catch (err: any) {
+    throw new InvalidMessageError(`Undecodable message: ${err.message}`)
+  }
+  if (pb.date > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidMessageError('Message date out of range')
+  const message: InstantMessage = {
+    from: decodePeerId(pb.from, 'sender'),
+    to: decodePeerId(pb.to, 'recipient'),
+    id: pb.id,
+    date: Number(pb.date),
+    subject: pb.subject,
+    contentType: pb.contentType,
+    body: pb.body,
+    headers: pb.headers.map(({ name, value }) => ({ name, value })),
+    replyTo: pb.replyTo,
+    inReplyTo: pb.inReplyTo
+  }
+  validateMessage(message, maxBodySize)
+  return message
+}
+
+/** Sign a message with the sender's key into envelope bytes */
+export async function sealMessage (privateKey: PrivateKey, message: InstantMessage): Promise<Uint8Array> {
+  if (!peerIdFromPrivateKey(privateKey).equals(message.from)) {
+    throw new InvalidMessageSignatureError('A message can only be signed by its sender')
+  }
+  const payload = marshalMessage(message)
+  const record: Record = {
+    domain: MESSAGE_DOMAIN,
+    codec: MESSAGE_PAYLOAD_TYPE,
+    marshal: () => payload,
+    equals: other => equals(payload, other.marshal())
+  }
+  return (await RecordEnvelope.seal(record, privateKey)).marshal()
+}
+
+/**
+ * Verify and decode envelope bytes from the network. Throws only
+ * InvalidMessageError, MessageTooLargeError or InvalidMessageSignatureError.
+ */
+export async function openMessage (bytes: Uint8Array, maxBodySize = DEFAULT_MAX_BODY_SIZE): Promise<InstantMessage> {
+  if (bytes.byteLength > maxBodySize + ENVELOPE_OVERHEAD) {
+    throw new MessageTooLargeError(`Message of ${bytes.byteLength} bytes exceeds the limit of ${maxBodySize + ENVELOPE_OVERHEAD}`)
+  }
+  let envelope: RecordEnvelope
+  try {
+    envelope = RecordEnvelope.createFromProtobuf(bytes)
+  } catch (err: any) {
+    throw new InvalidMessageError(`Undecodable message envelope: ${err.message}`)
+  }
+  if (!equals(envelope.payloadType, MESSAGE_PAYLOAD_TYPE)) throw new InvalidMessageError('Envelope does not hold an instant message')
+  const message = unmarshalMessage(envelope.payload, maxBodySize)
+  let signer: PeerId
+  try {
+    signer = peerIdFromPublicKey(envelope.publicKey)
+  } catch (err: any) {
+    throw new InvalidMessageSignatureError(`Envelope key has no peer id: ${err.message}`)
+  }
+  if (!signer.equals(message.from)) throw new InvalidMessageSignatureError(`Message from ${message.from.toString()} signed by ${signer.toString()}`)
+  // a malformed key or signature makes validate() throw rather than return false
+  const valid = await envelope.validate(MESSAGE_DOMAIN).catch(() => false)
+  if (!valid) throw new InvalidMessageSignatureError('Message signature does not verify')
+  return message
+}
+
+function decodePeerId (bytes: Uint8Array, what: string): PeerId {
+  try {
+    return peerIdFromMultihash(Digest.decode(bytes))
+  } catch (err: any) {
+    throw new InvalidMessageError(`Message ${what} is not a peer id: ${err.message}`)
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The messaging service: receives messages under the inbox policy, and
+ * delivers ours with retries until a signed receipt or a final failure.
+ */
+import { randomBytes } from 'node:crypto'
+import { pbStream } from '@libp2p/utils'
+import { TypedEventEmitter } from 'main-event'
+import { fromString } from 'uint8arrays/from-string'
+import { signAck, verifyAck } from './ack.js'
+import { DEFAULT_MAX_BODY_SIZE, ENVELOPE_OVERHEAD, IM_PROTOCOL, MAX_CLOCK_SKEW_MS, MAX_MESSAGE_AGE_MS } from './constants.js'
+import { MessageTooLargeError } from './errors.js'
+import { openMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
+import { Deliver, Receipt as PBReceipt } from './pb/message.js'
+import { PolicyStore, type InboxPolicy } from './policy.js'
+import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
+import { timeoutSignal, withStream } from '../presence/streams.js'
+import type { FailureReason, InstantMessaging, InstantMessagingInit, MessagingComponents, MessagingEvents, OutgoingMessage, SendResult } from './index.js'
+import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+
+const DEFAULT_SEND_TIMEOUT = 20_000
+const DEFAULT_ATTEMPT_TIMEOUT = 5_000
+/** Waits between attempts; the last one repeats until the deadline */
+const BACKOFF_MS = [250, 500, 1_000, 2_000]
+
+/** A final answer from the recipient, as opposed to a failure to get one */
+class FinalOutcome extends Error {
+  readonly reason: FailureReason
+  constructor (reason: FailureReason, detail: string) {
+    super(detail)
+    this.reason = reason
+  }
+}
+
+export class MessagingService extends TypedEventEmitter<MessagingEvents> implements InstantMessaging, Startable {
+  private readonly components: MessagingComponents
+  private readonly maxBodySize: number
+  private readonly sendTimeout: number
+  private readonly attemptTimeout: number
+  private readonly log: Logger
+  private readonly store: MessageStore
+  private readonly policyStore: PolicyStore
+  private shutdown = new AbortController()
+
+  constructor (components: MessagingComponents, init: InstantMessagingInit = {}) {
+    super()
+    this.components = components
+    this.maxBodySize = init.maxBodySize ?? DEFAULT_MAX_BODY_SIZE
+    this.sendTimeout = init.sendTimeout ?? DEFAULT_SEND_TIMEOUT
+    this.attemptTimeout = init.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT
+    this.log = components.logger.forComponent('presence-mesh:im')
+    this.store = new MessageStore(components.datastore, this.maxBodySize)
+    this.policyStore = new PolicyStore(components.datastore)
+  }
+
+  readonly [Symbol.toStringTag] = '@presence-mesh/im'
+
+  async start (): Promise<void> {
+    this.shutdown = new AbortController()
+    await this.policyStore.load()
+    await this.components.registrar.handle(IM_PROTOCOL, async (stream, connection) => this.receive(stream, connection), {
+      maxInboundStreams: 64,
+      runOnLimitedConnection: true
+    })
+  }
+
+  /** Resume what was still being delivered when the node last stopped */
+  async afterStart (): Promise<void> {
+    await this.store.prune().catch(err => this.log.error('pruning seen messages failed - %e', err))
+    for (const entry of await this.store.outbox()) {
+      this.deliver(entry, Date.now()).catch(err => this.log.error('resuming %s failed - %e', entry.id, err))
+    }
+  }
+
+  async stop (): Promise<void> {
+    this.shutdown.abort()
+    await this.components.registrar.unhandle(IM_PROTOCOL)
+  }
+
+  async send (to: PeerId, outgoing: OutgoingMessage, options: AbortOptions = {}): Promise<SendResult> {
+    const started = Date.now()
+    const message: InstantMessage = {
+      from: this.components.peerId,
+      to,
+      // time-ordered and random: unique among our messages without any shared counter
+      id: `${started.toString(36)}-${randomBytes(8).toString('hex')}`,
+      date: started,
+      subject: outgoing.subject,
+      contentType: outgoing.contentType ?? 'text/plain; charset=utf-8',
+      body: typeof outgoing.body === 'string' ? fromString(outgoing.body) : outgoing.body,
+      headers: outgoing.headers ?? [],
+      inReplyTo: outgoing.inReplyTo
+    }
+    try {
+      validateMessage(message, this.maxBodySize)
+    } catch (err: any) {
+      const reason = err instanceof MessageTooLargeError ? 'too-large' : 'invalid'
+      return { status: 'failed', reason, detail: err.message, id: message.id, ms: Date.now() - started }
+    }
+    const entry: OutboxEntry = { envelope: await sealMessage(this.components.privateKey, message), to, id: message.id, createdAt: started }
+    await this.store.queue(entry)
+    const result = await this.deliver(entry, started, options.signal)
+    return { ...result, ms: Date.now() - started }
+  }
+
+  async inbox (): Promise<StoredMessage[]> {
+    return this.store.inbox()
+  }
+
+  async sent (): Promise<SentMessage[]> {
+    return this.store.sent()
+  }
+
+  policy (): InboxPolicy {
+    return this.policyStore.get()
+  }
+
+  async setPolicy (change: Partial<Pick<InboxPolicy, 'mode' | 'silent'>>): Promise<InboxPolicy> {
+    return this.policyStore.update(change)
+  }
+
+  async allow (peer: PeerId): Promise<InboxPolicy> {
+    return this.policyStore.allow(peer)
+  }
+
+  async block (peer: PeerId): Promise<InboxPolicy> {
+    return this.policyStore.block(peer)
+  }
+
+  async unblock (peer: PeerId): Promise<InboxPolicy> {
+    return this.policyStore.clear(peer)
+  }
+
+  /**
+   * Try until a receipt, a final refusal, or the deadline. Transient failures
+   * (dial errors, resets, timeouts) are retried: the recipient dedupes, so a
+   * retry after a lost receipt cannot deliver twice.
+   */
+  private async deliver (entry: OutboxEntry, started: number, signal?: AbortSignal): Promise<Omit<SendResult, 'ms'>> {
+    const deadline = started + this.sendTimeout
+    const stop = signal == null ? this.shutdown.signal : AbortSignal.any([signal, this.shutdown.signal])
+    let lastError = ''
+    let reachedPeer = false
+    const message = await openMessage(entry.envelope, this.maxBodySize)
+    await this.learnAddresses(entry.to)
+    for (let attempt = 0; Date.now() < deadline && !stop.aborted; attempt++) {
+      try {
+        await this.attempt(entry, message, stop, deadline)
+        return await this.finish(entry, { status: 'delivered' })
+      } catch (err: any) {
+        if (err instanceof FinalOutcome) return await this.finish(entry, { status: 'failed', reason: err.reason, detail: err.message })
+        // connected but no receipt is a timeout; never connected is unreachable
+        reachedPeer ||= this.components.connectionManager.getConnections(entry.to).length > 0
+        lastError = err.message
+        this.log('attempt %d to deliver %s to %p failed - %e', attempt + 1, entry.id, entry.to, err)
+        // nowhere to dial: neither the peer store, peer routing nor its presence record know an address
+        if (err.name === 'NoValidAddressesError') break
+      }
+      const wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]
+      await new Promise(resolve => setTimeout(resolve, Math.min(wait, Math.max(0, deadline - Date.now()))))
+    }
+    if (this.shutdown.signal.aborted) return { status: 'failed', reason: 'timed-out', detail: 'node stopped; delivery resumes at the next start', id: entry.id }
+    if (stop.aborted) lastError = 'the sender gave up waiting'
+    return await this.finish(entry, { status: 'failed', reason: reachedPeer || stop.aborted ? 'timed-out' : 'unreachable', detail: lastError })
+  }
+
+  private async attempt (entry: OutboxEntry, message: InstantMessage, stop: AbortSignal, deadline: number): Promise<void> {
+    const signal = timeoutSignal(Math.min(this.attemptTimeout, Math.max(1, deadline - Date.now())), stop)
+    const stream = await this.components.connectionManager.openStream(entry.to, IM_PROTOCOL, { signal, runOnLimitedConnection: true })
+    const receipt = await withStream(stream, signal, async () => {
+      const pb = pbStream(stream, { maxDataLength: 4096 })
+      await pb.write({ envelope: new Uint8Array(entry.envelope) }, Deliver, { signal })
+      return pb.read(PBReceipt, { signal })
+    })
+    switch (receipt.status) {
+      case PBReceipt.Status.STATUS_DELIVERED:
+        if (receipt.ack == null) throw new FinalOutcome('invalid', 'The recipient sent no acknowledgement')
+        await verifyAck(receipt.ack, entry.to, message, entry.envelope).catch(err => { throw new FinalOutcome('invalid', err.message) })
+        return
+      case PBReceipt.Status.STATUS_REFUSED: throw new FinalOutcome('refused', receipt.reason)
+      case PBReceipt.Status.STATUS_TOO_LARGE: throw new FinalOutcome('too-large', receipt.reason)
+      default: throw new FinalOutcome('invalid', receipt.reason)
+    }
+  }
+
+  private async finish (entry: OutboxEntry, outcome: { status: 'delivered' } | { status: 'failed', reason: FailureReason, detail: string }): Promise<Omit<SendResult, 'ms'>> {
+    await this.store.settle(entry, outcome.status === 'delivered' ? { status: 'delivered', at: Date.now() } : { status: 'failed', reason: outcome.reason, at: Date.now() })
+    this.safeDispatchEvent('receipt', { detail: { id: entry.id, to: entry.to, status: outcome.status, reason: outcome.status === 'failed' ? outcome.reason : undefined } })
+    return { ...outcome, id: entry.id }
+  }
+
+  /** Addresses from the recipient's presence record help dial it when the peer store knows none */
+  private async learnAddresses (peer: PeerId): Promise<void> {
+    if (this.components.connectionManager.getConnections(peer).length > 0) return
+    const known = await this.components.peerStore.get(peer).then(p => p.addresses.length, () => 0)
+    if (known > 0) return
+    const record = await this.components.presence.fetch(peer, { signal: AbortSignal.timeout(this.attemptTimeout) }).catch(() => undefined)
+    if (record != null && record.addresses.length > 0) {
+      await this.components.peerStore.merge(peer, { multiaddrs: record.addresses.map(ma => ma.decapsulateCode(421)) })
+    }
+  }
+
+  private async receive (stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(this.attemptTimeout)
+    await withStream(stream, signal, async () => {
+      const pb = pbStream(stream, { maxDataLength: this.maxBodySize + ENVELOPE_OVERHEAD + 64 })
+      const { envelope } = await pb.read(Deliver, { signal })
+      await pb.write(await this.accept(envelope, connection.remotePeer), PBReceipt, { signal })
+    })
+  }
+
+  /** Decide on one delivered envelope; the answer is the receipt */
+  private async accept (envelope: Uint8Array, via: PeerId): Promise<PBReceipt> {
+    let message: InstantMessage
+    try {
+      message = await openMessage(envelope, this.maxBodySize)
+    } catch (err: any) {
+      const status = err instanceof MessageTooLargeError ? PBReceipt.Status.STATUS_TOO_LARGE : PBReceipt.Status.STATUS_INVALID
+      return { status, reason: err.message }
+    }
+    const now = Date.now()
+    if (!message.to.equals(this.components.peerId)) return { status: PBReceipt.Status.STATUS_INVALID, reason: 'Message is addressed to someone else' }
+    if (message.date < now - MAX_MESSAGE_AGE_MS || message.date > now + MAX_CLOCK_SKEW_MS) {
+      return { status: PBReceipt.Status.STATUS_INVALID, reason: 'Message date is outside the accepted window (replayed or clock wrong)' }
+    }
+    const decision = this.policyStore.decide(message.from, peer => this.components.presence.subscriptions().some(s => s.target.equals(peer)))
+    if (decision === 'refuse') return { status: PBReceipt.Status.STATUS_REFUSED, reason: 'The recipient does not accept messages from you' }
+    if (decision === 'accept' && !(await this.store.seen(message.from, message.id))) {
+      const stored = { message, envelope, receivedAt: now }
+      await this.store.receive(stored)
+      this.log('message %s from %p (via %p)', message.id, message.from, via)
+      this.safeDispatchEvent('message', { detail: stored })
+    }
+    // delivered, a duplicate of a delivered one, or silently dropped: the sender sees the same receipt
+    return { status: PBReceipt.Status.STATUS_DELIVERED, reason: '', ack: new Uint8Array(await signAck(this.components.privateKey, message, envelope, now)) }
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Where messages live in the datastore: the inbox, what was sent (with its
+ * outcome), the outbox of messages still being delivered, and the record of
+ * (sender, id) pairs already received — which makes delivery exactly-once.
+ */
+import { Key, type Datastore } from 'interface-datastore'
+import { fromString, toString } from 'uint8arrays'
+import { MAX_MESSAGE_AGE_MS } from './constants.js'
+import { openMessage, type InstantMessage } from './message.js'
+import type { PeerId } from '@libp2p/interface'
+
+const INBOX = '/presence-mesh/im/inbox'
+const SENT = '/presence-mesh/im/sent'
+const OUTBOX = '/presence-mesh/im/outbox'
+const SEEN = '/presence-mesh/im/seen'
+
+export interface StoredMessage {
+  message: InstantMessage
+  /** The sender-signed envelope, kept so the message can be re-verified or forwarded */
+  envelope: Uint8Array
+  receivedAt: number
+}
+
+export type Outcome = { status: 'delivered', at: number } | { status: 'failed', reason: string, at: number }
+
+export interface SentMessage {
+  message: InstantMessage
+  outcome?: Outcome
+}
+
+export interface OutboxEntry {
+  envelope: Uint8Array
+  to: PeerId
+  id: string
+  createdAt: number
+}
+
+/** Ids may hold '/' and other characters a Key would split on */
+function part (text: string): string {
+  return encodeURIComponent(text)
+}
+
+export class MessageStore {
+  private readonly datastore: Datastore
+  private readonly maxBodySize: number
+
+  constructor (datastore: Datastore, maxBodySize: number) {
+    this.datastore = datastore
+    this.maxBodySize = maxBodySize
+  }
+
+  async seen (sender: PeerId, id: string): Promise<boolean> {
+    return this.datastore.has(new Key(`${SEEN}/${sender.toString()}/${part(id)}`))
+  }
+
+  /** Store a received message and remember it as seen, in one batch: a crash leaves both or neither */
+  async receive (stored: StoredMessage): Promise<void> {
+    const { message } = stored
+    const batch = this.datastore.batch()
+    batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
+    batch.put(new Key(`${INBOX}/${message.from.toString()}/${part(message.id)}`), encodeStored(stored.envelope, { receivedAt: stored.receivedAt }))
+    await batch.commit()
+  }
+
+  async inbox (): Promise<StoredMessage[]> {
+    const messages: StoredMessage[] = []
+    for await (const { value } of this.datastore.query({ prefix: INBOX })) {
+      const { envelope, meta } = decodeStored(value)
+      messages.push({ message: await openMessage(envelope, this.maxBodySize), envelope, receivedAt: meta.receivedAt })
+    }
+    return messages.sort((a, b) => a.receivedAt - b.receivedAt)
+  }
+
+  async queue (entry: OutboxEntry): Promise<void> {
+    await this.datastore.put(new Key(`${OUTBOX}/${part(entry.id)}`), encodeStored(entry.envelope, { createdAt: entry.createdAt }))
+  }
+
+  async outbox (): Promise<OutboxEntry[]> {
+    const entries: OutboxEntry[] = []
+    for await (const { value } of this.datastore.query({ prefix: OUTBOX })) {
+      const { envelope, meta } = decodeStored(value)
+      const message = await openMessage(envelope, this.maxBodySize)
+      entries.push({ envelope, to: message.to, id: message.id, createdAt: meta.createdAt })
+    }
+    return entries
+  }
+
+  /** The message left the outbox with a final outcome: keep it in the history */
+  async settle (entry: OutboxEntry, outcome: Outcome): Promise<void> {
+    const batch = this.datastore.batch()
+    batch.delete(new Key(`${OUTBOX}/${part(entry.id)}`))
+    batch.put(new Key(`${SENT}/${entry.to.toString()}/${part(entry.id)}`), encodeStored(entry.envelope, { outcome }))
+    await batch.commit()
+  }
+
+  async sent (): Promise<SentMessage[]> {
+    const messages: SentMessage[] = []
+    for await (const { value } of this.datastore.query({ prefix: SENT })) {
+      const { envelope, meta } = decodeStored(value)
+      messages.push({ message: await openMessage(envelope, this.maxBodySize), outcome: meta.outcome })
+    }
+    return messages.sort((a, b) => a.message.date - b.message.date)
+  }
+
+  /** Forget seen-markers older than the age limit: older messages are refused anyway */
+  async prune (now = Date.now()): Promise<number> {
+    let pruned = 0
+    for await (const { key, value } of this.datastore.query({ prefix: SEEN })) {
+      if (Number(toString(value)) < now - MAX_MESSAGE_AGE_MS) {
+        await this.datastore.delete(key)
+        pruned++
+      }
+    }
+    return pruned
+  }
+}
+
+/** An envelope and a little JSON beside it, in one value */
+function encodeStored (envelope: Uint8Array, meta: Record<string, unknown>): Uint8Array {
+  const json = fromString(JSON.stringify(meta))
+  const out = new Uint8Array(4 + json.length + envelope.length)
+  new DataView(out.buffer).setUint32(0, json.length)
+  out.set(json, 4)
+  out.set(envelope, 4 + json.length)
+  return out
+}
+
+function decodeStored (value: Uint8Array): { envelope: Uint8Array, meta: any } {
+  const length = new DataView(value.buffer, value.byteOffset, value.byteLength).getUint32(0)
+  return { meta: JSON.parse(toString(value.subarray(4, 4 + length))), envelope: value.subarray(4 + length) }
+}
