@@ -16,13 +16,19 @@ export interface NodeSettings {
   relay: boolean
   /** Port of the local control API on 127.0.0.1; 0 lets the OS choose. Default: 0 */
   apiPort: number
+  /** Accept no inbound direct connections; be reached through relay reservations. Default: false */
+  firewalled: boolean
+  /** Firewalled, and dial only relays directly: contacts never learn this node's IP address. Default: false */
+  private: boolean
 }
 
 export const DEFAULT_SETTINGS: Readonly<NodeSettings> = Object.freeze({
   listen: ['/ip4/0.0.0.0/tcp/0'],
   bootstrap: [],
   relay: false,
-  apiPort: 0
+  apiPort: 0,
+  firewalled: false,
+  private: false
 })
 
 /** Read `config.json`; a missing file means no settings */
@@ -57,8 +63,10 @@ export function validateSettings (value: unknown, source: string): Partial<NodeS
         settings[name] = validateMultiaddrs(v, `${source}: "${name}"`, name === 'bootstrap')
         break
       case 'relay':
-        if (typeof v !== 'boolean') throw new InvalidConfigError(`${source}: "relay" must be true or false`)
-        settings.relay = v
+      case 'firewalled':
+      case 'private':
+        if (typeof v !== 'boolean') throw new InvalidConfigError(`${source}: "${name}" must be true or false`)
+        settings[name] = v
         break
       case 'apiPort':
         settings.apiPort = validatePort(v, `${source}: "apiPort"`)

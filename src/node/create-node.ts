@@ -12,6 +12,7 @@ import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
 import { createLibp2p } from 'libp2p'
@@ -21,6 +22,7 @@ import { formatImUri, formatPresUri } from '../uri/index.js'
 import { readConfigFile, mergeSettings, validateSettings } from './config.js'
 import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
 import { HomeInUseError } from './errors.js'
+import { circuitAddressesOnly, firewallGater } from './firewall.js'
 import { ensureHome, type HomePaths } from './home.js'
 import { loadOrCreateIdentity } from './identity.js'
 import type { NodeSettings } from './config.js'
@@ -81,8 +83,9 @@ export interface PresenceMeshNode {
 export async function createNode (options: CreateNodeOptions = {}): Promise<PresenceMeshNode> {
   const home = options.home != null ? await ensureHome(options.home) : undefined
   const fileSettings = home != null ? await readConfigFile(home.config) : {}
-  const { listen, bootstrap: bootstrapList, relay, apiPort } = options
-  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort }), 'options'))
+  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing } = options
+  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing }), 'options'))
+  const behindRelays = settings.firewalled || settings.private
 
   const privateKey = options.privateKey ??
     (home != null ? await loadOrCreateIdentity(home.identityKey) : await generateKeyPair('Ed25519'))
@@ -96,11 +99,19 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       privateKey,
       datastore,
       start: false,
-      addresses: { listen: [...settings.listen] },
+      addresses: behindRelays
+        ? {
+            // one /p2p-circuit listen address = one relay reservation: keep two when two relays exist
+            listen: [...settings.listen, '/p2p-circuit', '/p2p-circuit'],
+            announceFilter: circuitAddressesOnly
+          }
+        : { listen: [...settings.listen] },
       transports: [tcp(), circuitRelayTransport()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      connectionGater: options.connectionGater,
+      connectionGater: options.connectionGater ?? (behindRelays
+        ? firewallGater({ private: settings.private, relays: settings.bootstrap.map(peerIdOf) })
+        : undefined),
       connectionManager: { maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS },
       peerDiscovery: settings.bootstrap.length > 0 ? [bootstrap({ list: settings.bootstrap })] : [],
       services: {
@@ -108,8 +119,8 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
         ping: ping(),
         dht: kadDHT({
           protocol: DHT_PROTOCOL,
-          // every desktop node serves the DHT; firewalled nodes will opt out
-          clientMode: false,
+          // every reachable node serves the DHT; one that cannot be dialled only asks
+          clientMode: behindRelays,
           // keep loopback and LAN addresses: community meshes and local tests live there
           peerInfoMapper: passthroughMapper,
           validators: presenceDhtValidators,
@@ -181,6 +192,10 @@ async function openDatastore (path: string): Promise<LevelDatastore> {
     throw new HomeInUseError(`Cannot open the datastore ${path}: is another node running with this home? Each node needs its own home. (${err.message})`)
   }
   return datastore
+}
+
+function peerIdOf (address: string): string {
+  return multiaddr(address).getComponents().findLast(c => c.name === 'p2p')?.value ?? ''
 }
 
 function dropUndefined<T extends object> (value: T): Partial<T> {

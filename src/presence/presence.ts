@@ -27,6 +27,14 @@ const LONE_FETCH_TIMEOUT_MS = 500
 /** A stopping node gives its goodbye this long to reach the DHT (stop must finish within 2 s) */
 const GOODBYE_DHT_TIMEOUT_MS = 1_000
 const DHT_PUT_TIMEOUT_MS = 30_000
+/**
+ * How long publish() waits for the DHT put before returning (it goes on in
+ * the background after): long enough that a fetch right after a change
+ * usually sees it, short enough that a slow DHT does not hold the user up.
+ */
+const DHT_PUT_WAIT_MS = 3_000
+/** Address changes come in bursts (listeners, relay reservations): publish once they settle */
+const ADDRESS_SETTLE_MS = 1_000
 
 export class PresenceService extends TypedEventEmitter<PresenceEvents> implements Presence, Startable {
   private readonly components: PresenceComponents
@@ -40,6 +48,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly subs: Subscriptions
   private will?: Uint8Array
   private republishTimer?: ReturnType<typeof setTimeout>
+  private addressTimer?: ReturnType<typeof setTimeout>
   private readonly puts = new Set<Promise<void>>()
   private running = false
 
@@ -84,6 +93,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     await this.wills.start()
     await this.watchersRegistry.start()
     this.components.events.addEventListener('peer:identify', this.onIdentify)
+    this.components.events.addEventListener('self:peer:update', this.onAddressChange)
     this.running = true
   }
 
@@ -117,6 +127,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.running = false
     clearTimeout(this.republishTimer)
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
+    this.components.events.removeEventListener('self:peer:update', this.onAddressChange)
+    clearTimeout(this.addressTimer)
     this.subs.stop()
     await this.watchersRegistry.stop()
     await this.wills.stop()
@@ -135,7 +147,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     const { signed, will } = await this.own.next(update, this.components.addressManager.getAddresses(), floor)
     const { record, bytes } = signed
     this.validation.remember(record.presentity, record.seq, bytes)
-    await this.spread(bytes, record.presentity, dhtTimeout, options.signal)
+    await this.spread(bytes, record.presentity, dhtTimeout, options.signal, Math.min(dhtTimeout, DHT_PUT_WAIT_MS))
     // a will goes with every record, closed ones too, so that no neighbour
     // holds a will older than our newest record (publishing it would be a replay)
     this.will = will
@@ -170,9 +182,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
 
   /**
    * Publish signed record bytes into the presentity's shard now, and store
-   * them in the DHT in the background (tracked so a stop can wait briefly).
+   * them in the DHT, waiting up to `waitForDht` ms for that and letting it
+   * finish in the background after (tracked so a stop can wait briefly).
    */
-  private async spread (bytes: Uint8Array, presentity: PeerId, dhtTimeout = DHT_PUT_TIMEOUT_MS, signal?: AbortSignal): Promise<void> {
+  private async spread (bytes: Uint8Array, presentity: PeerId, dhtTimeout = DHT_PUT_TIMEOUT_MS, signal?: AbortSignal, waitForDht = 0): Promise<void> {
     const key = presenceKey(presentity)
     // our own put skips kad-dht's validator: check first, never store what peers would refuse
     await validatePresenceRecord(key, bytes)
@@ -181,6 +194,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       .catch(err => this.log('DHT put of %p presence incomplete - %e', presentity, err))
       .finally(() => this.puts.delete(put))
     this.puts.add(put)
+    if (waitForDht > 0) await Promise.race([put, new Promise(resolve => setTimeout(resolve, waitForDht))])
   }
 
   /** Newest record bytes: what gossip brought, what the DHT holds, or our own */
@@ -228,6 +242,22 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       return
     }
     this.subs.onRecord(record)
+  }
+
+  /**
+   * Our record carries our addresses (relay circuits included): when they
+   * change, watchers and senders must learn the new ones.
+   */
+  private readonly onAddressChange = (): void => {
+    clearTimeout(this.addressTimer)
+    this.addressTimer = setTimeout(() => {
+      const published = this.own.record
+      if (!this.running || published?.basic !== 'open') return
+      const now = this.components.addressManager.getAddresses().map(ma => ma.toString()).sort().join()
+      if (now === published.addresses.map(ma => ma.toString()).sort().join()) return
+      this.publish({}).catch(err => this.log.error('republish after an address change failed - %e', err))
+    }, ADDRESS_SETTLE_MS)
+    this.addressTimer.unref?.()
   }
 
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {

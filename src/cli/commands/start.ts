@@ -13,13 +13,15 @@ import type { Command } from '../main.js'
 const STOP_DEADLINE_MS = 2_000
 
 export const start: Command = {
-  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--relay] [--api-port N] [--json]',
+  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--relay] [--firewalled] [--private] [--api-port N] [--json]',
   summary: 'run a node in the foreground (Ctrl-C stops it)',
   run: async argv => {
     const { values, home } = parse(argv, {
       listen: { type: 'string', multiple: true },
       bootstrap: { type: 'string', multiple: true },
       relay: { type: 'boolean' },
+      firewalled: { type: 'boolean' },
+      private: { type: 'boolean' },
       'api-port': { type: 'string' }
     }, { min: 0, max: 0 })
 
@@ -31,7 +33,7 @@ export const start: Command = {
         throw new UsageError(err.message)
       }
     }
-    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, apiPort })
+    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, firewalled: values.firewalled, private: values.private, apiPort })
     let served
     try {
       served = await serveNode(node)
@@ -47,13 +49,15 @@ export const start: Command = {
       addresses: node.libp2p.getMultiaddrs().map(ma => ma.toString()),
       api: served.api.url,
       home: node.home?.root,
-      relay: node.settings.relay
+      relay: node.settings.relay,
+      firewalled: node.settings.firewalled,
+      private: node.settings.private
     }
     if (values.json === true) {
       printJson(info)
     } else {
       print('presence-mesh node running (Ctrl-C to stop)')
-      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ...(info.relay ? [['role', 'community relay'] as [string, string]] : [])])
+      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ['role', role(node.settings)]])
     }
 
     await new Promise<void>(resolve => {
@@ -75,4 +79,10 @@ export const start: Command = {
     clearTimeout(deadline)
     if (values.json !== true) print('stopped')
   }
+}
+
+function role (settings: { relay: boolean, firewalled: boolean, private: boolean }): string {
+  if (settings.private) return 'private (reachable and dialling only through relays; circuit addresses appear once reserved)'
+  if (settings.firewalled) return 'firewalled (reachable through relays; circuit addresses appear once reserved)'
+  return settings.relay ? 'community relay' : 'node'
 }
