@@ -13,7 +13,7 @@ describe('node settings', () => {
       await writeFile(path, JSON.stringify({ listen: ['/ip4/127.0.0.1/tcp/4100'], relay: true, apiPort: 7000 }))
       const file = await readConfigFile(path)
       const merged = mergeSettings(file, { apiPort: 7001 })
-      assert.deepEqual(merged, { listen: ['/ip4/127.0.0.1/tcp/4100'], bootstrap: [], relay: true, apiPort: 7001 })
+      assert.deepEqual(merged, { listen: ['/ip4/127.0.0.1/tcp/4100'], bootstrap: [], relay: true, apiPort: 7001, firewalled: false, private: false })
       assert.deepEqual(mergeSettings(await readConfigFile(join(dir.path, 'missing.json'))), DEFAULT_SETTINGS)
     } finally {
       await dir.remove()
@@ -33,6 +33,7 @@ describe('node settings', () => {
     assert.throws(() => validateSettings({ bootstrap: ['/ip4/127.0.0.1/tcp/1'] }, 'x'), /must end with \/p2p/)
     assert.throws(() => validateSettings({ apiPort: 70000 }, 'x'), /port number/)
     assert.throws(() => validateSettings({ relay: 'yes' }, 'x'), /true or false/)
+    assert.throws(() => validateSettings({ firewalled: 1 }, 'x'), /"firewalled" must be true or false/)
     assert.throws(() => validateSettings({ colour: 'blue' }, 'x'), /unknown setting "colour"/)
     assert.throws(() => validateSettings([], 'x'), /JSON object/)
   })
