@@ -13,6 +13,7 @@ import { MessagingService } from './messaging.js'
 import type { InstantMessage, MessageHeader } from './message.js'
 import type { InboxMode, InboxPolicy } from './policy.js'
 import type { SentMessage, StoredMessage } from './store.js'
+import type { Mailbox } from '../mesh/index.js'
 import type { Presence } from '../presence/index.js'
 import type { AbortOptions, ComponentLogger, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -40,6 +41,8 @@ export interface MessagingComponents {
   logger: ComponentLogger
   /** Used for contacts (watched presentities) and for the addresses in their records */
   presence: Presence
+  /** Where messages for offline recipients are left, and where ours are collected */
+  mailbox: Mailbox
 }
 
 export interface OutgoingMessage {
@@ -67,14 +70,15 @@ export interface SendResult {
 export interface Receipt {
   id: string
   to: PeerId
-  status: 'delivered' | 'failed'
+  /** stored: held by a mailbox; `delivered` follows when the recipient collects it */
+  status: 'delivered' | 'stored' | 'failed'
   reason?: FailureReason
 }
 
 export interface MessagingEvents {
   /** A new message arrived (duplicates do not fire this) */
   message: CustomEvent<StoredMessage>
-  /** A message we sent reached its final outcome (also for messages resumed after a restart) */
+  /** A message we sent was delivered, stored by a mailbox, or failed (also for messages resumed after a restart) */
   receipt: CustomEvent<Receipt>
 }
 

@@ -10,7 +10,11 @@ import { signAck, verifyAck } from './ack.js'
 import { DEFAULT_MAX_BODY_SIZE, ENVELOPE_OVERHEAD, IM_PROTOCOL, MAX_CLOCK_SKEW_MS, MAX_MESSAGE_AGE_MS } from './constants.js'
 import { MessageTooLargeError } from './errors.js'
 import { openMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
-import { Deliver, Receipt as PBReceipt } from './pb/message.js'
+import { Deliver, Mail, Receipt as PBReceipt } from './pb/message.js'
+import { open as openBox, seal as sealBox } from '../mesh/sealed-box.js'
+import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { RecordEnvelope } from '@libp2p/peer-record'
+import { Ack } from './pb/message.js'
 import { PolicyStore, type InboxPolicy } from './policy.js'
 import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
 import { timeoutSignal, withStream } from '../presence/streams.js'
@@ -21,6 +25,8 @@ const DEFAULT_SEND_TIMEOUT = 20_000
 const DEFAULT_ATTEMPT_TIMEOUT = 5_000
 /** Waits between attempts; the last one repeats until the deadline */
 const BACKOFF_MS = [250, 500, 1_000, 2_000]
+/** Dials that never reached the recipient before a mailbox is tried instead */
+const ATTEMPTS_BEFORE_MAILBOX = 3
 
 /** A final answer from the recipient, as opposed to a failure to get one */
 class FinalOutcome extends Error {
@@ -57,6 +63,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   async start (): Promise<void> {
     this.shutdown = new AbortController()
     await this.policyStore.load()
+    this.components.mailbox.handle(async (box, mailbox) => this.onMail(box, mailbox))
     await this.components.registrar.handle(IM_PROTOCOL, async (stream, connection) => this.receive(stream, connection), {
       maxInboundStreams: 64,
       runOnLimitedConnection: true
@@ -152,8 +159,12 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
         reachedPeer ||= this.components.connectionManager.getConnections(entry.to).length > 0
         lastError = err.message
         this.log('attempt %d to deliver %s to %p failed - %e', attempt + 1, entry.id, entry.to, err)
-        // nowhere to dial: neither the peer store, peer routing nor its presence record know an address
-        if (err.name === 'NoValidAddressesError') break
+        // nowhere to dial (no address known anywhere), or it keeps not answering: try its mailboxes
+        if (!reachedPeer && (err.name === 'NoValidAddressesError' || attempt + 1 >= ATTEMPTS_BEFORE_MAILBOX)) {
+          const stored = await this.leaveInMailbox(entry, stop)
+          if (stored != null) return stored
+          if (err.name === 'NoValidAddressesError') break
+        }
       }
       const wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]
       await new Promise(resolve => setTimeout(resolve, Math.min(wait, Math.max(0, deadline - Date.now()))))
@@ -182,10 +193,71 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     }
   }
 
-  private async finish (entry: OutboxEntry, outcome: { status: 'delivered' } | { status: 'failed', reason: FailureReason, detail: string }): Promise<Omit<SendResult, 'ms'>> {
-    await this.store.settle(entry, outcome.status === 'delivered' ? { status: 'delivered', at: Date.now() } : { status: 'failed', reason: outcome.reason, at: Date.now() })
+  private async finish (entry: OutboxEntry, outcome: { status: 'delivered' | 'stored', detail?: string } | { status: 'failed', reason: FailureReason, detail: string }): Promise<Omit<SendResult, 'ms'>> {
+    await this.store.settle(entry, outcome.status === 'failed' ? { status: 'failed', reason: outcome.reason, at: Date.now() } : { status: outcome.status, at: Date.now() })
     this.safeDispatchEvent('receipt', { detail: { id: entry.id, to: entry.to, status: outcome.status, reason: outcome.status === 'failed' ? outcome.reason : undefined } })
     return { ...outcome, id: entry.id }
+  }
+
+  /**
+   * The third path: seal the message to the recipient and leave it with a
+   * mailbox — one of the relays in its presence record, else a mailbox peer
+   * we are connected to (community relays, which the recipient drains too).
+   */
+  private async leaveInMailbox (entry: OutboxEntry, signal: AbortSignal): Promise<Omit<SendResult, 'ms'> | undefined> {
+    const candidates = [...await this.recipientRelays(entry.to), ...await this.components.mailbox.mailboxPeers()]
+      .filter((peer, i, all) => !peer.equals(entry.to) && all.findIndex(p => p.equals(peer)) === i)
+    let box: Uint8Array
+    try {
+      box = sealBox(entry.to, Mail.encode({ message: new Uint8Array(entry.envelope) }))
+    } catch (err: any) {
+      this.log('cannot seal %s to %p - %e', entry.id, entry.to, err)
+      return undefined
+    }
+    for (const mailbox of candidates) {
+      const result = await this.components.mailbox.deposit(mailbox, entry.to, box, { signal })
+      if (result.status === 'stored') return this.finish(entry, { status: 'stored', detail: `held by mailbox ${mailbox.toString()}` })
+      this.log('mailbox %p did not take %s: %s', mailbox, entry.id, result.reason)
+    }
+    return undefined
+  }
+
+  private async recipientRelays (peer: PeerId): Promise<PeerId[]> {
+    const record = await this.components.presence.fetch(peer, { signal: AbortSignal.timeout(this.attemptTimeout) }).catch(() => undefined)
+    const relays: PeerId[] = []
+    for (const address of record?.addresses ?? []) {
+      const parts = address.getComponents()
+      const circuit = parts.findIndex(c => c.name === 'p2p-circuit')
+      const relay = circuit > 0 ? parts[circuit - 1] : undefined
+      if (relay?.name === 'p2p' && relay.value != null) relays.push(peerIdFromString(relay.value))
+    }
+    return relays
+  }
+
+  /** Mail drained from a mailbox: a message for us, or the ack of one we left in a mailbox */
+  private async onMail (box: Uint8Array, mailbox: PeerId): Promise<void> {
+    const mail = Mail.decode(openBox(this.components.privateKey, this.components.peerId, box))
+    if (mail.message != null) {
+      const receipt = await this.accept(mail.message, mailbox)
+      if (receipt.ack == null) return
+      // the sender learns of the delivery the same way: an ack sealed to it, in the mailbox we drained
+      const sender = (await openMessage(mail.message, this.maxBodySize)).from
+      const result = await this.components.mailbox.deposit(mailbox, sender, sealBox(sender, Mail.encode({ ack: receipt.ack })))
+      if (result.status !== 'stored') this.log('could not return the ack to %p: %s', sender, result.reason)
+    } else if (mail.ack != null) {
+      await this.onMailedAck(mail.ack)
+    }
+  }
+
+  private async onMailedAck (ack: Uint8Array): Promise<void> {
+    const envelope = await RecordEnvelope.createFromProtobuf(ack)
+    const recipient = peerIdFromPublicKey(envelope.publicKey)
+    const { id } = Ack.decode(envelope.payload)
+    const sent = await this.store.sentEnvelope(recipient, id)
+    if (sent == null) return
+    const receivedAt = await verifyAck(ack, recipient, await openMessage(sent, this.maxBodySize), sent)
+    await this.store.markDelivered(recipient, id, receivedAt)
+    this.safeDispatchEvent('receipt', { detail: { id, to: recipient, status: 'delivered' } })
   }
 
   /** Addresses from the recipient's presence record help dial it when the peer store knows none */

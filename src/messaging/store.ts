@@ -21,7 +21,7 @@ export interface StoredMessage {
   receivedAt: number
 }
 
-export type Outcome = { status: 'delivered', at: number } | { status: 'failed', reason: string, at: number }
+export type Outcome = { status: 'delivered' | 'stored', at: number } | { status: 'failed', reason: string, at: number }
 
 export interface SentMessage {
   message: InstantMessage
@@ -91,6 +91,22 @@ export class MessageStore {
     batch.delete(new Key(`${OUTBOX}/${part(entry.id)}`))
     batch.put(new Key(`${SENT}/${entry.to.toString()}/${part(entry.id)}`), encodeStored(entry.envelope, { outcome }))
     await batch.commit()
+  }
+
+  /** A stored message's ack arrived: it is delivered after all. Returns the sent message, if ours */
+  async markDelivered (to: PeerId, id: string, at: number): Promise<SentMessage | undefined> {
+    const key = new Key(`${SENT}/${to.toString()}/${part(id)}`)
+    if (!(await this.datastore.has(key))) return undefined
+    const { envelope } = decodeStored(await this.datastore.get(key))
+    const outcome: Outcome = { status: 'delivered', at }
+    await this.datastore.put(key, encodeStored(envelope, { outcome }))
+    return { message: await openMessage(envelope, this.maxBodySize), outcome }
+  }
+
+  /** The envelope of a message we sent, if it is in the history */
+  async sentEnvelope (to: PeerId, id: string): Promise<Uint8Array | undefined> {
+    const key = new Key(`${SENT}/${to.toString()}/${part(id)}`)
+    return (await this.datastore.has(key)) ? decodeStored(await this.datastore.get(key)).envelope : undefined
   }
 
   async sent (): Promise<SentMessage[]> {

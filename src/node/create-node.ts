@@ -17,6 +17,7 @@ import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
 import { createLibp2p } from 'libp2p'
 import { instantMessaging, type InstantMessaging, type InstantMessagingInit } from '../messaging/index.js'
+import { mailbox, type Mailbox, type MailboxInit } from '../mesh/index.js'
 import { presence, presenceDhtSelectors, presenceDhtValidators, presenceTopicScoreParams, type Presence, type PresenceInit } from '../presence/index.js'
 import { formatImUri, formatPresUri } from '../uri/index.js'
 import { readConfigFile, mergeSettings, validateSettings } from './config.js'
@@ -39,6 +40,7 @@ export interface PresenceMeshServices extends ServiceMap {
   dht: KadDHT
   pubsub: GossipSub
   presence: Presence
+  mailbox: Mailbox
   im: InstantMessaging
 }
 
@@ -60,6 +62,8 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   presence?: PresenceInit
   /** Options of the messaging service */
   messaging?: InstantMessagingInit
+  /** Mailbox limits; a relay (`relay: true`) keeps mailboxes for others */
+  mailbox?: Omit<MailboxInit, 'serve'>
   /** Start listening before returning. Default: true */
   start?: boolean
 }
@@ -134,7 +138,8 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
         }),
         // after dht and pubsub: it uses both
         presence: presence(options.presence),
-        // after presence: contacts and recipients' addresses come from it
+        mailbox: mailbox({ ...options.mailbox, serve: settings.relay }),
+        // after presence and mailbox: contacts, recipients' addresses and offline delivery come from them
         im: instantMessaging(options.messaging),
         ...(settings.relay
           ? {

@@ -838,3 +838,112 @@ export namespace Ack {
     return streamMessage(buf, Ack.codec(), opts)
   }
 }
+
+export interface Mail {
+  message?: Uint8Array<ArrayBuffer>
+  ack?: Uint8Array<ArrayBuffer>
+}
+
+export namespace Mail {
+  let _codec: Codec<Mail>
+
+  export const codec = (): Codec<Mail> => {
+    if (_codec == null) {
+      _codec = message<Mail>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.message != null) {
+          w.uint32(10)
+          w.bytes(obj.message)
+        }
+
+        if (obj.ack != null) {
+          w.uint32(18)
+          w.bytes(obj.ack)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.message = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.ack = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.ack`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MailMessageFieldEvent {
+    field: '$.message'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailAckFieldEvent {
+    field: '$.ack'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Mail>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Mail.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Mail>): Mail {
+    return decodeMessage(buf, Mail.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Mail>): Generator<MailMessageFieldEvent | MailAckFieldEvent> {
+    return streamMessage(buf, Mail.codec(), opts)
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The mailbox service: the relay side keeps sealed boxes for offline
+ * recipients (deposit, drain); every node drains its own mail from the
+ * mailbox peers it connects to.
+ */
+import { peerIdFromMultihash } from '@libp2p/peer-id'
+import { pbStream } from '@libp2p/utils'
+import * as Digest from 'multiformats/hashes/digest'
+import { DEFAULT_MAIL_TTL_MS, DEFAULT_QUOTA_BYTES, DEFAULT_QUOTA_ITEMS, DEPOSIT_PROTOCOL, DRAIN_BATCH_ITEMS, DRAIN_PROTOCOL, MAX_BOX_SIZE, NOTIFY_PROTOCOL } from './constants.js'
+import { MailboxStore } from './mailbox-store.js'
+import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
+import { timeoutSignal, withStream } from '../presence/streams.js'
+import type { DepositResult, Mailbox, MailboxComponents, MailboxInit, MailHandler } from './index.js'
+import type { AbortOptions, Connection, IdentifyResult, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+
+const REQUEST_TIMEOUT_MS = 10_000
+const SWEEP_INTERVAL_MS = 60 * 60_000
+/** A batch of boxes plus framing */
+const MAX_BATCH_BYTES = DRAIN_BATCH_ITEMS * (MAX_BOX_SIZE + 64)
+
+export class MailboxService implements Mailbox, Startable {
+  private readonly components: MailboxComponents
+  private readonly serve: boolean
+  private readonly store: MailboxStore
+  private readonly log: Logger
+  private handler?: MailHandler
+  private readonly draining = new Set<string>()
+  private sweeper?: ReturnType<typeof setInterval>
+
+  constructor (components: MailboxComponents, init: MailboxInit = {}) {
+    this.components = components
+    this.serve = init.serve ?? false
+    this.store = new MailboxStore(components.datastore, {
+      quotaItems: init.quotaItems ?? DEFAULT_QUOTA_ITEMS,
+      quotaBytes: init.quotaBytes ?? DEFAULT_QUOTA_BYTES,
+      ttl: init.ttl ?? DEFAULT_MAIL_TTL_MS
+    })
+    this.log = components.logger.forComponent('presence-mesh:mailbox')
+  }
+
+  readonly [Symbol.toStringTag] = '@presence-mesh/mailbox'
+
+  async start (): Promise<void> {
+    if (this.serve) {
+      const options = { maxInboundStreams: 32, runOnLimitedConnection: true }
+      await this.components.registrar.handle(DEPOSIT_PROTOCOL, async (stream, connection) => this.onDeposit(stream, connection), options)
+      await this.components.registrar.handle(DRAIN_PROTOCOL, async (stream, connection) => this.onDrain(stream, connection), options)
+      this.sweeper = setInterval(() => { this.store.sweep().catch(err => this.log.error('sweep failed - %e', err)) }, SWEEP_INTERVAL_MS)
+      this.sweeper.unref?.()
+    }
+    await this.components.registrar.handle(NOTIFY_PROTOCOL, async (stream, connection) => {
+      await stream.close()
+      this.drainInBackground(connection.remotePeer)
+    }, { maxInboundStreams: 4, runOnLimitedConnection: true })
+    this.components.events.addEventListener('peer:identify', this.onIdentify)
+  }
+
+  async stop (): Promise<void> {
+    this.components.events.removeEventListener('peer:identify', this.onIdentify)
+    await this.components.registrar.unhandle(NOTIFY_PROTOCOL)
+    clearInterval(this.sweeper)
+    if (this.serve) {
+      await this.components.registrar.unhandle(DEPOSIT_PROTOCOL)
+      await this.components.registrar.unhandle(DRAIN_PROTOCOL)
+    }
+  }
+
+  handle (handler: MailHandler): void {
+    this.handler = handler
+  }
+
+  async mailboxPeers (): Promise<PeerId[]> {
+    const peers: PeerId[] = []
+    for (const connection of this.components.connectionManager.getConnections()) {
+      const protocols = await this.components.peerStore.get(connection.remotePeer).then(p => p.protocols, (): string[] => [])
+      if (protocols.includes(DEPOSIT_PROTOCOL) && !peers.some(p => p.equals(connection.remotePeer))) peers.push(connection.remotePeer)
+    }
+    return peers
+  }
+
+  async deposit (mailbox: PeerId, recipient: PeerId, box: Uint8Array, options: AbortOptions = {}): Promise<DepositResult> {
+    if (box.byteLength > MAX_BOX_SIZE) return { status: 'too-large', mailbox, reason: `sealed message of ${box.byteLength} bytes exceeds ${MAX_BOX_SIZE}` }
+    const signal = timeoutSignal(REQUEST_TIMEOUT_MS, options.signal)
+    let result: PBDepositResult
+    try {
+      const stream = await this.components.connectionManager.openStream(mailbox, DEPOSIT_PROTOCOL, { signal, runOnLimitedConnection: true })
+      result = await withStream(stream, signal, async () => {
+        const pb = pbStream(stream, { maxDataLength: MAX_BOX_SIZE + 256 })
+        await pb.write({ recipient: recipient.toMultihash().bytes, box: new Uint8Array(box) }, Deposit, { signal })
+        return pb.read(PBDepositResult, { signal })
+      })
+    } catch (err: any) {
+      return { status: 'unreachable', mailbox, reason: err.message }
+    }
+    switch (result.status) {
+      case PBDepositResult.Status.STATUS_STORED: return { status: 'stored', mailbox, expiresAt: Number(result.expiresAt) }
+      case PBDepositResult.Status.STATUS_QUOTA: return { status: 'quota', mailbox, reason: result.reason }
+      case PBDepositResult.Status.STATUS_TOO_LARGE: return { status: 'too-large', mailbox, reason: result.reason }
+      default: return { status: 'refused', mailbox, reason: result.reason }
+    }
+  }
+
+  async drain (mailbox: PeerId, options: AbortOptions = {}): Promise<number> {
+    const handler = this.handler
+    if (handler == null) return 0
+    let taken = 0
+    for (let more = true; more;) {
+      const signal = timeoutSignal(REQUEST_TIMEOUT_MS, options.signal)
+      const stream = await this.components.connectionManager.openStream(mailbox, DRAIN_PROTOCOL, { signal, runOnLimitedConnection: true })
+      more = await withStream(stream, signal, async () => {
+        const pb = pbStream(stream, { maxDataLength: MAX_BATCH_BYTES })
+        await pb.write({ maxItems: DRAIN_BATCH_ITEMS }, DrainRequest, { signal })
+        const batch = await pb.read(Batch, { signal })
+        const done: string[] = []
+        for (const item of batch.items) {
+          // a box we cannot use is acknowledged too: keeping it would only block the mailbox
+          await handler(item.box, mailbox).catch(err => this.log('dropping undeliverable mail %s - %e', item.id, err))
+          done.push(item.id)
+        }
+        await pb.write({ ids: done }, DrainAck, { signal })
+        taken += done.length
+        return batch.more && done.length > 0
+      })
+    }
+    return taken
+  }
+
+  private async onDeposit (stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    await withStream(stream, signal, async () => {
+      const pb = pbStream(stream, { maxDataLength: MAX_BOX_SIZE + 256 })
+      const request = await pb.read(Deposit, { signal })
+      let recipient: PeerId
+      try {
+        recipient = peerIdFromMultihash(Digest.decode(request.recipient))
+      } catch {
+        return pb.write({ status: PBDepositResult.Status.STATUS_REFUSED, reason: 'recipient is not a peer id', expiresAt: 0n }, PBDepositResult, { signal })
+      }
+      const outcome = await this.store.deposit(recipient, request.box)
+      this.log('deposit for %p from %p: %s', recipient, connection.remotePeer, outcome.stored ? 'stored' : outcome.reason)
+      if (outcome.stored) this.notify(recipient)
+      await pb.write(outcome.stored
+        ? { status: PBDepositResult.Status.STATUS_STORED, reason: '', expiresAt: BigInt(outcome.expiresAt) }
+        : { status: PBDepositResult.Status.STATUS_QUOTA, reason: outcome.detail, expiresAt: 0n }, PBDepositResult, { signal })
+    })
+  }
+
+  /** Only the recipient itself drains: the connection authenticates its peer id */
+  private async onDrain (stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    const owner = connection.remotePeer
+    await withStream(stream, signal, async () => {
+      const pb = pbStream(stream, { maxDataLength: MAX_BATCH_BYTES })
+      const request = await pb.read(DrainRequest, { signal })
+      const items = await this.store.list(owner)
+      const batch = items.slice(0, Math.max(1, Math.min(request.maxItems, DRAIN_BATCH_ITEMS)))
+      await pb.write({ items: batch.map(i => ({ id: i.id, box: new Uint8Array(i.box), depositedAt: BigInt(i.depositedAt) })), more: items.length > batch.length }, Batch, { signal })
+      const ack = await pb.read(DrainAck, { signal })
+      const offered = new Set(batch.map(i => i.id))
+      await this.store.remove(owner, ack.ids.filter(id => offered.has(id)))
+    })
+  }
+
+  /** Tell a connected recipient it has mail, so it need not wait until it reconnects */
+  private notify (recipient: PeerId): void {
+    if (this.components.connectionManager.getConnections(recipient).length === 0) return
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    this.components.connectionManager.openStream(recipient, NOTIFY_PROTOCOL, { signal, runOnLimitedConnection: true })
+      .then(async stream => stream.close({ signal }))
+      .catch(err => this.log('could not tell %p it has mail - %e', recipient, err))
+  }
+
+  private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+    if (event.detail.protocols.includes(DRAIN_PROTOCOL)) this.drainInBackground(event.detail.peerId)
+  }
+
+  private drainInBackground (peerId: PeerId): void {
+    const key = peerId.toString()
+    if (this.handler == null || this.draining.has(key)) return
+    this.draining.add(key)
+    this.drain(peerId)
+      .then(count => { if (count > 0) this.log('drained %d items from %p', count, peerId) })
+      .catch(err => this.log('draining %p failed - %e', peerId, err))
+      .finally(() => this.draining.delete(key))
+  }
+}
