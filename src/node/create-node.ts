@@ -5,6 +5,7 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
+import { dcutr } from '@libp2p/dcutr'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { gossipsub } from '@libp2p/gossipsub'
@@ -137,10 +138,13 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
           scoreParams: { topics: presenceTopicScoreParams() }
         }),
         // after dht and pubsub: it uses both
-        presence: presence(options.presence),
+        presence: presence({ allShards: settings.relay, ...options.presence }),
         mailbox: mailbox({ ...options.mailbox, serve: settings.relay }),
         // after presence and mailbox: contacts, recipients' addresses and offline delivery come from them
         im: instantMessaging(options.messaging),
+        // hole punching upgrades relayed connections to direct ones where both sides allow it;
+        // a private node never does: a direct connection would reveal its address
+        ...(settings.private ? {} : { dcutr: dcutr() }),
         ...(settings.relay
           ? {
               relay: circuitRelayServer({

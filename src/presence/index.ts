@@ -34,6 +34,13 @@ export interface PresenceInit {
   maxSubscriptionDuration?: number
   /** Announce "open" (keeping the last availability and note) when the node starts. Default: true */
   publishOnStart?: boolean
+  /**
+   * Be in every gossip shard. Community relays do this: every node is
+   * connected to them, so they carry presence between nodes that share no
+   * direct connection — firewalled ones included. Default: false (the relay
+   * role turns it on)
+   */
+  allShards?: boolean
 }
 
 export interface PresenceComponents {

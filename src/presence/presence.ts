@@ -6,7 +6,7 @@ import { TypedEventEmitter } from 'main-event'
 import { OwnPresence, type PresenceUpdate } from './own-presence.js'
 import { validatePresenceRecord } from './dht-record.js'
 import { PresenceNotFoundError } from './errors.js'
-import { presenceKey, topicOf } from './protocol.js'
+import { ALL_TOPICS, presenceKey, topicOf } from './protocol.js'
 import { Shards } from './shards.js'
 import { drain, timeoutSignal } from './streams.js'
 import { Subscriptions, type SubscribeResult, type Subscription } from './subscriptions.js'
@@ -60,7 +60,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       willGrace: init.willGrace ?? DEFAULT_WILL_GRACE,
       maxGrantedDuration: init.maxGrantedDuration ?? DEFAULT_MAX_GRANTED_DURATION,
       maxSubscriptionDuration: init.maxSubscriptionDuration ?? DEFAULT_MAX_SUBSCRIPTION_DURATION,
-      publishOnStart: init.publishOnStart ?? true
+      publishOnStart: init.publishOnStart ?? true,
+      allShards: init.allShards ?? false
     }
     this.log = components.logger.forComponent('presence-mesh:presence')
     this.own = new OwnPresence(components, this.init.recordTtl)
@@ -99,6 +100,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
 
   async afterStart (): Promise<void> {
     this.shards.join(topicOf(this.components.peerId))
+    if (this.init.allShards) ALL_TOPICS.forEach(topic => this.shards.join(topic))
     await this.subs.start()
     const previous = await this.own.load()
     if (previous != null) this.validation.remember(this.components.peerId, previous.record.seq + 1n, new Uint8Array())
