@@ -22,7 +22,7 @@ export interface ShardsComponents {
 }
 
 export interface ShardsInit {
-  /** Fewer topic peers than this triggers a provider lookup. Default: 2 */
+  /** Fewer topic peers than this triggers a provider lookup. Default: 1 */
   minTopicPeers?: number
   /** How often membership is checked. Default: 30 s */
   checkInterval?: number
@@ -38,6 +38,12 @@ const VERDICTS: Record<Verdict, TopicValidatorResult> = {
 /** Peers dialled per lookup: enough to join the mesh, few enough to stay cheap */
 const DIALS_PER_LOOKUP = 3
 const LOOKUP_TIMEOUT_MS = 15_000
+/**
+ * A shard still short of peers after a lookup is looked up again later and
+ * later (30 s doubling to 10 min): an idle node must not search the DHT on a
+ * timer forever because a shard has no other members yet.
+ */
+const MAX_LOOKUP_BACKOFF_MS = 10 * 60_000
 
 export class Shards {
   private readonly components: ShardsComponents
@@ -46,6 +52,7 @@ export class Shards {
   private readonly log: Logger
   private readonly members = new Map<string, number>()
   private readonly lookups = new Set<string>()
+  private readonly backoff = new Map<string, { next: number, delay: number }>()
   private timer?: ReturnType<typeof setInterval>
   private controller = new AbortController()
 
@@ -88,6 +95,7 @@ export class Shards {
     const count = this.members.get(topic) ?? 0
     if (count <= 1) {
       this.members.delete(topic)
+      this.backoff.delete(topic)
       if (count === 1) this.components.pubsub.unsubscribe(topic)
     } else {
       this.members.set(topic, count - 1)
@@ -118,8 +126,17 @@ export class Shards {
   }
 
   private checkMembership (): void {
+    const now = Date.now()
+    const interval = this.init.checkInterval ?? 30_000
     for (const topic of this.members.keys()) {
-      if (this.components.pubsub.getSubscribers(topic).length < (this.init.minTopicPeers ?? 2)) this.findMembers(topic)
+      if (this.components.pubsub.getSubscribers(topic).length >= (this.init.minTopicPeers ?? 1)) {
+        this.backoff.delete(topic)
+        continue
+      }
+      const state = this.backoff.get(topic) ?? { next: 0, delay: interval }
+      if (now < state.next) continue
+      this.backoff.set(topic, { next: now + state.delay, delay: Math.min(state.delay * 2, MAX_LOOKUP_BACKOFF_MS) })
+      this.findMembers(topic)
     }
   }
 
