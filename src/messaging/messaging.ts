@@ -148,7 +148,9 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     let lastError = ''
     let reachedPeer = false
     const message = await openMessage(entry.envelope, this.maxBodySize)
-    await this.learnAddresses(entry.to)
+    // an address known means the recipient exists and may come back within the deadline
+    const addressKnown = await this.learnAddresses(entry.to)
+    let mailboxTried = false
     for (let attempt = 0; Date.now() < deadline && !stop.aborted; attempt++) {
       try {
         await this.attempt(entry, message, stop, deadline)
@@ -160,10 +162,13 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
         lastError = err.message
         this.log('attempt %d to deliver %s to %p failed - %e', attempt + 1, entry.id, entry.to, err)
         // nowhere to dial (no address known anywhere), or it keeps not answering: try its mailboxes
-        if (!reachedPeer && (err.name === 'NoValidAddressesError' || attempt + 1 >= ATTEMPTS_BEFORE_MAILBOX)) {
+        const nowhere = err.name === 'NoValidAddressesError' || !addressKnown
+        if (!reachedPeer && !mailboxTried && (nowhere || attempt + 1 >= ATTEMPTS_BEFORE_MAILBOX)) {
+          mailboxTried = true
           const stored = await this.leaveInMailbox(entry, stop)
           if (stored != null) return stored
-          if (err.name === 'NoValidAddressesError') break
+          // nobody knows where it is and no mailbox takes it: say so now rather than at the deadline
+          if (nowhere) return await this.finish(entry, { status: 'failed', reason: 'unreachable', detail: lastError })
         }
       }
       const wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]
@@ -260,15 +265,18 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     this.safeDispatchEvent('receipt', { detail: { id, to: recipient, status: 'delivered' } })
   }
 
-  /** Addresses from the recipient's presence record help dial it when the peer store knows none */
-  private async learnAddresses (peer: PeerId): Promise<void> {
-    if (this.components.connectionManager.getConnections(peer).length > 0) return
+  /**
+   * Addresses from the recipient's presence record help dial it when the
+   * peer store knows none. Resolves whether any address is known now.
+   */
+  private async learnAddresses (peer: PeerId): Promise<boolean> {
+    if (this.components.connectionManager.getConnections(peer).length > 0) return true
     const known = await this.components.peerStore.get(peer).then(p => p.addresses.length, () => 0)
-    if (known > 0) return
+    if (known > 0) return true
     const record = await this.components.presence.fetch(peer, { signal: AbortSignal.timeout(this.attemptTimeout) }).catch(() => undefined)
-    if (record != null && record.addresses.length > 0) {
-      await this.components.peerStore.merge(peer, { multiaddrs: record.addresses.map(ma => ma.decapsulateCode(421)) })
-    }
+    if (record == null || record.addresses.length === 0) return false
+    await this.components.peerStore.merge(peer, { multiaddrs: record.addresses.map(ma => ma.decapsulateCode(421)) })
+    return true
   }
 
   private async receive (stream: Stream, connection: Connection): Promise<void> {

@@ -50,6 +50,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private republishTimer?: ReturnType<typeof setTimeout>
   private addressTimer?: ReturnType<typeof setTimeout>
   private readonly puts = new Set<Promise<void>>()
+  /** Our last record reached no gossip peer: send it again when one joins our shard */
+  private unheard = false
   private running = false
 
   constructor (components: PresenceComponents, init: PresenceInit = {}) {
@@ -95,6 +97,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     await this.watchersRegistry.start()
     this.components.events.addEventListener('peer:identify', this.onIdentify)
     this.components.events.addEventListener('self:peer:update', this.onAddressChange)
+    this.components.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.running = true
   }
 
@@ -122,7 +125,9 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       await this.spread(this.will, this.components.peerId, GOODBYE_DHT_TIMEOUT_MS)
         .catch(err => this.log.error('could not publish goodbye - %e', err))
     }
-    await Promise.race([Promise.allSettled(this.puts), new Promise(resolve => setTimeout(resolve, GOODBYE_DHT_TIMEOUT_MS))])
+    if (this.components.connectionManager.getConnections().length > 0) {
+      await Promise.race([Promise.allSettled(this.puts), new Promise(resolve => setTimeout(resolve, GOODBYE_DHT_TIMEOUT_MS))])
+    }
   }
 
   async stop (): Promise<void> {
@@ -130,6 +135,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     clearTimeout(this.republishTimer)
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
     this.components.events.removeEventListener('self:peer:update', this.onAddressChange)
+    this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     clearTimeout(this.addressTimer)
     this.subs.stop()
     await this.watchersRegistry.stop()
@@ -191,12 +197,18 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     const key = presenceKey(presentity)
     // our own put skips kad-dht's validator: check first, never store what peers would refuse
     await validatePresenceRecord(key, bytes)
-    await this.shards.publish(topicOf(presentity), bytes).catch(err => this.log('gossip publish failed - %e', err))
+    const recipients = await this.shards.publish(topicOf(presentity), bytes).catch(err => {
+      this.log('gossip publish failed - %e', err)
+      return 0
+    })
+    if (presentity.equals(this.components.peerId)) this.unheard = recipients === 0
     const put = drain(this.components.dht.put(key, bytes, { signal: timeoutSignal(dhtTimeout, signal) }))
       .catch(err => this.log('DHT put of %p presence incomplete - %e', presentity, err))
       .finally(() => this.puts.delete(put))
     this.puts.add(put)
-    if (waitForDht > 0) await Promise.race([put, new Promise(resolve => setTimeout(resolve, waitForDht))])
+    // alone, a put cannot finish: do not make the caller wait for it
+    const alone = this.components.connectionManager.getConnections().length === 0
+    if (waitForDht > 0 && !alone) await Promise.race([put, new Promise(resolve => setTimeout(resolve, waitForDht))])
   }
 
   /** Newest record bytes: what gossip brought, what the DHT holds, or our own */
@@ -260,6 +272,21 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       this.publish({}).catch(err => this.log.error('republish after an address change failed - %e', err))
     }, ADDRESS_SETTLE_MS)
     this.addressTimer.unref?.()
+  }
+
+  /** A peer joined our shard after our last record reached nobody: it (and its mesh) get it now */
+  private readonly onSubscriptionChange = (event: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    const signed = this.own.signed
+    if (!this.unheard || signed == null || !this.running) return
+    const ours = topicOf(this.components.peerId)
+    if (!event.detail.subscriptions.some(s => s.subscribe && s.topic === ours)) return
+    this.unheard = false
+    // after the subscription is processed, so the peer is a topic peer when we publish
+    setTimeout(() => {
+      this.shards.publish(ours, signed.bytes)
+        .then(recipients => { if (recipients === 0) this.unheard = true })
+        .catch(err => this.log('republishing to a new shard peer failed - %e', err))
+    }, 0)
   }
 
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {

@@ -17,7 +17,7 @@ import { SUBSCRIBE_PROTOCOL, topicOf } from './protocol.js'
 import { timeoutSignal, withStream } from './streams.js'
 import type { Shards } from './shards.js'
 import type { PresenceValidation } from './validation.js'
-import type { Logger, PeerId } from '@libp2p/interface'
+import type { IdentifyResult, Libp2pEvents, Logger, PeerId, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
 const PREFIX = '/presence-mesh/presence/subscriptions'
@@ -48,6 +48,7 @@ export interface SubscribeResult {
 export interface SubscriptionsComponents {
   datastore: Datastore
   connectionManager: ConnectionManager
+  events: TypedEventTarget<Libp2pEvents>
 }
 
 export interface SubscriptionsInit {
@@ -78,6 +79,7 @@ export class Subscriptions {
 
   /** Resume persisted subscriptions: rejoin their shards and renew them */
   async start (): Promise<void> {
+    this.components.events.addEventListener('peer:identify', this.onIdentify)
     for await (const { key, value } of this.components.datastore.query({ prefix: PREFIX })) {
       let subscription: Subscription
       try {
@@ -99,6 +101,7 @@ export class Subscriptions {
   }
 
   stop (): void {
+    this.components.events.removeEventListener('peer:identify', this.onIdentify)
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
     this.active.clear()
@@ -170,6 +173,18 @@ export class Subscriptions {
     this.init.notify(subscription, record)
     // the presentity is back: register with it so it knows its watcher
     if (record.basic === 'open' && subscription.grantedUntil < Date.now()) void this.renew(subscription)
+  }
+
+  /**
+   * A presentity we wait for connected (it came back, or the shard lookup
+   * found it): register now; the response brings its current record, so a
+   * start-up announcement that gossip delivered to nobody is not missed.
+   */
+  private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+    const subscription = this.active.get(event.detail.peerId.toString())
+    if (subscription != null && subscription.grantedUntil < Date.now() && event.detail.protocols.includes(SUBSCRIBE_PROTOCOL)) {
+      void this.renew(subscription)
+    }
   }
 
   private activate (subscription: Subscription): void {
