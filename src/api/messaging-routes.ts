@@ -4,6 +4,7 @@
  * `messagingEvents()`.
  */
 import { fromString, toString } from 'uint8arrays'
+import { toCpim } from '../messaging/cpim.js'
 import { formatImUri, peerIdFromUri } from '../uri/index.js'
 import { ApiError } from './errors.js'
 import { optionalString, requireObject, requireString } from './validate.js'
@@ -46,6 +47,11 @@ export function messagingRoutes (im: InstantMessaging): Route[] {
     method: 'GET',
     path: '/v1/messages',
     handler: async ({ query }) => {
+      // message/cpim (RFC 3862), the form gateways exchange
+      if (query.get('format') === 'cpim') {
+        const messages = query.get('box') === 'sent' ? (await im.sent()).map(s => s.message) : (await im.inbox()).map(s => s.message)
+        return { messages: messages.map(m => ({ id: m.id, cpim: toCpim(m) })) }
+      }
       if (query.get('box') === 'sent') {
         return { messages: (await im.sent()).map(s => messageView(s.message, { outcome: s.outcome ?? { status: 'sending' } })) }
       }

@@ -57,10 +57,10 @@ export const reply: Command = {
 }
 
 export const inbox: Command = {
-  usage: 'pmesh inbox [--follow] [--sent] [--json] | pmesh inbox policy [everyone|contacts|nobody] [--silent | --no-silent]',
+  usage: 'pmesh inbox [--follow] [--sent] [--json | --cpim] | pmesh inbox policy [everyone|contacts|nobody] [--silent | --no-silent]',
   summary: 'list received (or --sent) messages, follow new ones, or show/set who may write to you',
   run: async argv => {
-    const { values, positionals, home } = parse(argv, { follow: { type: 'boolean', short: 'f' }, sent: { type: 'boolean' }, silent: { type: 'boolean' }, 'no-silent': { type: 'boolean' } }, { min: 0, max: 2 })
+    const { values, positionals, home } = parse(argv, { follow: { type: 'boolean', short: 'f' }, sent: { type: 'boolean' }, cpim: { type: 'boolean' }, silent: { type: 'boolean' }, 'no-silent': { type: 'boolean' } }, { min: 0, max: 2 })
     const client = await ApiClient.fromHome(home)
     if (positionals[0] === 'policy') {
       const silent = values.silent === true ? true : values['no-silent'] === true ? false : undefined
@@ -74,6 +74,12 @@ export const inbox: Command = {
       return
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
+    if (values.cpim === true) {
+      if (values.follow === true) throw new UsageError('--cpim lists stored messages; it does not combine with --follow')
+      const { messages } = await client.request('GET', `/v1/messages?format=cpim${values.sent === true ? '&box=sent' : ''}`)
+      for (const m of messages) process.stdout.write(`${m.cpim}\r\n\r\n`)
+      return
+    }
     const printMessage = (m: any): void => {
       if (values.json === true) printJson(m)
       else print(describe(m))
