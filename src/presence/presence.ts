@@ -24,6 +24,7 @@ const DEFAULT_MAX_GRANTED_DURATION = 300
 const DEFAULT_MAX_SUBSCRIPTION_DURATION = 30 * 24 * 60 * 60
 const FETCH_TIMEOUT_MS = 10_000
 const LONE_FETCH_TIMEOUT_MS = 500
+const EMPTY_TABLE_RETRY_MS = 1_000
 /** A stopping node gives its goodbye this long to reach the DHT (stop must finish within 2 s) */
 const GOODBYE_DHT_TIMEOUT_MS = 1_000
 const DHT_PUT_TIMEOUT_MS = 30_000
@@ -218,7 +219,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     let bestSeq = best == null ? -1n : (readVerified(best)?.seq ?? -1n)
     // with no peers a DHT query finds nothing but waits out its timeout; our own store answers at once
     const alone = this.components.connectionManager.getConnections().length === 0
-    try {
+    const lookup = async (): Promise<void> => {
       for await (const event of this.components.dht.get(presenceKey(target), { signal: alone ? timeoutSignal(LONE_FETCH_TIMEOUT_MS, signal) : signal })) {
         if (event.name !== 'VALUE') continue
         try {
@@ -231,6 +232,16 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
           best = event.value
           bestSeq = seq
         }
+      }
+    }
+    try {
+      const started = Date.now()
+      await lookup()
+      // connected, yet a lookup that found nothing at once: the routing table is still empty
+      // (identify has not confirmed our peers speak the DHT yet) — ask once more a moment later
+      if (best == null && !alone && Date.now() - started < EMPTY_TABLE_RETRY_MS) {
+        await new Promise(resolve => setTimeout(resolve, EMPTY_TABLE_RETRY_MS))
+        await lookup()
       }
     } catch (err) {
       if (best == null) this.log('DHT lookup of %p failed - %e', target, err)

@@ -76,7 +76,7 @@ describe('presence service on a mesh', function () {
     const t0 = Date.now()
     const record = await p.libp2p.services.presence.publish({ availability: 'busy', note: { text: 'in a meeting' } })
     const arrivals = await Promise.all(seen.map(async (s, i) => notified(s, p.peerId,
-      e => e.record?.availability === 'busy' && e.record.note?.text === 'in a meeting' && e.record.seq === record.seq, 5_000, `busy at W${i + 1}`)))
+      e => e.record?.availability === 'busy' && e.record.note?.text === 'in a meeting' && e.record.seq === record.seq, 15_000, `busy at W${i + 1}`)))
     const latencies = arrivals.map(e => e.at - t0)
     const direct = watchers.map(w => w.libp2p.getConnections(p.peerId).length > 0)
     console.log(`      change → notify latency (ms): ${latencies.join(', ')}; watchers directly connected to P: ${direct.join(', ')}`)
