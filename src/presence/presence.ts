@@ -25,6 +25,8 @@ const DEFAULT_MAX_SUBSCRIPTION_DURATION = 30 * 24 * 60 * 60
 const FETCH_TIMEOUT_MS = 10_000
 const LONE_FETCH_TIMEOUT_MS = 500
 const EMPTY_TABLE_RETRY_MS = 1_000
+/** How long a change waits for its will to reach the neighbours before it is published */
+const WILL_DEPOSIT_WAIT_MS = 250
 /** A stopping node gives its goodbye this long to reach the DHT (stop must finish within 2 s) */
 const GOODBYE_DHT_TIMEOUT_MS = 1_000
 const DHT_PUT_TIMEOUT_MS = 30_000
@@ -156,11 +158,13 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     const { signed, will } = await this.own.next(update, this.components.addressManager.getAddresses(), floor)
     const { record, bytes } = signed
     this.validation.remember(record.presentity, record.seq, bytes)
-    await this.spread(bytes, record.presentity, dhtTimeout, options.signal, Math.min(dhtTimeout, DHT_PUT_WAIT_MS))
     // a will goes with every record, closed ones too, so that no neighbour
-    // holds a will older than our newest record (publishing it would be a replay)
+    // holds a will older than our newest record (publishing it would be a
+    // replay, refused by every watcher). It goes out first: a node killed
+    // right after a change must not leave only its previous will behind.
     this.will = will
-    this.depositWill(will)
+    await this.depositWill(will)
+    await this.spread(bytes, record.presentity, dhtTimeout, options.signal, Math.min(dhtTimeout, DHT_PUT_WAIT_MS))
     this.scheduleRepublish()
     this.safeDispatchEvent('change', { detail: record })
     return record
@@ -306,13 +310,19 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   /** Give our will to every connected presence node */
-  private depositWill (will: Uint8Array): void {
-    for (const connection of this.components.connectionManager.getConnections()) {
-      const peer = connection.remotePeer
-      this.components.peerStore.get(peer).then(data => {
-        if (data.protocols.includes(WILL_PROTOCOL)) return this.wills.deposit(peer, will)
-      }).catch(err => this.log('could not leave our will with %p - %e', peer, err))
-    }
+  /**
+   * Give our will to every connected presence node, in parallel. Waits at
+   * most WILL_DEPOSIT_WAIT_MS: a slow neighbour must not hold up the
+   * notification (its deposit goes on in the background).
+   */
+  private async depositWill (will: Uint8Array): Promise<void> {
+    const peers = new Map(this.components.connectionManager.getConnections().map(c => [c.remotePeer.toString(), c.remotePeer]))
+    if (peers.size === 0) return
+    const deposits = [...peers.values()].map(async peer => {
+      const data = await this.components.peerStore.get(peer)
+      if (data.protocols.includes(WILL_PROTOCOL)) await this.wills.deposit(peer, will)
+    }).map(async deposit => deposit.catch(err => this.log('could not leave our will - %e', err)))
+    await Promise.race([Promise.all(deposits), new Promise(resolve => setTimeout(resolve, WILL_DEPOSIT_WAIT_MS))])
   }
 
   private scheduleRepublish (): void {
