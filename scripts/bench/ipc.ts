@@ -1,0 +1,128 @@
+/**
+ * Driver side of the baseline: raw-node.ts processes, commanded over IPC.
+ * Deliveries are stamped on arrival here, on the same clock the presence
+ * figures use. The baseline mesh is wired like the presence mesh: node 0
+ * bootstraps everyone, and the subscribers are connected to the publisher,
+ * as a subscribe request connects a watcher to its presentity.
+ */
+import { fileURLToPath } from 'node:url'
+import { performance } from 'node:perf_hooks'
+import { inBatches, startProc, stopChild, waitUntil, type Cleanup, type Proc } from '../mesh/procs.js'
+import { SETTLE_MS } from '../mesh/scenarios.js'
+import { TOPIC } from './raw-libp2p.js'
+import type { Delivery, RawCommand } from './raw-node.js'
+
+const RAW_NODE = fileURLToPath(new URL('./raw-node.js', import.meta.url))
+const COMMAND_TIMEOUT_MS = 30_000
+
+export class IpcProc {
+  readonly proc: Proc
+  /** Deliveries: sample key → arrival time */
+  readonly received = new Map<string, number>()
+  private nextId = 0
+  private readonly pending = new Map<number, { resolve: (value: any) => void, reject: (err: Error) => void }>()
+  private readonly waiters = new Set<() => void>()
+
+  constructor (proc: Proc) {
+    this.proc = proc
+    proc.child.on('message', (message: any) => {
+      if ((message as Delivery).event === 'delivery') {
+        this.received.set(message.key, performance.now())
+        for (const wake of this.waiters) wake()
+        return
+      }
+      const call = this.pending.get(message.reply)
+      this.pending.delete(message.reply)
+      if (message.error != null) call?.reject(new Error(message.error))
+      else call?.resolve(message.result)
+    })
+    proc.exited.then(() => {
+      for (const call of this.pending.values()) call.reject(new Error('the process exited'))
+      this.pending.clear()
+    }).catch(() => {})
+  }
+
+  static async rawNode (cleanup: Cleanup, bootstrap: string[] = []): Promise<IpcProc> {
+    return new IpcProc(await startProc(cleanup, RAW_NODE, bootstrap.flatMap(ma => ['--bootstrap', ma]), { ipc: true }))
+  }
+
+  get address (): string { return this.proc.info.addresses[0] }
+
+  async call<T = unknown> (command: RawCommand): Promise<T> {
+    const id = this.nextId++
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(new Error(`${command.op} timed out`))
+      }, COMMAND_TIMEOUT_MS)
+      this.pending.set(id, {
+        resolve: value => { clearTimeout(timer); resolve(value) },
+        reject: err => { clearTimeout(timer); reject(err) }
+      })
+      this.proc.child.send({ id, command })
+    })
+  }
+
+  /** Arrival time of delivery `key`, or undefined if it did not come within `timeoutMs` */
+  async arrival (key: string, timeoutMs: number): Promise<number | undefined> {
+    return new Promise(resolve => {
+      const check = (): void => {
+        const at = this.received.get(key)
+        if (at != null) finish(at)
+      }
+      const finish = (at?: number): void => {
+        clearTimeout(timer)
+        this.waiters.delete(check)
+        resolve(at)
+      }
+      const timer = setTimeout(() => finish(undefined), timeoutMs)
+      this.waiters.add(check)
+      check()
+    })
+  }
+
+  async stop (): Promise<void> {
+    await stopChild(this.proc.child, 'SIGTERM')
+  }
+}
+
+export interface RawMesh {
+  all: IpcProc[]
+  publisher: IpcProc
+  subscribers: IpcProc[]
+}
+
+/**
+ * Node 0, a publisher and `subscribers` nodes subscribed to TOPIC, each in
+ * its own process, given the same time to settle as the watchers
+ */
+export async function startRawMesh (cleanup: Cleanup, subscribers: number, concurrency: number, log: (line: string) => void): Promise<RawMesh> {
+  const seed = await IpcProc.rawNode(cleanup)
+  const rest = await inBatches(Array.from({ length: subscribers + 1 }, (_, i) => i), concurrency, async () => IpcProc.rawNode(cleanup, [seed.address]))
+  const [publisher, ...subs] = rest
+  await publisher.call({ op: 'subscribe', topic: TOPIC })
+  await inBatches(subs, concurrency, async node => {
+    await node.call({ op: 'dial', addr: publisher.address })
+    await node.call({ op: 'subscribe', topic: TOPIC })
+  })
+  await publisherSees(publisher, subscribers, log)
+  return { all: [seed, ...rest], publisher, subscribers: subs }
+}
+
+/** Wait until the publisher knows every subscriber, then let the gossip mesh settle */
+export async function publisherSees (publisher: IpcProc, subscribers: number, log: (line: string) => void): Promise<void> {
+  const seen = async (): Promise<number> => publisher.call<number>({ op: 'subscribers', topic: TOPIC })
+  // under load gossipsub sometimes never opens its stream to a peer; go on and let the samples show it
+  await waitUntil(async () => (await seen()) >= subscribers, 20_000, 'the publisher to see every subscriber')
+    .catch(async () => log(`  !! the publisher sees only ${await seen()} of ${subscribers} subscribers after 20 s; going on`))
+  await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
+}
+
+/** Latencies from `t0` to the arrival of delivery `key` at every receiver */
+export async function arrivals (receivers: IpcProc[], key: string, t0: number, timeoutMs: number): Promise<{ latencies: number[], missing: number }> {
+  const times = await Promise.all(receivers.map(async r => r.arrival(key, timeoutMs)))
+  return {
+    latencies: times.flatMap(at => at == null ? [] : [at - t0]),
+    missing: times.filter(at => at == null).length
+  }
+}
