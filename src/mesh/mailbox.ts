@@ -9,7 +9,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import { DEFAULT_MAIL_TTL_MS, DEFAULT_QUOTA_BYTES, DEFAULT_QUOTA_ITEMS, DEPOSIT_PROTOCOL, DRAIN_BATCH_ITEMS, DRAIN_PROTOCOL, MAX_BOX_SIZE, NOTIFY_PROTOCOL } from './constants.js'
 import { MailboxStore } from './mailbox-store.js'
 import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
-import { timeoutSignal, withStream } from '../presence/streams.js'
+import { timeoutSignal, withStream } from '../utils/streams.js'
 import type { DepositResult, Mailbox, MailboxComponents, MailboxInit, MailHandler } from './index.js'
 import type { AbortOptions, Connection, IdentifyResult, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 

@@ -17,7 +17,7 @@ import { RecordEnvelope } from '@libp2p/peer-record'
 import { Ack } from './pb/message.js'
 import { PolicyStore, type InboxPolicy } from './policy.js'
 import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
-import { timeoutSignal, withStream } from '../presence/streams.js'
+import { timeoutSignal, withStream } from '../utils/streams.js'
 import type { FailureReason, InstantMessaging, InstantMessagingInit, MessagingComponents, MessagingEvents, OutgoingMessage, SendResult } from './index.js'
 import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 

@@ -9,7 +9,7 @@ import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/goss
 import { ALL_TOPICS, shardCid, shardOfTopic } from './protocol.js'
 import { readVerified, type PresenceValidation, type Verdict } from './validation.js'
 import type { PresenceRecord } from './record.js'
-import { drain } from './streams.js'
+import { drain } from '../utils/streams.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { KadDHT } from '@libp2p/kad-dht'

@@ -9,7 +9,7 @@ import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
 import { SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { SUBSCRIBE_PROTOCOL } from './protocol.js'
-import { withStream } from './streams.js'
+import { withStream } from '../utils/streams.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
 

@@ -1,5 +1,5 @@
 /**
- * Small helpers for the presence stream protocols and DHT queries.
+ * Small helpers for our stream protocols and DHT queries.
  */
 import type { Stream } from '@libp2p/interface'
 
