@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
-import { drain } from '../../src/presence/streams.js'
+import { drain } from '../../src/utils/streams.js'
 import { createRawNode, dhtKey, payload, payloadId, stopWithParent } from './raw-libp2p.js'
 
 export type RawCommand =
