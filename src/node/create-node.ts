@@ -63,6 +63,8 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   presence?: PresenceInit
   /** Options of the messaging service */
   messaging?: InstantMessagingInit
+  /** Limits a relay (`relay: true`) puts on each relayed connection. Default: 30 min, 16 MiB */
+  relayLimits?: { durationMs?: number, dataBytes?: bigint }
   /** Mailbox limits; a relay (`relay: true`) keeps mailboxes for others */
   mailbox?: Omit<MailboxInit, 'serve'>
   /** Start listening before returning. Default: true */
@@ -150,8 +152,8 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
               relay: circuitRelayServer({
                 reservations: {
                   maxReservations: RELAY_MAX_RESERVATIONS,
-                  defaultDurationLimit: RELAY_DURATION_LIMIT_MS,
-                  defaultDataLimit: RELAY_DATA_LIMIT_BYTES
+                  defaultDurationLimit: options.relayLimits?.durationMs ?? RELAY_DURATION_LIMIT_MS,
+                  defaultDataLimit: options.relayLimits?.dataBytes ?? RELAY_DATA_LIMIT_BYTES
                 }
               })
             }

@@ -190,4 +190,17 @@ describe('instant message delivery', function () {
     assert.ok(r.libp2p.getConnections().every(c => c.remotePeer.equals(a.peerId) || c.remotePeer.equals(b.peerId)))
     assert.equal(toString((await b.libp2p.services.im.inbox())[0].message.body), 'relayed secret')
   })
+
+  it('re-establishes a relayed connection whose limit ran out, and delivers again', async () => {
+    const r = await start({ relay: true, relayLimits: { durationMs: 1_500 } })
+    const bootstrap = [r.libp2p.getMultiaddrs()[0].toString()]
+    const [a, b] = await Promise.all([start({ firewalled: true, bootstrap }), start({ firewalled: true, bootstrap })])
+    const circuit = await waitFor(() => b.libp2p.getMultiaddrs().find(ma => ma.toString().includes('/p2p-circuit')), 20_000, 'a reservation')
+    await a.libp2p.dial(circuit)
+    assert.equal((await a.libp2p.services.im.send(b.peerId, { body: 'before the limit' })).status, 'delivered')
+    await waitFor(() => a.libp2p.getConnections(b.peerId).length === 0, 10_000, 'the relay closing the limited connection')
+    const after = await a.libp2p.services.im.send(b.peerId, { body: 'after the limit' })
+    assert.equal(after.status, 'delivered', JSON.stringify(after))
+    assert.deepEqual((await b.libp2p.services.im.inbox()).map(m => toString(m.message.body)), ['before the limit', 'after the limit'])
+  })
 })
