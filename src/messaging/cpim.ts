@@ -1,49 +1,49 @@
 /**
- * message/cpim (RFC 3862), the form gateways use for instant messages.
+ * message/cpim (RFC 3862), the form gateways use for instant messages: message headers, a blank
+ * line, a MIME entity (content headers, a blank line, the content). Header names are case-sensitive
+ * and may carry a prefix declared earlier by `NS:` (`NS: <uri>` sets the default namespace, a prefix
+ * may be redeclared, an undeclared one is an error); parameters may precede a value
+ * (`Subject:;lang=fr …`); values use the §2.3 backslash escapes (`\\`, `\t`, `\uXXXX`, …).
  *
- * A CPIM message is a block of message headers, a blank line, a block of
- * MIME headers of the content, a blank line and the content. Header names
- * are case-sensitive and may carry a namespace prefix declared earlier by an
- * `NS:` header (`NS: <uri>` without a prefix sets the default namespace);
- * an undeclared prefix makes the message invalid. Values may be preceded by
- * parameters (`Subject:;lang=fr beau temps`).
- *
- * Mapping of our messages: From/To as `<im:peerId>`, DateTime in RFC 3339
- * (UTC), Subject; the message id, reply-to and in-reply-to as `PM.Message-ID`,
- * `PM.Reply-To`, `PM.In-Reply-To` with `NS: PM <urn:presence-mesh:cpim>`;
- * extension headers as `EXT.<name>` with `NS: EXT <urn:presence-mesh:cpim:ext>`.
- * Text content in UTF-8 is carried as is; any other content as base64 with
- * `Content-Transfer-Encoding: base64`. Lines end in CRLF (LF is accepted).
+ * Our messages (docs/PROTOCOL.md): `From: <im:SENDER>`, `To: <im:RECIPIENT>`, `DateTime:` in UTC
+ * with ms and `Z`, `Subject:` if set; `PM.Message-ID`, `PM.Reply-To`, `PM.In-Reply-To` under
+ * `NS: PM <urn:presence-mesh:cpim>`; each extension header, in order, as `EXT.<name>` under
+ * `NS: EXT <urn:presence-mesh:cpim:ext>`, `.` (which CPIM names lack) as `%2E`, `%` as `%25`.
+ * Values escape `\` as `\\`, tab as `\t`, unpaired surrogates as `\uXXXX`, a trailing space as
+ * `\u0020`. Content goes as is, with no Content-Transfer-Encoding (CPIM transports are 8-bit clean),
+ * when it is text its label describes — UTF-8 for `charset=utf-8` and for JSON/XML, multipart and
+ * message types (which must not be base64-encoded), ASCII for text without charset or `us-ascii` —
+ * free of NUL and bare CR; else as base64 in 76-column lines. Lines end in CRLF; LF is accepted, and
+ * the outer MIME wrapper (`Content-Type: message/cpim`, a blank line) is skipped.
  */
 import { fromString, toString } from 'uint8arrays'
 import { formatImUri, parseUri } from '../uri/index.js'
-import type { InstantMessage, MessageHeader } from './message.js'
+import { DEFAULT_MAX_BODY_SIZE } from './constants.js'
+import { InvalidMessageError } from './errors.js'
+import { validateMessage, type InstantMessage, type MessageHeader } from './message.js'
 import type { PeerId } from '@libp2p/interface'
 
+/** The RFC 3862 headers: From, To, cc, DateTime, Subject, NS, Require */
 export const CPIM_NAMESPACE = 'urn:ietf:params:cpim-headers:'
-const PM_NAMESPACE = 'urn:presence-mesh:cpim'
-const EXT_NAMESPACE = 'urn:presence-mesh:cpim:ext'
-const NAME = /^(?:([A-Za-z0-9!#$%&'*+\-^_`|~]+)\.)?([A-Za-z0-9!#$%&'*+\-^_`|~]+)$/
-const ADDRESS = /^\s*(?:"((?:[^"\\]|\\.)*)"|([^<"]*?))\s*<([^<>\s]+)>\s*$/
+/** Ours: Message-ID, Reply-To, In-Reply-To */
+export const PM_NAMESPACE = 'urn:presence-mesh:cpim'
+/** The message's own extension headers */
+export const EXT_NAMESPACE = 'urn:presence-mesh:cpim:ext'
 
-/** Malformed message/cpim text */
+/** Malformed message/cpim, or one that is not a presence-mesh message where one is needed */
 export class InvalidCpimError extends Error {
   static name = 'InvalidCpimError'
   name = 'InvalidCpimError'
 }
 
-export interface CpimAddress {
-  name?: string
-  uri: string
-  /** Set when the URI is a presence-mesh `im:`/`pres:` peer id */
-  peerId?: PeerId
-}
+/** `name`: the Formal-name, unquoted and unescaped; `peerId`: set when the URI is `im:<peerId>` */
+export interface CpimAddress { name?: string, uri: string, peerId?: PeerId }
 
 export interface CpimHeader {
-  /** Namespace URI the name resolved to */
-  namespace: string
+  namespace: string // the namespace URI the name resolved to
+  prefix?: string // as written
   name: string
-  value: string
+  value: string // escapes decoded; for From, To, cc, DateTime and Require as written
   params: Record<string, string>
 }
 
@@ -52,162 +52,299 @@ export interface ParsedCpim {
   to: CpimAddress[]
   cc: CpimAddress[]
   dateTime?: Date
+  dateTimeText?: string // as written, with its offset
   subjects: Array<{ text: string, lang?: string }>
-  /** Every message header, standard ones included, resolved to its namespace */
-  headers: CpimHeader[]
-  contentType: string
-  /** The content's MIME headers, names lower-cased */
-  contentHeaders: Record<string, string>
-  body: Uint8Array
+  namespaces: Array<{ prefix?: string, uri: string }> // NS headers in order; no prefix: the default namespace
+  require: Array<{ namespace: string, name: string }> // headers named by Require, resolved
+  headers: CpimHeader[] // every message header but NS, in order
+  contentType: string // default `text/plain; charset=us-ascii` (RFC 2045)
+  contentHeaders: Record<string, string> // the content's MIME headers, names lower-cased
+  body: Uint8Array // transfer encoding removed
 }
 
+/** `schemes`: those allowed in From/To/cc, e.g. `['im']` (default: any); `maxLength`: bytes (default: 4 MiB) */
+export interface FromCpimOptions { schemes?: string[], maxLength?: number }
+
+/** `id` without PM.Message-ID, `date` without DateTime (default: now); `maxBodySize` (default: 64 KiB) */
+export interface CpimDefaults { id?: string, date?: number, maxBodySize?: number }
+
+/** 9999-12-31T23:59:59.999Z, the latest instant RFC 3339 can write */
+const MAX_DATE = 253402300799999
+const NAME = "[A-Za-z0-9!#$%&'*+^_`|~-]+"
+const HEADER_LINE = new RegExp(`^(?:(${NAME})\\.)?(${NAME}):`)
+const PARAM = new RegExp(`^;(${NAME})=("(?:[^"\\\\]|\\\\.)*"|(?:[A-Za-z0-9!#$%&'*+^_\`|~.-]|[^\\x00-\\x7f])+)`)
+const NS_VALUE = new RegExp(`^(?:(${NAME}) *)?<([^<>\\s]+)>$`)
+const HEADER_NAME = new RegExp(`^(?:(${NAME})\\.)?(${NAME})$`)
+const LANG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/
+const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"]+$/
+// eslint-disable-next-line no-control-regex
+const CTL = /[\x00-\x08\x0a-\x1f\x7f]/ // in header values these must be escaped; HT is tolerated
+const MIME_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+\s*(;.*)?$/
+const WRAPPER = /^content-type:\s*message\/cpim\s*(;.*)?$/i
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+const ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', r: '\r', '"': '"', "'": "'", '\\': '\\' }
+const ESCAPED: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\b': '\\b' }
+// fatal: bad UTF-8 is an error, not U+FFFD; ignoreBOM: a leading U+FEFF is content, not dropped
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+// base64 and quoted-printable are ASCII; other octets decode to characters neither accepts
+const latin1 = new TextDecoder('latin1')
+
+/** Render a message as message/cpim. Throws InvalidMessageError for an invalid message */
 export function toCpim (message: InstantMessage): string {
-  const lines = [
-    `From: <${formatImUri(message.from)}>`,
-    `To: <${formatImUri(message.to)}>`,
-    `DateTime: ${new Date(message.date).toISOString()}`
-  ]
-  if (message.subject != null) lines.push(`Subject: ${message.subject}`)
-  lines.push(`NS: PM <${PM_NAMESPACE}>`, `PM.Message-ID: ${message.id}`)
-  if (message.replyTo != null) lines.push(`PM.Reply-To: ${message.replyTo}`)
-  if (message.inReplyTo != null) lines.push(`PM.In-Reply-To: ${message.inReplyTo}`)
-  if (message.headers.length > 0) lines.push(`NS: EXT <${EXT_NAMESPACE}>`, ...message.headers.map(h => `EXT.${h.name}: ${h.value}`))
-  const text = isUtf8Text(message.contentType) ? utf8(message.body) : undefined
+  validateMessage(message, Infinity)
+  if (message.date > MAX_DATE) throw new InvalidCpimError('DateTime after the year 9999 cannot be written in RFC 3339')
+  const lines = [`From: <${formatImUri(message.from)}>`, `To: <${formatImUri(message.to)}>`, `DateTime: ${new Date(message.date).toISOString()}`]
+  if (message.subject != null) lines.push(`Subject: ${escape(message.subject)}`)
+  lines.push(`NS: PM <${PM_NAMESPACE}>`, `PM.Message-ID: ${escape(message.id)}`)
+  if (message.replyTo != null) lines.push(`PM.Reply-To: ${escape(message.replyTo)}`)
+  if (message.inReplyTo != null) lines.push(`PM.In-Reply-To: ${escape(message.inReplyTo)}`)
+  if (message.headers.length > 0) lines.push(`NS: EXT <${EXT_NAMESPACE}>`)
+  for (const { name, value } of message.headers) lines.push(`EXT.${name.replace(/[%.]/g, c => c === '%' ? '%25' : '%2E')}: ${escape(value)}`)
+  const text = inlineText(message.contentType, message.body)
   lines.push('', `Content-Type: ${message.contentType}`)
   if (text == null) lines.push('Content-Transfer-Encoding: base64')
-  lines.push('', text ?? toString(message.body, 'base64pad'))
+  lines.push('', text ?? (toString(message.body, 'base64pad').match(/.{1,76}/g) ?? []).join('\r\n'))
   return lines.join('\r\n')
 }
 
-export function fromCpim (text: string): ParsedCpim {
-  if (typeof text !== 'string' || text.length > 4 * 1024 * 1024) throw new InvalidCpimError('message/cpim must be a string of at most 4 MiB')
-  const [messageBlock, rest] = splitBlock(text, 'message headers')
-  // content headers with no content may end the text without a blank line
-  const [contentBlock, content] = /\r?\n\r?\n/.test(rest) ? splitBlock(rest, 'content headers') : [rest.split(/\r?\n/).filter(l => l !== ''), '']
-  const parsed: ParsedCpim = { to: [], cc: [], subjects: [], headers: [], contentType: 'text/plain', contentHeaders: {}, body: new Uint8Array() }
+/** Parse message/cpim text (or its bytes, to keep 8-bit content exact). Throws only InvalidCpimError */
+export function fromCpim (input: string | Uint8Array, options: FromCpimOptions = {}): ParsedCpim {
+  const maxLength = options.maxLength ?? 4 * 1024 * 1024
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) throw new InvalidCpimError('message/cpim must be text or bytes')
+  const bytes = typeof input === 'string' ? new TextEncoder().encode(input.slice(0, maxLength + 1)) : input
+  if (bytes.byteLength > maxLength) throw new InvalidCpimError(`message/cpim longer than ${maxLength} bytes`)
+  let head = block(bytes, 0)
+  if (head.next >= 0 && head.lines.some(line => WRAPPER.test(line))) {
+    mimeHeaders(head.lines)
+    head = block(bytes, head.next)
+  }
+  if (head.next < 0) throw new InvalidCpimError('No blank line after the message headers')
+  if (head.lines.length === 0) throw new InvalidCpimError('No message headers before the blank line')
+  const parsed: ParsedCpim = { to: [], cc: [], subjects: [], namespaces: [], require: [], headers: [], contentType: '', contentHeaders: {}, body: new Uint8Array() }
+  messageHeaders(head.lines, parsed, options)
+  const content = block(bytes, head.next)
+  // content headers with no content may end the text without their blank line (cpim.js's msg2 does)
+  if (content.next < 0 && content.lines.length === 0) throw new InvalidCpimError('No content headers after the message headers')
+  parsed.contentHeaders = mimeHeaders(content.lines, content.next < 0 ? 'No blank line between the content headers and the content' : undefined)
+  parsed.contentType = parsed.contentHeaders['content-type'] ?? 'text/plain; charset=us-ascii'
+  if (!MIME_TYPE.test(parsed.contentType)) throw new InvalidCpimError(`Content-Type "${parsed.contentType.slice(0, 80)}" is not a MIME type`)
+  const raw = new Uint8Array(bytes.subarray(content.next < 0 ? bytes.length : content.next)) // a copy, never a Buffer
+  const encoding = (parsed.contentHeaders['content-transfer-encoding'] ?? '7bit').trim().toLowerCase()
+  if (encoding === 'base64') parsed.body = base64(raw)
+  else if (encoding === 'quoted-printable') parsed.body = quotedPrintable(raw)
+  else if (['7bit', '8bit', 'binary'].includes(encoding)) parsed.body = raw
+  else throw new InvalidCpimError(`Unknown Content-Transfer-Encoding "${encoding.slice(0, 80)}"`)
+  return parsed
+}
+
+/**
+ * A parsed CPIM message between presence-mesh peers as one of our messages.
+ * Throws InvalidCpimError (or MessageTooLargeError for a body over the limit)
+ */
+export function cpimToMessage (parsed: ParsedCpim, defaults: CpimDefaults = {}): InstantMessage {
+  const from = parsed.from?.peerId
+  if (from == null) throw new InvalidCpimError('From must be a presence-mesh address (im:<peerId>)')
+  const to = parsed.to.length === 1 ? parsed.to[0].peerId : undefined
+  if (to == null) throw new InvalidCpimError('Expected one To, a presence-mesh address (im:<peerId>)')
+  // RFC 3862 §3.5: a message requiring a header we do not process must not be taken as understood
+  for (const { namespace, name } of parsed.require) {
+    if (namespace !== CPIM_NAMESPACE && namespace !== EXT_NAMESPACE && !(namespace === PM_NAMESPACE && ['Message-ID', 'Reply-To', 'In-Reply-To'].includes(name))) {
+      throw new InvalidCpimError(`Message requires header ${name} of ${namespace}, which presence-mesh does not support`)
+    }
+  }
+  const pm = (name: string): string | undefined => parsed.headers.find(h => h.namespace === PM_NAMESPACE && h.name === name)?.value
+  const id = pm('Message-ID') ?? defaults.id
+  if (id == null) throw new InvalidCpimError('No PM.Message-ID header and no default id')
+  const headers: MessageHeader[] = parsed.headers.filter(h => h.namespace === EXT_NAMESPACE)
+    .map(h => ({ name: h.name.replace(/%(25|2E)/gi, (_, hex: string) => hex === '25' ? '%' : '.'), value: h.value }))
+  const date = parsed.dateTime?.getTime() ?? defaults.date ?? Date.now()
+  const subject = parsed.subjects.find(s => s.lang == null)?.text ?? parsed.subjects[0]?.text
+  const message: InstantMessage = { from, to, id, date, subject, contentType: parsed.contentType, body: parsed.body, headers, replyTo: pm('Reply-To'), inReplyTo: pm('In-Reply-To') }
+  try {
+    validateMessage(message, defaults.maxBodySize ?? DEFAULT_MAX_BODY_SIZE)
+  } catch (err) {
+    if (err instanceof InvalidMessageError) throw new InvalidCpimError(`Not a valid instant message: ${err.message}`)
+    throw err
+  }
+  return message
+}
+
+function messageHeaders (lines: string[], parsed: ParsedCpim, options: FromCpimOptions): void {
   const prefixes = new Map<string, string>()
   let defaultNamespace = CPIM_NAMESPACE
-  for (const line of messageBlock) {
-    const { prefix, name, params, value } = headerLine(line)
-    if (prefix == null && name === 'NS') {
-      const ns = /^(?:([A-Za-z0-9!#$%&'*+\-^_`|~]+)\s*)?<([^<>\s]+)>$/.exec(value)
-      if (ns == null) throw new InvalidCpimError(`Malformed NS header "${value}"`)
+  const resolve = (prefix: string | undefined, name: string): string => {
+    const namespace = prefix == null ? defaultNamespace : prefixes.get(prefix)
+    if (namespace == null) throw new InvalidCpimError(`Prefix "${prefix}" of ${prefix}.${name} is not declared by an NS header`)
+    return namespace
+  }
+  for (const line of lines) {
+    const match = HEADER_LINE.exec(line)
+    if (match == null) throw new InvalidCpimError(`Malformed header line "${line.slice(0, 80)}"`)
+    const [, prefix, name] = match
+    let rest = line.slice(match[0].length)
+    const entries: Array<[string, string]> = []
+    for (let param = PARAM.exec(rest); param != null; param = PARAM.exec(rest)) {
+      entries.push([param[1], param[2].startsWith('"') ? unescape(param[2].slice(1, -1)) : param[2]])
+      rest = rest.slice(param[0].length)
+    }
+    // fromEntries makes own properties, even of "__proto__"
+    const params: Record<string, string> = Object.fromEntries(entries)
+    if (rest !== '' && !rest.startsWith(' ')) throw new InvalidCpimError(`Header "${line.slice(0, 80)}" needs a space after the colon and parameters`)
+    if (params.lang != null && !LANG.test(params.lang)) throw new InvalidCpimError(`"${params.lang.slice(0, 80)}" is not a language tag`)
+    const value = rest.slice(1)
+    if (CTL.test(value)) throw new InvalidCpimError(`Control character in the value of ${match[0]} (escape it)`)
+    const namespace = resolve(prefix, name)
+    if (name === 'NS' && (prefix == null || namespace === CPIM_NAMESPACE)) {
+      const ns = NS_VALUE.exec(value.trim())
+      if (ns == null) throw new InvalidCpimError(`Malformed NS header "${value.slice(0, 80)}" (expected [prefix] <URI>)`)
+      parsed.namespaces.push({ prefix: ns[1], uri: ns[2] })
       if (ns[1] == null) defaultNamespace = ns[2]
       else prefixes.set(ns[1], ns[2])
       continue
     }
-    const namespace = prefix == null ? defaultNamespace : prefixes.get(prefix)
-    if (namespace == null) throw new InvalidCpimError(`Header prefix "${prefix}" is not declared by an NS header`)
-    parsed.headers.push({ namespace, name, value, params })
-    if (namespace !== CPIM_NAMESPACE) continue
-    if (name === 'From') parsed.from = address(value)
-    else if (name === 'To') parsed.to.push(address(value))
-    else if (name === 'cc') parsed.cc.push(address(value))
-    else if (name === 'Subject') parsed.subjects.push({ text: value, lang: params.lang })
-    else if (name === 'DateTime') parsed.dateTime = dateTime(value)
-  }
-  for (const line of contentBlock) {
-    const colon = line.indexOf(':')
-    if (colon < 1) throw new InvalidCpimError(`Malformed content header "${line}"`)
-    parsed.contentHeaders[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
-  }
-  parsed.contentType = parsed.contentHeaders['content-type'] ?? 'text/plain'
-  const encoding = parsed.contentHeaders['content-transfer-encoding']?.toLowerCase()
-  if (encoding === 'base64') {
-    try {
-      parsed.body = fromString(content.replace(/\s+/g, ''), 'base64pad')
-    } catch {
-      throw new InvalidCpimError('Content is not valid base64')
+    const core = namespace === CPIM_NAMESPACE
+    const structured = core && ['From', 'To', 'cc', 'DateTime', 'Require'].includes(name)
+    parsed.headers.push({ namespace, prefix, name, value: structured ? value : unescape(value), params })
+    if (!core) continue
+    // a second From or DateTime would let gateways disagree on who sent a message, or when
+    if ((name === 'From' && parsed.from != null) || (name === 'DateTime' && parsed.dateTime != null)) throw new InvalidCpimError(`More than one ${name} header`)
+    if (name === 'From') {
+      parsed.from = address(value, options)
+    } else if (name === 'To' || name === 'cc') {
+      (name === 'To' ? parsed.to : parsed.cc).push(address(value, options))
+    } else if (name === 'DateTime') {
+      parsed.dateTimeText = value.trim()
+      parsed.dateTime = dateTime(parsed.dateTimeText)
+    } else if (name === 'Subject') {
+      parsed.subjects.push({ text: unescape(value), lang: params.lang })
+    } else if (name === 'Require') {
+      for (const required of value.split(',')) {
+        const m = HEADER_NAME.exec(required.trim())
+        if (m == null) throw new InvalidCpimError(`Require names "${required.slice(0, 80)}", which is not a header name`)
+        parsed.require.push({ namespace: resolve(m[1], m[2]), name: m[2] })
+      }
     }
-  } else {
-    parsed.body = fromString(content)
-  }
-  return parsed
-}
-
-/** A parsed CPIM message from a presence-mesh peer as one of our messages */
-export function cpimToMessage (parsed: ParsedCpim, defaults: { id?: string } = {}): InstantMessage {
-  const from = parsed.from?.peerId
-  const to = parsed.to[0]?.peerId
-  if (from == null || to == null) throw new InvalidCpimError('From and To must be presence-mesh addresses (im:<peerId>)')
-  const pm = (name: string): string | undefined => parsed.headers.find(h => h.namespace === PM_NAMESPACE && h.name === name)?.value
-  const id = pm('Message-ID') ?? defaults.id
-  if (id == null) throw new InvalidCpimError('No PM.Message-ID header and no id given')
-  const headers: MessageHeader[] = parsed.headers.filter(h => h.namespace === EXT_NAMESPACE).map(h => ({ name: h.name, value: h.value }))
-  return {
-    from,
-    to,
-    id,
-    date: parsed.dateTime?.getTime() ?? Date.now(),
-    subject: parsed.subjects.find(s => s.lang == null)?.text ?? parsed.subjects[0]?.text,
-    contentType: parsed.contentType,
-    body: parsed.body,
-    headers,
-    replyTo: pm('Reply-To'),
-    inReplyTo: pm('In-Reply-To')
   }
 }
 
-/** Lines up to the first blank line, and the text after it */
-function splitBlock (text: string, what: string): [string[], string] {
-  const match = /\r?\n\r?\n/.exec(text)
-  if (match == null) throw new InvalidCpimError(`No blank line after the ${what}`)
-  const block = text.slice(0, match.index)
-  return [block === '' ? [] : block.split(/\r?\n/), text.slice(match.index + match[0].length)]
-}
-
-function headerLine (line: string): { prefix?: string, name: string, params: Record<string, string>, value: string } {
-  const colon = line.indexOf(':')
-  const match = colon < 1 ? null : NAME.exec(line.slice(0, colon))
-  if (match == null) throw new InvalidCpimError(`Malformed header line "${line.slice(0, 80)}"`)
-  let rest = line.slice(colon + 1)
-  const params: Record<string, string> = {}
-  while (rest.startsWith(';')) {
-    const param = /^;([A-Za-z0-9\-_]+)=([^;\s]*)/.exec(rest)
-    if (param == null) throw new InvalidCpimError(`Malformed header parameter in "${line.slice(0, 80)}"`)
-    params[param[1]] = param[2]
-    rest = rest.slice(param[0].length)
+/** `[Formal-name] <URI>`: a quoted string or plain words (also `Name<URI>` without the space) */
+function address (value: string, options: FromCpimOptions): CpimAddress {
+  const text = value.trim()
+  const open = text.lastIndexOf('<')
+  if (open < 0 || !text.endsWith('>')) throw new InvalidCpimError(`"${text.slice(0, 80)}" is not an address ([Name] <URI>)`)
+  const uri = text.slice(open + 1, -1)
+  if (!URI.test(uri)) throw new InvalidCpimError(`"${uri.slice(0, 80)}" in an address is not an absolute URI`)
+  const before = text.slice(0, open).trim()
+  const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(before)
+  if (quoted == null && /[<>"]/.test(before)) throw new InvalidCpimError(`Malformed name in "${text.slice(0, 80)}"`)
+  const name = quoted != null ? unescape(quoted[1]) : before === '' ? undefined : before
+  const scheme = uri.slice(0, uri.indexOf(':')).toLowerCase()
+  if (options.schemes != null && !options.schemes.some(s => s.toLowerCase() === scheme)) {
+    throw new InvalidCpimError(`Address <${uri.slice(0, 80)}>: only ${options.schemes.join(', ')} URIs are accepted`)
   }
-  if (!rest.startsWith(' ')) throw new InvalidCpimError(`Header "${match[0]}" needs a space before its value`)
-  return { prefix: match[1], name: match[2], params, value: rest.slice(1).trim() }
-}
-
-function address (value: string): CpimAddress {
-  const match = ADDRESS.exec(value)
-  if (match == null) throw new InvalidCpimError(`"${value}" is not an address ([Name] <URI>)`)
-  const name = (match[1] ?? match[2])?.trim()
-  const uri = match[3]
   let peerId: PeerId | undefined
-  if (/^(im|pres):/i.test(uri)) {
+  if (scheme === 'im') {
     try {
-      peerId = parseUri(uri).peerId
+      // a "url" peer id (an identity multihash holding a URL) has no key: it is nobody's address here
+      peerId = [parseUri(uri).peerId].find(id => id?.type !== 'url')
     } catch (err: any) {
-      throw new InvalidCpimError(`Bad address ${uri}: ${err.message}`)
+      throw new InvalidCpimError(`Bad address <${uri.slice(0, 80)}>: ${err.message}`)
     }
   }
-  return { name: name === '' ? undefined : name, uri, peerId }
+  return { name, uri, peerId }
 }
 
+/** RFC 3339 date-time (`T` or a space between date and time), ranges checked */
 function dateTime (value: string): Date {
-  const date = new Date(value)
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(value) || Number.isNaN(date.getTime())) {
-    throw new InvalidCpimError(`DateTime "${value}" is not an RFC 3339 date-time`)
+  const m = /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(\.\d+)?(?:[Zz]|([+-])(\d\d):(\d\d))$/.exec(value)
+  const [y, mo, d, h, mi, s, oh, om] = [1, 2, 3, 4, 5, 6, 9, 10].map(i => Number(m?.[i] ?? 0))
+  const monthDays = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+  if (m == null || mo < 1 || mo > 12 || d < 1 || d > monthDays[mo - 1] || h > 23 || mi > 59 || s > 60 || oh > 23 || om > 59) {
+    throw new InvalidCpimError(`DateTime "${value.slice(0, 80)}" is not an RFC 3339 date-time`)
   }
-  return date
+  const date = new Date(0)
+  // setUTCFullYear, as Date.UTC maps the years 0-99 to 1900-1999
+  date.setUTCFullYear(y, mo - 1, d)
+  date.setUTCHours(h, mi, s, Number((m[7] ?? '.0').slice(1, 4).padEnd(3, '0')))
+  return new Date(date.getTime() - (m[8] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000)
 }
 
-function isUtf8Text (contentType: string): boolean {
-  const [type, ...params] = contentType.toLowerCase().split(';').map(s => s.trim())
-  const charset = params.find(p => p.startsWith('charset='))?.slice(8).replace(/"/g, '')
-  return type.startsWith('text/') && (charset == null || charset === 'utf-8')
+/** RFC 2045 headers: names lower-cased, folded lines unfolded; a repeated name is an error */
+function mimeHeaders (lines: string[], malformed?: string): Record<string, string> {
+  const headers = new Map<string, string>()
+  const unfolded: string[] = []
+  for (const line of lines) unfolded.push(/^[ \t]/.test(line) && unfolded.length > 0 ? `${unfolded.pop()}${line}` : line)
+  for (const line of unfolded) {
+    const match = /^([!-9;-~]+):[ \t]*/.exec(line)
+    if (match == null || CTL.test(line)) throw new InvalidCpimError(malformed ?? `Malformed content header "${line.slice(0, 80)}"`)
+    const name = match[1].toLowerCase()
+    if (headers.has(name)) throw new InvalidCpimError(`Content header ${match[1]} appears twice`)
+    headers.set(name, line.slice(match[0].length))
+  }
+  return Object.fromEntries(headers)
 }
 
-/** The body as text when it is valid UTF-8 without a bare CR that CRLF line handling would alter */
-function utf8 (body: Uint8Array): string | undefined {
+/** Lines from `start` up to a blank line, and where the text after it begins (-1: no blank line) */
+function block (bytes: Uint8Array, start: number): { lines: string[], next: number } {
+  const lines: string[] = []
+  for (let pos = start; pos < bytes.length;) {
+    const lf = bytes.indexOf(0x0a, pos)
+    const end = lf < 0 ? bytes.length : lf
+    const content = end > pos && bytes[end - 1] === 0x0d ? end - 1 : end
+    if (lf >= 0 && content === pos) return { lines, next: lf + 1 }
+    try {
+      lines.push(utf8.decode(bytes.subarray(pos, content)))
+    } catch {
+      throw new InvalidCpimError('Headers are not valid UTF-8')
+    }
+    pos = end + 1
+  }
+  return { lines, next: -1 }
+}
+
+function base64 (raw: Uint8Array): Uint8Array {
+  const text = latin1.decode(raw).replace(/[ \t\r\n]/g, '')
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(body)
-    return /\r(?!\n)/.test(text) ? undefined : text
+    if (BASE64.test(text)) return fromString(text, 'base64pad')
+  } catch {
+    // non-zero padding bits
+  }
+  throw new InvalidCpimError('Content is not valid base64')
+}
+
+/** RFC 2045 §6.7: `=XX` octets and `=` soft line breaks */
+function quotedPrintable (raw: Uint8Array): Uint8Array {
+  const text = latin1.decode(raw).replace(/=[ \t]*(?:\r?\n|$)/g, '')
+  if (/=(?![0-9A-Fa-f]{2})|[^\t\n\r -~]/.test(text)) throw new InvalidCpimError('Content is not valid quoted-printable')
+  return fromString(text.replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1')
+}
+
+/** The body as it can travel unencoded (see the file comment), or undefined for base64 */
+function inlineText (contentType: string, body: Uint8Array): string | undefined {
+  const [essence, ...params] = contentType.toLowerCase().split(';')
+  const [type, subtype] = essence.trim().split('/')
+  const charset = params.map(p => p.trim()).find(p => p.startsWith('charset='))?.slice(8).replace(/^"(.*)"$/, '$1')
+  const utf8Type = type === 'multipart' || type === 'message' || (type === 'application' && /^(json|xml)$|\+(json|xml)$/.test(subtype))
+  if (type !== 'text' && !utf8Type) return undefined
+  const ascii = charset === 'us-ascii' || (charset == null && type === 'text')
+  if (!ascii && charset != null && charset !== 'utf-8' && charset !== 'utf8') return undefined
+  if (ascii && body.some(b => b > 0x7f)) return undefined
+  try {
+    const text = utf8.decode(body)
+    return /\0|\r(?!\n)/.test(text) ? undefined : text
   } catch {
     return undefined
   }
+}
+
+/** Backslash, CTLs and unpaired surrogates (which UTF-8 cannot carry) as RFC 3862 escapes */
+function escape (value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\\\x00-\x1f\x7f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, c => ESCAPED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/ $/, '\\u0020')
+}
+
+/** RFC 3862 §2.3 escapes; a backslash that starts none stays as it is */
+function unescape (value: string): string {
+  return value.replace(/\\(u[0-9A-Fa-f]{4}|[btnr"'\\])/g, (_, e: string) => e.length > 1 ? String.fromCharCode(parseInt(e.slice(1), 16)) : ESCAPES[e])
 }

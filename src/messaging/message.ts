@@ -64,8 +64,8 @@ export function validateMessage (message: InstantMessage, maxBodySize = DEFAULT_
   }
 }
 
-export function marshalMessage (message: InstantMessage): Uint8Array {
-  validateMessage(message)
+export function marshalMessage (message: InstantMessage, maxBodySize = DEFAULT_MAX_BODY_SIZE): Uint8Array {
+  validateMessage(message, maxBodySize)
   return PBMessage.encode({
     from: message.from.toMultihash().bytes,
     to: message.to.toMultihash().bytes,
@@ -105,11 +105,11 @@ export function unmarshalMessage (bytes: Uint8Array, maxBodySize = DEFAULT_MAX_B
 }
 
 /** Sign a message with the sender's key into envelope bytes */
-export async function sealMessage (privateKey: PrivateKey, message: InstantMessage): Promise<Uint8Array> {
+export async function sealMessage (privateKey: PrivateKey, message: InstantMessage, maxBodySize = DEFAULT_MAX_BODY_SIZE): Promise<Uint8Array> {
   if (!peerIdFromPrivateKey(privateKey).equals(message.from)) {
     throw new InvalidMessageSignatureError('A message can only be signed by its sender')
   }
-  const payload = marshalMessage(message)
+  const payload = marshalMessage(message, maxBodySize)
   const record: Record = {
     domain: MESSAGE_DOMAIN,
     codec: MESSAGE_PAYLOAD_TYPE,

@@ -97,13 +97,15 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       headers: outgoing.headers ?? [],
       inReplyTo: outgoing.inReplyTo
     }
+    let envelope: Uint8Array
     try {
       validateMessage(message, this.maxBodySize)
+      envelope = await sealMessage(this.components.privateKey, message, this.maxBodySize)
     } catch (err: any) {
       const reason = err instanceof MessageTooLargeError ? 'too-large' : 'invalid'
       return { status: 'failed', reason, detail: err.message, id: message.id, ms: Date.now() - started }
     }
-    const entry: OutboxEntry = { envelope: await sealMessage(this.components.privateKey, message), to, id: message.id, createdAt: started }
+    const entry: OutboxEntry = { envelope, to, id: message.id, createdAt: started }
     await this.store.queue(entry)
     const result = await this.deliver(entry, started, options.signal)
     return { ...result, ms: Date.now() - started }
@@ -181,7 +183,13 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
 
   private async attempt (entry: OutboxEntry, message: InstantMessage, stop: AbortSignal, deadline: number): Promise<void> {
     const signal = timeoutSignal(Math.min(this.attemptTimeout, Math.max(1, deadline - Date.now())), stop)
-    const stream = await this.components.connectionManager.openStream(entry.to, IM_PROTOCOL, { signal, runOnLimitedConnection: true })
+    // reuse an open connection (a direct one first): openStream would dial a new relay circuit for
+    // every message, and the recipient rate-limits repeated circuits from the same relay
+    const open = this.components.connectionManager.getConnections(entry.to).filter(c => c.status === 'open')
+    const connection = open.find(c => c.limits == null) ?? open[0]
+    const stream = connection != null
+      ? await connection.newStream(IM_PROTOCOL, { signal, runOnLimitedConnection: true })
+      : await this.components.connectionManager.openStream(entry.to, IM_PROTOCOL, { signal, runOnLimitedConnection: true })
     const receipt = await withStream(stream, signal, async () => {
       const pb = pbStream(stream, { maxDataLength: 4096 })
       await pb.write({ envelope: new Uint8Array(entry.envelope) }, Deliver, { signal })
@@ -282,8 +290,17 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   private async receive (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(this.attemptTimeout)
     await withStream(stream, signal, async () => {
-      const pb = pbStream(stream, { maxDataLength: this.maxBodySize + ENVELOPE_OVERHEAD + 64 })
-      const { envelope } = await pb.read(Deliver, { signal })
+      const limit = this.maxBodySize + ENVELOPE_OVERHEAD + 64
+      const pb = pbStream(stream, { maxDataLength: limit })
+      let envelope: Uint8Array
+      try {
+        envelope = (await pb.read(Deliver, { signal })).envelope
+      } catch (err: any) {
+        // the length prefix said more than we take: answer that, without reading the body
+        if (err.name !== 'InvalidDataLengthError') throw err
+        await pb.write({ status: PBReceipt.Status.STATUS_TOO_LARGE, reason: `Messages over ${limit} bytes are not accepted here` }, PBReceipt, { signal })
+        return
+      }
       await pb.write(await this.accept(envelope, connection.remotePeer), PBReceipt, { signal })
     })
   }

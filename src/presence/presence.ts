@@ -25,6 +25,7 @@ const DEFAULT_MAX_SUBSCRIPTION_DURATION = 30 * 24 * 60 * 60
 const FETCH_TIMEOUT_MS = 10_000
 const LONE_FETCH_TIMEOUT_MS = 500
 const EMPTY_TABLE_RETRY_MS = 1_000
+const EMPTY_TABLE_PATIENCE_MS = 5_000
 /** How long a change waits for its will to reach the neighbours before it is published */
 const WILL_DEPOSIT_WAIT_MS = 250
 /** A stopping node gives its goodbye this long to reach the DHT (stop must finish within 2 s) */
@@ -240,12 +241,14 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     }
     try {
       const started = Date.now()
-      await lookup()
       // connected, yet a lookup that found nothing at once: the routing table is still empty
-      // (identify has not confirmed our peers speak the DHT yet) — ask once more a moment later
-      if (best == null && !alone && Date.now() - started < EMPTY_TABLE_RETRY_MS) {
-        await new Promise(resolve => setTimeout(resolve, EMPTY_TABLE_RETRY_MS))
+      // (identify has not confirmed our peers speak the DHT yet) — ask again a moment later,
+      // for a few seconds at most
+      for (let quick = true; quick;) {
+        const attempt = Date.now()
         await lookup()
+        quick = best == null && !alone && Date.now() - attempt < EMPTY_TABLE_RETRY_MS && Date.now() - started < EMPTY_TABLE_PATIENCE_MS
+        if (quick) await new Promise(resolve => setTimeout(resolve, EMPTY_TABLE_RETRY_MS))
       }
     } catch (err) {
       if (best == null) this.log('DHT lookup of %p failed - %e', target, err)

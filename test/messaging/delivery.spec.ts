@@ -102,7 +102,18 @@ describe('instant message delivery', function () {
     assert.deepEqual([big.status, big.reason], ['failed', 'too-large'])
     const over = await a.libp2p.services.im.send(b.peerId, { body: new Uint8Array(2048) })
     assert.deepEqual([over.status, over.reason], ['failed', 'too-large'])
+    // far over the recipient's limit: refused from the length prefix alone, answered, not retried to a timeout
+    const far = await a.libp2p.services.im.send(b.peerId, { body: new Uint8Array(60 * 1024) })
+    assert.deepEqual([far.status, far.reason], ['failed', 'too-large'], JSON.stringify(far))
     assert.equal((await b.libp2p.services.im.inbox()).length, 0)
+  })
+
+  it('sends bodies above 64 KiB when both ends allow them', async () => {
+    const [a, b] = await Promise.all([start({ messaging: { maxBodySize: 128 * 1024 } }), start({ messaging: { maxBodySize: 128 * 1024 } })])
+    await connect(a, b)
+    const result = await a.libp2p.services.im.send(b.peerId, { body: new Uint8Array(100 * 1024).fill(7), contentType: 'application/octet-stream' })
+    assert.equal(result.status, 'delivered', JSON.stringify(result))
+    assert.equal((await b.libp2p.services.im.inbox())[0].message.body.byteLength, 100 * 1024)
   })
 
   it('applies the inbox policy: block, nobody, contacts, allow, silent', async () => {
@@ -189,6 +200,13 @@ describe('instant message delivery', function () {
     }
     assert.ok(r.libp2p.getConnections().every(c => c.remotePeer.equals(a.peerId) || c.remotePeer.equals(b.peerId)))
     assert.equal(toString((await b.libp2p.services.im.inbox())[0].message.body), 'relayed secret')
+
+    // a burst over the same circuit reuses it: no new circuit (and no relay rate limit) per message
+    const started = Date.now()
+    for (let i = 0; i < 6; i++) assert.equal((await a.libp2p.services.im.send(b.peerId, { body: `burst ${i}` })).status, 'delivered')
+    console.log(`      6 relayed messages in ${Date.now() - started} ms`)
+    assert.ok(Date.now() - started < 15_000, 'each relayed message waited for a new circuit')
+    assert.ok(a.libp2p.getConnections(b.peerId).length <= connections.length, 'new circuits were dialled')
   })
 
   it('re-establishes a relayed connection whose limit ran out, and delivers again', async () => {
