@@ -31,7 +31,8 @@ const BAD_INPUT_ERRORS = new Set([
   'SyntaxError',
   // a presence update that breaks a rule of the record format
   'InvalidPresenceRecordError',
-  'PresenceRecordTooLargeError'
+  'PresenceRecordTooLargeError',
+  'InvalidPolicyError'
 ])
 
 /** Map anything a handler threw to what the client is told */
@@ -39,6 +40,7 @@ export function toApiError (err: any): ApiError {
   if (err instanceof ApiError) return err
   if (BAD_INPUT_ERRORS.has(err?.name)) return new ApiError(400, 'bad_request', err.message)
   if (err?.name === 'PresenceNotFoundError') return new ApiError(404, 'not_found', err.message)
+  if (err?.name === 'AccessRefusedError') return new ApiError(403, 'refused', err.message)
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError') {
     return new ApiError(504, 'timeout', 'The operation timed out')
   }

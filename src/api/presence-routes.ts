@@ -31,8 +31,9 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
     path: '/v1/presence/:target',
     handler: async ({ params, query, signal }) => {
       const target = peerIdFromUri(params.target)
-      const record = await presence.fetch(target, { signal })
-      return query.get('format') === 'pidf' ? { pidf: toPidf(record, { now: Date.now() }) } : presenceView(target, record)
+      const { record, access } = await presence.lookup(target, { signal })
+      if (access === 'refused') throw new ApiError(403, 'refused', `${params.target} refused to let this node see its presence`)
+      return query.get('format') === 'pidf' ? { pidf: toPidf(record, { now: Date.now() }) } : presenceView(target, record, access)
     }
   }, {
     method: 'POST',
@@ -46,7 +47,7 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
         transactionId: result.transactionId,
         duration: result.duration,
         reason: result.reason ?? null,
-        state: presenceView(target, result.record)
+        state: presenceView(target, result.record, result.access)
       }
     }
   }, {
@@ -75,6 +76,8 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
     path: '/v1/watchers',
     handler: async () => ({
       watchers: presence.watchers().map(w => ({
+        // what it is shown: the rule the user set for it, or the default
+        rule: presence.policy().rules[w.peerId.toString()]?.rule ?? 'default',
         peerId: w.peerId.toString(),
         uri: formatPresUri(w.peerId),
         transactionId: w.transactionId,
@@ -88,7 +91,8 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
 /** Presence events as API events */
 export function presenceEvents (presence: Presence, publish: (event: ApiEvent) => void): () => void {
   const listeners: Array<[string, (event: any) => void]> = [
-    ['notify', (event) => publish({ type: 'presence:notify', data: { ...presenceView(event.detail.target, event.detail.record), transactionId: event.detail.transactionId } })],
+    ['notify', (event) => publish({ type: 'presence:notify', data: { ...presenceView(event.detail.target, event.detail.record, event.detail.access), transactionId: event.detail.transactionId } })],
+    ['request', (event) => publish({ type: 'presence:request', data: { peerId: event.detail.peerId.toString(), uri: formatPresUri(event.detail.peerId), transactionId: event.detail.transactionId } })],
     ['subscription:end', (event) => publish({ type: 'presence:subscription-end', data: { target: formatPresUri(event.detail.target), transactionId: event.detail.transactionId, reason: event.detail.reason } })],
     ['watcher', (event) => publish({ type: 'presence:watcher', data: { peerId: event.detail.peerId.toString(), change: event.detail.change } })]
   ]

@@ -3,6 +3,7 @@
  */
 import { effectiveStatus, type PresenceRecord } from '../presence/record.js'
 import { formatPresUri } from '../uri/index.js'
+import type { Access } from '../access/keyring.js'
 import type { PeerId } from '@libp2p/interface'
 
 export interface PresenceView {
@@ -21,10 +22,16 @@ export interface PresenceView {
   lastSeen: string | null
   seq: string | null
   addresses: string[]
+  /**
+   * How we see it: public (its public view), granted (a view it granted us),
+   * restricted (it shows strangers nothing; we hold no view), refused; null
+   * for our own presence and when nothing is known
+   */
+  access: Access | null
 }
 
-export function presenceView (target: PeerId, record: PresenceRecord | undefined, now = Date.now()): PresenceView {
-  const base = { target: formatPresUri(target), peerId: target.toString() }
+export function presenceView (target: PeerId, record: PresenceRecord | undefined, access: Access | null = null, now = Date.now()): PresenceView {
+  const base = { target: formatPresUri(target), peerId: target.toString(), access: record == null ? null : access }
   if (record == null) {
     return { ...base, basic: 'closed', availability: 'unknown', note: null, lang: null, contact: { emails: [], phones: [], postal: null, web: null }, updated: null, expires: null, lastSeen: null, seq: null, addresses: [] }
   }

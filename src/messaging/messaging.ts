@@ -236,9 +236,9 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   }
 
   private async recipientRelays (peer: PeerId): Promise<PeerId[]> {
-    const record = await this.components.presence.fetch(peer, { signal: AbortSignal.timeout(this.attemptTimeout) }).catch(() => undefined)
+    const addresses = await this.components.presence.addresses(peer, { signal: AbortSignal.timeout(this.attemptTimeout) }).catch(() => [])
     const relays: PeerId[] = []
-    for (const address of record?.addresses ?? []) {
+    for (const address of addresses) {
       const parts = address.getComponents()
       const circuit = parts.findIndex(c => c.name === 'p2p-circuit')
       const relay = circuit > 0 ? parts[circuit - 1] : undefined
@@ -281,9 +281,9 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     if (this.components.connectionManager.getConnections(peer).length > 0) return true
     const known = await this.components.peerStore.get(peer).then(p => p.addresses.length, () => 0)
     if (known > 0) return true
-    const record = await this.components.presence.fetch(peer, { signal: AbortSignal.timeout(this.attemptTimeout) }).catch(() => undefined)
-    if (record == null || record.addresses.length === 0) return false
-    await this.components.peerStore.merge(peer, { multiaddrs: record.addresses.map(ma => ma.decapsulateCode(421)) })
+    const addresses = await this.components.presence.addresses(peer, { signal: AbortSignal.timeout(this.attemptTimeout) }).catch(() => [])
+    if (addresses.length === 0) return false
+    await this.components.peerStore.merge(peer, { multiaddrs: addresses.map(ma => ma.decapsulateCode(421)) })
     return true
   }
 

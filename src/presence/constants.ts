@@ -24,6 +24,15 @@ export const PRESENCE_PAYLOAD_TYPE = uint8ArrayFromString('/presence-mesh/presen
 export const MAX_RECORD_SIZE = 8 * 1024
 
 /**
+ * Access-controlled views a record may seal: the named views of
+ * src/access/views.ts plus the polite-block view, with room to add more.
+ */
+export const MAX_VIEWS = 8
+export const VIEW_KEY_ID_BYTES = 8
+/** XChaCha20-Poly1305 */
+export const VIEW_NONCE_BYTES = 24
+
+/**
  * Latest timestamp a record may carry: 9999-12-31T23:59:59.999Z. Timestamps
  * must be expressible as an xs:dateTime with a four-digit year for PIDF.
  */

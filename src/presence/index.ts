@@ -14,13 +14,17 @@ import type { PresenceRecord } from './record.js'
 import type { SubscribeResult, Subscription } from './subscriptions.js'
 import type { Watcher } from './watchers.js'
 import type { Verdict } from './validation.js'
+import type { Access, Revealed } from '../access/keyring.js'
+import type { AccessPolicy } from '../access/policy.js'
+import type { ViewName } from '../access/views.js'
 import type { GossipSub } from '@libp2p/gossipsub'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { AbortOptions, ComponentLogger, Libp2pEvents, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Datastore } from 'interface-datastore'
 
-export type { PresenceUpdate, PresenceRecord, SubscribeResult, Subscription, Watcher }
+export type { PresenceUpdate, PresenceRecord, SubscribeResult, Subscription, Watcher, Access, Revealed, AccessPolicy, ViewName }
 export { presenceDhtValidators, presenceDhtSelectors, presenceTopicScoreParams } from './wiring.js'
 
 export interface PresenceInit {
@@ -60,17 +64,20 @@ export interface PresenceComponents {
 export interface NotifyEvent {
   target: PeerId
   transactionId: string
-  /** Undefined when nothing is known of the presentity yet */
+  /** As we may see it; undefined when nothing is known of the presentity yet */
   record?: PresenceRecord
+  access?: Access
 }
 
 export interface PresenceEvents {
   /** CPIM notify: the current state of a watched presentity, or a change of it */
   notify: CustomEvent<NotifyEvent>
   /** A subscription of ours ended (its duration ran out, or it was cancelled) */
-  'subscription:end': CustomEvent<{ target: PeerId, transactionId: string, reason: 'expired' | 'cancelled' }>
+  'subscription:end': CustomEvent<{ target: PeerId, transactionId: string, reason: 'expired' | 'cancelled' | 'refused' }>
   /** Someone started, renewed or stopped watching us */
   watcher: CustomEvent<{ peerId: PeerId, change: 'added' | 'renewed' | 'cancelled' | 'expired' }>
+  /** Someone asks to watch us and the policy says to ask the user (default "ask") */
+  request: CustomEvent<{ peerId: PeerId, transactionId: string }>
   /** We published a new record of our own */
   change: CustomEvent<PresenceRecord>
 }
@@ -80,8 +87,15 @@ export interface Presence extends TypedEventTarget<PresenceEvents> {
   readonly current: PresenceRecord | undefined
   /** Sign and publish a change of our presence (gossip now, DHT in the background) */
   publish(update: PresenceUpdate, options?: AbortOptions): Promise<PresenceRecord>
-  /** The newest record of a presentity, from the network or the DHT while it is offline */
+  /**
+   * The newest record of a presentity, from the network or the DHT while it
+   * is offline, as we may see it. Throws AccessRefusedError if it refuses us.
+   */
   fetch(target: PeerId, options?: AbortOptions): Promise<PresenceRecord>
+  /** Like fetch, saying how we came to see it (public, granted, restricted, refused); never throws a refusal */
+  lookup(target: PeerId, options?: AbortOptions): Promise<Revealed>
+  /** Where a presentity says it can be reached (public in every record) */
+  addresses(target: PeerId, options?: AbortOptions): Promise<Multiaddr[]>
   /** CPIM subscribe; duration in seconds, 0 = fetch once (and cancel an active subscription) */
   subscribe(target: PeerId, options: { duration: number } & AbortOptions): Promise<SubscribeResult>
   /** Cancel our subscription to a presentity; false if there was none */
@@ -89,6 +103,18 @@ export interface Presence extends TypedEventTarget<PresenceEvents> {
   subscriptions(): Subscription[]
   /** Who watches us */
   watchers(): Watcher[]
+  /** Our access policy: default, per-watcher rules, requests waiting for a decision */
+  policy(): AccessPolicy
+  /** public | ask | deny, for watchers without a rule */
+  setDefaultPolicy(policy: string): Promise<AccessPolicy>
+  /** Let a watcher see a view (default full); approves its waiting request */
+  allow(watcher: PeerId, view?: ViewName): Promise<AccessPolicy>
+  /** Refuse a watcher and tell it; ends its subscription */
+  deny(watcher: PeerId): Promise<AccessPolicy>
+  /** Politely block: it seems subscribed and only ever sees "closed" */
+  block(watcher: PeerId): Promise<AccessPolicy>
+  /** Withdraw a watcher's rule and end its subscription; the default decides its next request */
+  revoke(watcher: PeerId): Promise<AccessPolicy>
   /** Gossip validation verdicts so far */
   readonly verdicts: Record<Verdict, number>
 }

@@ -3,13 +3,20 @@
  * persistence. Every change is a new signed record with a higher sequence
  * number; the "will" that goes with it (a closed record one sequence number
  * higher) lets neighbours announce our death if we vanish without a goodbye.
+ *
+ * Two forms are kept: our state as we know it, and the record published for
+ * it — the same, or a placeholder with sealed views when access control
+ * hides it (`present`, from src/access/control.ts).
  */
 import { Key, type Datastore } from 'interface-datastore'
-import { openPresence, sealPresence, type PresenceContact, type PresenceExtension, type PresenceNote, type PresenceRecord, type Availability, type Basic } from './record.js'
+import { marshalPresence, openPresence, sealPresence, unmarshalPresence, type PresenceContact, type PresenceExtension, type PresenceNote, type PresenceRecord, type Availability, type Basic } from './record.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
+/** The signed record we published last */
 const OWN_KEY = new Key('/presence-mesh/presence/own')
+/** Our state behind it (unsigned), when access control published something else */
+const STATE_KEY = new Key('/presence-mesh/presence/own-state')
 
 /** What a user changes; fields left out keep their current value */
 export interface PresenceUpdate {
@@ -22,9 +29,14 @@ export interface PresenceUpdate {
 }
 
 export interface SignedPresence {
+  /** Our state */
   record: PresenceRecord
+  /** The signed record published for it */
   bytes: Uint8Array
 }
+
+/** Our state → the record to sign and publish for it */
+export type Presenter = (state: PresenceRecord) => Promise<PresenceRecord>
 
 export interface OwnPresenceComponents {
   peerId: PeerId
@@ -35,11 +47,13 @@ export interface OwnPresenceComponents {
 export class OwnPresence {
   private readonly components: OwnPresenceComponents
   private readonly ttl: number
+  private readonly present: Presenter
   private current?: SignedPresence
 
-  constructor (components: OwnPresenceComponents, ttl: number) {
+  constructor (components: OwnPresenceComponents, ttl: number, present: Presenter) {
     this.components = components
     this.ttl = ttl
+    this.present = present
   }
 
   /** The last record we signed, from before a restart too */
@@ -47,7 +61,10 @@ export class OwnPresence {
     if (this.current != null) return this.current
     if (!(await this.components.datastore.has(OWN_KEY))) return undefined
     const bytes = await this.components.datastore.get(OWN_KEY)
-    this.current = { bytes, record: (await openPresence(bytes, { allowExpired: true })).record }
+    const published = (await openPresence(bytes, { allowExpired: true })).record
+    const state = await this.components.datastore.has(STATE_KEY) ? unmarshalPresence(await this.components.datastore.get(STATE_KEY)) : undefined
+    // a state older than the published record belongs to an interrupted write: the record wins
+    this.current = { bytes, record: state?.seq === published.seq ? state : published }
     return this.current
   }
 
@@ -83,15 +100,16 @@ export class OwnPresence {
       expiresAt: now + this.ttl,
       extensions: update.extensions ?? previous?.extensions ?? []
     }
-    const bytes = await sealPresence(this.components.privateKey, record)
+    const bytes = await sealPresence(this.components.privateKey, await this.present(record))
     // the will: what watchers should see if this node dies holding `record`
-    const will = await sealPresence(this.components.privateKey, {
+    const will = await sealPresence(this.components.privateKey, await this.present({
       ...record,
       basic: 'closed',
       seq: seq + 1n,
       addresses: [],
       expiresAt: now + this.ttl
-    })
+    }))
+    await this.components.datastore.put(STATE_KEY, marshalPresence(record))
     await this.components.datastore.put(OWN_KEY, bytes)
     this.current = { record, bytes }
     return { signed: this.current, will }

@@ -3,6 +3,9 @@
  * wills, watchers and subscriptions together as one libp2p service.
  */
 import { TypedEventEmitter } from 'main-event'
+import { AccessControl } from '../access/control.js'
+import { AccessRefusedError } from '../access/errors.js'
+import { Keyring, type Revealed } from '../access/keyring.js'
 import { OwnPresence, type PresenceUpdate } from './own-presence.js'
 import { validatePresenceRecord } from './dht-record.js'
 import { PresenceNotFoundError } from './errors.js'
@@ -16,7 +19,10 @@ import { Wills } from './wills.js'
 import { WILL_PROTOCOL } from './protocol.js'
 import type { Presence, PresenceComponents, PresenceEvents, PresenceInit } from './index.js'
 import type { PresenceRecord } from './record.js'
+import type { AccessPolicy } from '../access/policy.js'
+import type { ViewName } from '../access/views.js'
 import type { AbortOptions, IdentifyResult, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 const DEFAULT_RECORD_TTL = 60 * 60_000
 const DEFAULT_WILL_GRACE = 2_000
@@ -24,6 +30,8 @@ const DEFAULT_MAX_GRANTED_DURATION = 300
 const DEFAULT_MAX_SUBSCRIPTION_DURATION = 30 * 24 * 60 * 60
 const FETCH_TIMEOUT_MS = 10_000
 const LONE_FETCH_TIMEOUT_MS = 500
+/** A fetch asks the presentity for our view this long at most (it may be gone, leaving stale addresses) */
+const ACCESS_QUERY_TIMEOUT_MS = 2_000
 const EMPTY_TABLE_RETRY_MS = 1_000
 const EMPTY_TABLE_PATIENCE_MS = 5_000
 /** How long a change waits for its will to reach the neighbours before it is published */
@@ -50,6 +58,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly wills: Wills
   private readonly watchersRegistry: Watchers
   private readonly subs: Subscriptions
+  private readonly access: AccessControl
+  private readonly keyring: Keyring
   private will?: Uint8Array
   private republishTimer?: ReturnType<typeof setTimeout>
   private addressTimer?: ReturnType<typeof setTimeout>
@@ -70,7 +80,14 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       allShards: init.allShards ?? false
     }
     this.log = components.logger.forComponent('presence-mesh:presence')
-    this.own = new OwnPresence(components, this.init.recordTtl)
+    this.access = new AccessControl(components.datastore, {
+      republish: async () => { await this.republishOwn() },
+      dropWatcher: async peer => this.watchersRegistry.drop(peer),
+      transactionOf: peer => this.watchersRegistry.get(peer)?.transactionId,
+      tell: async (peer, kind, transactionId) => this.watchersRegistry.tell(peer, kind, transactionId)
+    })
+    this.keyring = new Keyring(components.datastore)
+    this.own = new OwnPresence(components, this.init.recordTtl, async state => this.access.present(state))
     this.shards = new Shards(components, { onRecord: record => this.onRecord(record) }, this.validation, this.log.newScope('shards'))
     this.wills = new Wills(components, {
       grace: this.init.willGrace,
@@ -83,19 +100,23 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.watchersRegistry = new Watchers(components, {
       maxDuration: this.init.maxGrantedDuration,
       currentRecord: () => this.own.signed?.bytes,
-      onChange: (change, watcher) => this.safeDispatchEvent('watcher', { detail: { peerId: watcher.peerId, change } })
+      answer: async (peer, transactionId) => this.access.answer(peer, transactionId),
+      onChange: (change, watcher) => this.safeDispatchEvent('watcher', { detail: { peerId: watcher.peerId, change } }),
+      onRequest: (peer, transactionId) => this.safeDispatchEvent('request', { detail: { peerId: peer, transactionId } })
     }, this.log.newScope('watchers'))
     this.subs = new Subscriptions(components, {
       maxDuration: this.init.maxSubscriptionDuration,
       fetch: async (target, signal) => this.fetchBytes(target, signal),
-      notify: (subscription, record) => this.safeDispatchEvent('notify', { detail: { target: subscription.target, transactionId: subscription.transactionId, record } }),
+      notify: (subscription, record, access) => this.safeDispatchEvent('notify', { detail: { target: subscription.target, transactionId: subscription.transactionId, record, access } }),
       ended: (subscription, reason) => this.safeDispatchEvent('subscription:end', { detail: { target: subscription.target, transactionId: subscription.transactionId, reason } })
-    }, this.shards, this.validation, this.log.newScope('subscriptions'))
+    }, this.shards, this.validation, this.keyring, this.log.newScope('subscriptions'))
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/presence'
 
   async start (): Promise<void> {
+    await this.access.load()
+    await this.keyring.load()
     this.shards.start()
     await this.wills.start()
     await this.watchersRegistry.start()
@@ -141,7 +162,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.components.events.removeEventListener('self:peer:update', this.onAddressChange)
     this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     clearTimeout(this.addressTimer)
-    this.subs.stop()
+    await this.subs.stop()
     await this.watchersRegistry.stop()
     await this.wills.stop()
     this.shards.stop()
@@ -172,10 +193,58 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   async fetch (target: PeerId, options: AbortOptions = {}): Promise<PresenceRecord> {
+    const { record, access } = await this.lookup(target, options)
+    if (access === 'refused') throw new AccessRefusedError(`${target.toString()} refused to let us see its presence`)
+    return record
+  }
+
+  async lookup (target: PeerId, options: AbortOptions = {}): Promise<Revealed> {
+    const record = await this.fetchSigned(target, options)
+    if (target.equals(this.components.peerId)) return { record: this.own.record ?? record, access: 'granted' }
+    return this.subs.access(target, record, timeoutSignal(ACCESS_QUERY_TIMEOUT_MS, options.signal))
+  }
+
+  async addresses (target: PeerId, options: AbortOptions = {}): Promise<Multiaddr[]> {
+    return (await this.fetchSigned(target, options)).addresses
+  }
+
+  policy (): AccessPolicy {
+    return this.access.policy()
+  }
+
+  async setDefaultPolicy (policy: string): Promise<AccessPolicy> {
+    return this.access.setDefault(policy)
+  }
+
+  async allow (watcher: PeerId, view: ViewName = 'full'): Promise<AccessPolicy> {
+    return this.access.allow(watcher, view)
+  }
+
+  async deny (watcher: PeerId): Promise<AccessPolicy> {
+    return this.access.deny(watcher)
+  }
+
+  async block (watcher: PeerId): Promise<AccessPolicy> {
+    return this.access.block(watcher)
+  }
+
+  async revoke (watcher: PeerId): Promise<AccessPolicy> {
+    return this.access.revoke(watcher)
+  }
+
+  /** The newest verified record of `target`, as published (sealed views unopened) */
+  private async fetchSigned (target: PeerId, options: AbortOptions): Promise<PresenceRecord> {
     const bytes = await this.fetchBytes(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal))
     const record = bytes == null ? undefined : readVerified(bytes)
     if (record == null) throw new PresenceNotFoundError(`No presence record found for ${target.toString()}`)
     return record
+  }
+
+  /** Sign our state again with the current policy and keys, if we have published one */
+  private async republishOwn (): Promise<void> {
+    if (this.own.record == null) await this.own.load()
+    if (this.own.record == null || !this.running) return
+    await this.publish({})
   }
 
   async subscribe (target: PeerId, options: { duration: number } & AbortOptions): Promise<SubscribeResult> {

@@ -16,6 +16,9 @@ import type { PeerId } from '@libp2p/interface'
 /** Watcher → presentity: subscribe, renew, cancel (CPIM subscribe/response) */
 export const SUBSCRIBE_PROTOCOL = '/presence-mesh/presence/subscribe/1.0.0'
 
+/** Presentity → watcher: a decision about its request or subscription (approved, cancelled, refused) */
+export const NOTICE_PROTOCOL = '/presence-mesh/presence/notice/1.0.0'
+
 /** Presentity → neighbour: hand over the pre-signed "closed" record to publish if it dies */
 export const WILL_PROTOCOL = '/presence-mesh/presence/will/1.0.0'
 

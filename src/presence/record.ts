@@ -64,6 +64,25 @@ export interface PresenceRecord {
   expiresAt: number
   /** Unique by (ns, name), in the order the presentity gave them */
   extensions: PresenceExtension[]
+  /**
+   * Access-controlled views of this record, each sealed with its view's
+   * content key (src/access/views.ts). Absent or empty: none.
+   */
+  views?: SealedView[]
+  /**
+   * The plaintext fields are a placeholder, not the presentity's state: only
+   * a watcher holding a view key learns more. Absent: false.
+   */
+  restricted?: boolean
+}
+
+/** One access-controlled view, sealed; see SealedView in pb/presence.proto */
+export interface SealedView {
+  /** 8 bytes naming the content key */
+  keyId: Uint8Array
+  /** 24 bytes */
+  nonce: Uint8Array
+  ciphertext: Uint8Array
 }
 
 export interface OpenPresenceOptions {
@@ -106,7 +125,9 @@ export function marshalPresence (record: PresenceRecord): Uint8Array {
     expiresAt: BigInt(record.expiresAt),
     extensions: record.extensions.map(({ ns, name, value }) => typeof value === 'string'
       ? { ns, name, stringValue: value }
-      : { ns, name, bytesValue: new Uint8Array(value) })
+      : { ns, name, bytesValue: new Uint8Array(value) }),
+    views: (record.views ?? []).map(({ keyId, nonce, ciphertext }) => ({ keyId: new Uint8Array(keyId), nonce: new Uint8Array(nonce), ciphertext: new Uint8Array(ciphertext) })),
+    restricted: record.restricted === true
   })
 }
 
@@ -148,7 +169,10 @@ export function unmarshalPresence (bytes: Uint8Array): PresenceRecord {
       // Copied so the record does not alias (and pin) the caller's buffer
       if (bytesValue != null && stringValue == null) return { ns, name, value: bytesValue.slice() }
       throw new InvalidPresenceRecordError(`Extension ${ns} ${name} must have exactly one of a string or bytes value`)
-    })
+    }),
+    // copied for the same reason as extension values
+    views: pb.views.map(({ keyId, nonce, ciphertext }) => ({ keyId: keyId.slice(), nonce: nonce.slice(), ciphertext: ciphertext.slice() })),
+    restricted: pb.restricted
   }
 
   validatePresence(record)

@@ -5,6 +5,11 @@
  * Subscriptions are persisted and renewed with the presentity before its
  * grant lapses; one to an offline presentity waits for it in the gossip
  * shard and registers with it when it comes back.
+ *
+ * Access control on this side: the response may carry the key of the view
+ * we are granted (kept in the keyring), a refusal, or "pending" until the
+ * user behind the presentity decides, which a Notice then tells us. Every
+ * notify shows the record as the keyring reveals it.
  */
 import { randomUUID } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -12,13 +17,14 @@ import { pbStream } from '@libp2p/utils'
 import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
 import { openPresence, type PresenceRecord } from './record.js'
-import { SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
-import { SUBSCRIBE_PROTOCOL, topicOf } from './protocol.js'
+import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
+import { NOTICE_PROTOCOL, SUBSCRIBE_PROTOCOL, topicOf } from './protocol.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
 import type { Shards } from './shards.js'
 import type { PresenceValidation } from './validation.js'
-import type { IdentifyResult, Libp2pEvents, Logger, PeerId, TypedEventTarget } from '@libp2p/interface'
-import type { ConnectionManager } from '@libp2p/interface-internal'
+import type { Access, Keyring } from '../access/keyring.js'
+import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, Stream, TypedEventTarget } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 const PREFIX = '/presence-mesh/presence/subscriptions'
 const REQUEST_TIMEOUT_MS = 5_000
@@ -36,18 +42,23 @@ export interface Subscription {
 }
 
 export interface SubscribeResult {
-  status: 'success' | 'failure'
+  /** pending: the presentity's user has not decided yet; the subscription waits for it */
+  status: 'success' | 'failure' | 'pending'
   transactionId: string
   /** Seconds granted */
   duration: number
   reason?: string
-  /** The current state, when known */
+  /** The current state as we may see it, when known */
   record?: PresenceRecord
+  access?: Access
 }
+
+export type EndReason = 'expired' | 'cancelled' | 'refused'
 
 export interface SubscriptionsComponents {
   datastore: Datastore
   connectionManager: ConnectionManager
+  registrar: Registrar
   events: TypedEventTarget<Libp2pEvents>
 }
 
@@ -56,8 +67,8 @@ export interface SubscriptionsInit {
   maxDuration: number
   /** The newest record known for a presentity (DHT and gossip) */
   fetch(target: PeerId, signal: AbortSignal): Promise<Uint8Array | undefined>
-  notify(subscription: Subscription, record: PresenceRecord | undefined): void
-  ended(subscription: Subscription, reason: 'expired' | 'cancelled'): void
+  notify(subscription: Subscription, record: PresenceRecord | undefined, access: Access | undefined): void
+  ended(subscription: Subscription, reason: EndReason): void
 }
 
 export class Subscriptions {
@@ -65,21 +76,29 @@ export class Subscriptions {
   private readonly init: SubscriptionsInit
   private readonly shards: Shards
   private readonly validation: PresenceValidation
+  private readonly keyring: Keyring
   private readonly log: Logger
   private readonly active = new Map<string, Subscription>()
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Per presentity, the sealed key ids we last asked it about: ask again only when they change */
+  private readonly askedAbout = new Map<string, string>()
 
-  constructor (components: SubscriptionsComponents, init: SubscriptionsInit, shards: Shards, validation: PresenceValidation, log: Logger) {
+  constructor (components: SubscriptionsComponents, init: SubscriptionsInit, shards: Shards, validation: PresenceValidation, keyring: Keyring, log: Logger) {
     this.components = components
     this.init = init
     this.shards = shards
     this.validation = validation
+    this.keyring = keyring
     this.log = log
   }
 
   /** Resume persisted subscriptions: rejoin their shards and renew them */
   async start (): Promise<void> {
     this.components.events.addEventListener('peer:identify', this.onIdentify)
+    await this.components.registrar.handle(NOTICE_PROTOCOL, async (stream, connection) => this.onNotice(stream, connection), {
+      maxInboundStreams: 8,
+      runOnLimitedConnection: true
+    })
     for await (const { key, value } of this.components.datastore.query({ prefix: PREFIX })) {
       let subscription: Subscription
       try {
@@ -100,8 +119,9 @@ export class Subscriptions {
     }
   }
 
-  stop (): void {
+  async stop (): Promise<void> {
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
+    await this.components.registrar.unhandle(NOTICE_PROTOCOL)
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
     this.active.clear()
@@ -125,33 +145,37 @@ export class Subscriptions {
       return { status: 'failure', transactionId, duration: 0, reason: `duration must be a whole number of seconds from 0 to ${this.init.maxDuration}` }
     }
     let record = await this.currentState(target, timeoutSignal(REQUEST_TIMEOUT_MS, signal))
-    if (duration === 0) {
-      // CPIM: duration 0 polls — one response, one notify — and cancels an active subscription
-      if (existing != null) await this.cancel(target)
-      const poll: Subscription = { target, transactionId, until: Date.now(), grantedUntil: 0, createdAt: Date.now() }
-      queueMicrotask(() => this.init.notify(poll, record))
-      return { status: 'success', transactionId, duration: 0, record }
-    }
-
     const subscription: Subscription = { target, transactionId, until: Date.now() + duration * 1000, grantedUntil: 0, createdAt: Date.now() }
-    const reachable = record?.basic === 'open' || this.components.connectionManager.getConnections(target).length > 0
+    // a restricted record hides "open": its addresses (a will has none) still say the node may be up
+    const reachable = record?.basic === 'open' || (record?.addresses.length ?? 0) > 0 || this.components.connectionManager.getConnections(target).length > 0
+    let pending = false
     if (reachable) {
+      // duration 0 polls: the presentity answers, and cancels the subscription we may have had
       const response = await this.request(subscription, duration, signal).catch(err => {
         this.log('could not reach %p to subscribe, waiting for it - %e', target, err)
         return undefined
       })
-      if (response?.status === SubscribeResponse.Status.STATUS_FAILED) {
-        return { status: 'failure', transactionId, duration: 0, reason: response.reason, record }
+      if (response != null) await this.applyAccess(target, response)
+      if (response?.status === SubscribeResponse.Status.STATUS_FAILED || response?.status === SubscribeResponse.Status.STATUS_REFUSED) {
+        if (existing != null && duration === 0) await this.end(existing, response.status === SubscribeResponse.Status.STATUS_REFUSED ? 'refused' : 'cancelled')
+        return { status: 'failure', transactionId, duration: 0, reason: response.reason, ...this.reveal(record) }
       }
+      pending = response?.status === SubscribeResponse.Status.STATUS_PENDING
       record = await this.newer(target, record, response?.record)
-      if (response != null) subscription.grantedUntil = Date.now() + response.duration * 1000
+      if (response != null && !pending) subscription.grantedUntil = Date.now() + response.duration * 1000
+    }
+    if (duration === 0) {
+      if (existing != null) await this.cancel(target)
+      const poll = { ...subscription, until: Date.now() }
+      queueMicrotask(() => this.notify(poll, record))
+      return { status: pending ? 'pending' : 'success', transactionId, duration: 0, ...this.reveal(record) }
     }
     this.activate(subscription)
     await this.save(subscription)
     const granted = subscription.grantedUntil > 0 ? Math.round((subscription.grantedUntil - Date.now()) / 1000) : duration
     // response first, notify right after it (the caller gets the response as this resolves)
-    queueMicrotask(() => this.init.notify(subscription, record))
-    return { status: 'success', transactionId, duration: granted, record }
+    queueMicrotask(() => this.notify(subscription, record))
+    return { status: pending ? 'pending' : 'success', transactionId, duration: granted, ...this.reveal(record) }
   }
 
   async cancel (target: PeerId): Promise<boolean> {
@@ -170,9 +194,77 @@ export class Subscriptions {
     const subscription = this.active.get(record.presentity.toString())
     if (subscription == null) return
     this.save(subscription, record.seq).catch(err => this.log.error('saving subscription failed - %e', err))
-    this.init.notify(subscription, record)
+    // sealed under keys we have not asked about (rotated, or a view newly granted): ask before showing it
+    const keyIds = (record.views ?? []).map(view => toString(view.keyId, 'base64')).sort().join()
+    if (this.keyring.wantsKey(record) && this.askedAbout.get(subscription.target.toString()) !== keyIds) {
+      this.askedAbout.set(subscription.target.toString(), keyIds)
+      void this.renew(subscription).finally(() => this.notify(subscription, record))
+      return
+    }
+    this.notify(subscription, record)
     // the presentity is back: register with it so it knows its watcher
-    if (record.basic === 'open' && subscription.grantedUntil < Date.now()) void this.renew(subscription)
+    if ((record.basic === 'open' || record.addresses.length > 0) && subscription.grantedUntil < Date.now()) void this.renew(subscription)
+  }
+
+  /**
+   * What we may see of a record of `target`: for a fetch, which asks the
+   * presentity (if it answers) when what we hold does not open the record.
+   * Throws nothing; an unreachable presentity leaves what we held.
+   */
+  async access (target: PeerId, record: PresenceRecord, signal?: AbortSignal): Promise<{ record: PresenceRecord, access: Access }> {
+    const subscription = this.active.get(target.toString())
+    if (this.keyring.wantsKey(record) || this.keyring.isRefused(target)) {
+      if (subscription != null) await this.renew(subscription)
+      else {
+        const poll: Subscription = { target, transactionId: randomUUID(), until: Date.now(), grantedUntil: 0, createdAt: Date.now() }
+        const response = await this.request(poll, 0, signal).catch(() => undefined)
+        if (response != null) await this.applyAccess(target, response)
+      }
+    }
+    return this.keyring.reveal(record)
+  }
+
+  /** Show a record as we may see it */
+  private notify (subscription: Subscription, record: PresenceRecord | undefined): void {
+    const revealed = this.reveal(record)
+    this.init.notify(subscription, revealed.record, revealed.access)
+  }
+
+  private reveal (record: PresenceRecord | undefined): { record?: PresenceRecord, access?: Access } {
+    return record == null ? {} : this.keyring.reveal(record)
+  }
+
+  /** Keep what the presentity's answer says about our access */
+  private async applyAccess (target: PeerId, response: SubscribeResponse): Promise<void> {
+    switch (response.status) {
+      case SubscribeResponse.Status.STATUS_OK:
+        await this.keyring.update(target, { refused: false, key: response.viewKey })
+        break
+      case SubscribeResponse.Status.STATUS_REFUSED:
+        await this.keyring.update(target, { refused: true })
+        break
+      default:
+        // failed or pending: no decision about us to keep
+    }
+  }
+
+  /** A presentity tells us of a decision; the connection authenticates it */
+  private async onNotice (stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    const notice = await withStream(stream, signal, async () => pbStream(stream, { maxDataLength: 512 }).read(Notice, { signal }))
+    const subscription = this.active.get(connection.remotePeer.toString())
+    if (subscription == null || subscription.transactionId !== notice.transactionId) return
+    this.log('%p says our subscription is %s', connection.remotePeer, notice.reason)
+    if (notice.kind === Notice.Kind.KIND_APPROVED) {
+      await this.renew(subscription)
+      const record = this.validation.newestBytes(subscription.target)
+      this.notify(subscription, await this.newer(subscription.target, undefined, record))
+    } else if (notice.kind === Notice.Kind.KIND_REFUSED) {
+      await this.keyring.update(subscription.target, { refused: true })
+      await this.end(subscription, 'refused')
+    } else {
+      await this.end(subscription, 'cancelled')
+    }
   }
 
   /**
@@ -213,6 +305,11 @@ export class Subscriptions {
     if (remaining <= 0) return
     try {
       const response = await this.request(subscription, remaining)
+      await this.applyAccess(subscription.target, response)
+      if (response.status === SubscribeResponse.Status.STATUS_REFUSED) {
+        await this.end(subscription, 'refused')
+        return
+      }
       if (response.status === SubscribeResponse.Status.STATUS_OK) {
         subscription.grantedUntil = Date.now() + response.duration * 1000
         // a renewal notifies only if it brought news
@@ -232,10 +329,11 @@ export class Subscriptions {
     }
   }
 
-  private async end (subscription: Subscription, reason: 'expired' | 'cancelled'): Promise<void> {
+  private async end (subscription: Subscription, reason: EndReason): Promise<void> {
     const key = subscription.target.toString()
     if (this.active.get(key) !== subscription) return
     this.active.delete(key)
+    this.askedAbout.delete(key)
     clearTimeout(this.timers.get(key))
     this.timers.delete(key)
     this.shards.leave(topicOf(subscription.target))

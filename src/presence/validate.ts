@@ -4,7 +4,7 @@
  * exported as schema-valid PIDF (see pidf.ts), so a record never has to be
  * altered on the way: a signed statement is shown as signed or not at all.
  */
-import { AVAILABILITIES, MAX_TIMESTAMP, NS_PIDF, NS_PRESENCE_MESH, NS_XML, NS_XMLNS } from './constants.js'
+import { AVAILABILITIES, MAX_TIMESTAMP, MAX_VIEWS, VIEW_KEY_ID_BYTES, VIEW_NONCE_BYTES, NS_PIDF, NS_PRESENCE_MESH, NS_XML, NS_XMLNS } from './constants.js'
 import { InvalidPresenceRecordError } from './errors.js'
 import type { PresenceExtension, PresenceRecord } from './record.js'
 
@@ -111,6 +111,19 @@ export function validatePresence (record: PresenceRecord): void {
     const key = `${extension.ns} ${extension.name}`
     if (seen.has(key)) invalid(`Extension ${key} appears twice`)
     seen.add(key)
+  }
+
+  const views = record.views ?? []
+  if (views.length > MAX_VIEWS) invalid(`A record seals at most ${MAX_VIEWS} views`)
+  const keyIds = new Set<string>()
+  for (const view of views) {
+    if (view.keyId.byteLength !== VIEW_KEY_ID_BYTES) invalid(`A view key id has ${VIEW_KEY_ID_BYTES} bytes`)
+    if (view.nonce.byteLength !== VIEW_NONCE_BYTES) invalid(`A view nonce has ${VIEW_NONCE_BYTES} bytes`)
+    // an authentication tag at least
+    if (view.ciphertext.byteLength < 16) invalid('A sealed view is too short')
+    const id = Array.from(view.keyId).join()
+    if (keyIds.has(id)) invalid('Two views sealed under the same key id')
+    keyIds.add(id)
   }
 }
 

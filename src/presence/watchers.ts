@@ -1,20 +1,29 @@
 /**
- * The presentity's side of CPIM subscriptions: who watches us, until when.
- * A watcher that stops renewing (it vanished without cancelling) is dropped
- * when its granted duration runs out.
+ * The presentity's side of CPIM subscriptions: who watches us, until when,
+ * and what access control answers each request. A watcher that stops
+ * renewing (it vanished without cancelling) is dropped when its granted
+ * duration runs out. Decisions the user takes later reach the watcher as a
+ * Notice.
  */
 import { pbStream } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
-import { SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
-import { SUBSCRIBE_PROTOCOL } from './protocol.js'
-import { withStream } from '../utils/streams.js'
+import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
+import { NOTICE_PROTOCOL, SUBSCRIBE_PROTOCOL } from './protocol.js'
+import { timeoutSignal, withStream } from '../utils/streams.js'
+import type { Answer, NoticeKind } from '../access/control.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
-import type { Registrar } from '@libp2p/interface-internal'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 const PREFIX = '/presence-mesh/presence/watchers'
 const REQUEST_TIMEOUT_MS = 5_000
+const NOTICE_TIMEOUT_MS = 5_000
+const NOTICE_KINDS: Record<NoticeKind, Notice.Kind> = {
+  approved: Notice.Kind.KIND_APPROVED,
+  cancelled: Notice.Kind.KIND_CANCELLED,
+  refused: Notice.Kind.KIND_REFUSED
+}
 const TRANSACTION_ID = /^[\x21-\x7e]{1,64}$/
 
 export interface Watcher {
@@ -26,6 +35,7 @@ export interface Watcher {
 
 export interface WatchersComponents {
   registrar: Registrar
+  connectionManager: ConnectionManager
   datastore: Datastore
 }
 
@@ -34,7 +44,11 @@ export interface WatchersInit {
   maxDuration: number
   /** Our current signed record, sent with every response */
   currentRecord(): Uint8Array | undefined
+  /** Access control's answer to a request; records it when the user must decide */
+  answer(peer: PeerId, transactionId: string): Promise<Answer & { newRequest: boolean }>
   onChange(event: 'added' | 'renewed' | 'cancelled' | 'expired', watcher: Watcher): void
+  /** A request now waits for the user's decision */
+  onRequest(peer: PeerId, transactionId: string): void
 }
 
 export class Watchers {
@@ -79,6 +93,31 @@ export class Watchers {
     return [...this.watchers.values()]
   }
 
+  get (peer: PeerId): Watcher | undefined {
+    return this.watchers.get(peer.toString())
+  }
+
+  /** End a watcher's subscription on our side; false if it had none */
+  async drop (peer: PeerId): Promise<boolean> {
+    const watcher = this.watchers.get(peer.toString())
+    if (watcher == null) return false
+    await this.remove(watcher, 'cancelled')
+    return true
+  }
+
+  /** Tell a watcher of a decision. Best effort: one that is away learns it at its next renewal */
+  async tell (peer: PeerId, kind: NoticeKind, transactionId: string): Promise<void> {
+    const signal = timeoutSignal(NOTICE_TIMEOUT_MS)
+    try {
+      const stream = await this.components.connectionManager.openStream(peer, NOTICE_PROTOCOL, { signal, runOnLimitedConnection: true })
+      await withStream(stream, signal, async () => {
+        await pbStream(stream).write({ kind: NOTICE_KINDS[kind], transactionId, reason: kind }, Notice, { signal })
+      })
+    } catch (err) {
+      this.log('could not tell %p it is %s - %e', peer, kind, err)
+    }
+  }
+
   private async handle (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
     await withStream(stream, signal, async () => {
@@ -97,9 +136,20 @@ export class Watchers {
     }
     const key = peerId.toString()
     const existing = this.watchers.get(key)
+    // only the watcher itself reaches here for its peer id: it may always cancel
+    if (request.duration === 0 && existing != null) await this.remove(existing, 'cancelled')
+    const { decision, key: viewKey, newRequest } = await this.init.answer(peerId, request.transactionId)
+    if (decision.kind === 'refuse') {
+      if (existing != null && request.duration > 0) await this.remove(existing, 'cancelled')
+      return { transactionId: request.transactionId, status: SubscribeResponse.Status.STATUS_REFUSED, duration: 0, reason: 'refused' }
+    }
+    if (decision.kind === 'pending') {
+      if (newRequest) this.init.onRequest(peerId, request.transactionId)
+      return { ...response, status: SubscribeResponse.Status.STATUS_PENDING, duration: 0, reason: 'waiting for the presentity\'s approval' }
+    }
+    const granted = { ...response, viewKey: viewKey == null ? undefined : { keyId: new Uint8Array(viewKey.keyId), key: new Uint8Array(viewKey.key) } }
     if (request.duration === 0) {
-      if (existing != null) await this.remove(existing, 'cancelled')
-      return { ...response, status: SubscribeResponse.Status.STATUS_OK, duration: 0, reason: '' }
+      return { ...granted, status: SubscribeResponse.Status.STATUS_OK, duration: 0, reason: '' }
     }
     const duration = Math.min(request.duration, this.init.maxDuration)
     const watcher: Watcher = {
@@ -111,7 +161,7 @@ export class Watchers {
     this.watchers.set(key, watcher)
     await this.components.datastore.put(new Key(`${PREFIX}/${key}`), fromString(JSON.stringify({ transactionId: watcher.transactionId, since: watcher.since, expiresAt: watcher.expiresAt })))
     this.init.onChange(existing == null ? 'added' : 'renewed', watcher)
-    return { ...response, status: SubscribeResponse.Status.STATUS_OK, duration, reason: '' }
+    return { ...granted, status: SubscribeResponse.Status.STATUS_OK, duration, reason: '' }
   }
 
   private async sweep (): Promise<void> {

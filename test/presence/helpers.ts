@@ -78,7 +78,13 @@ export function recordArb (presentities: PeerId[]): fc.Arbitrary<PresenceRecord>
     addresses: fc.array(address, { maxLength: 3 }),
     seq: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
     times,
-    extensions: fc.uniqueArray(extensionArb, { maxLength: 3, selector: ({ ns, name }) => `${ns} ${name}` })
+    extensions: fc.uniqueArray(extensionArb, { maxLength: 3, selector: ({ ns, name }) => `${ns} ${name}` }),
+    views: fc.uniqueArray(fc.record({
+      keyId: fc.uint8Array({ minLength: 8, maxLength: 8 }),
+      nonce: fc.uint8Array({ minLength: 24, maxLength: 24 }),
+      ciphertext: fc.uint8Array({ minLength: 16, maxLength: 64 })
+    }), { maxLength: 3, selector: view => Array.from(view.keyId).join() }),
+    restricted: fc.boolean()
   }).map(({ times: [issuedAt, expiresAt], ...rest }) => ({ ...rest, issuedAt, expiresAt }))
 }
 
@@ -123,6 +129,8 @@ export function comparable (record: Omit<PresenceRecord, 'addresses' | 'seq' | '
     issuedAt: record.issuedAt,
     expiresAt: record.expiresAt,
     extensions: record.extensions.map(({ ns, name, value }) =>
-      ({ ns, name, value: typeof value === 'string' ? value : { bytes: Array.from(value) } }))
+      ({ ns, name, value: typeof value === 'string' ? value : { bytes: Array.from(value) } })),
+    views: (record.views ?? []).map(view => ({ keyId: Array.from(view.keyId), nonce: Array.from(view.nonce), ciphertext: Array.from(view.ciphertext) })),
+    restricted: record.restricted === true
   }
 }

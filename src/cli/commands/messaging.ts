@@ -1,5 +1,6 @@
 /**
- * `pmesh send`, `inbox`, `reply`, `block`, `unblock`: instant messages.
+ * `pmesh send`, `inbox`, `reply`: instant messages. Blocking a person is
+ * in access.ts: it covers presence and messages.
  */
 import { readFile } from 'node:fs/promises'
 import { toString } from 'uint8arrays/to-string'
@@ -105,20 +106,3 @@ export const inbox: Command = {
     }
   }
 }
-
-function policyCommand (action: 'block' | 'unblock' | 'allow', summary: string): Command {
-  return {
-    usage: `pmesh ${action} URI [--json]`,
-    summary,
-    run: async argv => {
-      const { values, positionals, home } = parse(argv, {}, { min: 1, max: 1 })
-      peerIdFromUri(positionals[0])
-      const policy = await (await ApiClient.fromHome(home)).request('POST', `/v1/inbox/${action}`, { target: positionals[0] })
-      if (values.json === true) printJson(policy)
-      else print(`${action === 'unblock' ? 'no rule for' : `${action}ed:`} ${positionals[0]}`)
-    }
-  }
-}
-
-export const block = policyCommand('block', 'refuse messages from a sender')
-export const unblock = policyCommand('unblock', 'remove the block or allow rule for a sender')

@@ -23,6 +23,7 @@ const DEFAULT_WATCH_DURATION_S = 3600
 /** One readable line for a presentity's state */
 export function describe (view: PresenceView): string {
   if (view.updated == null) return `${view.target}  unknown (nothing published yet)`
+  if (view.access === 'restricted') return `${view.target}  restricted (it shows strangers nothing and has granted this node no view)  updated ${view.updated}`
   const state = view.basic === 'open' ? `open ${view.availability}` : `closed (last seen ${view.lastSeen})`
   const note = view.note != null ? `  "${view.note}"${view.lang != null ? ` [${view.lang}]` : ''}` : ''
   const contact = [...view.contact.emails, ...view.contact.phones, view.contact.web].filter(Boolean).join(', ')
@@ -107,6 +108,8 @@ export const watch: Command = {
             else print(`${new Date().toISOString().slice(11, 23)}  ${describe(data)}`)
           } else if (event.type === 'presence:subscription-end') {
             live.delete(String(data.target).replace(/^pres:/, ''))
+            if (data.reason === 'refused') failures.push(`${String(data.target)}: refused`)
+            else if (data.reason === 'cancelled' && values.json !== true) process.stderr.write(`${String(data.target)} cancelled the subscription\n`)
             if (live.size === 0) controller.abort()
           }
         }
@@ -117,6 +120,12 @@ export const watch: Command = {
 
     for (const [peerId, uri] of targets) {
       const response = await client.request('POST', '/v1/subscriptions', { target: uri, duration })
+      if (response.status === 'pending') {
+        // the subscription waits for the presentity's user; a notify follows the decision
+        if (duration > 0) live.add(peerId)
+        if (values.json !== true) process.stderr.write(`waiting for ${uri} to approve (transaction ${response.transactionId})\n`)
+        continue
+      }
       if (response.status !== 'success') {
         failures.push(`${uri}: ${response.reason}`)
         continue
@@ -157,6 +166,6 @@ export const watchers: Command = {
     const result = await (await ApiClient.fromHome(home)).request('GET', '/v1/watchers')
     if (values.json === true) return printJson(result.watchers)
     if (result.watchers.length === 0) print('no watchers')
-    for (const w of result.watchers) print(`${w.uri}  since ${w.since}  until ${w.expires}`)
+    for (const w of result.watchers) print(`${w.uri}  since ${w.since}  until ${w.expires}${w.rule === 'default' ? '' : `  (${w.rule as string})`}`)
   }
 }

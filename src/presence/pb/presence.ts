@@ -14,6 +14,8 @@ export interface PresenceRecord {
   issuedAt: bigint
   expiresAt: bigint
   extensions: Extension[]
+  views: SealedView[]
+  restricted: boolean
 }
 
 export namespace PresenceRecord {
@@ -80,6 +82,18 @@ export namespace PresenceRecord {
           }
         }
 
+        if (obj.views != null && obj.views.length > 0) {
+          for (const value of obj.views) {
+            w.uint32(90)
+            SealedView.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.restricted != null && obj.restricted !== false)) {
+          w.uint32(96)
+          w.bool(obj.restricted)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -92,7 +106,9 @@ export namespace PresenceRecord {
           seq: 0n,
           issuedAt: 0n,
           expiresAt: 0n,
-          extensions: []
+          extensions: [],
+          views: [],
+          restricted: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -155,6 +171,20 @@ export namespace PresenceRecord {
               }))
               break
             }
+            case 11: {
+              if (opts.limits?.views != null && obj.views.length === opts.limits.views) {
+                throw new MaxLengthError('Decode error - repeated field "views" had too many elements')
+              }
+
+              obj.views.push(SealedView.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.views$
+              }))
+              break
+            }
+            case 12: {
+              obj.restricted = reader.bool()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -166,7 +196,8 @@ export namespace PresenceRecord {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           addresses: 0,
-          extensions: 0
+          extensions: 0,
+          views: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -262,6 +293,31 @@ export namespace PresenceRecord {
 
               obj.extensions++
 
+              break
+            }
+            case 11: {
+              if (opts.limits?.views != null && obj.views === opts.limits.views) {
+                throw new MaxLengthError('Streaming decode error - repeated field "views" had too many elements')
+              }
+
+              for (const evt of SealedView.codec().stream(reader, reader.uint32(), `${prefix}.views[]`, {
+                limits: opts.limits?.views$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.views
+                }
+              }
+
+              obj.views++
+
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.restricted`,
+                value: reader.bool()
+              }
               break
             }
             default: {
@@ -368,6 +424,29 @@ export namespace PresenceRecord {
     index: number
   }
 
+  export interface PresenceRecordViewsKeyIdFieldEvent {
+    field: '$.views[].keyId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface PresenceRecordViewsNonceFieldEvent {
+    field: '$.views[].nonce'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface PresenceRecordViewsCiphertextFieldEvent {
+    field: '$.views[].ciphertext'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface PresenceRecordRestrictedFieldEvent {
+    field: '$.restricted'
+    value: boolean
+  }
+
   export function encode (obj: Partial<PresenceRecord>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PresenceRecord.codec())
   }
@@ -376,8 +455,143 @@ export namespace PresenceRecord {
     return decodeMessage(buf, PresenceRecord.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceRecord>): Generator<PresenceRecordPresentityFieldEvent | PresenceRecordBasicFieldEvent | PresenceRecordAvailabilityFieldEvent | PresenceRecordNoteTextFieldEvent | PresenceRecordNoteLangFieldEvent | PresenceRecordContactEmailsFieldEvent | PresenceRecordContactPhonesFieldEvent | PresenceRecordContactPostalFieldEvent | PresenceRecordContactWebFieldEvent | PresenceRecordAddressesFieldEvent | PresenceRecordSeqFieldEvent | PresenceRecordIssuedAtFieldEvent | PresenceRecordExpiresAtFieldEvent | PresenceRecordExtensionsNsFieldEvent | PresenceRecordExtensionsNameFieldEvent | PresenceRecordExtensionsBytesValueFieldEvent | PresenceRecordExtensionsStringValueFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceRecord>): Generator<PresenceRecordPresentityFieldEvent | PresenceRecordBasicFieldEvent | PresenceRecordAvailabilityFieldEvent | PresenceRecordNoteTextFieldEvent | PresenceRecordNoteLangFieldEvent | PresenceRecordContactEmailsFieldEvent | PresenceRecordContactPhonesFieldEvent | PresenceRecordContactPostalFieldEvent | PresenceRecordContactWebFieldEvent | PresenceRecordAddressesFieldEvent | PresenceRecordSeqFieldEvent | PresenceRecordIssuedAtFieldEvent | PresenceRecordExpiresAtFieldEvent | PresenceRecordExtensionsNsFieldEvent | PresenceRecordExtensionsNameFieldEvent | PresenceRecordExtensionsBytesValueFieldEvent | PresenceRecordExtensionsStringValueFieldEvent | PresenceRecordViewsKeyIdFieldEvent | PresenceRecordViewsNonceFieldEvent | PresenceRecordViewsCiphertextFieldEvent | PresenceRecordRestrictedFieldEvent> {
     return streamMessage(buf, PresenceRecord.codec(), opts)
+  }
+}
+
+export interface SealedView {
+  keyId: Uint8Array<ArrayBuffer>
+  nonce: Uint8Array<ArrayBuffer>
+  ciphertext: Uint8Array<ArrayBuffer>
+}
+
+export namespace SealedView {
+  let _codec: Codec<SealedView>
+
+  export const codec = (): Codec<SealedView> => {
+    if (_codec == null) {
+      _codec = message<SealedView>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.keyId != null && obj.keyId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.keyId)
+        }
+
+        if ((obj.nonce != null && obj.nonce.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.nonce)
+        }
+
+        if ((obj.ciphertext != null && obj.ciphertext.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.ciphertext)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          keyId: uint8ArrayAlloc(0),
+          nonce: uint8ArrayAlloc(0),
+          ciphertext: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.keyId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.nonce = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.ciphertext = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.keyId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.nonce`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.ciphertext`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SealedViewKeyIdFieldEvent {
+    field: '$.keyId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SealedViewNonceFieldEvent {
+    field: '$.nonce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SealedViewCiphertextFieldEvent {
+    field: '$.ciphertext'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SealedView>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SealedView.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedView>): SealedView {
+    return decodeMessage(buf, SealedView.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedView>): Generator<SealedViewKeyIdFieldEvent | SealedViewNonceFieldEvent | SealedViewCiphertextFieldEvent> {
+    return streamMessage(buf, SealedView.codec(), opts)
   }
 }
 

@@ -121,17 +121,22 @@ export interface SubscribeResponse {
   duration: number
   reason: string
   record?: Uint8Array<ArrayBuffer>
+  viewKey?: ViewKey
 }
 
 export namespace SubscribeResponse {
   export enum Status {
     STATUS_OK = 'STATUS_OK',
-    STATUS_FAILED = 'STATUS_FAILED'
+    STATUS_FAILED = 'STATUS_FAILED',
+    STATUS_PENDING = 'STATUS_PENDING',
+    STATUS_REFUSED = 'STATUS_REFUSED'
   }
 
   enum __StatusValues {
     STATUS_OK = 0,
-    STATUS_FAILED = 1
+    STATUS_FAILED = 1,
+    STATUS_PENDING = 2,
+    STATUS_REFUSED = 3
   }
 
   export namespace Status {
@@ -174,6 +179,11 @@ export namespace SubscribeResponse {
           w.bytes(obj.record)
         }
 
+        if (obj.viewKey != null) {
+          w.uint32(50)
+          ViewKey.codec().encode(obj.viewKey, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -209,6 +219,12 @@ export namespace SubscribeResponse {
             }
             case 5: {
               obj.record = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.viewKey = ViewKey.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.viewKey
+              })
               break
             }
             default: {
@@ -261,6 +277,13 @@ export namespace SubscribeResponse {
               }
               break
             }
+            case 6: {
+              yield * ViewKey.codec().stream(reader, reader.uint32(), `${prefix}.viewKey`, {
+                limits: opts.limits?.viewKey
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -298,6 +321,16 @@ export namespace SubscribeResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SubscribeResponseViewKeyKeyIdFieldEvent {
+    field: '$.viewKey.keyId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SubscribeResponseViewKeyKeyFieldEvent {
+    field: '$.viewKey.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SubscribeResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SubscribeResponse.codec())
   }
@@ -306,8 +339,273 @@ export namespace SubscribeResponse {
     return decodeMessage(buf, SubscribeResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SubscribeResponse>): Generator<SubscribeResponseStatusFieldEvent | SubscribeResponseTransactionIdFieldEvent | SubscribeResponseDurationFieldEvent | SubscribeResponseReasonFieldEvent | SubscribeResponseRecordFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SubscribeResponse>): Generator<SubscribeResponseStatusFieldEvent | SubscribeResponseTransactionIdFieldEvent | SubscribeResponseDurationFieldEvent | SubscribeResponseReasonFieldEvent | SubscribeResponseRecordFieldEvent | SubscribeResponseViewKeyKeyIdFieldEvent | SubscribeResponseViewKeyKeyFieldEvent> {
     return streamMessage(buf, SubscribeResponse.codec(), opts)
+  }
+}
+
+export interface ViewKey {
+  keyId: Uint8Array<ArrayBuffer>
+  key: Uint8Array<ArrayBuffer>
+}
+
+export namespace ViewKey {
+  let _codec: Codec<ViewKey>
+
+  export const codec = (): Codec<ViewKey> => {
+    if (_codec == null) {
+      _codec = message<ViewKey>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.keyId != null && obj.keyId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.keyId)
+        }
+
+        if ((obj.key != null && obj.key.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.key)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          keyId: uint8ArrayAlloc(0),
+          key: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.keyId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.key = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.keyId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.key`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ViewKeyKeyIdFieldEvent {
+    field: '$.keyId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ViewKeyKeyFieldEvent {
+    field: '$.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ViewKey>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ViewKey.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ViewKey>): ViewKey {
+    return decodeMessage(buf, ViewKey.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ViewKey>): Generator<ViewKeyKeyIdFieldEvent | ViewKeyKeyFieldEvent> {
+    return streamMessage(buf, ViewKey.codec(), opts)
+  }
+}
+
+export interface Notice {
+  kind: Notice.Kind
+  transactionId: string
+  reason: string
+}
+
+export namespace Notice {
+  export enum Kind {
+    KIND_APPROVED = 'KIND_APPROVED',
+    KIND_CANCELLED = 'KIND_CANCELLED',
+    KIND_REFUSED = 'KIND_REFUSED'
+  }
+
+  enum __KindValues {
+    KIND_APPROVED = 0,
+    KIND_CANCELLED = 1,
+    KIND_REFUSED = 2
+  }
+
+  export namespace Kind {
+    export const codec = (): Codec<Kind> => {
+      return enumeration<Kind>(__KindValues)
+    }
+  }
+
+  let _codec: Codec<Notice>
+
+  export const codec = (): Codec<Notice> => {
+    if (_codec == null) {
+      _codec = message<Notice>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.kind != null && __KindValues[obj.kind] !== 0) {
+          w.uint32(8)
+          Notice.Kind.codec().encode(obj.kind, w)
+        }
+
+        if ((obj.transactionId != null && obj.transactionId !== '')) {
+          w.uint32(18)
+          w.string(obj.transactionId)
+        }
+
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(26)
+          w.string(obj.reason)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          kind: Kind.KIND_APPROVED,
+          transactionId: '',
+          reason: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.kind = Notice.Kind.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.transactionId = reader.string()
+              break
+            }
+            case 3: {
+              obj.reason = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.kind`,
+                value: Notice.Kind.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.transactionId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.reason`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface NoticeKindFieldEvent {
+    field: '$.kind'
+    value: Notice.Kind
+  }
+
+  export interface NoticeTransactionIdFieldEvent {
+    field: '$.transactionId'
+    value: string
+  }
+
+  export interface NoticeReasonFieldEvent {
+    field: '$.reason'
+    value: string
+  }
+
+  export function encode (obj: Partial<Notice>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Notice.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Notice>): Notice {
+    return decodeMessage(buf, Notice.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Notice>): Generator<NoticeKindFieldEvent | NoticeTransactionIdFieldEvent | NoticeReasonFieldEvent> {
+    return streamMessage(buf, Notice.codec(), opts)
   }
 }
 

@@ -1,0 +1,95 @@
+/**
+ * `pmesh policy`, `allow`, `deny`, `block`, `unblock`, `revoke`, `requests`:
+ * who may see our presence, and what (RFC 2779 §5.1).
+ */
+import { ApiClient } from '../../api/client.js'
+import { VIEW_NAMES } from '../../access/views.js'
+import { peerIdFromUri } from '../../uri/index.js'
+import { parse } from '../args.js'
+import { UsageError } from '../errors.js'
+import { print, printFields, printJson } from '../output.js'
+import type { Command } from '../main.js'
+import type { PolicyView } from '../../api/access-routes.js'
+
+const DEFAULTS = ['public', 'ask', 'deny']
+
+function printPolicy (policy: PolicyView): void {
+  const rule = (r: PolicyView['rules'][number]): string => `${r.uri}  ${r.rule === 'allow' ? `allow (${r.view ?? 'full'} view)` : r.rule === 'block' ? 'block (polite)' : 'deny'}`
+  printFields([
+    ['default', `${policy.default}${policy.default === 'public' ? ' (anyone sees your full presence)' : ' (strangers see only "closed")'}`],
+    ['anonymous watchers', policy.anonymousRefused ? 'refused (no public view)' : 'allowed (public view)'],
+    ['rules', policy.rules.map(rule)],
+    ['waiting requests', policy.requests.map(r => `${r.uri}  since ${r.since}`)]
+  ])
+}
+
+export const policy: Command = {
+  usage: 'pmesh policy [set --default public|ask|deny] [--json]',
+  summary: 'show your presence access policy, or set the default for watchers without a rule',
+  run: async argv => {
+    const { values, positionals, home } = parse(argv, { default: { type: 'string' } }, { min: 0, max: 1 })
+    const show = positionals.length === 0 && values.default == null
+    if (!show) {
+      if (positionals[0] !== 'set' || values.default == null) throw new UsageError('expected "policy" or "policy set --default public|ask|deny"')
+      if (!DEFAULTS.includes(values.default)) throw new UsageError(`--default takes one of ${DEFAULTS.join(', ')}`)
+    }
+    const client = await ApiClient.fromHome(home)
+    const result: PolicyView = show ? await client.request('GET', '/v1/access') : await client.request('PUT', '/v1/access', { default: values.default })
+    if (values.json === true) printJson(result)
+    else printPolicy(result)
+  }
+}
+
+function ruleCommand (action: 'deny' | 'block' | 'revoke', summary: string, done: string): Command {
+  return {
+    usage: `pmesh ${action} URI [--json]`,
+    summary,
+    run: async argv => {
+      const { values, positionals, home } = parse(argv, {}, { min: 1, max: 1 })
+      peerIdFromUri(positionals[0])
+      const result = await (await ApiClient.fromHome(home)).request('POST', `/v1/access/${action}`, { target: positionals[0] })
+      if (values.json === true) printJson(result)
+      else print(`${done} ${positionals[0]}`)
+    }
+  }
+}
+
+export const allow: Command = {
+  usage: `pmesh allow URI [--view ${VIEW_NAMES.join('|')}] [--json]`,
+  summary: 'let a watcher see your presence (default: the full view); approves its waiting request',
+  run: async argv => {
+    const { values, positionals, home } = parse(argv, { view: { type: 'string' } }, { min: 1, max: 1 })
+    peerIdFromUri(positionals[0])
+    const view = values.view ?? 'full'
+    if (!(VIEW_NAMES as readonly string[]).includes(view)) throw new UsageError(`--view takes one of ${VIEW_NAMES.join(', ')}`)
+    const result = await (await ApiClient.fromHome(home)).request('POST', '/v1/access/allow', { target: positionals[0], view })
+    if (values.json === true) printJson(result)
+    else print(`allowed ${positionals[0]} (${view} view)`)
+  }
+}
+
+export const deny = ruleCommand('deny', 'refuse a watcher: it is told, and its subscription ends', 'denied')
+export const block = ruleCommand('block', 'politely block: the person seems subscribed but only ever sees "closed", and its messages are refused', 'blocked')
+export const revoke = ruleCommand('revoke', 'withdraw a watcher\'s rule and end its subscription; the default decides its next request', 'revoked')
+export const unblock: Command = { ...ruleCommand('revoke', 'lift a block (presence and messages)', 'unblocked'), usage: 'pmesh unblock URI [--json]' }
+
+export const requests: Command = {
+  usage: 'pmesh requests [approve URI [--view NAME] | deny URI] [--json]',
+  summary: 'list the requests to watch you that wait for your decision, or decide one',
+  run: async argv => {
+    const { values, positionals, home } = parse(argv, { view: { type: 'string' } }, { min: 0, max: 2 })
+    if (positionals.length === 0) {
+      const result: PolicyView = await (await ApiClient.fromHome(home)).request('GET', '/v1/access')
+      if (values.json === true) return printJson(result.requests)
+      if (result.requests.length === 0) print('no waiting requests')
+      for (const r of result.requests) print(`${r.uri}  since ${r.since}  (transaction ${r.transactionId})`)
+      return
+    }
+    if (positionals.length !== 2) throw new UsageError('expected "requests approve URI" or "requests deny URI"')
+    const [decision, uri] = positionals
+    const common = ['--home', home, ...(values.json === true ? ['--json'] : [])]
+    if (decision === 'approve') return allow.run([uri, ...common, ...(values.view != null ? ['--view', values.view] : [])])
+    if (decision === 'deny') return deny.run([uri, ...common])
+    throw new UsageError(`unknown decision "${decision}" (approve or deny)`)
+  }
+}
