@@ -41,6 +41,8 @@ export function toApiError (err: any): ApiError {
   if (BAD_INPUT_ERRORS.has(err?.name)) return new ApiError(400, 'bad_request', err.message)
   if (err?.name === 'PresenceNotFoundError') return new ApiError(404, 'not_found', err.message)
   if (err?.name === 'AccessRefusedError') return new ApiError(403, 'refused', err.message)
+  // a delegation that does not let this node publish for the presentity
+  if (err?.name === 'UnauthorizedSignerError') return new ApiError(403, 'not_delegated', err.message)
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError') {
     return new ApiError(504, 'timeout', 'The operation timed out')
   }

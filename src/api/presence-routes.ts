@@ -6,6 +6,7 @@
 import { AVAILABILITIES, type Availability, type PresenceContact } from '../presence/record.js'
 import { toPidf } from '../presence/pidf.js'
 import { formatPresUri, peerIdFromUri } from '../uri/index.js'
+import { fromString, toString } from 'uint8arrays'
 import { ApiError } from './errors.js'
 import { presenceView } from './presence-view.js'
 import { optionalNumber, optionalString, requireObject, requireString } from './validate.js'
@@ -16,6 +17,15 @@ import type { PeerId } from '@libp2p/interface'
 
 /** Subscriptions last an hour unless the client says otherwise */
 const DEFAULT_DURATION_S = 3600
+const DEFAULT_DELEGATION_DAYS = 30
+
+function base64 (text: string, field: string): Uint8Array {
+  try {
+    return fromString(text, 'base64')
+  } catch {
+    throw new ApiError(400, 'bad_request', `"${field}" is not base64`)
+  }
+}
 
 export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
   return [{
@@ -26,6 +36,25 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
     method: 'PUT',
     path: '/v1/presence',
     handler: async ({ body, signal }) => presenceView(self, await presence.publish(parseUpdate(body), { signal }))
+  }, {
+    // as a delegate: publish for the presentity whose delegation we were given
+    method: 'PUT',
+    path: '/v1/presence/:target',
+    handler: async ({ params, body, signal }) => {
+      const target = peerIdFromUri(params.target)
+      const delegation = base64(requireString(body, 'delegation', 4096), 'delegation')
+      return presenceView(target, await presence.publishFor(target, delegation, parseUpdate(body), { signal }), 'public')
+    }
+  }, {
+    method: 'POST',
+    path: '/v1/delegations',
+    handler: async ({ body }) => {
+      const delegate = peerIdFromUri(requireString(body, 'target'))
+      const days = optionalNumber(body, 'days', 1, 366) ?? DEFAULT_DELEGATION_DAYS
+      const expiresAt = Date.now() + Math.round(days * 24 * 60 * 60_000)
+      const delegation = await presence.delegate(delegate, expiresAt)
+      return { delegate: formatPresUri(delegate), expires: new Date(expiresAt).toISOString(), delegation: toString(delegation, 'base64') }
+    }
   }, {
     method: 'GET',
     path: '/v1/presence/:target',

@@ -6,7 +6,7 @@ import { UsageError } from './errors.js'
 import { connect, id, peers } from './commands/network.js'
 import { allow, block, deny, policy, requests, revoke, unblock } from './commands/access.js'
 import { inbox, reply, send } from './commands/messaging.js'
-import { fetchCommand, status, subscriptions, watch, watchers } from './commands/presence.js'
+import { delegate, fetchCommand, status, subscriptions, watch, watchers } from './commands/presence.js'
 import { start } from './commands/start.js'
 
 export interface Command {
@@ -15,7 +15,7 @@ export interface Command {
   run(argv: string[]): Promise<void>
 }
 
-export const COMMANDS: Record<string, Command> = { start, id, peers, connect, status, fetch: fetchCommand, watch, subscriptions, watchers, policy, allow, deny, block, unblock, revoke, requests, send, inbox, reply }
+export const COMMANDS: Record<string, Command> = { start, id, peers, connect, status, fetch: fetchCommand, watch, subscriptions, watchers, policy, allow, deny, block, unblock, revoke, requests, delegate, send, inbox, reply }
 
 function usage (): string {
   const lines = Object.values(COMMANDS).map(c => `  ${c.usage}\n      ${c.summary}`)

@@ -103,6 +103,14 @@ export interface Presence extends TypedEventTarget<PresenceEvents> {
   subscriptions(): Subscription[]
   /** Who watches us */
   watchers(): Watcher[]
+  /**
+   * Let another key (our other device) publish our presence until
+   * `expiresAt`; returns the signed delegation to hand to it. Only while our
+   * presence is public: a delegate cannot seal views.
+   */
+  delegate(delegate: PeerId, expiresAt: number): Promise<Uint8Array>
+  /** As a delegate: publish a change of `presentity`'s presence, signed by us with its delegation */
+  publishFor(presentity: PeerId, delegation: Uint8Array, update: PresenceUpdate, options?: AbortOptions): Promise<PresenceRecord>
   /** Our access policy: default, per-watcher rules, requests waiting for a decision */
   policy(): AccessPolicy
   /** public | ask | deny, for watchers without a rule */

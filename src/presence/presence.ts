@@ -4,7 +4,9 @@
  */
 import { TypedEventEmitter } from 'main-event'
 import { AccessControl } from '../access/control.js'
-import { AccessRefusedError } from '../access/errors.js'
+import { AccessRefusedError, InvalidPolicyError } from '../access/errors.js'
+import { signDelegation, verifyDelegation } from './delegation.js'
+import { sealPresence } from './record.js'
 import { Keyring, type Revealed } from '../access/keyring.js'
 import { OwnPresence, type PresenceUpdate } from './own-presence.js'
 import { validatePresenceRecord } from './dht-record.js'
@@ -232,6 +234,43 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     return this.access.revoke(watcher)
   }
 
+  async delegate (delegate: PeerId, expiresAt: number): Promise<Uint8Array> {
+    // a delegate has no view keys: what it publishes would be plaintext, past whatever the policy hides
+    if (this.access.policy().default !== 'public' || Object.keys(this.access.policy().rules).length > 0) {
+      throw new InvalidPolicyError('Only a presentity whose presence is public, with no per-watcher rules, can delegate: a delegate cannot seal views')
+    }
+    return signDelegation(this.components.privateKey, delegate, expiresAt)
+  }
+
+  async publishFor (presentity: PeerId, delegation: Uint8Array, update: PresenceUpdate, options: AbortOptions = {}): Promise<PresenceRecord> {
+    await verifyDelegation(delegation, presentity, this.components.peerId, Date.now())
+    // its newest record gives the sequence number to beat and what the update leaves as it was
+    const current = await this.fetchSigned(presentity, options)
+    if (current.restricted === true || (current.views?.length ?? 0) > 0) {
+      throw new InvalidPolicyError(`${presentity.toString()} hides its presence from some watchers; a delegate cannot publish for it`)
+    }
+    const now = Date.now()
+    const record: PresenceRecord = {
+      presentity,
+      basic: update.basic ?? current.basic,
+      availability: update.availability ?? current.availability,
+      note: update.note === null ? undefined : update.note ?? current.note,
+      contact: update.contact ?? current.contact,
+      // where the presentity's own node is, not ours
+      addresses: current.addresses,
+      seq: current.seq + 2n,
+      issuedAt: now,
+      expiresAt: now + this.init.recordTtl,
+      extensions: update.extensions ?? current.extensions,
+      delegation
+    }
+    const bytes = await sealPresence(this.components.privateKey, record)
+    this.validation.remember(presentity, record.seq, bytes)
+    await this.spread(bytes, presentity, DHT_PUT_TIMEOUT_MS, options.signal, DHT_PUT_WAIT_MS)
+    this.subs.onRecord(record)
+    return record
+  }
+
   /** The newest verified record of `target`, as published (sealed views unopened) */
   private async fetchSigned (target: PeerId, options: AbortOptions): Promise<PresenceRecord> {
     const bytes = await this.fetchBytes(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal))
@@ -335,6 +374,13 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
 
   private onRecord (record: PresenceRecord): void {
     if (record.presentity.equals(this.components.peerId)) {
+      // a delegate (our other device) changed our presence: take it as ours, signed by us with a will to match
+      if (this.running && record.delegation != null && record.seq > (this.own.record?.seq ?? -1n)) {
+        const { basic, availability, note, contact, extensions } = record
+        this.publish({ basic, availability, note: note ?? null, contact, extensions }, {}, DHT_PUT_TIMEOUT_MS, record.seq)
+          .catch(err => this.log.error('adopting a delegate\'s change failed - %e', err))
+        return
+      }
       // a neighbour published our will though we are alive: outbid it
       if (this.running && record.seq > (this.own.record?.seq ?? -1n) && this.own.record?.basic === 'open') {
         this.log('our will was published while we are alive, republishing')

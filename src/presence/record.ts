@@ -11,6 +11,7 @@ import { AVAILABILITIES, MAX_RECORD_SIZE, PRESENCE_DOMAIN, PRESENCE_PAYLOAD_TYPE
 import { ExpiredRecordError, InvalidPresenceRecordError, InvalidSignatureError, PresenceRecordTooLargeError, UnauthorizedSignerError } from './errors.js'
 import { Basic as PBBasic, PresenceRecord as PBPresenceRecord } from './pb/presence.js'
 import { validatePresence } from './validate.js'
+import { verifyDelegation } from './delegation.js'
 import type { PeerId, PrivateKey, Record } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -74,6 +75,11 @@ export interface PresenceRecord {
    * a watcher holding a view key learns more. Absent: false.
    */
   restricted?: boolean
+  /**
+   * Signed delegation letting the envelope's key publish for the presentity
+   * (src/presence/delegation.ts); absent when the presentity signs itself
+   */
+  delegation?: Uint8Array
 }
 
 /** One access-controlled view, sealed; see SealedView in pb/presence.proto */
@@ -127,7 +133,8 @@ export function marshalPresence (record: PresenceRecord): Uint8Array {
       ? { ns, name, stringValue: value }
       : { ns, name, bytesValue: new Uint8Array(value) }),
     views: (record.views ?? []).map(({ keyId, nonce, ciphertext }) => ({ keyId: new Uint8Array(keyId), nonce: new Uint8Array(nonce), ciphertext: new Uint8Array(ciphertext) })),
-    restricted: record.restricted === true
+    restricted: record.restricted === true,
+    delegation: record.delegation == null ? undefined : new Uint8Array(record.delegation)
   })
 }
 
@@ -172,7 +179,8 @@ export function unmarshalPresence (bytes: Uint8Array): PresenceRecord {
     }),
     // copied for the same reason as extension values
     views: pb.views.map(({ keyId, nonce, ciphertext }) => ({ keyId: keyId.slice(), nonce: nonce.slice(), ciphertext: ciphertext.slice() })),
-    restricted: pb.restricted
+    restricted: pb.restricted,
+    delegation: pb.delegation.byteLength === 0 ? undefined : pb.delegation.slice()
   }
 
   validatePresence(record)
@@ -187,7 +195,7 @@ export function unmarshalPresence (bytes: Uint8Array): PresenceRecord {
  */
 export async function sealPresence (privateKey: PrivateKey, record: PresenceRecord): Promise<Uint8Array> {
   const payload = marshalPresence(record)
-  assertAllowedSigner(peerIdFromPrivateKey(privateKey), record)
+  await assertAllowedSigner(peerIdFromPrivateKey(privateKey), record)
 
   const signable: Record = {
     domain: PRESENCE_DOMAIN,
@@ -225,7 +233,7 @@ export async function openPresence (bytes: Uint8Array, options: OpenPresenceOpti
   } catch (err) {
     throw new UnauthorizedSignerError(`Envelope key has no peer id: ${errorMessage(err)}`)
   }
-  assertAllowedSigner(signer, record)
+  await assertAllowedSigner(signer, record)
 
   const now = options.now ?? Date.now()
   if (options.allowExpired !== true && now >= record.expiresAt) {
@@ -249,14 +257,19 @@ export function effectiveStatus (record: PresenceRecord, now: number = Date.now(
 }
 
 /**
- * The one place that decides which keys may sign a presentity's record. For
- * now only the presentity's own key; delegation (other devices of the same
- * person signing for it) will widen this check, and only this check.
+ * The one place that decides which keys may sign a presentity's record: its
+ * own, or a key it delegated to, with the delegation in the record.
  */
-function assertAllowedSigner (signer: PeerId, record: PresenceRecord): void {
-  if (!signer.equals(record.presentity)) {
+async function assertAllowedSigner (signer: PeerId, record: PresenceRecord): Promise<void> {
+  if (signer.equals(record.presentity)) {
+    // a delegation means nothing in the presentity's own record: one form per record
+    if (record.delegation != null) throw new UnauthorizedSignerError('The presentity\'s own record carries a delegation')
+    return
+  }
+  if (record.delegation == null) {
     throw new UnauthorizedSignerError(`Record of ${record.presentity.toString()} signed by ${signer.toString()}`)
   }
+  await verifyDelegation(record.delegation, record.presentity, signer, record.issuedAt)
 }
 
 function decodeEnvelope (bytes: Uint8Array): RecordEnvelope {

@@ -226,3 +226,30 @@ async function dhtHoldsRecordOf (node: PresenceMeshNode, presentity: PeerId): Pr
   }
   return false
 }
+
+describe('presence delegation on a mesh', function () {
+  this.timeout(60_000)
+  const nodes: PresenceMeshNode[] = []
+  afterEach(async () => { await stopAll(...nodes.splice(0)) })
+
+  it('a delegate publishes for the presentity, watchers see it, and the presentity takes it as its own', async () => {
+    const h = await startNode(quiet)
+    const [p, d, w, other] = await Promise.all([startNode({}), startNode(quiet), startNode(quiet), startNode(quiet)])
+    nodes.push(h, p, d, w, other)
+    await Promise.all([p, d, w, other].map(async node => connect(node, h)))
+    const presence = p.libp2p.services.presence
+    const delegation = await presence.delegate(d.peerId, Date.now() + 60 * 60_000)
+    const seen = notifies(w)
+    assert.equal((await w.libp2p.services.presence.subscribe(p.peerId, { duration: 60 })).status, 'success')
+
+    const published = await d.libp2p.services.presence.publishFor(p.peerId, delegation, { availability: 'away', note: { text: 'from my phone' } })
+    await lastNotify(seen, p.peerId, e => e.record?.note?.text === 'from my phone' && e.record.availability === 'away', 'the delegate\'s change at the watcher')
+    // P re-signs it as its own (with a will to match), above the delegate's sequence number
+    await waitFor(() => presence.current?.note?.text === 'from my phone' && presence.current.seq > published.seq, 10_000, 'P adopting the change')
+
+    await assert.rejects(other.libp2p.services.presence.publishFor(p.peerId, delegation, { availability: 'busy' }), { name: 'UnauthorizedSignerError' })
+    // a delegate cannot seal views, so a presentity that hides anything cannot delegate
+    await presence.setDefaultPolicy('ask')
+    await assert.rejects(presence.delegate(d.peerId, Date.now() + 60_000), { name: 'InvalidPolicyError' })
+  })
+})

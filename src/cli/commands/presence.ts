@@ -31,8 +31,8 @@ export function describe (view: PresenceView): string {
 }
 
 export const status: Command = {
-  usage: 'pmesh status [set available|busy|idle|away|dnd|offline [--note TEXT] [--lang TAG] [--email ADDR]… [--tel NUMBER]… [--postal TEXT] [--web URL] [--clear-note]] [--json]',
-  summary: 'show or set your own presence',
+  usage: 'pmesh status [set available|busy|idle|away|dnd|offline [--note TEXT] [--lang TAG] [--email ADDR]… [--tel NUMBER]… [--postal TEXT] [--web URL] [--clear-note] [--for URI --delegation CERT]] [--json]',
+  summary: 'show or set your own presence (or, with --for, that of a presentity that delegated to this node)',
   run: async argv => {
     const { values, positionals, home } = parse(argv, {
       note: { type: 'string' },
@@ -41,8 +41,12 @@ export const status: Command = {
       email: { type: 'string', multiple: true },
       tel: { type: 'string', multiple: true },
       postal: { type: 'string' },
-      web: { type: 'string' }
+      web: { type: 'string' },
+      for: { type: 'string' },
+      delegation: { type: 'string' }
     }, { min: 0, max: 2 })
+    if ((values.for == null) !== (values.delegation == null)) throw new UsageError('--for and --delegation go together')
+    if (values.for != null) peerIdFromUri(values.for)
     const client = await ApiClient.fromHome(home)
     let view: PresenceView
     if (positionals.length === 0) {
@@ -52,8 +56,10 @@ export const status: Command = {
       const state = STATES[positionals[1]]
       if (state == null) throw new UsageError(`unknown state "${positionals[1]}" (one of ${Object.keys(STATES).join(', ')})`)
       const contactGiven = values.email != null || values.tel != null || values.postal != null || values.web != null
-      view = await client.request('PUT', '/v1/presence', {
+      const path = values.for == null ? '/v1/presence' : `/v1/presence/${encodeURIComponent(values.for)}`
+      view = await client.request('PUT', path, {
         ...state,
+        delegation: values.delegation,
         note: values['clear-note'] === true ? null : values.note,
         lang: values.lang,
         contact: contactGiven ? { emails: values.email ?? [], phones: values.tel ?? [], postal: values.postal, web: values.web } : undefined
@@ -61,6 +67,23 @@ export const status: Command = {
     }
     if (values.json === true) printJson(view)
     else print(describe(view))
+  }
+}
+
+export const delegate: Command = {
+  usage: 'pmesh delegate URI [--days N] [--json]',
+  summary: 'let another node of yours publish your presence (default 30 days); prints the delegation to give it',
+  run: async argv => {
+    const { values, positionals, home } = parse(argv, { days: { type: 'string' } }, { min: 1, max: 1 })
+    peerIdFromUri(positionals[0])
+    const days = values.days == null ? undefined : Number(values.days)
+    if (days != null && !(days >= 1 && days <= 366)) throw new UsageError('--days must be a number from 1 to 366')
+    const client = await ApiClient.fromHome(home)
+    const result = await client.request('POST', '/v1/delegations', { target: positionals[0], days })
+    if (values.json === true) return printJson(result)
+    const self = await client.request('GET', '/v1/id')
+    print(`${result.delegate as string} may publish your presence until ${result.expires as string}. On that node run:`)
+    print(`  pmesh status set STATE --for ${self.uri as string} --delegation ${result.delegation as string}`)
   }
 }
 

@@ -16,6 +16,7 @@ export interface PresenceRecord {
   extensions: Extension[]
   views: SealedView[]
   restricted: boolean
+  delegation: Uint8Array<ArrayBuffer>
 }
 
 export namespace PresenceRecord {
@@ -94,6 +95,11 @@ export namespace PresenceRecord {
           w.bool(obj.restricted)
         }
 
+        if ((obj.delegation != null && obj.delegation.byteLength > 0)) {
+          w.uint32(106)
+          w.bytes(obj.delegation)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -108,7 +114,8 @@ export namespace PresenceRecord {
           expiresAt: 0n,
           extensions: [],
           views: [],
-          restricted: false
+          restricted: false,
+          delegation: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -183,6 +190,10 @@ export namespace PresenceRecord {
             }
             case 12: {
               obj.restricted = reader.bool()
+              break
+            }
+            case 13: {
+              obj.delegation = reader.bytes()
               break
             }
             default: {
@@ -320,6 +331,13 @@ export namespace PresenceRecord {
               }
               break
             }
+            case 13: {
+              yield {
+                field: `${prefix}.delegation`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -447,6 +465,11 @@ export namespace PresenceRecord {
     value: boolean
   }
 
+  export interface PresenceRecordDelegationFieldEvent {
+    field: '$.delegation'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<PresenceRecord>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PresenceRecord.codec())
   }
@@ -455,8 +478,143 @@ export namespace PresenceRecord {
     return decodeMessage(buf, PresenceRecord.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceRecord>): Generator<PresenceRecordPresentityFieldEvent | PresenceRecordBasicFieldEvent | PresenceRecordAvailabilityFieldEvent | PresenceRecordNoteTextFieldEvent | PresenceRecordNoteLangFieldEvent | PresenceRecordContactEmailsFieldEvent | PresenceRecordContactPhonesFieldEvent | PresenceRecordContactPostalFieldEvent | PresenceRecordContactWebFieldEvent | PresenceRecordAddressesFieldEvent | PresenceRecordSeqFieldEvent | PresenceRecordIssuedAtFieldEvent | PresenceRecordExpiresAtFieldEvent | PresenceRecordExtensionsNsFieldEvent | PresenceRecordExtensionsNameFieldEvent | PresenceRecordExtensionsBytesValueFieldEvent | PresenceRecordExtensionsStringValueFieldEvent | PresenceRecordViewsKeyIdFieldEvent | PresenceRecordViewsNonceFieldEvent | PresenceRecordViewsCiphertextFieldEvent | PresenceRecordRestrictedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceRecord>): Generator<PresenceRecordPresentityFieldEvent | PresenceRecordBasicFieldEvent | PresenceRecordAvailabilityFieldEvent | PresenceRecordNoteTextFieldEvent | PresenceRecordNoteLangFieldEvent | PresenceRecordContactEmailsFieldEvent | PresenceRecordContactPhonesFieldEvent | PresenceRecordContactPostalFieldEvent | PresenceRecordContactWebFieldEvent | PresenceRecordAddressesFieldEvent | PresenceRecordSeqFieldEvent | PresenceRecordIssuedAtFieldEvent | PresenceRecordExpiresAtFieldEvent | PresenceRecordExtensionsNsFieldEvent | PresenceRecordExtensionsNameFieldEvent | PresenceRecordExtensionsBytesValueFieldEvent | PresenceRecordExtensionsStringValueFieldEvent | PresenceRecordViewsKeyIdFieldEvent | PresenceRecordViewsNonceFieldEvent | PresenceRecordViewsCiphertextFieldEvent | PresenceRecordRestrictedFieldEvent | PresenceRecordDelegationFieldEvent> {
     return streamMessage(buf, PresenceRecord.codec(), opts)
+  }
+}
+
+export interface Delegation {
+  presentity: Uint8Array<ArrayBuffer>
+  delegate: Uint8Array<ArrayBuffer>
+  expiresAt: bigint
+}
+
+export namespace Delegation {
+  let _codec: Codec<Delegation>
+
+  export const codec = (): Codec<Delegation> => {
+    if (_codec == null) {
+      _codec = message<Delegation>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.presentity != null && obj.presentity.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.presentity)
+        }
+
+        if ((obj.delegate != null && obj.delegate.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.delegate)
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.expiresAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          presentity: uint8ArrayAlloc(0),
+          delegate: uint8ArrayAlloc(0),
+          expiresAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.presentity = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.delegate = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.expiresAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.presentity`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.delegate`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DelegationPresentityFieldEvent {
+    field: '$.presentity'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DelegationDelegateFieldEvent {
+    field: '$.delegate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DelegationExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<Delegation>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Delegation.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Delegation>): Delegation {
+    return decodeMessage(buf, Delegation.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Delegation>): Generator<DelegationPresentityFieldEvent | DelegationDelegateFieldEvent | DelegationExpiresAtFieldEvent> {
+    return streamMessage(buf, Delegation.codec(), opts)
   }
 }
 
