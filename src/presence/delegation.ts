@@ -12,6 +12,8 @@ import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { fromString } from 'uint8arrays/from-string'
 import { UnauthorizedSignerError } from './errors.js'
 import { Delegation as PBDelegation } from './pb/presence.js'
+import type { PresenceUpdate } from './own-presence.js'
+import type { PresenceRecord } from './record.js'
 import type { PeerId, PrivateKey, Record } from '@libp2p/interface'
 
 export const DELEGATION_DOMAIN = 'presence-mesh-delegation'
@@ -75,4 +77,25 @@ export async function verifyDelegation (bytes: Uint8Array, presentity: PeerId, s
   }
   if (!valid) throw new UnauthorizedSignerError('The delegation is not signed by the presentity')
   return delegation
+}
+
+/**
+ * What a delegate publishes: `update` applied to the presentity's newest
+ * record `current`, above its sequence number, carrying the delegation.
+ */
+export function delegatedRecord (current: PresenceRecord, update: PresenceUpdate, delegation: Uint8Array, now: number, ttl: number): PresenceRecord {
+  return {
+    presentity: current.presentity,
+    basic: update.basic ?? current.basic,
+    availability: update.availability ?? current.availability,
+    note: update.note === null ? undefined : update.note ?? current.note,
+    contact: update.contact ?? current.contact,
+    // where the presentity's own node is, not the delegate's
+    addresses: current.addresses,
+    seq: current.seq + 2n,
+    issuedAt: now,
+    expiresAt: now + ttl,
+    extensions: update.extensions ?? current.extensions,
+    delegation
+  }
 }

@@ -5,9 +5,10 @@
 import { TypedEventEmitter } from 'main-event'
 import { AccessControl } from '../access/control.js'
 import { AccessRefusedError, InvalidPolicyError } from '../access/errors.js'
-import { signDelegation, verifyDelegation } from './delegation.js'
+import { delegatedRecord, signDelegation, verifyDelegation } from './delegation.js'
 import { sealPresence } from './record.js'
 import { Keyring, type Revealed } from '../access/keyring.js'
+import { RecordLookups } from './lookups.js'
 import { OwnPresence, type PresenceUpdate } from './own-presence.js'
 import { validatePresenceRecord } from './dht-record.js'
 import { PresenceNotFoundError } from './errors.js'
@@ -31,11 +32,8 @@ const DEFAULT_WILL_GRACE = 2_000
 const DEFAULT_MAX_GRANTED_DURATION = 300
 const DEFAULT_MAX_SUBSCRIPTION_DURATION = 30 * 24 * 60 * 60
 const FETCH_TIMEOUT_MS = 10_000
-const LONE_FETCH_TIMEOUT_MS = 500
 /** A fetch asks the presentity for our view this long at most (it may be gone, leaving stale addresses) */
 const ACCESS_QUERY_TIMEOUT_MS = 2_000
-const EMPTY_TABLE_RETRY_MS = 1_000
-const EMPTY_TABLE_PATIENCE_MS = 5_000
 /** How long a change waits for its will to reach the neighbours before it is published */
 const WILL_DEPOSIT_WAIT_MS = 250
 /** A stopping node gives its goodbye this long to reach the DHT (stop must finish within 2 s) */
@@ -62,6 +60,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly subs: Subscriptions
   private readonly access: AccessControl
   private readonly keyring: Keyring
+  private readonly lookups: RecordLookups
   private will?: Uint8Array
   private republishTimer?: ReturnType<typeof setTimeout>
   private addressTimer?: ReturnType<typeof setTimeout>
@@ -89,6 +88,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       tell: async (peer, kind, transactionId) => this.watchersRegistry.tell(peer, kind, transactionId)
     })
     this.keyring = new Keyring(components.datastore)
+    this.lookups = new RecordLookups(components, this.validation, this.log.newScope('lookups'))
     this.own = new OwnPresence(components, this.init.recordTtl, async state => this.access.present(state))
     this.shards = new Shards(components, { onRecord: record => this.onRecord(record) }, this.validation, this.log.newScope('shards'))
     this.wills = new Wills(components, {
@@ -108,7 +108,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     }, this.log.newScope('watchers'))
     this.subs = new Subscriptions(components, {
       maxDuration: this.init.maxSubscriptionDuration,
-      fetch: async (target, signal) => this.fetchBytes(target, signal),
+      fetch: async (target, signal) => target.equals(this.components.peerId) ? this.own.signed?.bytes : this.lookups.newest(target, signal),
       notify: (subscription, record, access) => this.safeDispatchEvent('notify', { detail: { target: subscription.target, transactionId: subscription.transactionId, record, access } }),
       ended: (subscription, reason) => this.safeDispatchEvent('subscription:end', { detail: { target: subscription.target, transactionId: subscription.transactionId, reason } })
     }, this.shards, this.validation, this.keyring, this.log.newScope('subscriptions'))
@@ -249,21 +249,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     if (current.restricted === true || (current.views?.length ?? 0) > 0) {
       throw new InvalidPolicyError(`${presentity.toString()} hides its presence from some watchers; a delegate cannot publish for it`)
     }
-    const now = Date.now()
-    const record: PresenceRecord = {
-      presentity,
-      basic: update.basic ?? current.basic,
-      availability: update.availability ?? current.availability,
-      note: update.note === null ? undefined : update.note ?? current.note,
-      contact: update.contact ?? current.contact,
-      // where the presentity's own node is, not ours
-      addresses: current.addresses,
-      seq: current.seq + 2n,
-      issuedAt: now,
-      expiresAt: now + this.init.recordTtl,
-      extensions: update.extensions ?? current.extensions,
-      delegation
-    }
+    const record = delegatedRecord(current, update, delegation, Date.now(), this.init.recordTtl)
     const bytes = await sealPresence(this.components.privateKey, record)
     this.validation.remember(presentity, record.seq, bytes)
     await this.spread(bytes, presentity, DHT_PUT_TIMEOUT_MS, options.signal, DHT_PUT_WAIT_MS)
@@ -273,7 +259,9 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
 
   /** The newest verified record of `target`, as published (sealed views unopened) */
   private async fetchSigned (target: PeerId, options: AbortOptions): Promise<PresenceRecord> {
-    const bytes = await this.fetchBytes(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal))
+    const bytes = target.equals(this.components.peerId)
+      ? this.own.signed?.bytes
+      : await this.lookups.newest(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal))
     const record = bytes == null ? undefined : readVerified(bytes)
     if (record == null) throw new PresenceNotFoundError(`No presence record found for ${target.toString()}`)
     return record
@@ -323,46 +311,6 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     // alone, a put cannot finish: do not make the caller wait for it
     const alone = this.components.connectionManager.getConnections().length === 0
     if (waitForDht > 0 && !alone) await Promise.race([put, new Promise(resolve => setTimeout(resolve, waitForDht))])
-  }
-
-  /** Newest record bytes: what gossip brought, what the DHT holds, or our own */
-  private async fetchBytes (target: PeerId, signal: AbortSignal): Promise<Uint8Array | undefined> {
-    if (target.equals(this.components.peerId)) return this.own.signed?.bytes
-    let best = this.validation.newestBytes(target)
-    let bestSeq = best == null ? -1n : (readVerified(best)?.seq ?? -1n)
-    // with no peers a DHT query finds nothing but waits out its timeout; our own store answers at once
-    const alone = this.components.connectionManager.getConnections().length === 0
-    const lookup = async (): Promise<void> => {
-      for await (const event of this.components.dht.get(presenceKey(target), { signal: alone ? timeoutSignal(LONE_FETCH_TIMEOUT_MS, signal) : signal })) {
-        if (event.name !== 'VALUE') continue
-        try {
-          await validatePresenceRecord(presenceKey(target), event.value)
-        } catch {
-          continue
-        }
-        const seq = readVerified(event.value)?.seq ?? -1n
-        if (seq > bestSeq) {
-          best = event.value
-          bestSeq = seq
-        }
-      }
-    }
-    try {
-      const started = Date.now()
-      // connected, yet a lookup that found nothing at once: the routing table is still empty
-      // (identify has not confirmed our peers speak the DHT yet) — ask again a moment later,
-      // for a few seconds at most
-      for (let quick = true; quick;) {
-        const attempt = Date.now()
-        await lookup()
-        quick = best == null && !alone && Date.now() - attempt < EMPTY_TABLE_RETRY_MS && Date.now() - started < EMPTY_TABLE_PATIENCE_MS
-        if (quick) await new Promise(resolve => setTimeout(resolve, EMPTY_TABLE_RETRY_MS))
-      }
-    } catch (err) {
-      if (best == null) this.log('DHT lookup of %p failed - %e', target, err)
-    }
-    if (best != null) this.validation.remember(target, bestSeq, best)
-    return best
   }
 
   private deliverLocally (bytes: Uint8Array): void {
@@ -427,7 +375,6 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.wills.deposit(event.detail.peerId, this.will).catch(err => this.log('could not leave our will with %p - %e', event.detail.peerId, err))
   }
 
-  /** Give our will to every connected presence node */
   /**
    * Give our will to every connected presence node, in parallel. Waits at
    * most WILL_DEPOSIT_WAIT_MS: a slow neighbour must not hold up the
