@@ -1,9 +1,7 @@
 /**
  * `pmesh start`: run a node in the foreground until SIGINT/SIGTERM.
  */
-import { serveNode } from '../../api/serve.js'
 import { validatePort } from '../../node/config.js'
-import { createNode } from '../../node/create-node.js'
 import { parse } from '../args.js'
 import { UsageError } from '../errors.js'
 import { print, printFields, printJson } from '../output.js'
@@ -33,6 +31,9 @@ export const start: Command = {
         throw new UsageError(err.message)
       }
     }
+    // loaded here, not at the top: libp2p takes most of a second to load, and every other
+    // command is a thin API client that never needs it
+    const [{ createNode }, { serveNode }] = await Promise.all([import('../../node/create-node.js'), import('../../api/serve.js')])
     const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, firewalled: values.firewalled, private: values.private, apiPort })
     let served
     try {
