@@ -6,10 +6,10 @@
  * plaintext of a private view.
  */
 import assert from 'node:assert/strict'
-import { connect, startNode, stopAll } from '../helpers/nodes.js'
+import { connect, nodesPerTest } from '../helpers/nodes.js'
 import { waitFor } from '../helpers/temp.js'
 import { presenceKey } from '../../src/presence/protocol.js'
-import type { PresenceMeshNode } from '../../src/node/create-node.js'
+import type { CreateNodeOptions, PresenceMeshNode } from '../../src/node/create-node.js'
 import type { NotifyEvent } from '../../src/presence/index.js'
 import type { PeerId } from '@libp2p/interface'
 
@@ -42,13 +42,8 @@ async function datastoreHolds (node: PresenceMeshNode, text: string): Promise<bo
 
 describe('presence access control', function () {
   this.timeout(60_000)
-  const nodes: PresenceMeshNode[] = []
-  const start = async (options: Parameters<typeof startNode>[0] = quiet): Promise<PresenceMeshNode> => {
-    const node = await startNode(options)
-    nodes.push(node)
-    return node
-  }
-  afterEach(async () => { await stopAll(...nodes.splice(0)) })
+  const nodes = nodesPerTest()
+  const start = async (options: CreateNodeOptions = quiet): Promise<PresenceMeshNode> => nodes.start(options)
 
   /** Presentity P and `count` watchers, all connected only to hub H */
   async function star (count: number): Promise<{ h: PresenceMeshNode, p: PresenceMeshNode, watchers: PresenceMeshNode[] }> {
@@ -120,7 +115,7 @@ describe('presence access control', function () {
 
     // offline: P leaves; each watcher reads the DHT and sees its own view of the goodbye
     await p.stop()
-    nodes.splice(nodes.indexOf(p), 1)
+    nodes.stopped(p)
     const offlineFull = await full.libp2p.services.presence.lookup(p.peerId)
     assert.equal(offlineFull.access, 'granted')
     assert.equal(offlineFull.record.basic, 'closed')
@@ -161,7 +156,7 @@ describe('presence access control', function () {
 
     // with P gone nobody can hand out keys: the revoked watcher's old key opens nothing new
     await p.stop()
-    nodes.splice(nodes.indexOf(p), 1)
+    nodes.stopped(p)
     const afterwards = await revoked.libp2p.services.presence.lookup(p.peerId)
     assert.notEqual(afterwards.access, 'granted')
     assert.equal(afterwards.record.note, undefined)
@@ -229,13 +224,11 @@ async function dhtHoldsRecordOf (node: PresenceMeshNode, presentity: PeerId): Pr
 
 describe('presence delegation on a mesh', function () {
   this.timeout(60_000)
-  const nodes: PresenceMeshNode[] = []
-  afterEach(async () => { await stopAll(...nodes.splice(0)) })
+  const { start } = nodesPerTest()
 
   it('a delegate publishes for the presentity, watchers see it, and the presentity takes it as its own', async () => {
-    const h = await startNode(quiet)
-    const [p, d, w, other] = await Promise.all([startNode({}), startNode(quiet), startNode(quiet), startNode(quiet)])
-    nodes.push(h, p, d, w, other)
+    const h = await start(quiet)
+    const [p, d, w, other] = await Promise.all([start({}), start(quiet), start(quiet), start(quiet)])
     await Promise.all([p, d, w, other].map(async node => connect(node, h)))
     const presence = p.libp2p.services.presence
     const delegation = await presence.delegate(d.peerId, Date.now() + 60 * 60_000)

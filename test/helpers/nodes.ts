@@ -19,3 +19,21 @@ export async function connect (from: PresenceMeshNode, to: PresenceMeshNode): Pr
 export async function stopAll (...nodes: Array<PresenceMeshNode | undefined>): Promise<void> {
   await Promise.all(nodes.map(async node => node?.stop()))
 }
+
+/**
+ * For a describe block: a `start` that starts a node and an afterEach that
+ * stops every node started in the test. `stopped(node)` forgets a node the
+ * test stopped itself.
+ */
+export function nodesPerTest (): { start(options?: CreateNodeOptions): Promise<PresenceMeshNode>, stopped(node: PresenceMeshNode): void } {
+  const nodes: PresenceMeshNode[] = []
+  afterEach(async () => stopAll(...nodes.splice(0)))
+  return {
+    start: async (options = {}) => {
+      const node = await startNode(options)
+      nodes.push(node)
+      return node
+    },
+    stopped: node => { nodes.splice(nodes.indexOf(node), 1) }
+  }
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { toString } from 'uint8arrays/to-string'
-import { connect, startNode, stopAll } from '../helpers/nodes.js'
+import { connect, nodesPerTest } from '../helpers/nodes.js'
 import { waitFor } from '../helpers/temp.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 
@@ -8,14 +8,7 @@ const circuits = (node: PresenceMeshNode): string[] => node.libp2p.getMultiaddrs
 
 describe('firewalled and private nodes behind relays', function () {
   this.timeout(90_000)
-  const nodes: PresenceMeshNode[] = []
-  afterEach(async () => stopAll(...nodes.splice(0)))
-
-  async function start (options: Parameters<typeof startNode>[0] = {}): Promise<PresenceMeshNode> {
-    const node = await startNode(options)
-    nodes.push(node)
-    return node
-  }
+  const { start, stopped } = nodesPerTest()
   const bootstrapOf = (...relays: PresenceMeshNode[]): string[] => relays.map(r => r.libp2p.getMultiaddrs()[0].toString())
 
   it('a firewalled node is fetched, watched and messaged only through a relay, and fails over to a second relay', async () => {
@@ -53,7 +46,7 @@ describe('firewalled and private nodes behind relays', function () {
     const other = r2
     const killedAt = Date.now()
     await via.stop()
-    nodes.splice(nodes.indexOf(via), 1)
+    stopped(via)
     await waitFor(async () => {
       const record = await w.libp2p.services.presence.fetch(f.peerId).catch(() => undefined)
       return record != null && record.addresses.length > 0 && record.addresses.every(a => a.toString().includes(other.peerId.toString()))

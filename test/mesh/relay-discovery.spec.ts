@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { toString } from 'uint8arrays/to-string'
-import { connect, startNode, stopAll } from '../helpers/nodes.js'
+import { connect, nodesPerTest } from '../helpers/nodes.js'
 import { waitFor } from '../helpers/temp.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 import type { SendResult } from '../../src/messaging/index.js'
@@ -17,14 +17,7 @@ const relaysOf = (node: PresenceMeshNode): string[] => [...new Set(node.libp2p.g
 
 describe('relay discovery and failover', function () {
   this.timeout(120_000)
-  const nodes: PresenceMeshNode[] = []
-  afterEach(async () => stopAll(...nodes.splice(0)))
-
-  async function start (options: Parameters<typeof startNode>[0] = {}): Promise<PresenceMeshNode> {
-    const node = await startNode(options)
-    nodes.push(node)
-    return node
-  }
+  const { start, stopped } = nodesPerTest()
 
   it('a firewalled node knowing one relay finds another through the DHT, and after a relay dies reserves on a new one with no message lost', async () => {
     const r1 = await start({ relay: true })
@@ -54,7 +47,7 @@ describe('relay discovery and failover', function () {
     await new Promise(resolve => setTimeout(resolve, 500))
     const killedAt = Date.now()
     await doomed.stop()
-    nodes.splice(nodes.indexOf(doomed), 1)
+    stopped(doomed)
     await waitFor(() => relaysOf(f).includes(spare.peerId.toString()) && relaysOf(f).length >= 2, 60_000, 'a reservation on the relay it did not hold before')
     console.log(`      reserved on a new relay ${Date.now() - killedAt} ms after one died`)
     await sending
