@@ -89,7 +89,9 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
         transactionId: s.transactionId,
         until: new Date(s.until).toISOString(),
         // false while the presentity is out of reach: we wait for it in its gossip shard
-        registered: s.grantedUntil > Date.now()
+        registered: s.grantedUntil > Date.now(),
+        // the presentity's user has not decided on our request yet
+        awaitingApproval: s.awaitingApproval === true
       }))
     })
   }, {

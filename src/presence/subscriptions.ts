@@ -38,6 +38,8 @@ export interface Subscription {
   until: number
   /** When the presentity's grant ends; 0 while not registered with it */
   grantedUntil: number
+  /** The presentity's last answer: its user has not decided on us yet (RFC 2779 §5.1.10) */
+  awaitingApproval?: boolean
   createdAt: number
 }
 
@@ -161,6 +163,7 @@ export class Subscriptions {
         return { status: 'failure', transactionId, duration: 0, reason: response.reason, ...this.reveal(record) }
       }
       pending = response?.status === SubscribeResponse.Status.STATUS_PENDING
+      subscription.awaitingApproval = pending
       record = await this.newer(target, record, response?.record)
       if (response != null && !pending) subscription.grantedUntil = Date.now() + response.duration * 1000
     }
@@ -310,6 +313,7 @@ export class Subscriptions {
         await this.end(subscription, 'refused')
         return
       }
+      subscription.awaitingApproval = response.status === SubscribeResponse.Status.STATUS_PENDING
       if (response.status === SubscribeResponse.Status.STATUS_OK) {
         subscription.grantedUntil = Date.now() + response.duration * 1000
         // a renewal notifies only if it brought news
@@ -373,8 +377,8 @@ export class Subscriptions {
   private async save (subscription: Subscription, lastSeq?: bigint): Promise<void> {
     if (this.active.get(subscription.target.toString()) !== subscription) return
     const seq = lastSeq ?? this.validation.newestSeq(subscription.target)
-    const { transactionId, until, grantedUntil, createdAt } = subscription
+    const { transactionId, until, grantedUntil, createdAt, awaitingApproval } = subscription
     await this.components.datastore.put(new Key(`${PREFIX}/${subscription.target.toString()}`),
-      fromString(JSON.stringify({ transactionId, until, grantedUntil, createdAt, lastSeq: seq?.toString() })))
+      fromString(JSON.stringify({ transactionId, until, grantedUntil, createdAt, awaitingApproval, lastSeq: seq?.toString() })))
   }
 }

@@ -179,6 +179,7 @@ describe('presence access control', function () {
       assert.equal(result.status, 'pending')
       assert.equal(result.record?.note, undefined)
       assert.equal(watcher.libp2p.services.presence.subscriptions().length, 1, 'a pending subscription is kept')
+      assert.equal(watcher.libp2p.services.presence.subscriptions()[0].awaitingApproval, true, 'the watcher knows it awaits approval')
     }
     assert.deepEqual(requests.sort(), [approved, denied].map(n => n.peerId.toString()).sort())
     assert.deepEqual(Object.keys(presence.policy().pending).sort(), requests)
@@ -187,6 +188,7 @@ describe('presence access control', function () {
     await presence.allow(approved.peerId, 'full')
     await lastNotify(approvedSeen, p.peerId, e => e.access === 'granted' && e.record?.note?.text === 'for friends', 'the approved watcher seeing P')
     await waitFor(() => presence.watchers().some(w => w.peerId.equals(approved.peerId)), 10_000, 'the approved watcher registered')
+    assert.equal(approved.libp2p.services.presence.subscriptions()[0].awaitingApproval, false)
 
     await presence.deny(denied.peerId)
     await waitFor(() => deniedEnds.includes('refused'), 10_000, 'the denied watcher told it is refused')

@@ -60,6 +60,8 @@ describe('pmesh access commands', function () {
       if (listed.length === 0) await new Promise(resolve => setTimeout(resolve, 250))
     }
     assert.deepEqual(listed.map(r => r.uri), [nodeW.info.uri])
+    const waiting = JSON.parse((await pmesh(['subscriptions', '--json', '--home', w])).stdout)
+    assert.equal(waiting[0].awaitingApproval, true)
     const approve = await pmesh(['requests', 'approve', nodeW.info.uri, '--view', 'availability', '--home', p])
     assert.equal(approve.code, 0, approve.stderr)
     const line = await watch.waitForLine(l => JSON.parse(l).access === 'granted', 15_000)

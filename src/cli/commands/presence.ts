@@ -177,7 +177,7 @@ export const subscriptions: Command = {
     const result = await (await ApiClient.fromHome(home)).request('GET', '/v1/subscriptions')
     if (values.json === true) return printJson(result.subscriptions)
     if (result.subscriptions.length === 0) print('no subscriptions')
-    for (const s of result.subscriptions) print(`${s.target}  until ${s.until}  ${s.registered === true ? 'registered' : 'waiting for the presentity'}  (transaction ${s.transactionId})`)
+    for (const s of result.subscriptions) print(`${s.target}  until ${s.until}  ${s.awaitingApproval === true ? 'awaiting the presentity\'s approval' : s.registered === true ? 'registered' : 'waiting for the presentity'}  (transaction ${s.transactionId})`)
   }
 }
 
