@@ -52,6 +52,8 @@ describe('pmesh access commands', function () {
 
     // ask: W's watch waits, P lists and approves the request, W's watch shows P
     assert.equal((await pmesh(['policy', 'set', '--default', 'ask', '--home', p])).code, 0)
+    const follow = pmeshStream(['requests', '--follow', '--json', '--home', p])
+    streams.push(follow)
     const watch = pmeshStream(['watch', uriP, '--duration', '60', '--json', '--home', w])
     streams.push(watch)
     let listed: any[] = []
@@ -60,6 +62,9 @@ describe('pmesh access commands', function () {
       if (listed.length === 0) await new Promise(resolve => setTimeout(resolve, 250))
     }
     assert.deepEqual(listed.map(r => r.uri), [nodeW.info.uri])
+    // announced as it comes, or listed as waiting if the follower started after it
+    const told = JSON.parse(await follow.waitForLine(l => JSON.parse(l).uri === nodeW.info.uri, 10_000))
+    assert.ok(told.transactionId != null)
     const waiting = JSON.parse((await pmesh(['subscriptions', '--json', '--home', w])).stdout)
     assert.equal(waiting[0].awaitingApproval, true)
     const approve = await pmesh(['requests', 'approve', nodeW.info.uri, '--view', 'availability', '--home', p])

@@ -12,6 +12,12 @@ import type { Command } from '../main.js'
 import type { PolicyView } from '../../api/access-routes.js'
 
 const DEFAULTS = ['public', 'ask', 'deny']
+const WATCHER_CHANGES: Record<string, string> = {
+  added: 'started watching you',
+  renewed: 'renewed its subscription',
+  cancelled: 'stopped watching you',
+  expired: 'stopped renewing: its subscription ran out'
+}
 
 function printPolicy (policy: PolicyView): void {
   const rule = (r: PolicyView['rules'][number]): string => `${r.uri}  ${r.rule === 'allow' ? `allow (${r.view ?? 'full'} view)` : r.rule === 'block' ? 'block (polite)' : 'deny'}`
@@ -74,22 +80,49 @@ export const revoke = ruleCommand('revoke', 'withdraw a watcher\'s rule and end 
 export const unblock: Command = { ...ruleCommand('revoke', 'lift a block (presence and messages)', 'unblocked'), usage: 'pmesh unblock URI [--json]' }
 
 export const requests: Command = {
-  usage: 'pmesh requests [approve URI [--view NAME] | deny URI] [--json]',
-  summary: 'list the requests to watch you that wait for your decision, or decide one',
+  usage: 'pmesh requests [--follow] [approve URI [--view NAME] | deny URI] [--json]',
+  summary: 'list the requests to watch you that wait for your decision (--follow: and print new ones and watcher changes as they come), or decide one',
   run: async argv => {
-    const { values, positionals, home } = parse(argv, { view: { type: 'string' } }, { min: 0, max: 2 })
-    if (positionals.length === 0) {
-      const result: PolicyView = await (await ApiClient.fromHome(home)).request('GET', '/v1/access')
-      if (values.json === true) return printJson(result.requests)
-      if (result.requests.length === 0) print('no waiting requests')
-      for (const r of result.requests) print(`${r.uri}  since ${r.since}  (transaction ${r.transactionId})`)
-      return
-    }
+    const { values, positionals, home } = parse(argv, { view: { type: 'string' }, follow: { type: 'boolean' } }, { min: 0, max: 2 })
+    if (positionals.length === 0) return listRequests(home, values.follow === true, values.json === true)
     if (positionals.length !== 2) throw new UsageError('expected "requests approve URI" or "requests deny URI"')
     const [decision, uri] = positionals
     const common = ['--home', home, ...(values.json === true ? ['--json'] : [])]
     if (decision === 'approve') return allow.run([uri, ...common, ...(values.view != null ? ['--view', values.view] : [])])
     if (decision === 'deny') return deny.run([uri, ...common])
     throw new UsageError(`unknown decision "${decision}" (approve or deny)`)
+  }
+}
+
+/** RFC 2779 §5.1.11–12: the presentity sees who waits, and is told of new requests and watchers */
+async function listRequests (home: string, follow: boolean, json: boolean): Promise<void> {
+  const client = await ApiClient.fromHome(home)
+  const controller = new AbortController()
+  // open the stream before listing, so nothing arrives unseen in between
+  const events = follow ? await client.events({ signal: controller.signal }) : undefined
+  const result: PolicyView = await client.request('GET', '/v1/access')
+  if (json && !follow) return printJson(result.requests)
+  if (result.requests.length === 0 && !follow) print('no waiting requests')
+  for (const r of result.requests) {
+    if (json) printJson(r)
+    else print(`${r.uri}  since ${r.since}  (transaction ${r.transactionId})`)
+  }
+  if (events == null) return
+  const stop = (): void => controller.abort()
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  try {
+    for await (const event of events) {
+      const data = event.data as any
+      if (event.type === 'presence:request') {
+        if (json) printJson({ event: 'request', ...data })
+        else print(`${String(data.uri)} asks to watch you: pmesh requests approve ${String(data.uri)} | pmesh requests deny ${String(data.uri)}`)
+      } else if (event.type === 'presence:watcher') {
+        if (json) printJson({ event: 'watcher', ...data })
+        else print(`pres:${String(data.peerId)} ${WATCHER_CHANGES[data.change] ?? String(data.change)}`)
+      }
+    }
+  } catch (err: any) {
+    if (!controller.signal.aborted) throw err
   }
 }
