@@ -4,12 +4,13 @@
  * times what those watchers see, on the driver's clock (see mesh.ts).
  */
 import { performance } from 'node:perf_hooks'
+import { messages, relayedMessages } from './messaging.js'
 import { summarize, type Summary } from './stats.js'
-import type { Mesh, MeshNode, StampedEvent } from './mesh.js'
+import { presentityOf, watchersOf, type Mesh, type StampedEvent } from './mesh.js'
 
 export interface ScenarioResult {
   name: string
-  status: 'ok' | 'failed' | 'not-implemented'
+  status: 'ok' | 'failed' | 'skipped'
   /** Latency figures in ms */
   figures: Record<string, Summary | undefined>
   checks: Record<string, boolean>
@@ -23,9 +24,11 @@ export interface ScenarioContext {
   changes: number
   /** Fetches per node in the offline-fetch scenario. Default: 1 */
   fetchRounds?: number
+  /** Messages per messaging scenario, after a first one that dials. Default: 20 */
+  messages?: number
 }
 
-type Scenario = (ctx: ScenarioContext, result: ScenarioResult) => Promise<void>
+export type Scenario = (ctx: ScenarioContext, result: ScenarioResult) => Promise<void>
 
 const NOTIFY_TIMEOUT_MS = 10_000
 /** Wills are published 2 s after the connection drops; allow for a slow, loaded machine */
@@ -46,15 +49,6 @@ export const SETTLE_MS = 3_000
  */
 const WILL_SETTLE_MS = 1_000
 const AVAILABILITIES = ['busy', 'away', 'available', 'idle', 'do-not-disturb']
-
-export function presentityOf (mesh: Mesh): MeshNode {
-  return mesh.others.find(n => n.role === 'peer') ?? mesh.others[0]
-}
-
-export function watchersOf (mesh: Mesh): MeshNode[] {
-  const presentity = presentityOf(mesh)
-  return mesh.others.filter(n => n !== presentity)
-}
 
 const notifyOf = (peerId: string, match: (data: any) => boolean, after: number) => (e: StampedEvent): boolean =>
   e.type === 'presence:notify' && e.data.peerId === peerId && e.at >= after && match(e.data)
@@ -165,14 +159,8 @@ const offlineFetch: Scenario = async (ctx, result) => {
   result.checks['every fetch says closed'] = closed
 }
 
-/** Named place for the messaging scenarios: none is written yet, and no figure is made up */
-const messaging: Scenario = async (_ctx, result) => {
-  result.status = 'not-implemented'
-  result.notes.push('no messaging scenario yet (send → receipt latency, relayed delivery): to be written here, in scripts/mesh/scenarios.ts')
-}
-
 /** In the order `all` runs them: each leaves the presentity as the next one expects */
-export const SCENARIOS: Record<string, Scenario> = { presence, kill, restart, 'offline-fetch': offlineFetch, messaging }
+export const SCENARIOS: Record<string, Scenario> = { presence, kill, restart, 'offline-fetch': offlineFetch, messages, 'relayed-messages': relayedMessages }
 
 export async function runScenario (name: string, ctx: ScenarioContext): Promise<ScenarioResult> {
   const result: ScenarioResult = { name, status: 'ok', figures: {}, checks: {}, notes: [] }
