@@ -5,6 +5,8 @@
  * two. --large adds 50 watchers, one process per node: more than a 2-core
  * machine can run (tried here: start-ups grew past 30 s, load reached 30,
  * while the mesh was still forming).
+ *
+ * `npm run bench -- scale [--max N]`: the in-process scale simulation (scale.ts).
  */
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -25,7 +27,9 @@ const PLANS = {
 }
 
 async function main (): Promise<number> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false } } })
+  const { values, positionals } = parseArgs({ allowPositionals: true, strict: false, options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false } } })
+  // other modes measure something else and write their own section of docs/BENCHMARKS.md
+  if (positionals[0] === 'scale') return (await import('./scale.js')).scaleMain(BENCHMARKS_MD)
   const mode = values.quick ? 'quick' : 'full'
   const plan = PLANS[mode]
   const startedAt = new Date()
