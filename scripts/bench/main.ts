@@ -87,7 +87,7 @@ async function main (): Promise<number> {
       rows.push({ figure: 'presence notify, 50 watchers', unit: 'ms', baseline: '', missing: 'not measured: needs --large and more than 2 cores (see below)' })
     }
     const messagingRows = ['message send → receipt, direct', 'message send → receipt, through a relay', 'messages/s on one connection', 'SIGKILL → watchers see closed']
-    await section('messaging and SIGKILL, relay + 5 nodes, one process per node', messagingRows, async () => {
+    await section('messaging and SIGKILL, 2 relays + 5 nodes, one process per node', messagingRows, async () => {
       const ours = await oursMessaging(ctx, plan.messaging)
       const raw = await rawMessaging(ctx, plan.messaging, sizes.message)
       return [

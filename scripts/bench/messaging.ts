@@ -1,7 +1,8 @@
 /**
  * Messaging and SIGKILL figures, ours and raw libp2p in the same topology:
- * a relay, a presentity, two plain peers and two nodes reachable only
- * through the relay. Ours: `npm run mesh`'s messaging and kill scenarios on
+ * two relays, a presentity, two plain peers and two nodes reachable only
+ * through a relay (two relays: the configuration a firewalled node is
+ * built for, see scripts/mesh/main.ts). Ours: `npm run mesh`'s messaging and kill scenarios on
  * real `pmesh start` processes. Raw: raw-node.ts processes, an echo of a
  * message-sized payload standing in for a message and its receipt.
  */
@@ -56,8 +57,8 @@ function figure (result: ScenarioResult, name: string, log: (line: string) => vo
 }
 
 export async function oursMessaging (ctx: BenchContext, plan: MessagingPlan): Promise<MessagingFigures> {
-  ctx.log('ours: 6 pmesh processes (relay, presentity, 2 peers, 2 firewalled)')
-  const mesh = await Mesh.start(ctx.cleanup, { nodes: 6, relays: 1, firewalled: 2, log: () => {}, concurrency: ctx.concurrency })
+  ctx.log('ours: 7 pmesh processes (2 relays, presentity, 2 peers, 2 firewalled)')
+  const mesh = await Mesh.start(ctx.cleanup, { nodes: 7, relays: 2, firewalled: 2, log: () => {}, concurrency: ctx.concurrency })
   try {
     await mesh.ready()
     const run = async (name: string): Promise<ScenarioResult> => runScenario(name, { mesh, log: () => {}, changes: 0, messages: plan.messages, kills: plan.kills })
@@ -92,14 +93,15 @@ export async function oursMessaging (ctx: BenchContext, plan: MessagingPlan): Pr
 }
 
 export async function rawMessaging (ctx: BenchContext, plan: MessagingPlan, size: number): Promise<MessagingFigures> {
-  ctx.log('raw: 6 plain libp2p processes (relay, presentity, 2 peers, 2 behind the relay)')
+  ctx.log('raw: 7 plain libp2p processes (2 relays, presentity, 2 peers, 2 behind a relay)')
   const relay = await IpcProc.rawNode(ctx.cleanup, [], ['--relay'])
-  const boot = [relay.address]
+  const relay2 = await IpcProc.rawNode(ctx.cleanup, [relay.address], ['--relay'])
+  const boot = [relay.address, relay2.address]
   const [a, b, f1, f2] = await Promise.all([
     IpcProc.rawNode(ctx.cleanup, boot), IpcProc.rawNode(ctx.cleanup, boot),
     IpcProc.rawNode(ctx.cleanup, boot, ['--behind-relay']), IpcProc.rawNode(ctx.cleanup, boot, ['--behind-relay'])
   ])
-  const all = [relay, a, b, f1, f2]
+  const all = [relay, relay2, a, b, f1, f2]
   try {
     const circuit = await waitUntil(async () => (await f2.call<string[]>({ op: 'addresses' })).find(ma => ma.includes('/p2p-circuit')), 20_000, 'a relay reservation')
     /** Warm-up echo (dial included), then `plan.messages` timed echoes, each through IPC as ours goes through HTTP */

@@ -104,8 +104,8 @@ How each figure is taken:
   the node already has peers (publish() in src/presence/presence.ts).
 - **Memory**: resident set size (/proc/PID/status VmRSS) of every node of the presence mesh right
   after the latency run, one sample per node.
-- **Message send → receipt**: six nodes — a relay (also the bootstrap node), a presentity, two
-  peers, two firewalled nodes. Direct: one peer sends the other a ${run.sizes.message}-byte message envelope
+- **Message send → receipt**: seven nodes — two relays (also the bootstrap nodes), a presentity,
+  two peers, two firewalled nodes. Direct: one peer sends the other a ${run.sizes.message}-byte message envelope
   (a 140-character text), one at a time, after a first message that dials (not counted); latency =
   \`POST /v1/messages\` sent → the sender's \`im:receipt\` event (the recipient's signed ack has been
   verified and the outcome stored). Through a relay: the same between the two firewalled nodes,

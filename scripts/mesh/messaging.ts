@@ -111,7 +111,7 @@ export const relayedMessages: Scenario = async (ctx, result) => {
   const recipient = firewalled[firewalled.length - 1]
   if (recipient == null) {
     result.status = 'skipped'
-    result.notes.push('needs a firewalled node: run with --relays 1 --firewalled 2')
+    result.notes.push('needs a firewalled node: run with --relays 2 --firewalled 2')
     return
   }
   const plain = plainPeers(ctx.mesh, presentityOf(ctx.mesh))
