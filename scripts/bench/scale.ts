@@ -7,7 +7,7 @@
  * the "scale" section of docs/BENCHMARKS.md; the other sections are kept.
  */
 import { execSync } from 'node:child_process'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Cleanup, startProc, stopChild } from '../mesh/procs.js'
@@ -68,6 +68,7 @@ export async function scaleMain (benchmarksMd: string): Promise<number> {
   const log = (line: string): void => console.log(line)
   cleanup.install(STEPS.length * STEP_LIMIT_MS + 60_000, log)
   const started = new Date()
+  const loadAtStart = loadavg()[0]
   const fds = fileLimit()
   const results: StepResult[] = []
   try {
@@ -87,12 +88,12 @@ export async function scaleMain (benchmarksMd: string): Promise<number> {
     await cleanup.teardown()
   }
   const seconds = Math.round((Date.now() - started.getTime()) / 1000)
-  await writeSection(benchmarksMd, 'scale', report(results, fds, started, seconds))
+  await writeSection(benchmarksMd, 'scale', report(results, fds, started, seconds, loadAtStart))
   log(`\n${textTable(HEADER, results.map(cells))}\nwritten to the scale section of ${benchmarksMd}`)
   return results.length > 0 && healthy(results[0]) ? 0 : 1
 }
 
-function report (results: StepResult[], fds: number, started: Date, seconds: number): string {
+function report (results: StepResult[], fds: number, started: Date, seconds: number, loadAtStart: number): string {
   const broken = results.find(r => !healthy(r))
   const last = [...results].reverse().find(healthy)
   const cores = cpus().length
@@ -101,7 +102,9 @@ function report (results: StepResult[], fds: number, started: Date, seconds: num
   return `## Scale simulation
 
 Written by \`npm run bench -- scale\` (scripts/bench/scale.ts, scale-step.ts) on ${started.toISOString()} in ${seconds} s,
-${machine()}, open-file limit ${fds}.
+${machine()}, open-file limit ${fds}; load average ${loadAtStart.toFixed(1)} at the start,
+${loadavg()[0].toFixed(1)} at the end — on a shared machine the step's process gets only its share of the cores, which
+moves the point where its event loop saturates.
 
 Every node of a step is a real presence-mesh node (\`createNode\`, in-memory datastore) and all of
 them run in one process, over TCP on 127.0.0.1 (@libp2p/memory, an in-memory transport, is not
@@ -110,7 +113,8 @@ fills the routing tables from there. Since both ends of every connection live in
 process, each node may hold at most (open-file limit − ${FD_RESERVE}) / nodes connections (and never more
 than our ceiling of ${CONNECTION_CEILING}). libp2p's per-node defaults — 10 inbound connections pending, 5
 inbound connections per second from one IP — would reset most dials here (all nodes share one
-IP and one event loop), so the step raises them. After start-up and 10 s to settle, a 10 s idle
+IP and one event loop), so the step raises them. Nodes start 10 at a time, each batch once the event loop keeps up again
+(delay p99 under 100 ms). After start-up and 10 s to settle, a 10 s idle
 window measures the cost per node: CPU time of the process, bytes written to sockets
 (/proc/self/io), RSS growth. Then 10 plain nodes spread over the mesh subscribe to one more, which
 changes its availability 10 times after a warm-up; notify latency = \`publish()\` called → the
