@@ -126,13 +126,14 @@ What this shows:
 
 - ${last == null ? 'No step worked.' : `Up to ${last.nodes} nodes every watcher saw every change (notify p50 ${last.notify?.p50} ms).`}
 - ${broken == null ? 'No step broke within the steps tried.' : `At ${broken.nodes} nodes the step broke: ${broken.error ?? (broken.started < broken.nodes ? `${broken.started} of ${broken.nodes} nodes started` : `${broken.subscribed}/${broken.watchers} watchers subscribed, ${broken.missed} notifications missed`)}.`}
-- Why: all nodes share one event loop, which runs on one core. ${results.map(r => `At ${r.nodes} nodes the idle mesh needed ${fixed(r.cpuMsPerSecPerNode * r.nodes / 10, 0)} % of a core and the loop lagged ${fixed(r.loopDelayP99Ms, 0)} ms (p99)`).join('; ')}. Once
+- Why: all nodes share one event loop, which runs on one core. ${results.map(r => `At ${r.nodes} nodes the idle mesh needed ${fixed(r.cpuMsPerSecPerNode * r.nodes / 10, 0)} % of a core (the process's CPU time, garbage collector and libuv threads included) and the loop lagged ${fixed(r.loopDelayP99Ms, 0)} ms (p99)`).join('. ')}. Once
   the loop lags by hundreds of milliseconds, Noise handshakes time out and libp2p's connection
   monitor aborts connections whose ping is late (seen with DEBUG=libp2p:* in a 30-node run:
   \`EncryptionFailedError: The operation was aborted due to timeout\`, \`aborting connection due to
-  ping failure\`); connections then close faster than they open (closes/node/min), a subscribe
-  still gets through on a fresh connection but the gossip mesh that carries later changes does
-  not hold. This is a limit of the simulation — one core for every node — not of a node: each
+  ping failure\`); connections keep closing (closes/node/min) and being redialled, which loads
+  the loop further; a subscribe still gets through on a fresh connection, but the gossip mesh
+  that carries later changes does not hold. This is a limit of the simulation — one core for
+  all the nodes — not of a node: each
   real node has a core of its own, and pays the per-node idle figures above alone.
 - The ${cores} cores of this machine bound any layout, not just one process: at the idle CPU per node
   measured here, ${base == null ? 'no step' : `${fixed(cores * 1000 / Math.max(base.cpuMsPerSecPerNode, 0.001), 0)} nodes (${fixed(base.cpuMsPerSecPerNode, 1)} ms/s each, at ${base.nodes} nodes)`} would fill them even with perfect spreading.
