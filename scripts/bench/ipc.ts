@@ -42,8 +42,9 @@ export class IpcProc {
     }).catch(() => {})
   }
 
-  static async rawNode (cleanup: Cleanup, bootstrap: string[] = []): Promise<IpcProc> {
-    return new IpcProc(await startProc(cleanup, RAW_NODE, bootstrap.flatMap(ma => ['--bootstrap', ma]), { ipc: true }))
+  /** `flags`: raw-node.ts's --relay, --behind-relay */
+  static async rawNode (cleanup: Cleanup, bootstrap: string[] = [], flags: string[] = []): Promise<IpcProc> {
+    return new IpcProc(await startProc(cleanup, RAW_NODE, [...bootstrap.flatMap(ma => ['--bootstrap', ma]), ...flags], { ipc: true }))
   }
 
   get address (): string { return this.proc.info.addresses[0] }

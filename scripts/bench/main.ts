@@ -5,27 +5,31 @@
  * two. --large adds 50 watchers, one process per node: more than a 2-core
  * machine can run (tried here: start-ups grew past 30 s, load reached 30,
  * while the mesh was still forming).
+ *
+ * `npm run bench -- scale [--max N]`: the in-process scale simulation (scale.ts).
  */
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Cleanup } from '../mesh/procs.js'
 import { oursMesh, rawMesh, recordSizes, startup, type BenchContext } from './figures.js'
+import { messageEnvelopeSize, oursMessaging, rawMessaging } from './messaging.js'
 import { printTable, writeMarkdown, type Row } from './report.js'
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../../../docs/BENCHMARKS.md', import.meta.url))
 /** Whatever hangs, the bench ends (and cleans up) by then */
 const HARD_LIMIT_MS = 12 * 60_000
-const NOT_YET = 'not yet measurable: no messaging benchmark written yet'
 
 /** Sample counts: a full run stays near 5 minutes on 2 cores */
 const PLANS = {
-  full: { startups: 12, changes: 30, fetchRounds: 5 },
-  quick: { startups: 3, changes: 6, fetchRounds: 1 }
+  full: { startups: 12, changes: 30, fetchRounds: 5, messaging: { messages: 30, rounds: 3, burst: 200, concurrency: 16, kills: 4 } },
+  quick: { startups: 3, changes: 6, fetchRounds: 1, messaging: { messages: 10, rounds: 1, burst: 100, concurrency: 16, kills: 1 } }
 }
 
 async function main (): Promise<number> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false } } })
+  const { values, positionals } = parseArgs({ allowPositionals: true, strict: false, options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false } } })
+  // other modes measure something else and write their own section of docs/BENCHMARKS.md
+  if (positionals[0] === 'scale') return (await import('./scale.js')).scaleMain(BENCHMARKS_MD)
   const mode = values.quick ? 'quick' : 'full'
   const plan = PLANS[mode]
   const startedAt = new Date()
@@ -51,8 +55,8 @@ async function main (): Promise<number> {
   }
 
   try {
-    const sizes = await recordSizes()
-    log(`${mode} bench; signed presence record: ${sizes.open} bytes open, ${sizes.closed} bytes closed`)
+    const sizes = { ...await recordSizes(), message: await messageEnvelopeSize() }
+    log(`${mode} bench; signed presence record: ${sizes.open} bytes open, ${sizes.closed} bytes closed; message envelope ${sizes.message} bytes`)
 
     await section('start-up', ['start-up, fresh node alone', 'start-up, joining a running node'], async () => {
       const boot = await startup(ctx, plan.startups)
@@ -82,9 +86,17 @@ async function main (): Promise<number> {
     } else {
       rows.push({ figure: 'presence notify, 50 watchers', unit: 'ms', baseline: '', missing: 'not measured: needs --large and more than 2 cores (see below)' })
     }
-    // named places for the messaging figures, to be filled in when they are written
-    rows.push({ figure: 'message delivery, direct (send → receipt)', unit: 'ms', baseline: 'raw libp2p stream round trip', missing: NOT_YET })
-    rows.push({ figure: 'message delivery, through a relay', unit: 'ms', baseline: 'raw stream over a relay circuit', missing: NOT_YET })
+    const messagingRows = ['message send → receipt, direct', 'message send → receipt, through a relay', 'messages/s on one connection', 'SIGKILL → watchers see closed']
+    await section('messaging and SIGKILL, 2 relays + 5 nodes, one process per node', messagingRows, async () => {
+      const ours = await oursMessaging(ctx, plan.messaging)
+      const raw = await rawMessaging(ctx, plan.messaging, sizes.message)
+      return [
+        { figure: messagingRows[0], unit: 'ms', baseline: 'stream echo round trip, direct connection', pair: { ours: ours.direct, raw: raw.direct } },
+        { figure: messagingRows[1], unit: 'ms', baseline: 'stream echo round trip, relay circuit', pair: { ours: ours.relayed, raw: raw.relayed } },
+        { figure: messagingRows[2], unit: 'msg/s', baseline: `stream echoes/s, ${plan.messaging.concurrency} in flight`, pair: { ours: ours.throughput, raw: raw.throughput } },
+        { figure: messagingRows[3], unit: 'ms', baseline: 'SIGKILL → peer:disconnect (floor; ours adds willGrace 2 s)', pair: { ours: ours.kill, raw: raw.kill } }
+      ]
+    })
 
     printTable(rows)
     await writeMarkdown(BENCHMARKS_MD, rows, { mode, startedAt, durationS: (Date.now() - startedAt.getTime()) / 1000, loadAtStart, sizes })

@@ -4,12 +4,13 @@
  * its parent over the fork IPC channel, and exits when that channel closes,
  * so it can never outlive the bench.
  *
- *   node dist/scripts/bench/raw-node.js [--bootstrap MA]…
+ *   node dist/scripts/bench/raw-node.js [--bootstrap MA]… [--relay] [--behind-relay]
  */
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { drain } from '../../src/utils/streams.js'
-import { createRawNode, dhtKey, payload, payloadId, stopWithParent } from './raw-libp2p.js'
+import { ECHO_PROTOCOL, createRawNode, dhtKey, echoOnce, payload, payloadId, stopWithParent } from './raw-libp2p.js'
+import type { Connection } from '@libp2p/interface'
 
 export type RawCommand =
   | { op: 'dial', addr: string }
@@ -18,17 +19,55 @@ export type RawCommand =
   | { op: 'publish', topic: string, id: number, size: number }
   | { op: 'put', key: string, size: number }
   | { op: 'get', key: string }
+  | { op: 'addresses' }
+  /** One echo round trip to `addr` (dialled once, then reused); answers whether the connection is relayed */
+  | { op: 'echo', addr: string, size: number }
+  /** `count` echoes to `addr`, `concurrency` at a time, on one connection */
+  | { op: 'echo-burst', addr: string, size: number, count: number, concurrency: number }
 
-/** Sent unasked when a gossip message arrives: `key` names the sample */
+/**
+ * Sent unasked when a gossip message arrives (`key`: the sample) or a peer's
+ * last connection closes (`key`: disconnect:<peer id>)
+ */
 export interface Delivery { event: 'delivery', key: string }
 
-const { values } = parseArgs({ options: { bootstrap: { type: 'string', multiple: true, default: [] } } })
-const node = await createRawNode(values.bootstrap)
+const { values } = parseArgs({
+  options: {
+    bootstrap: { type: 'string', multiple: true, default: [] },
+    relay: { type: 'boolean', default: false },
+    'behind-relay': { type: 'boolean', default: false }
+  }
+})
+const node = await createRawNode({ bootstrap: values.bootstrap, relay: values.relay, behindRelay: values['behind-relay'] })
 
 node.services.pubsub.addEventListener('message', event => {
   const delivery: Delivery = { event: 'delivery', key: String(payloadId(event.detail.data)) }
   process.send?.(delivery)
 })
+
+node.addEventListener('peer:disconnect', event => {
+  const delivery: Delivery = { event: 'delivery', key: `disconnect:${event.detail.toString()}` }
+  process.send?.(delivery)
+})
+
+/** The connection each echo target was dialled on: kept, as our messaging reuses an open connection */
+const echoConnections = new Map<string, Connection>()
+
+async function echoConnection (addr: string): Promise<Connection> {
+  const known = echoConnections.get(addr)
+  if (known?.status === 'open') return known
+  // force: a circuit address must give a relayed connection even if a direct one exists
+  const connection = await node.dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000), force: true })
+  echoConnections.set(addr, connection)
+  return connection
+}
+
+async function echo (addr: string, size: number): Promise<Connection> {
+  const connection = await echoConnection(addr)
+  const signal = AbortSignal.timeout(10_000)
+  await echoOnce(await connection.newStream(ECHO_PROTOCOL, { signal, runOnLimitedConnection: true }), payload(0, size))
+  return connection
+}
 
 async function run (command: RawCommand): Promise<unknown> {
   switch (command.op) {
@@ -54,6 +93,18 @@ async function run (command: RawCommand): Promise<unknown> {
         if (event.name === 'VALUE') size = event.value.byteLength
       }
       return size
+    }
+    case 'addresses':
+      return node.getMultiaddrs().map(ma => ma.toString())
+    case 'echo':
+      return { limited: (await echo(command.addr, command.size)).limits != null }
+    case 'echo-burst': {
+      let left = command.count
+      const worker = async (): Promise<void> => {
+        while (left-- > 0) await echo(command.addr, command.size)
+      }
+      await Promise.all(Array.from({ length: command.concurrency }, worker))
+      return true
     }
   }
 }

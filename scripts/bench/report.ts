@@ -4,13 +4,13 @@
  * 1.0 means no overhead). Rows that cannot be measured yet say so.
  */
 import { cpus, loadavg, release, totalmem } from 'node:os'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { formatRatio, formatTriple, markdownTable, textTable } from '../mesh/stats.js'
 import type { Pair } from './figures.js'
 
 export interface Row {
   figure: string
-  unit: 'ms' | 'MiB'
+  unit: 'ms' | 'MiB' | 'msg/s'
   /** What the baseline is, in a few words */
   baseline: string
   pair?: Pair
@@ -24,7 +24,7 @@ export interface RunInfo {
   durationS: number
   /** 1-minute load average when the run began: how busy the shared machine was */
   loadAtStart: number
-  sizes: { open: number, closed: number }
+  sizes: { open: number, closed: number, message: number }
 }
 
 const HEADER = ['figure', 'n (ours/raw)', 'ours p50 · p95 · p99', 'raw libp2p p50 · p95 · p99', 'ratio p50 · p95 · p99', 'baseline']
@@ -47,7 +47,25 @@ export function machine (): string {
   return `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB memory, Linux ${release()}, Node ${process.version}`
 }
 
+/**
+ * Sections other bench modes write (scale.ts) live between these markers;
+ * a full run keeps them as they are.
+ */
+const KEPT_SECTION = /<!-- section:([\w-]+) -->[\s\S]*?<!-- \/section:\1 -->/g
+
+/** Put `body` between the markers of section `name` in the file, replacing an older one or appending */
+export async function writeSection (path: string, name: string, body: string): Promise<void> {
+  const begin = `<!-- section:${name} -->`
+  const end = `<!-- /section:${name} -->`
+  const old = await readFile(path, 'utf8').catch(() => '')
+  const block = `${begin}\n${body.trim()}\n${end}`
+  const at = old.indexOf(begin)
+  const text = at >= 0 ? old.slice(0, at) + block + old.slice(old.indexOf(end, at) + end.length) : `${old.trimEnd()}\n\n${block}\n`
+  await writeFile(path, text)
+}
+
 export async function writeMarkdown (path: string, rows: Row[], run: RunInfo): Promise<void> {
+  const kept = (await readFile(path, 'utf8').catch(() => '')).match(KEPT_SECTION) ?? []
   const text = `# Benchmarks
 
 Written by \`npm run bench\` (scripts/bench/); rerun it rather than editing this file.
@@ -86,6 +104,29 @@ How each figure is taken:
   the node already has peers (publish() in src/presence/presence.ts).
 - **Memory**: resident set size (/proc/PID/status VmRSS) of every node of the presence mesh right
   after the latency run, one sample per node.
+- **Message send → receipt**: seven nodes — two relays (also the bootstrap nodes), a presentity,
+  two peers, two firewalled nodes. Direct: one peer sends the other a ${run.sizes.message}-byte message envelope
+  (a 140-character text), one at a time, after a first message that dials (not counted); latency =
+  \`POST /v1/messages\` sent → the sender's \`im:receipt\` event (the recipient's signed ack has been
+  verified and the outcome stored). Through a relay: the same between the two firewalled nodes,
+  which share no direct connection (checked on every message). Ours includes signing and verifying
+  the message and the ack, the datastore writes before the ack (an ack promises the message
+  survives a crash), the HTTP request and the SSE hop. Baseline: the same topology of raw nodes;
+  a new stream on the open connection (direct, or a circuit-relay v2 connection), a
+  ${run.sizes.message}-byte payload written and echoed back, timed through IPC as ours is through HTTP.
+- **Messages/s on one connection**: the same two peers; a burst of messages, 16 in flight
+  (\`POST /v1/messages\`, each answered once delivered), a few rounds; one sample per round.
+  Baseline: the same number of echoes of the same payload size, 16 in flight, over one raw
+  connection. Here a ratio below ×1 is ours being slower.
+- **SIGKILL → watchers see closed**: the presentity of the same mesh, watched by the four other
+  non-relay nodes, is killed with SIGKILL, restarted, killed again, several times; latency =
+  \`kill()\` → each watcher's \`presence:notify\` with \`closed\`. The floor libp2p sets is the time
+  a node needs to notice that the connection closed: baseline = SIGKILL of a raw node → the
+  \`peer:disconnect\` event on each raw node connected to it. Ours then waits \`willGrace\` (2 s)
+  on purpose — a connection back within 2 s is a blip, not a death — before a will holder
+  publishes the pre-signed "closed" record; expect about 2 s plus gossip, so the ratio is large
+  by design. A silent network loss (no reset) is noticed by libp2p's connection monitor instead,
+  about 10–20 s; not measured here.
 
 Not measured here:
 
@@ -95,7 +136,8 @@ Not measured here:
   nodes per process, ours and raw alike): from 12 per process on, dials to the presentity or
   publisher were reset (libp2p resets inbound connections beyond 10 pending, and dozens of joining
   nodes dial each other through the DHT) and no notification or gossip message arrived at all.
-- **Messaging**: the rows are placeholders until a messaging benchmark is written.
-`
+  \`npm run bench -- scale\` (below) is the in-process simulation done with the connection limits
+  that avoid this.
+${kept.length > 0 ? `\n${kept.join('\n\n')}\n` : ''}`
   await writeFile(path, text)
 }

@@ -172,3 +172,14 @@ export class Mesh {
     return Promise.all(this.nodes.map(async node => node.running ? (await node.api('GET', '/v1/peers')).peers.length : 0))
   }
 }
+
+/** The node the presence scenarios watch: the first plain peer */
+export function presentityOf (mesh: Mesh): MeshNode {
+  return mesh.others.find(n => n.role === 'peer') ?? mesh.others[0]
+}
+
+/** Every other non-seed node watches it */
+export function watchersOf (mesh: Mesh): MeshNode[] {
+  const presentity = presentityOf(mesh)
+  return mesh.others.filter(n => n !== presentity)
+}

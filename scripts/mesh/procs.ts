@@ -98,16 +98,19 @@ export async function stopChild (child: ChildProcess, signal: NodeJS.Signals = '
 /**
  * Start a program that prints a JSON line when it is ready (`pmesh start
  * --json`, the raw baseline node), and time how long that took. With `ipc`
- * the child gets an IPC channel (fork), used by the raw nodes.
+ * the child gets an IPC channel (fork), used by the raw nodes; `nodeArgs` go
+ * to Node itself (a larger heap); `onStderr` sees each stderr line (progress).
  */
-export async function startProc (cleanup: Cleanup, script: string, args: string[], options: { ipc?: boolean, timeoutMs?: number } = {}): Promise<Proc> {
+export async function startProc (cleanup: Cleanup, script: string, args: string[], options: { ipc?: boolean, timeoutMs?: number, nodeArgs?: string[], onStderr?: (line: string) => void } = {}): Promise<Proc> {
   const t0 = performance.now()
+  const nodeArgs = options.nodeArgs ?? []
   const child = options.ipc === true
-    ? fork(script, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
-    : spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    ? fork(script, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: options.nodeArgs ?? process.execArgv })
+    : spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   cleanup.track(child)
   let stderr = ''
   child.stderr?.on('data', chunk => { stderr = (stderr + chunk).slice(-4_000) })
+  if (options.onStderr != null) createInterface({ input: child.stderr! }).on('line', options.onStderr)
   const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
   // starting 50 nodes on a loaded 2-core machine, one start-up took over 30 s
   const timeoutMs = options.timeoutMs ?? 90_000

@@ -16,7 +16,7 @@ import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
-import { createLibp2p } from 'libp2p'
+import { createLibp2p, type Libp2pInit } from 'libp2p'
 import { instantMessaging, type InstantMessaging, type InstantMessagingInit } from '../messaging/index.js'
 import { mailbox, type Mailbox, type MailboxInit } from '../mesh/index.js'
 import { presence, presenceDhtSelectors, presenceDhtValidators, presenceTopicScoreParams, type Presence, type PresenceInit } from '../presence/index.js'
@@ -57,6 +57,12 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   datastore?: Datastore
   /** Default: 300 (see constants.ts) */
   maxConnections?: number
+  /**
+   * Further connection-manager settings (pending inbound connections, dial
+   * queue). Many nodes in one process (the scale simulation) need higher
+   * pending limits than libp2p's defaults, which are sized for one node.
+   */
+  connectionManager?: Omit<NonNullable<Libp2pInit['connectionManager']>, 'maxConnections'>
   /** Decide which connections are allowed (e.g. refuse inbound direct dials) */
   connectionGater?: ConnectionGater
   /** Options of the presence service */
@@ -119,7 +125,7 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       connectionGater: options.connectionGater ?? (behindRelays
         ? firewallGater({ private: settings.private, relays: settings.bootstrap.map(peerIdOf) })
         : undefined),
-      connectionManager: { maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS },
+      connectionManager: { ...options.connectionManager, maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS },
       peerDiscovery: settings.bootstrap.length > 0 ? [bootstrap({ list: settings.bootstrap })] : [],
       services: {
         identify: identify(),
