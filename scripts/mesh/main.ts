@@ -5,9 +5,8 @@
  * 127.0.0.1 (by default seven: two relays, three peers and two firewalled
  * nodes, which only a relay joins), waits until it is connected, runs
  * scenarios and prints what the watchers and the message recipients saw.
- * Two relays, not one: a firewalled node keeps a reservation on two, and
- * with a single relay its search for a second kept every node of the mesh
- * at about 30 % of a core (seen here), which slows every figure.
+ * Two relays, not one: a firewalled node keeps a reservation on two when
+ * two exist, so failover can be tried on the default mesh.
  */
 import { parseArgs } from 'node:util'
 import { Mesh, presentityOf, watchersOf } from './mesh.js'

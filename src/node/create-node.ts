@@ -25,6 +25,7 @@ import { readConfigFile, mergeSettings, validateSettings } from './config.js'
 import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
 import { HomeInUseError } from './errors.js'
 import { circuitAddressesOnly, firewallGater } from './firewall.js'
+import { pacedRandomWalk } from './paced-walk.js'
 import { ensureHome, type HomePaths } from './home.js'
 import { loadOrCreateIdentity } from './identity.js'
 import type { NodeSettings } from './config.js'
@@ -43,6 +44,7 @@ export interface PresenceMeshServices extends ServiceMap {
   presence: Presence
   mailbox: Mailbox
   im: InstantMessaging
+  pacedWalk: object
 }
 
 export interface CreateNodeOptions extends Partial<NodeSettings> {
@@ -128,6 +130,8 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       connectionManager: { ...options.connectionManager, maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS },
       peerDiscovery: settings.bootstrap.length > 0 ? [bootstrap({ list: settings.bootstrap })] : [],
       services: {
+        // first: the relay transport must find the paced walk when it starts looking for relays
+        pacedWalk: pacedRandomWalk(),
         identify: identify(),
         ping: ping(),
         dht: kadDHT({
