@@ -20,7 +20,16 @@ export interface NodeSettings {
   firewalled: boolean
   /** Firewalled, and dial only relays directly: contacts never learn this node's IP address. Default: false */
   private: boolean
+  /**
+   * Seconds between libp2p's pings on each connection. They are what notices a
+   * peer that went silent (asleep, network gone) and they cost bytes on every
+   * connection: see "Out of contact" in docs/ARCHITECTURE.md. Default: 10 (libp2p's)
+   */
+  pingInterval: number
 }
+
+/** Longest ping interval accepted: beyond an hour a silent peer would go unnoticed for too long */
+const MAX_PING_INTERVAL_S = 3_600
 
 export const DEFAULT_SETTINGS: Readonly<NodeSettings> = Object.freeze({
   listen: ['/ip4/0.0.0.0/tcp/0'],
@@ -28,7 +37,8 @@ export const DEFAULT_SETTINGS: Readonly<NodeSettings> = Object.freeze({
   relay: false,
   apiPort: 0,
   firewalled: false,
-  private: false
+  private: false,
+  pingInterval: 10
 })
 
 /** Read `config.json`; a missing file means no settings */
@@ -70,6 +80,12 @@ export function validateSettings (value: unknown, source: string): Partial<NodeS
         break
       case 'apiPort':
         settings.apiPort = validatePort(v, `${source}: "apiPort"`)
+        break
+      case 'pingInterval':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_PING_INTERVAL_S) {
+          throw new InvalidConfigError(`${source}: "pingInterval" must be a whole number of seconds from 1 to ${MAX_PING_INTERVAL_S}`)
+        }
+        settings.pingInterval = v
         break
       default:
         throw new InvalidConfigError(`${source}: unknown setting "${name}" (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`)

@@ -10,6 +10,7 @@ import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
+import { KEEP_ALIVE } from '@libp2p/interface'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -35,6 +36,9 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
 
+/** libp2p reconnects to peers whose tag starts with KEEP_ALIVE */
+const KEEP_ALIVE_BOOTSTRAP = `${KEEP_ALIVE}-bootstrap`
+
 export interface PresenceMeshServices extends ServiceMap {
   identify: Identify
   ping: Ping
@@ -57,6 +61,7 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   datastore?: Datastore
   /** Default: 300 (see constants.ts) */
   maxConnections?: number
+
   /** Decide which connections are allowed (e.g. refuse inbound direct dials) */
   connectionGater?: ConnectionGater
   /** Options of the presence service */
@@ -90,8 +95,8 @@ export interface PresenceMeshNode {
 export async function createNode (options: CreateNodeOptions = {}): Promise<PresenceMeshNode> {
   const home = options.home != null ? await ensureHome(options.home) : undefined
   const fileSettings = home != null ? await readConfigFile(home.config) : {}
-  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing } = options
-  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing }), 'options'))
+  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval } = options
+  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval }), 'options'))
   const behindRelays = settings.firewalled || settings.private
 
   const privateKey = options.privateKey ??
@@ -116,11 +121,15 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       transports: [tcp(), circuitRelayTransport()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
+      // pings on every connection find peers that went silent: see "Out of contact" in docs/ARCHITECTURE.md
+      connectionMonitor: { pingInterval: settings.pingInterval * 1000 },
       connectionGater: options.connectionGater ?? (behindRelays
         ? firewallGater({ private: settings.private, relays: settings.bootstrap.map(peerIdOf) })
         : undefined),
       connectionManager: { maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS },
-      peerDiscovery: settings.bootstrap.length > 0 ? [bootstrap({ list: settings.bootstrap })] : [],
+      // keep-alive: a node that lost its connections (it slept, its network went) dials its
+      // bootstrap nodes again, as libp2p's reconnect queue does for peers with this tag
+      peerDiscovery: settings.bootstrap.length > 0 ? [bootstrap({ list: settings.bootstrap, tagName: KEEP_ALIVE_BOOTSTRAP })] : [],
       services: {
         identify: identify(),
         ping: ping(),

@@ -56,6 +56,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly puts = new Set<Promise<void>>()
   /** Our last record reached no gossip peer: send it again when one joins our shard */
   private unheard = false
+  /** We lost every connection (slept, network gone): catch up when connected again */
+  private cutOff = false
   private running = false
 
   constructor (components: PresenceComponents, init: PresenceInit = {}) {
@@ -100,6 +102,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     await this.wills.start()
     await this.watchersRegistry.start()
     this.components.events.addEventListener('peer:identify', this.onIdentify)
+    this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
     this.components.events.addEventListener('self:peer:update', this.onAddressChange)
     this.components.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.running = true
@@ -138,6 +141,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.running = false
     clearTimeout(this.republishTimer)
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
+    this.components.events.removeEventListener('peer:disconnect', this.onDisconnect)
     this.components.events.removeEventListener('self:peer:update', this.onAddressChange)
     this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     clearTimeout(this.addressTimer)
@@ -308,11 +312,31 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+    if (this.cutOff) this.catchUp()
     if (this.will == null || !event.detail.protocols.includes(WILL_PROTOCOL)) return
     this.wills.deposit(event.detail.peerId, this.will).catch(err => this.log('could not leave our will with %p - %e', event.detail.peerId, err))
   }
 
-  /** Give our will to every connected presence node */
+  private readonly onDisconnect = (): void => {
+    if (this.running && this.components.connectionManager.getConnections().length === 0) this.cutOff = true
+  }
+
+  /**
+   * Connected again after losing every connection — the laptop slept, the
+   * network went or the address changed. Meanwhile our neighbours may have
+   * published our will, and gossip sent to us is lost. Say we are open again
+   * (a newer record than the will), find our shards' members again, and ask
+   * for the current state of everyone we watch.
+   */
+  private catchUp (): void {
+    this.cutOff = false
+    if (!this.running) return
+    this.log('connected again after being cut off, catching up')
+    this.shards.refresh()
+    if (this.own.record?.basic === 'open') this.publish({}).catch(err => this.log.error('republish after being cut off failed - %e', err))
+    this.subs.resync().catch(err => this.log.error('catching up with subscriptions failed - %e', err))
+  }
+
   /**
    * Give our will to every connected presence node, in parallel. Waits at
    * most WILL_DEPOSIT_WAIT_MS: a slow neighbour must not hold up the

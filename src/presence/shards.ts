@@ -106,6 +106,19 @@ export class Shards {
     return [...this.members.keys()]
   }
 
+  /**
+   * Look for members of every shard we are in that has too few peers, now
+   * rather than at the next check: after this node was cut off (it slept, or
+   * its network went), its shard meshes are gone.
+   */
+  refresh (): void {
+    for (const topic of this.members.keys()) {
+      if (this.components.pubsub.getSubscribers(topic).length >= (this.init.minTopicPeers ?? 1)) continue
+      this.backoff.delete(topic)
+      this.findMembers(topic)
+    }
+  }
+
   async publish (topic: string, bytes: Uint8Array): Promise<number> {
     const result = await this.components.pubsub.publish(topic, bytes)
     return result.recipients.length

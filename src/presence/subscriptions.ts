@@ -24,6 +24,8 @@ const PREFIX = '/presence-mesh/presence/subscriptions'
 const REQUEST_TIMEOUT_MS = 5_000
 /** Renew when this share of the granted time is left */
 const RENEW_AT_REMAINING = 0.2
+/** Requests at a time when catching up after being cut off */
+const RESYNC_CONCURRENCY = 4
 
 export interface Subscription {
   target: PeerId
@@ -163,6 +165,29 @@ export class Subscriptions {
       await this.request(subscription, 0).catch(err => this.log('could not tell %p of the cancel - %e', target, err))
     }
     return true
+  }
+
+  /**
+   * This node was cut off (it slept, or its network went) and is back:
+   * gossip sent meanwhile is lost. Ask every presentity we are registered
+   * with for its current record (a renewal carries it), and look up the
+   * others — one request each, now, not on a timer.
+   */
+  async resync (): Promise<void> {
+    const pending = [...this.active.values()]
+    const worker = async (): Promise<void> => {
+      for (let subscription = pending.shift(); subscription != null; subscription = pending.shift()) {
+        if (this.active.get(subscription.target.toString()) !== subscription) continue
+        if (subscription.grantedUntil > Date.now()) {
+          await this.renew(subscription)
+          continue
+        }
+        const known = this.validation.newestSeq(subscription.target) ?? -1n
+        const record = await this.currentState(subscription.target, AbortSignal.timeout(REQUEST_TIMEOUT_MS))
+        if (record != null && record.seq > known) this.onRecord(record)
+      }
+    }
+    await Promise.all(Array.from({ length: RESYNC_CONCURRENCY }, worker))
   }
 
   /** A newer record arrived from gossip */

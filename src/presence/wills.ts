@@ -30,6 +30,20 @@ export interface WillsInit {
 /** Wills held at most, so strangers cannot make us store without limit */
 const MAX_WILLS = 1_000
 const WILL_TIMEOUT_MS = 5_000
+/**
+ * Before publishing a will, the holder dials the presentity once, this long
+ * at most: a dead node's port refuses at once (detection stays ≈ grace), a
+ * sleeping or unreachable one costs this much more, and a live one answers —
+ * the connection was lost on the holder's side (it slept, its network
+ * blipped, it closed the connection), and no false "closed" goes out.
+ */
+const PROBE_TIMEOUT_MS = 2_000
+/**
+ * A presentity found alive by a probe is not probed again for this long: a
+ * connection closed on purpose (pruned at the connection ceiling, on either
+ * side) would otherwise be redialled by each probe and closed again.
+ */
+const PROBE_COOLDOWN_MS = 60_000
 
 export class Wills {
   private readonly components: WillsComponents
@@ -37,6 +51,8 @@ export class Wills {
   private readonly log: Logger
   private readonly held = new Map<string, { presentity: PeerId, bytes: Uint8Array }>()
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>()
+  /** When a probe last found each presentity alive */
+  private readonly probedAlive = new Map<string, number>()
 
   constructor (components: WillsComponents, init: WillsInit, log: Logger) {
     this.components = components
@@ -58,6 +74,7 @@ export class Wills {
     for (const timer of this.pending.values()) clearTimeout(timer)
     this.pending.clear()
     this.held.clear()
+    this.probedAlive.clear()
   }
 
   /** How many neighbours' wills this node holds */
@@ -96,11 +113,32 @@ export class Wills {
     if (will == null || this.pending.has(key)) return
     this.pending.set(key, setTimeout(() => {
       this.pending.delete(key)
-      // it came back (it redialled us, or we it): it is alive
-      if (this.components.connectionManager.getConnections(will.presentity).length > 0) return
-      this.held.delete(key)
-      this.log('%p left without a goodbye, publishing its will', will.presentity)
-      this.init.execute(will.bytes, will.presentity).catch(err => this.log.error('publishing the will of %p failed - %e', will.presentity, err))
+      this.maybeExecute(key, will).catch(err => this.log.error('publishing the will of %p failed - %e', will.presentity, err))
     }, this.init.grace))
+  }
+
+  private async maybeExecute (key: string, will: { presentity: PeerId, bytes: Uint8Array }): Promise<void> {
+    const { connectionManager } = this.components
+    // it came back (it redialled us, or we it): it is alive
+    if (connectionManager.getConnections(will.presentity).length > 0) return
+    // we have no connection at all: we are the one who was cut off (asleep, offline),
+    // we cannot tell who is alive, and nobody would hear the will anyway
+    if (connectionManager.getConnections().length === 0) return
+    if (Date.now() - (this.probedAlive.get(key) ?? -Infinity) < PROBE_COOLDOWN_MS) {
+      // alive a moment ago and the connection closed again: closed on purpose, we stop watching over it
+      this.held.delete(key)
+      return
+    }
+    const alive = await connectionManager.openConnection(will.presentity, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).then(() => true, () => false)
+    if (alive) {
+      this.probedAlive.delete(key)
+      this.probedAlive.set(key, Date.now())
+      if (this.probedAlive.size > MAX_WILLS) this.probedAlive.delete(this.probedAlive.keys().next().value as string)
+      return
+    }
+    if (this.held.get(key) !== will) return
+    this.held.delete(key)
+    this.log('%p left without a goodbye, publishing its will', will.presentity)
+    await this.init.execute(will.bytes, will.presentity)
   }
 }
