@@ -47,7 +47,8 @@ export function machine (): string {
   return `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB memory, Linux ${release()}, Node ${process.version}`
 }
 
-export async function writeMarkdown (path: string, rows: Row[], run: RunInfo): Promise<void> {
+/** `tail`: a section written by another bench (the idle cost), kept at the end */
+export async function writeMarkdown (path: string, rows: Row[], run: RunInfo, tail = ''): Promise<void> {
   const text = `# Benchmarks
 
 Written by \`npm run bench\` (scripts/bench/); rerun it rather than editing this file.
@@ -97,5 +98,5 @@ Not measured here:
   nodes dial each other through the DHT) and no notification or gossip message arrived at all.
 - **Messaging**: the rows are placeholders until a messaging benchmark is written.
 `
-  await writeFile(path, text)
+  await writeFile(path, tail === '' ? text : `${text}\n${tail}`)
 }

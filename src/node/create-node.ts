@@ -61,7 +61,12 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   datastore?: Datastore
   /** Default: 300 (see constants.ts) */
   maxConnections?: number
-
+  /**
+   * Inbound connections accepted per second from one IP address. Default:
+   * libp2p's 5. Many nodes on one host (tests, benches on 127.0.0.1) all
+   * count as one address and need more.
+   */
+  inboundConnectionThreshold?: number
   /** Decide which connections are allowed (e.g. refuse inbound direct dials) */
   connectionGater?: ConnectionGater
   /** Options of the presence service */
@@ -120,13 +125,18 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
         : { listen: [...settings.listen] },
       transports: [tcp(), circuitRelayTransport()],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      // pings on every connection find peers that went silent: see "Out of contact" in docs/ARCHITECTURE.md
+      // no Yamux keep-alive: its pings (every 30 s, on every connection) close nothing when
+      // unanswered; the connection monitor's pings below keep NAT mappings open and find dead peers
+      streamMuxers: [yamux({ enableKeepAlive: false })],
+      // a connection's idle cost is its pings: see "Idle cost budget" in docs/ARCHITECTURE.md
       connectionMonitor: { pingInterval: settings.pingInterval * 1000 },
       connectionGater: options.connectionGater ?? (behindRelays
         ? firewallGater({ private: settings.private, relays: settings.bootstrap.map(peerIdOf) })
         : undefined),
-      connectionManager: { maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS },
+      connectionManager: {
+        maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+        ...(options.inboundConnectionThreshold != null ? { inboundConnectionThreshold: options.inboundConnectionThreshold } : {})
+      },
       // keep-alive: a node that lost its connections (it slept, its network went) dials its
       // bootstrap nodes again, as libp2p's reconnect queue does for peers with this tag
       peerDiscovery: settings.bootstrap.length > 0 ? [bootstrap({ list: settings.bootstrap, tagName: KEEP_ALIVE_BOOTSTRAP })] : [],
