@@ -49,13 +49,14 @@ export class IpcProc {
 
   get address (): string { return this.proc.info.addresses[0] }
 
-  async call<T = unknown> (command: RawCommand): Promise<T> {
+  /** One command to the child (raw-node.ts, or the idle bench's processes with their own commands) */
+  async call<T = unknown, C extends { op: string } = RawCommand> (command: C, timeoutMs = COMMAND_TIMEOUT_MS): Promise<T> {
     const id = this.nextId++
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id)
         reject(new Error(`${command.op} timed out`))
-      }, COMMAND_TIMEOUT_MS)
+      }, timeoutMs)
       this.pending.set(id, {
         resolve: value => { clearTimeout(timer); resolve(value) },
         reject: err => { clearTimeout(timer); reject(err) }

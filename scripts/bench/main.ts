@@ -7,6 +7,9 @@
  * while the mesh was still forming).
  *
  * `npm run bench -- scale [--max N]`: the in-process scale simulation (scale.ts).
+ * `npm run bench -- idle [--quick]`: the idle cost of a node with 0, 100
+ * and 500 contacts beside a plain libp2p node (idle.ts), written to the
+ * "Idle cost" section of docs/BENCHMARKS.md; about fifteen minutes.
  */
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -14,11 +17,15 @@ import { parseArgs } from 'node:util'
 import { Cleanup } from '../mesh/procs.js'
 import { oursMesh, rawMesh, recordSizes, startup, type BenchContext } from './figures.js'
 import { messageEnvelopeSize, oursMessaging, rawMessaging } from './messaging.js'
+import { idleBench, type IdlePlan } from './idle.js'
+import { printIdle, writeIdleSection } from './idle-report.js'
 import { printTable, writeMarkdown, type Row } from './report.js'
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../../../docs/BENCHMARKS.md', import.meta.url))
 /** Whatever hangs, the bench ends (and cleans up) by then */
 const HARD_LIMIT_MS = 12 * 60_000
+/** The idle bench: three configurations of start-up, subscribing, settling and a 60 s window (about 15 min here) */
+const IDLE_HARD_LIMIT_MS = 30 * 60_000
 
 /** Sample counts: a full run stays near 5 minutes on 2 cores */
 const PLANS = {
@@ -26,11 +33,19 @@ const PLANS = {
   quick: { startups: 3, changes: 6, fetchRounds: 1, messaging: { messages: 10, rounds: 1, burst: 100, concurrency: 16, kills: 1 } }
 }
 
+/** Idle windows: at least 60 s in a full run (issue 8); --quick only checks that it works */
+const IDLE_PLANS: Record<'full' | 'quick', IdlePlan> = {
+  full: { contacts: [0, 100, 500], onlineCap: 50, contactsPerProcess: 10, settleS: 30, warmupS: 10, windowS: 60, sampleS: 10 },
+  quick: { contacts: [0, 100], onlineCap: 10, contactsPerProcess: 10, settleS: 10, warmupS: 5, windowS: 20, sampleS: 5 }
+}
+
 async function main (): Promise<number> {
   const { values, positionals } = parseArgs({ allowPositionals: true, strict: false, options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false } } })
   // other modes measure something else and write their own section of docs/BENCHMARKS.md
   if (positionals[0] === 'scale') return (await import('./scale.js')).scaleMain(BENCHMARKS_MD)
   const mode = values.quick ? 'quick' : 'full'
+  if (positionals.length > 0 && positionals[0] !== 'idle') throw new Error(`unknown bench ${positionals.join(' ')}: the named benches are \`idle\` and \`scale\``)
+  if (positionals[0] === 'idle') return idle(IDLE_PLANS[mode])
   const plan = PLANS[mode]
   const startedAt = new Date()
   const loadAtStart = loadavg()[0]
@@ -104,6 +119,26 @@ async function main (): Promise<number> {
     return failed ? 1 : 0
   } catch (err: any) {
     if (!cleanup.closing) console.error(`bench failed: ${err.stack ?? err.message}`)
+    return 1
+  } finally {
+    await cleanup.teardown()
+  }
+}
+
+async function idle (plan: IdlePlan): Promise<number> {
+  const startedAt = new Date()
+  const loadAtStart = loadavg()[0]
+  const cleanup = new Cleanup()
+  const log = (line: string): void => console.log(line)
+  cleanup.install(IDLE_HARD_LIMIT_MS, log)
+  try {
+    const runs = await idleBench({ cleanup, log, concurrency: 4 }, plan)
+    printIdle(runs)
+    await writeIdleSection(BENCHMARKS_MD, runs, plan, { startedAt, durationS: (Date.now() - startedAt.getTime()) / 1000, loadAtStart })
+    log(`written to the Idle cost section of ${BENCHMARKS_MD}`)
+    return 0
+  } catch (err: any) {
+    if (!cleanup.closing) console.error(`idle bench failed: ${err.stack ?? err.message}`)
     return 1
   } finally {
     await cleanup.teardown()

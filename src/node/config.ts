@@ -23,7 +23,7 @@ export interface NodeSettings {
   /**
    * Seconds between libp2p's pings on each connection. They are what notices a
    * peer that went silent (asleep, network gone) and they cost bytes on every
-   * connection: see "Out of contact" in docs/ARCHITECTURE.md. Default: 10 (libp2p's)
+   * connection: see "Idle cost budget" in docs/ARCHITECTURE.md. Default: 120
    */
   pingInterval: number
 }
@@ -38,7 +38,7 @@ export const DEFAULT_SETTINGS: Readonly<NodeSettings> = Object.freeze({
   apiPort: 0,
   firewalled: false,
   private: false,
-  pingInterval: 10
+  pingInterval: 120
 })
 
 /** Read `config.json`; a missing file means no settings */

@@ -127,8 +127,10 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
         : { listen: [...settings.listen] },
       transports: [tcp(), circuitRelayTransport()],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      // pings on every connection find peers that went silent: see "Out of contact" in docs/ARCHITECTURE.md
+      // no Yamux keep-alive: its pings (every 30 s, on every connection) close nothing when
+      // unanswered; the connection monitor's pings below keep NAT mappings open and find dead peers
+      streamMuxers: [yamux({ enableKeepAlive: false })],
+      // a connection's idle cost is its pings: see "Idle cost budget" in docs/ARCHITECTURE.md
       connectionMonitor: { pingInterval: settings.pingInterval * 1000 },
       connectionGater: options.connectionGater ?? (behindRelays
         ? firewallGater({ private: settings.private, relays: settings.bootstrap.map(peerIdOf) })

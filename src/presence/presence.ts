@@ -47,6 +47,15 @@ const DHT_PUT_TIMEOUT_MS = 30_000
 const DHT_PUT_WAIT_MS = 3_000
 /** Address changes come in bursts (listeners, relay reservations): publish once they settle */
 const ADDRESS_SETTLE_MS = 1_000
+/**
+ * How often the node checks that it was not suspended (a laptop's sleep,
+ * SIGSTOP): a tick that comes SLEPT_MS late means the process did not run.
+ * A local timer only: nothing goes on the wire.
+ */
+const WAKE_CHECK_MS = 5_000
+const SLEPT_MS = 5_000
+/** After waking, let the connections that died meanwhile close before catching up */
+const WAKE_SETTLE_MS = 2_000
 
 export class PresenceService extends TypedEventEmitter<PresenceEvents> implements Presence, Startable {
   private readonly components: PresenceComponents
@@ -64,6 +73,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private will?: Uint8Array
   private republishTimer?: ReturnType<typeof setTimeout>
   private addressTimer?: ReturnType<typeof setTimeout>
+  private wakeTimer?: ReturnType<typeof setInterval>
+  private lastTick = 0
   private readonly puts = new Set<Promise<void>>()
   /** Our last record reached no gossip peer: send it again when one joins our shard */
   private unheard = false
@@ -128,6 +139,9 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
     this.components.events.addEventListener('self:peer:update', this.onAddressChange)
     this.components.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.lastTick = Date.now()
+    this.wakeTimer = setInterval(this.checkAwake, WAKE_CHECK_MS)
+    this.wakeTimer.unref?.()
     this.running = true
   }
 
@@ -168,7 +182,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.components.events.removeEventListener('self:peer:update', this.onAddressChange)
     this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     clearTimeout(this.addressTimer)
-    await this.subs.stop()
+    clearInterval(this.wakeTimer)
     await this.watchersRegistry.stop()
     await this.wills.stop()
     this.shards.stop()
@@ -378,6 +392,23 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     if (this.cutOff) this.catchUp()
     if (this.will == null || !event.detail.protocols.includes(WILL_PROTOCOL)) return
     this.wills.deposit(event.detail.peerId, this.will).catch(err => this.log('could not leave our will with %p - %e', event.detail.peerId, err))
+  }
+
+  /**
+   * We were suspended: the neighbours may have given up on us and published
+   * our will, even if a connection of ours survived (then no cut-off shows
+   * it). Catch up once the connections that died meanwhile have closed.
+   */
+  private readonly checkAwake = (): void => {
+    const now = Date.now()
+    const gap = now - this.lastTick
+    this.lastTick = now
+    if (gap <= WAKE_CHECK_MS + SLEPT_MS) return
+    this.log('woke up: no timer ran for %d ms', gap)
+    setTimeout(() => {
+      if (this.components.connectionManager.getConnections().length > 0) this.catchUp()
+      else this.cutOff = true
+    }, WAKE_SETTLE_MS).unref?.()
   }
 
   private readonly onDisconnect = (): void => {

@@ -1,0 +1,136 @@
+/**
+ * The node whose idle cost is measured, alone in its process so that the
+ * process's CPU, memory and sockets are its own (idle-probe.ts counts them).
+ *
+ *   node dist/scripts/bench/idle-node.js --mode ours --home DIR --bootstrap MA
+ *   node dist/scripts/bench/idle-node.js --mode plain --bootstrap MA
+ *
+ * `ours` is createNode() with a home on disk, what `pmesh start` runs (less
+ * its control API, which is silent while nobody calls it). `plain` is the
+ * same libp2p configuration — TCP, circuit-relay transport, Noise, Yamux
+ * (keep-alive off), the same connection-monitor ping interval, identify,
+ * ping, the presence-mesh kad-dht, gossipsub, DCUtR — without the
+ * presence, messaging and mailbox services. Prints one JSON line once it
+ * listens, then obeys its parent over IPC, and stops when that channel closes.
+ */
+import { parseArgs } from 'node:util'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { DEFAULT_SETTINGS } from '../../src/node/config.js'
+import { createNode } from '../../src/node/create-node.js'
+import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL } from '../../src/node/constants.js'
+import { inBatches } from '../mesh/procs.js'
+import { ONE_HOST_INBOUND_PER_S, Probe } from './idle-probe.js'
+import { stopWithParent } from './raw-libp2p.js'
+import type { Libp2p } from '@libp2p/interface'
+
+export type IdleCommand =
+  | { op: 'subscribe', targets: string[], duration: number }
+  /** Each entry: one peer's listen addresses */
+  | { op: 'dial', peers: string[][] }
+  /** Dial `addr` until connected: every node here is 127.0.0.1, and libp2p refuses more than 5 inbound connections a second from one host */
+  | { op: 'connect', addr: string }
+  | { op: 'peers' }
+  | { op: 'snapshot' }
+
+/** Subscriptions made at once: each starts with a DHT lookup */
+const SUBSCRIBE_CONCURRENCY = 16
+const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
+const CONNECT_ATTEMPTS = 30
+
+const { values } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'ours' },
+    home: { type: 'string' },
+    bootstrap: { type: 'string', multiple: true, default: [] }
+  }
+})
+
+// before the node exists: every socket it opens is counted
+const probe = new Probe()
+let libp2p: Libp2p<{ pubsub: GossipSub }>
+let subscribe: ((target: string, duration: number) => Promise<boolean>) | undefined
+let stop: () => Promise<void>
+
+if (values.mode === 'ours') {
+  const node = await createNode({ home: values.home, listen: LOOPBACK, bootstrap: values.bootstrap, connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S } })
+  libp2p = node.libp2p
+  subscribe = async (target, duration) => {
+    const result = await node.libp2p.services.presence.subscribe(peerIdFromString(target), { duration })
+    return result.status === 'success'
+  }
+  stop = async () => node.stop()
+} else {
+  libp2p = await createLibp2p({
+    addresses: { listen: LOOPBACK },
+    transports: [tcp(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux({ enableKeepAlive: false })],
+    connectionMonitor: { pingInterval: DEFAULT_SETTINGS.pingInterval * 1000 },
+    connectionManager: { maxConnections: DEFAULT_MAX_CONNECTIONS, inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S },
+    peerDiscovery: values.bootstrap.length > 0 ? [bootstrap({ list: values.bootstrap })] : [],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper }),
+      pubsub: gossipsub({ runOnLimitedConnection: true, allowPublishToZeroTopicPeers: true }),
+      dcutr: dcutr()
+    }
+  })
+  stop = async () => libp2p.stop()
+}
+probe.attach(libp2p)
+
+async function run (command: IdleCommand): Promise<unknown> {
+  switch (command.op) {
+    case 'subscribe': {
+      if (subscribe == null) throw new Error('a plain node has no presence to subscribe with')
+      const ok = await inBatches(command.targets, SUBSCRIBE_CONCURRENCY, async target => subscribe!(target, command.duration).catch(() => false))
+      return ok.filter(Boolean).length
+    }
+    case 'dial': {
+      const done = await Promise.all(command.peers.map(async addrs =>
+        libp2p.dial(addrs.map(a => multiaddr(a)), { signal: AbortSignal.timeout(10_000) }).then(() => true, () => false)))
+      return done.filter(Boolean).length
+    }
+    case 'connect':
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await libp2p.dial(multiaddr(command.addr), { signal: AbortSignal.timeout(5_000) })
+          return attempt
+        } catch (err) {
+          if (attempt >= CONNECT_ATTEMPTS) throw err
+          await new Promise(resolve => setTimeout(resolve, 1_000))
+        }
+      }
+    case 'peers':
+      // listen addresses, not the connection's: an inbound connection's remote port cannot be dialled
+      return Promise.all([...new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))].map(async id => {
+        const peer = await libp2p.peerStore.get(peerIdFromString(id)).catch(() => undefined)
+        return (peer?.addresses ?? []).map(({ multiaddr: ma }) => ma.encapsulate(`/p2p/${id}`).toString())
+      }))
+    case 'snapshot':
+      return probe.snapshot()
+  }
+}
+
+process.on('message', (message: { id: number, command: IdleCommand }) => {
+  run(message.command).then(
+    result => process.send?.({ reply: message.id, result }),
+    (err: Error) => process.send?.({ reply: message.id, error: err.message })
+  )
+})
+stopWithParent(stop, 2_000)
+
+console.log(JSON.stringify({ peerId: libp2p.peerId.toString(), addresses: libp2p.getMultiaddrs().map(ma => ma.toString()) }))

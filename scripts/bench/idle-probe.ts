@@ -1,0 +1,117 @@
+/**
+ * What the idle bench counts inside the measured node's own process:
+ *
+ * - bytes: the TCP sockets' own counters (`bytesRead`/`bytesWritten`), every
+ *   socket the process opens or accepts, announced by node:diagnostics_channel
+ *   — all of libp2p on the wire: Noise, Yamux, multistream-select, protocols;
+ * - messages: every protocol stream opened, either way (a request/response
+ *   exchange: ping, identify, a DHT query hop, a will, a subscribe), seen
+ *   through libp2p's stream middleware (`libp2p.use`), plus every gossipsub
+ *   RPC sent and received (gossipsub keeps one stream per peer and sends
+ *   RPCs on it), seen by wrapping gossipsub's send and receive methods;
+ * - CPU (process.cpuUsage: all threads) and RSS of the process;
+ * - open connections and subscribed gossip topics.
+ *
+ * Install it before the node starts, so no socket is missed.
+ */
+import { subscribe } from 'node:diagnostics_channel'
+import { performance } from 'node:perf_hooks'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { RPC } from '@libp2p/gossipsub/message'
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { Socket } from 'node:net'
+
+/**
+ * libp2p accepts 5 inbound connections a second from one IP address; every
+ * node of the bench is 127.0.0.1, so that limit would be shared by the whole
+ * mesh and refuse most DHT and subscription dials. Every node here lifts it.
+ */
+export const ONE_HOST_INBOUND_PER_S = 1_000
+
+/** Counters since the probe was installed; rates come from the difference of two */
+export interface ProbeSnapshot {
+  /** performance.now() in the measured process */
+  at: number
+  bytesIn: number
+  bytesOut: number
+  rpcIn: number
+  rpcOut: number
+  /** Protocol streams opened, by protocol and direction (`in /ipfs/ping/1.0.0`) */
+  streams: Record<string, number>
+  /** µs of CPU, user + system */
+  cpuUs: number
+  rss: number
+  connections: number
+  topics: number
+}
+
+/** The parts of the gossipsub 17 class its service interface leaves out: where every RPC passes */
+interface GossipInternals {
+  sendRpc(id: string, rpc: RPC): boolean
+  sendRpcInBatch(tosend: Set<string>, rpc: RPC): void
+  handleReceivedRpc(from: PeerId, rpc: RPC): Promise<void>
+}
+
+export class Probe {
+  private readonly sockets = new Set<Socket>()
+  private readonly streams = new Map<string, number>()
+  private readonly rpc = { in: 0, out: 0 }
+  private node?: Libp2p<{ pubsub: GossipSub }>
+
+  /** Starts counting sockets at once: call before the node is created */
+  constructor () {
+    for (const name of ['net.client.socket', 'net.server.socket']) {
+      subscribe(name, message => this.sockets.add((message as { socket: Socket }).socket))
+    }
+  }
+
+  /** Count the node's streams and gossip RPCs; call once it has started (its protocols are registered then) */
+  attach (node: Libp2p<{ pubsub: GossipSub }>): void {
+    this.node = node
+    for (const protocol of node.getProtocols()) {
+      node.use(protocol, (stream, connection, next) => {
+        const key = `${stream.direction === 'inbound' ? 'in' : 'out'} ${protocol}`
+        this.streams.set(key, (this.streams.get(key) ?? 0) + 1)
+        next(stream, connection)
+      })
+    }
+    const gossip = node.services.pubsub as unknown as GossipInternals
+    const { sendRpc, sendRpcInBatch, handleReceivedRpc } = gossip
+    const counts = this.rpc
+    gossip.sendRpc = function (id, rpc) {
+      const sent = sendRpc.call(this, id, rpc)
+      if (sent) counts.out++
+      return sent
+    }
+    gossip.sendRpcInBatch = function (tosend, rpc) {
+      sendRpcInBatch.call(this, tosend, rpc)
+      counts.out += tosend.size
+    }
+    gossip.handleReceivedRpc = async function (from, rpc) {
+      counts.in++
+      return handleReceivedRpc.call(this, from, rpc)
+    }
+  }
+
+  snapshot (): ProbeSnapshot {
+    let bytesIn = 0
+    let bytesOut = 0
+    for (const socket of this.sockets) {
+      bytesIn += socket.bytesRead
+      bytesOut += socket.bytesWritten
+    }
+    const cpu = process.cpuUsage()
+    return {
+      at: performance.now(),
+      bytesIn,
+      bytesOut,
+      rpcIn: this.rpc.in,
+      rpcOut: this.rpc.out,
+      streams: Object.fromEntries(this.streams),
+      cpuUs: cpu.user + cpu.system,
+      rss: process.memoryUsage().rss,
+      connections: this.node?.getConnections().length ?? 0,
+      topics: this.node?.services.pubsub.getTopics().length ?? 0
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * What a watcher with many contacts needs: no connection to each contact
+ * (notifications come through the gossip shards), and nothing on a timer
+ * for contacts that are offline.
+ */
+import assert from 'node:assert/strict'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { SHARD_COUNT } from '../../src/presence/protocol.js'
+import { startNode, stopAll } from '../helpers/nodes.js'
+import { waitFor } from '../helpers/temp.js'
+import type { PresenceMeshNode } from '../../src/node/create-node.js'
+import type { NotifyEvent } from '../../src/presence/index.js'
+import type { ConnectionGater, PeerId } from '@libp2p/interface'
+
+/** Every node here is 127.0.0.1: libp2p's 5 inbound connections a second per address would be shared by all */
+const ONE_HOST = { connectionManager: { inboundConnectionThreshold: 1_000 } }
+const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+const addressOf = (node: PresenceMeshNode): string => node.libp2p.getMultiaddrs()[0].toString()
+
+describe('a watcher with many contacts', function () {
+  this.timeout(60_000)
+  let nodes: PresenceMeshNode[] = []
+  const start = async (options: Parameters<typeof startNode>[0] = {}): Promise<PresenceMeshNode> => {
+    const node = await startNode({ ...ONE_HOST, ...options })
+    nodes.push(node)
+    return node
+  }
+  afterEach(async () => {
+    await stopAll(...nodes)
+    nodes = []
+  })
+
+  it('needs no connection to its contacts: every notification comes through the shard mesh', async () => {
+    const contacts = 8
+    // a community relay: in every shard, and every node's bootstrap node
+    const relay = await start({ presence: { allShards: true } })
+    const bootstrap = [addressOf(relay)]
+    const presentities = await Promise.all(Array.from({ length: contacts }, async () => start({ bootstrap })))
+    const isContact = (peer: PeerId): boolean => presentities.some(p => p.peerId.equals(peer))
+    // the watcher never connects to a contact, either way: whatever it hears came through other peers
+    const gater: ConnectionGater = {
+      denyDialPeer: async peer => isContact(peer),
+      denyInboundEncryptedConnection: async peer => isContact(peer)
+    }
+    const watcher = await start({ bootstrap, connectionGater: gater })
+    await waitFor(() => [watcher, ...presentities].every(n => n.libp2p.getConnections(relay.peerId).length > 0), 10_000, 'every node to reach the relay')
+    const seen: NotifyEvent[] = []
+    watcher.libp2p.services.presence.addEventListener('notify', event => seen.push(event.detail))
+
+    const results = await Promise.all(presentities.map(async p => watcher.libp2p.services.presence.subscribe(p.peerId, { duration: 300 })))
+    assert.deepEqual(results.map(r => r.status), results.map(() => 'success'))
+    // gossipsub grafts the watcher into the relay's shard meshes at its heartbeats (1 s)
+    await sleep(3_000)
+    await Promise.all(presentities.map(async (p, i) => p.libp2p.services.presence.publish({ availability: 'busy', note: { text: `meeting ${i}` } })))
+    await waitFor(() => presentities.every((p, i) => seen.some(e => e.target.equals(p.peerId) && e.record?.note?.text === `meeting ${i}`)), 15_000,
+      'every contact\'s change at the watcher')
+    assert.deepEqual(watcher.libp2p.getConnections().filter(c => isContact(c.remotePeer)), [])
+    assert.ok(watcher.libp2p.getConnections().length <= 2, `${watcher.libp2p.getConnections().length} connections for ${contacts} contacts`)
+  })
+
+  it('looks up no offline contact on a timer: DHT lookups at rest are per shard, not per contact', async () => {
+    const offline = 100
+    const seed = await start()
+    const bootstrap = [addressOf(seed)]
+    await start({ bootstrap })
+    const watcher = await start({ bootstrap })
+    await waitFor(() => watcher.libp2p.getConnections().length > 0, 10_000, 'a connection')
+    const ids = await Promise.all(Array.from({ length: offline }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    const t0 = Date.now()
+    const results = await Promise.all(ids.map(async id => watcher.libp2p.services.presence.subscribe(id, { duration: 3600 })))
+    assert.deepEqual(results.map(r => r.status), results.map(() => 'success'))
+    console.log(`      subscribed in ${Date.now() - t0} ms`)
+    // count the watcher's own DHT queries from here on
+    const dht = watcher.libp2p.services.dht
+    const counts = { get: 0, findProviders: 0, findPeer: 0 }
+    const { get, findProviders, findPeer } = dht
+    dht.get = (...args) => { counts.get++; return get.apply(dht, args) }
+    dht.findProviders = (...args) => { counts.findProviders++; return findProviders.apply(dht, args) }
+    dht.findPeer = (...args) => { counts.findPeer++; return findPeer.apply(dht, args) }
+
+    // past one shard membership check (every 30 s), the only timer that may search the DHT
+    await sleep(35_000)
+    assert.equal(counts.get, 0, 'no presence record was looked up')
+    assert.equal(counts.findPeer, 0, 'no offline contact was searched for')
+    // a check looks up each shard that has no peer, at most once; the window may hold two checks
+    assert.ok(counts.findProviders <= 2 * SHARD_COUNT, `${counts.findProviders} shard lookups for ${offline} offline contacts`)
+    assert.ok(watcher.libp2p.getConnections().length <= 3, 'offline contacts cost no connection')
+  })
+})
