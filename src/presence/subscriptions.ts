@@ -84,6 +84,8 @@ export class Subscriptions {
   private readonly log: Logger
   private readonly active = new Map<string, Subscription>()
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** What the last notify of each subscription showed (seq and access) */
+  private readonly lastShown = new WeakMap<Subscription, string>()
   /** Per presentity, the sealed key ids we last asked it about: ask again only when they change */
   private readonly askedAbout = new Map<string, string>()
 
@@ -255,6 +257,10 @@ export class Subscriptions {
   /** Show a record as we may see it */
   private notify (subscription: Subscription, record: PresenceRecord | undefined): void {
     const revealed = this.reveal(record)
+    // the same record may arrive by gossip, by a renewal and after a notice: the watcher hears it once
+    const shown = `${revealed.record?.seq ?? ''} ${revealed.access ?? ''}`
+    if (record != null && this.lastShown.get(subscription) === shown) return
+    this.lastShown.set(subscription, shown)
     this.init.notify(subscription, revealed.record, revealed.access)
   }
 
