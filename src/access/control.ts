@@ -66,10 +66,6 @@ export class AccessControl {
     return { decision, newRequest: false }
   }
 
-  pendingRequest (peer: PeerId): { transactionId: string, since: number } | undefined {
-    return this.policies.pendingRequest(peer)
-  }
-
   async setDefault (policy: string): Promise<AccessPolicy> {
     const updated = await this.policies.setDefault(policy)
     await this.init.republish()

@@ -145,13 +145,6 @@ export class PolicyStore {
     return existing == null
   }
 
-  async removePending (peer: PeerId): Promise<void> {
-    if (this.policy.pending[peer.toString()] == null) return
-    const pending = { ...this.policy.pending }
-    delete pending[peer.toString()]
-    await this.save({ ...this.policy, pending })
-  }
-
   private async save (policy: AccessPolicy): Promise<AccessPolicy> {
     await this.datastore.put(POLICY_KEY, fromString(JSON.stringify(policy)))
     this.policy = policy

@@ -105,17 +105,20 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
   }, {
     method: 'GET',
     path: '/v1/watchers',
-    handler: async () => ({
-      watchers: presence.watchers().map(w => ({
-        // what it is shown: the rule the user set for it, or the default
-        rule: presence.policy().rules[w.peerId.toString()]?.rule ?? 'default',
-        peerId: w.peerId.toString(),
-        uri: formatPresUri(w.peerId),
-        transactionId: w.transactionId,
-        since: new Date(w.since).toISOString(),
-        expires: new Date(w.expiresAt).toISOString()
-      }))
-    })
+    handler: async () => {
+      const { rules } = presence.policy()
+      return {
+        watchers: presence.watchers().map(w => ({
+          // what it is shown: the rule the user set for it, or the default
+          rule: rules[w.peerId.toString()]?.rule ?? 'default',
+          peerId: w.peerId.toString(),
+          uri: formatPresUri(w.peerId),
+          transactionId: w.transactionId,
+          since: new Date(w.since).toISOString(),
+          expires: new Date(w.expiresAt).toISOString()
+        }))
+      }
+    }
   }]
 }
 
