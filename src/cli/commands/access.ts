@@ -98,6 +98,12 @@ export const requests: Command = {
 async function listRequests (home: string, follow: boolean, json: boolean): Promise<void> {
   const client = await ApiClient.fromHome(home)
   const controller = new AbortController()
+  const stop = (): void => controller.abort()
+  // listen for the signals before printing anything: whoever reads the output may signal at once
+  if (follow) {
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  }
   // open the stream before listing, so nothing arrives unseen in between
   const events = follow ? await client.events({ signal: controller.signal }) : undefined
   const result: PolicyView = await client.request('GET', '/v1/access')
@@ -108,9 +114,6 @@ async function listRequests (home: string, follow: boolean, json: boolean): Prom
     else print(`${r.uri}  since ${r.since}  (transaction ${r.transactionId})`)
   }
   if (events == null) return
-  const stop = (): void => controller.abort()
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
   try {
     for await (const event of events) {
       const data = event.data as any

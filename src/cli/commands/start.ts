@@ -43,6 +43,17 @@ export const start: Command = {
       throw err
     }
 
+    // listen for the signals before saying we run: whoever reads the line may signal at once,
+    // and a signal with no listener kills the process without a graceful stop
+    const stopRequested = new Promise<void>(resolve => {
+      const stop = (): void => {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        resolve()
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    })
     const info = {
       uri: node.presUri,
       imUri: node.imUri,
@@ -61,15 +72,7 @@ export const start: Command = {
       printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ['role', role(node.settings)]])
     }
 
-    await new Promise<void>(resolve => {
-      const stop = (): void => {
-        process.off('SIGINT', stop)
-        process.off('SIGTERM', stop)
-        resolve()
-      }
-      process.on('SIGINT', stop)
-      process.on('SIGTERM', stop)
-    })
+    await stopRequested
     const deadline = setTimeout(() => {
       process.stderr.write(`stop took longer than ${STOP_DEADLINE_MS} ms, exiting\n`)
       process.exit(1)
