@@ -12,6 +12,14 @@ export const DHT_PROTOCOL = '/presence-mesh/kad/1.0.0'
  */
 export const DEFAULT_MAX_CONNECTIONS = 300
 
+/**
+ * Ping streams allowed at once on one connection, each way. libp2p's ping
+ * service allows one outbound stream, but two pingers share it: libp2p's
+ * connection monitor and the DHT routing table's contact check. Three leaves
+ * room for a ping of a previous round that is still closing.
+ */
+export const PING_STREAMS_PER_CONNECTION = 3
+
 /** Relay server limits for chat traffic (circuit-relay v2 reservations) */
 export const RELAY_MAX_RESERVATIONS = 128
 /** A relayed connection may stay up this long before the endpoints re-establish it */

@@ -23,7 +23,7 @@ import { mailbox, type Mailbox, type MailboxInit } from '../mesh/index.js'
 import { presence, presenceDhtSelectors, presenceDhtValidators, presenceTopicScoreParams, type Presence, type PresenceInit } from '../presence/index.js'
 import { formatImUri, formatPresUri } from '../uri/index.js'
 import { readConfigFile, mergeSettings, validateSettings } from './config.js'
-import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
+import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
 import { HomeInUseError } from './errors.js'
 import { circuitAddressesOnly, firewallGater } from './firewall.js'
 import { pacedRandomWalk } from './paced-walk.js'
@@ -143,7 +143,11 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
         // first: the relay transport must find the paced walk when it starts looking for relays
         pacedWalk: pacedRandomWalk(),
         identify: identify(),
-        ping: ping(),
+        // two pingers share each connection: the connection monitor and the DHT's routing table
+        // (it pings contacts before keeping or evicting them). With libp2p's limit of one outbound
+        // ping stream per connection, whichever came second failed, and a failed monitor ping
+        // closes the connection: nodes lost connections at every ping round (docs/ARCHITECTURE.md)
+        ping: ping({ maxOutboundStreams: PING_STREAMS_PER_CONNECTION, maxInboundStreams: PING_STREAMS_PER_CONNECTION }),
         dht: kadDHT({
           protocol: DHT_PROTOCOL,
           // every reachable node serves the DHT; one that cannot be dialled only asks
