@@ -32,7 +32,12 @@ export interface PresenceInit {
   recordTtl?: number
   /** How long a neighbour waits for a lost presentity to come back before publishing its will. Default: 2000 ms */
   willGrace?: number
-  /** Longest subscription this node grants its watchers, in seconds; they renew before it ends. Default: 300 */
+  /**
+   * Longest subscription this node grants its watchers, in seconds; they
+   * renew before it ends, and one that vanished without cancelling is listed
+   * until then. Default: 3600, the default of SIP presence (RFC 3856 §6.4):
+   * each renewal may have to dial us again (see `hangUp`)
+   */
   maxGrantedDuration?: number
   /** Longest subscription a watcher here may ask for, in seconds. Default: 30 days */
   maxSubscriptionDuration?: number
@@ -45,6 +50,12 @@ export interface PresenceInit {
    * role turns it on)
    */
   allShards?: boolean
+  /**
+   * Close a connection opened only to subscribe or renew once the exchange
+   * is over, unless something else needs it (src/presence/hang-up.ts): a
+   * node's connections then follow its shards, not its contacts. Default: true
+   */
+  hangUp?: boolean
 }
 
 export interface PresenceComponents {

@@ -18,6 +18,7 @@ import { drain, timeoutSignal } from '../utils/streams.js'
 import { Subscriptions, type SubscribeResult, type Subscription } from './subscriptions.js'
 import { PresenceValidation, readVerified, type Verdict } from './validation.js'
 import { Watchers, type Watcher } from './watchers.js'
+import { HangUp } from './hang-up.js'
 import { Wills } from './wills.js'
 import { WILL_PROTOCOL } from './protocol.js'
 import type { Presence, PresenceComponents, PresenceEvents, PresenceInit } from './index.js'
@@ -29,7 +30,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 const DEFAULT_RECORD_TTL = 60 * 60_000
 const DEFAULT_WILL_GRACE = 2_000
-const DEFAULT_MAX_GRANTED_DURATION = 300
+const DEFAULT_MAX_GRANTED_DURATION = 3600
 const DEFAULT_MAX_SUBSCRIPTION_DURATION = 30 * 24 * 60 * 60
 const FETCH_TIMEOUT_MS = 10_000
 /** A fetch asks the presentity for our view this long at most (it may be gone, leaving stale addresses) */
@@ -65,6 +66,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly validation = new PresenceValidation()
   private readonly shards: Shards
   private readonly wills: Wills
+  private readonly hangUp?: HangUp
   private readonly watchersRegistry: Watchers
   private readonly subs: Subscriptions
   private readonly access: AccessControl
@@ -91,7 +93,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       maxGrantedDuration: init.maxGrantedDuration ?? DEFAULT_MAX_GRANTED_DURATION,
       maxSubscriptionDuration: init.maxSubscriptionDuration ?? DEFAULT_MAX_SUBSCRIPTION_DURATION,
       publishOnStart: init.publishOnStart ?? true,
-      allShards: init.allShards ?? false
+      allShards: init.allShards ?? false,
+      hangUp: init.hangUp ?? true
     }
     this.log = components.logger.forComponent('presence-mesh:presence')
     this.access = new AccessControl(components.datastore, {
@@ -112,6 +115,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
         this.deliverLocally(bytes)
       }
     }, this.log.newScope('wills'))
+    if (this.init.hangUp) this.hangUp = new HangUp(components, this.wills, this.log.newScope('hang-up'))
     this.watchersRegistry = new Watchers(components, {
       maxDuration: this.init.maxGrantedDuration,
       currentRecord: () => this.own.signed?.bytes,
@@ -123,7 +127,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       maxDuration: this.init.maxSubscriptionDuration,
       fetch: async (target, signal) => target.equals(this.components.peerId) ? this.own.signed?.bytes : this.lookups.newest(target, signal),
       notify: (subscription, record, access) => this.safeDispatchEvent('notify', { detail: { target: subscription.target, transactionId: subscription.transactionId, record, access } }),
-      ended: (subscription, reason) => this.safeDispatchEvent('subscription:end', { detail: { target: subscription.target, transactionId: subscription.transactionId, reason } })
+      ended: (subscription, reason) => this.safeDispatchEvent('subscription:end', { detail: { target: subscription.target, transactionId: subscription.transactionId, reason } }),
+      exchanged: target => this.hangUp?.after(target)
     }, this.shards, this.validation, this.keyring, this.log.newScope('subscriptions'))
   }
 
@@ -184,6 +189,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     clearTimeout(this.addressTimer)
     clearInterval(this.wakeTimer)
     await this.watchersRegistry.stop()
+    this.hangUp?.stop()
     await this.wills.stop()
     this.shards.stop()
   }

@@ -73,6 +73,8 @@ export interface SubscriptionsInit {
   fetch(target: PeerId, signal: AbortSignal): Promise<Uint8Array | undefined>
   notify(subscription: Subscription, record: PresenceRecord | undefined, access: Access | undefined): void
   ended(subscription: Subscription, reason: EndReason): void
+  /** A request to a presentity is over: the connection to it may be closed now */
+  exchanged(target: PeerId): void
 }
 
 export class Subscriptions {
@@ -378,12 +380,16 @@ export class Subscriptions {
 
   private async request (subscription: Subscription, duration: number, signal?: AbortSignal): Promise<SubscribeResponse> {
     const options = { signal: timeoutSignal(REQUEST_TIMEOUT_MS, signal) }
-    const stream = await this.components.connectionManager.openStream(subscription.target, SUBSCRIBE_PROTOCOL, { ...options, runOnLimitedConnection: true })
-    return withStream(stream, options.signal, async () => {
-      const pb = pbStream(stream, { maxDataLength: 16 * 1024 })
-      await pb.write({ transactionId: subscription.transactionId, duration }, SubscribeRequest, options)
-      return pb.read(SubscribeResponse, options)
-    })
+    try {
+      const stream = await this.components.connectionManager.openStream(subscription.target, SUBSCRIBE_PROTOCOL, { ...options, runOnLimitedConnection: true })
+      return await withStream(stream, options.signal, async () => {
+        const pb = pbStream(stream, { maxDataLength: 16 * 1024 })
+        await pb.write({ transactionId: subscription.transactionId, duration }, SubscribeRequest, options)
+        return pb.read(SubscribeResponse, options)
+      })
+    } finally {
+      this.init.exchanged(subscription.target)
+    }
   }
 
   private async currentState (target: PeerId, signal: AbortSignal): Promise<PresenceRecord | undefined> {

@@ -44,6 +44,12 @@ const PROBE_TIMEOUT_MS = 2_000
  * side) would otherwise be redialled by each probe and closed again.
  */
 const PROBE_COOLDOWN_MS = 60_000
+/**
+ * A connection released (see `release`) closes within this long: its close
+ * then says nothing about the peer's health.
+ */
+const RELEASE_WINDOW_MS = 10_000
+const RELEASE_TIMEOUT_MS = 2_000
 
 export class Wills {
   private readonly components: WillsComponents
@@ -53,6 +59,8 @@ export class Wills {
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>()
   /** When a probe last found each presentity alive */
   private readonly probedAlive = new Map<string, number>()
+  /** Peers whose connection is being closed on purpose, by either side, and since when */
+  private readonly released = new Map<string, number>()
 
   constructor (components: WillsComponents, init: WillsInit, log: Logger) {
     this.components = components
@@ -75,6 +83,7 @@ export class Wills {
     this.pending.clear()
     this.held.clear()
     this.probedAlive.clear()
+    this.released.clear()
   }
 
   /** How many neighbours' wills this node holds */
@@ -91,10 +100,39 @@ export class Wills {
     })
   }
 
+  /**
+   * We are about to close our connection to `peer` on purpose: tell it so
+   * (best effort), so that neither side takes the close for a death — no
+   * probe, no will published. Each forgets the other's will: a neighbour
+   * holds wills only while connected.
+   */
+  async release (peer: PeerId, signal?: AbortSignal): Promise<void> {
+    this.forget(peer)
+    const options = { signal: timeoutSignal(RELEASE_TIMEOUT_MS, signal) }
+    const stream = await this.components.connectionManager.openStream(peer, WILL_PROTOCOL, { ...options, runOnLimitedConnection: true })
+    await withStream(stream, options.signal, async () => {
+      await pbStream(stream).write({ record: new Uint8Array(), release: true }, Will, options)
+    })
+  }
+
+  private forget (peer: PeerId): void {
+    const key = peer.toString()
+    this.held.delete(key)
+    clearTimeout(this.pending.get(key))
+    this.pending.delete(key)
+    const now = Date.now()
+    for (const [other, since] of this.released) if (now - since > RELEASE_WINDOW_MS) this.released.delete(other)
+    this.released.set(key, now)
+  }
+
   private async receive (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(WILL_TIMEOUT_MS)
     await withStream(stream, signal, async () => {
-      const { record: bytes } = await pbStream(stream, { maxDataLength: MAX_RECORD_SIZE + 16 }).read(Will, { signal })
+      const { record: bytes, release } = await pbStream(stream, { maxDataLength: MAX_RECORD_SIZE + 16 }).read(Will, { signal })
+      if (release === true) {
+        this.forget(connection.remotePeer)
+        return
+      }
       const { record } = await openPresence(bytes)
       // only the presentity itself may leave its will, and a will is a goodbye
       if (!record.presentity.equals(connection.remotePeer) || record.basic !== 'closed') {
@@ -109,6 +147,11 @@ export class Wills {
 
   private readonly onDisconnect = (event: CustomEvent<PeerId>): void => {
     const key = event.detail.toString()
+    // closed on purpose: a will that arrived while the connection was closing is dropped too
+    if (Date.now() - (this.released.get(key) ?? -Infinity) < RELEASE_WINDOW_MS) {
+      this.held.delete(key)
+      return
+    }
     const will = this.held.get(key)
     if (will == null || this.pending.has(key)) return
     this.pending.set(key, setTimeout(() => {

@@ -611,6 +611,7 @@ export namespace Notice {
 
 export interface Will {
   record: Uint8Array<ArrayBuffer>
+  release: boolean
 }
 
 export namespace Will {
@@ -628,12 +629,18 @@ export namespace Will {
           w.bytes(obj.record)
         }
 
+        if ((obj.release != null && obj.release !== false)) {
+          w.uint32(16)
+          w.bool(obj.release)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          record: uint8ArrayAlloc(0)
+          record: uint8ArrayAlloc(0),
+          release: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -644,6 +651,10 @@ export namespace Will {
           switch (tag >>> 3) {
             case 1: {
               obj.record = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.release = reader.bool()
               break
             }
             default: {
@@ -668,6 +679,13 @@ export namespace Will {
               }
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.release`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -685,6 +703,11 @@ export namespace Will {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface WillReleaseFieldEvent {
+    field: '$.release'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Will>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Will.codec())
   }
@@ -693,7 +716,7 @@ export namespace Will {
     return decodeMessage(buf, Will.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Will>): Generator<WillRecordFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Will>): Generator<WillRecordFieldEvent | WillReleaseFieldEvent> {
     return streamMessage(buf, Will.codec(), opts)
   }
 }

@@ -1,0 +1,122 @@
+/**
+ * Hanging up: a watcher reaches a presentity to subscribe or renew, and then
+ * needs the connection no more — notifications come through the shard's
+ * gossip mesh, and each open connection costs its pings for as long as it
+ * lasts. So the connection is closed a moment after the exchange, whoever
+ * opened it (the DHT lookup before a subscribe often has), unless something
+ * else needs it: the peer is kept alive on purpose (a bootstrap node, a
+ * relay), another protocol is using it, or the peer is our only way into one
+ * of our shards. A node's connections then follow its shards and its
+ * infrastructure, not its contact count.
+ *
+ * The close is announced first (a will release), so that neither side takes
+ * it for a death: no probe dial, no will published.
+ */
+import { KEEP_ALIVE } from '@libp2p/interface'
+import type { Wills } from './wills.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Logger, PeerId, PeerStore } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
+
+export interface HangUpComponents {
+  connectionManager: ConnectionManager
+  peerStore: PeerStore
+  pubsub: GossipSub
+}
+
+/**
+ * Streams that do not hold a connection open: gossip keeps one per peer for
+ * as long as the connection lasts, and the rest are this exchange's own or
+ * libp2p's housekeeping. Any other open stream (a message being sent, a DHT
+ * query, a relay circuit) means the connection is in use.
+ */
+const BACKGROUND_PROTOCOLS = [
+  '/meshsub/',
+  '/ipfs/ping/',
+  '/ipfs/id/',
+  '/presence-mesh/presence/'
+]
+
+/**
+ * Wait this long after the exchange before deciding: the peer's will
+ * deposit, its gossip subscriptions and a subscription back to us (contacts
+ * watch each other) ride on the same connection.
+ */
+const HANG_UP_DELAY_MS = 2_000
+
+/**
+ * A connection whose streams are busy is looked at again every
+ * HANG_UP_DELAY_MS, this many times (a minute): a node's first minute is full
+ * of DHT traffic through every connection, in short requests with gaps
+ * between them; a connection busy at every look is one worth keeping.
+ */
+const HANG_UP_ATTEMPTS = 30
+
+/** Why a connection stays; `passing` if the reason may soon be gone */
+export interface Keep {
+  reason: string
+  passing: boolean
+}
+
+export class HangUp {
+  private readonly components: HangUpComponents
+  private readonly wills: Wills
+  private readonly log: Logger
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
+
+  constructor (components: HangUpComponents, wills: Wills, log: Logger) {
+    this.components = components
+    this.wills = wills
+    this.log = log
+  }
+
+  stop (): void {
+    for (const timer of this.timers.values()) clearTimeout(timer)
+    this.timers.clear()
+  }
+
+  /** An exchange with `peer` is over: close the connection soon if nothing needs it */
+  after (peer: PeerId, attempt = 0): void {
+    const key = peer.toString()
+    clearTimeout(this.timers.get(key))
+    const timer = setTimeout(() => {
+      this.timers.delete(key)
+      this.hangUp(peer, attempt).catch(err => this.log('could not hang up on %p - %e', peer, err))
+    }, HANG_UP_DELAY_MS)
+    timer.unref?.()
+    this.timers.set(key, timer)
+  }
+
+  /** Why the connection to `peer` must stay, or undefined if nothing needs it */
+  async needed (peer: PeerId): Promise<Keep | undefined> {
+    const { connectionManager, peerStore, pubsub } = this.components
+    const connections = connectionManager.getConnections(peer)
+    if (connections.length === 0) return { reason: 'not connected', passing: false }
+    const tags = await peerStore.get(peer).then(p => [...p.tags.keys()], () => [])
+    if (tags.some(tag => tag.startsWith(KEEP_ALIVE))) return { reason: 'kept alive', passing: false }
+    const busy = connections.flatMap(c => c.streams).find(s => !BACKGROUND_PROTOCOLS.some(p => s.protocol?.startsWith(p) === true))
+    if (busy != null) return { reason: `in use by ${busy.protocol ?? 'a stream being opened'}`, passing: true }
+    const connected = (id: PeerId): boolean => !id.equals(peer) && connectionManager.getConnections(id).length > 0
+    for (const topic of pubsub.getTopics()) {
+      const subscribers = pubsub.getSubscribers(topic)
+      if (subscribers.some(id => id.equals(peer)) && !subscribers.some(connected)) return { reason: `our only peer in ${topic}`, passing: false }
+    }
+    return undefined
+  }
+
+  private async hangUp (peer: PeerId, attempt: number): Promise<void> {
+    const keep = await this.needed(peer)
+    if (keep != null) {
+      this.log.trace('keeping the connection to %p: %s', peer, keep.reason)
+      // a stream in use (a DHT query through this peer, most often) ends soon: look again later
+      if (keep.passing && attempt + 1 < HANG_UP_ATTEMPTS) this.after(peer, attempt + 1)
+      return
+    }
+    await this.wills.release(peer).catch(err => this.log('could not tell %p we are hanging up - %e', peer, err))
+    // something may have started on it meanwhile (a message to send): then it stays, and the
+    // wills the release dropped come back with the next record either side publishes
+    if (await this.needed(peer) != null) return
+    await this.components.connectionManager.closeConnections(peer)
+    this.log('hung up on %p', peer)
+  }
+}
