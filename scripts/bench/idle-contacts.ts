@@ -6,9 +6,11 @@
  * mostly do. Several nodes share a process because a 2-core machine cannot
  * run hundreds of node processes; each node is still one online contact.
  *
- *   node dist/scripts/bench/idle-contacts.js --count N --bootstrap MA
+ *   node dist/scripts/bench/idle-contacts.js --count N [--bootstrap MA | --relay]
  *
- * With no --bootstrap, the first node is the bootstrap node of the run.
+ * With no --bootstrap, the first node is the bootstrap node of the run; with
+ * --relay it is a community relay (`relay: true`: in every shard, relaying,
+ * keeping mailboxes), as the bootstrap nodes of a real mesh are.
  * Prints one JSON line ({ peerIds, addresses: the first node's }) once every node listens, then obeys its
  * parent over IPC, and stops every node when that channel closes.
  */
@@ -24,14 +26,14 @@ export type ContactsCommand =
   /** Every node cancels its subscription to `target` */
   | { op: 'unwatch', target: string }
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '10' }, bootstrap: { type: 'string', multiple: true, default: [] } } })
+const { values } = parseArgs({ options: { count: { type: 'string', default: '10' }, bootstrap: { type: 'string', multiple: true, default: [] }, relay: { type: 'boolean', default: false } } })
 
 /** Start-ups spread out: every one dials the bootstrap node and walks the DHT */
 const START_GAP_MS = 300
 
 const nodes: PresenceMeshNode[] = []
 for (let i = 0; i < Number(values.count); i++) {
-  nodes.push(await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: values.bootstrap, connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S } }))
+  nodes.push(await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: values.bootstrap, relay: values.relay && i === 0, connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S } }))
   await new Promise(resolve => setTimeout(resolve, START_GAP_MS))
 }
 

@@ -9,7 +9,7 @@
  * its control API, which is silent while nobody calls it). `plain` is the
  * same libp2p configuration — TCP, circuit-relay transport, Noise, Yamux
  * (keep-alive off), the same connection-monitor ping interval, identify,
- * ping, the presence-mesh kad-dht, gossipsub, DCUtR — without the
+ * ping with the same stream limits, the presence-mesh kad-dht, gossipsub, DCUtR — without the
  * presence, messaging and mailbox services. Prints one JSON line once it
  * listens, then obeys its parent over IPC, and stops when that channel closes.
  */
@@ -29,7 +29,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { DEFAULT_SETTINGS } from '../../src/node/config.js'
 import { createNode } from '../../src/node/create-node.js'
-import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL } from '../../src/node/constants.js'
+import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, PING_STREAMS_PER_CONNECTION } from '../../src/node/constants.js'
 import { inBatches } from '../mesh/procs.js'
 import { ONE_HOST_INBOUND_PER_S, Probe } from './idle-probe.js'
 import { stopWithParent } from './raw-libp2p.js'
@@ -82,7 +82,7 @@ if (values.mode === 'ours') {
     peerDiscovery: values.bootstrap.length > 0 ? [bootstrap({ list: values.bootstrap })] : [],
     services: {
       identify: identify(),
-      ping: ping(),
+      ping: ping({ maxOutboundStreams: PING_STREAMS_PER_CONNECTION, maxInboundStreams: PING_STREAMS_PER_CONNECTION }),
       dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper }),
       pubsub: gossipsub({ runOnLimitedConnection: true, allowPublishToZeroTopicPeers: true }),
       dcutr: dcutr()

@@ -5,8 +5,8 @@
  *   socket the process opens or accepts, announced by node:diagnostics_channel
  *   — all of libp2p on the wire: Noise, Yamux, multistream-select, protocols;
  * - messages: every protocol stream opened, either way (a request/response
- *   exchange: ping, identify, a DHT query hop, a will, a subscribe), seen
- *   through libp2p's stream middleware (`libp2p.use`), plus every gossipsub
+ *   exchange: ping, identify, a DHT query hop, a will, a subscribe), seen by
+ *   wrapping the protocol handlers and each connection's newStream, plus every gossipsub
  *   RPC sent and received (gossipsub keeps one stream per peer and sends
  *   RPCs on it), seen by wrapping gossipsub's send and receive methods;
  * - CPU (process.cpuUsage: all threads) and RSS of the process;
@@ -18,7 +18,7 @@ import { subscribe } from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { RPC } from '@libp2p/gossipsub/message'
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId, StreamHandler } from '@libp2p/interface'
 import type { Socket } from 'node:net'
 
 /**
@@ -42,6 +42,11 @@ export interface ProbeSnapshot {
   cpuUs: number
   rss: number
   connections: number
+  /** Connections opened and closed since the probe was attached */
+  opened: number
+  closed: number
+  /** Why connections closed: `local <error>`, `remote <error>` or `… graceful` */
+  closeReasons: Record<string, number>
   topics: number
 }
 
@@ -56,6 +61,7 @@ export class Probe {
   private readonly sockets = new Set<Socket>()
   private readonly streams = new Map<string, number>()
   private readonly rpc = { in: 0, out: 0 }
+  private readonly churn = { opened: 0, closed: 0, reasons: new Map<string, number>() }
   private node?: Libp2p<{ pubsub: GossipSub }>
 
   /** Starts counting sockets at once: call before the node is created */
@@ -68,13 +74,41 @@ export class Probe {
   /** Count the node's streams and gossip RPCs; call once it has started (its protocols are registered then) */
   attach (node: Libp2p<{ pubsub: GossipSub }>): void {
     this.node = node
-    for (const protocol of node.getProtocols()) {
-      node.use(protocol, (stream, connection, next) => {
-        const key = `${stream.direction === 'inbound' ? 'in' : 'out'} ${protocol}`
-        this.streams.set(key, (this.streams.get(key) ?? 0) + 1)
-        next(stream, connection)
-      })
+    // counted by wrapping handlers and newStream, not with libp2p.use(): libp2p 3.3's inbound path
+    // pushes the protocol handler onto the registered middleware array itself, so with any
+    // middleware registered every later stream of that protocol, outbound ones too, runs all the
+    // handlers pushed so far — it broke every ping after the first and made nodes drop connections
+    const count = (direction: 'in' | 'out', protocol: string): void => {
+      const key = `${direction} ${protocol}`
+      this.streams.set(key, (this.streams.get(key) ?? 0) + 1)
     }
+    const { registrar } = (node as unknown as { components: { registrar: { getHandler(protocol: string): { handler: StreamHandler } } } }).components
+    for (const protocol of node.getProtocols()) {
+      const entry = registrar.getHandler(protocol)
+      const handler = entry.handler
+      entry.handler = async (stream, connection) => {
+        count('in', protocol)
+        return handler(stream, connection)
+      }
+    }
+    const countOutbound = (connection: Connection): void => {
+      const newStream = connection.newStream.bind(connection)
+      connection.newStream = async (protocols, options) => {
+        const stream = await newStream(protocols, options)
+        count('out', stream.protocol)
+        return stream
+      }
+    }
+    node.getConnections().forEach(countOutbound)
+    node.addEventListener('connection:open', ({ detail: connection }) => {
+      countOutbound(connection)
+      this.churn.opened++
+      connection.addEventListener('close', event => {
+        this.churn.closed++
+        const reason = `${event.local === true ? 'local' : 'remote'} ${event.error == null ? 'graceful' : `${event.error.name}: ${event.error.message}`}`
+        this.churn.reasons.set(reason, (this.churn.reasons.get(reason) ?? 0) + 1)
+      }, { once: true })
+    })
     const gossip = node.services.pubsub as unknown as GossipInternals
     const { sendRpc, sendRpcInBatch, handleReceivedRpc } = gossip
     const counts = this.rpc
@@ -111,6 +145,9 @@ export class Probe {
       cpuUs: cpu.user + cpu.system,
       rss: process.memoryUsage().rss,
       connections: this.node?.getConnections().length ?? 0,
+      opened: this.churn.opened,
+      closed: this.churn.closed,
+      closeReasons: Object.fromEntries(this.churn.reasons),
       topics: this.node?.services.pubsub.getTopics().length ?? 0
     }
   }

@@ -3,7 +3,7 @@
  * 0, 100 and 500 contacts, beside a plain libp2p node holding the same
  * connections, measured side by side in the same window.
  *
- * Processes, all on 127.0.0.1: a bootstrap node; online
+ * Processes, all on 127.0.0.1: a bootstrap node, a community relay; online
  * contacts, real presence nodes, several per process (idle-contacts.ts);
  * and for each contact count a fresh measured node (idle-node.ts --mode
  * ours) and a fresh plain node (--mode plain), each alone in its process.
@@ -76,21 +76,26 @@ async function startContacts (ctx: BenchContext, count: number, perProcess: numb
   return groups
 }
 
-async function window (ours: IpcProc, plain: IpcProc, plan: IdlePlan): Promise<{ ours: Side, plain: Side }> {
+const reasons = (snapshot: ProbeSnapshot): string =>
+  Object.entries(snapshot.closeReasons).map(([reason, count]) => `, ${count} ${reason}`).join('')
+
+async function window (ctx: BenchContext, ours: IpcProc, plain: IpcProc, plan: IdlePlan): Promise<{ ours: Side, plain: Side }> {
   const result = { ours: { snapshots: [] as ProbeSnapshot[] }, plain: { snapshots: [] as ProbeSnapshot[] } }
   for (let t = 0; t <= plan.windowS; t += plan.sampleS) {
     if (t > 0) await sleep(plan.sampleS)
     const [a, b] = await Promise.all([ours.call<ProbeSnapshot, IdleCommand>({ op: 'snapshot' }), plain.call<ProbeSnapshot, IdleCommand>({ op: 'snapshot' })])
     result.ours.snapshots.push(a)
     result.plain.snapshots.push(b)
+    ctx.log(`  ${t} s: connections ours ${a.connections} (${a.opened} opened, ${a.closed} closed so far${reasons(a)}), plain ${b.connections} (${b.opened}, ${b.closed}${reasons(b)})`)
   }
   return result
 }
 
 export async function idleBench (ctx: BenchContext, plan: IdlePlan): Promise<IdleRun[]> {
   const root = await ctx.cleanup.tempDir('pmesh-idle-')
-  // a presence node of its own, in a process of its own (see ONE_HOST_INBOUND_PER_S)
-  const seed = new IpcProc(await startProc(ctx.cleanup, IDLE_CONTACTS, ['--count', '1'], { ipc: true }))
+  // a community relay in a process of its own (see ONE_HOST_INBOUND_PER_S): every node's bootstrap
+  // node, in every shard, as a real mesh's bootstrap nodes are
+  const seed = new IpcProc(await startProc(ctx.cleanup, IDLE_CONTACTS, ['--count', '1', '--relay'], { ipc: true }))
   const bootstrap = seed.proc.info.addresses[0]
   const onlineOf = (contacts: number): number => Math.min(Math.floor(contacts / 2), plan.onlineCap)
   const maxOnline = Math.max(0, ...plan.contacts.map(onlineOf))
@@ -127,7 +132,7 @@ export async function idleBench (ctx: BenchContext, plan: IdlePlan): Promise<Idl
       const dialled = await plain.call<number, IdleCommand>({ op: 'dial', peers: others })
       ctx.log(`  plain node dialled ${dialled}/${others.length} of ours' peers; warm-up ${plan.warmupS} s, then a ${plan.windowS} s window`)
       await sleep(plan.warmupS)
-      const sides = await window(ours, plain, plan)
+      const sides = await window(ctx, ours, plain, plan)
       runs.push({ contacts, online, offline, subscribed, watchedBack, ...sides })
     } finally {
       await Promise.all([ours.stop(), plain.stop()])
