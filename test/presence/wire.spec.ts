@@ -1,0 +1,47 @@
+/**
+ * The presence protocol's own messages (src/presence/pb/protocol.proto), as
+ * a hostile peer may send them: any bytes decode to a well-formed message or
+ * fail with an Error, never anything else, and what we send reads back
+ * the same.
+ */
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { Notice, SubscribeRequest, Will } from '../../src/presence/pb/protocol.js'
+
+/** Decoding arbitrary bytes either throws an Error or yields what `wellFormed` accepts */
+function decodesOrThrows<T> (decode: (bytes: Uint8Array) => T, wellFormed: (value: T) => boolean): void {
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), bytes => {
+    let value: T
+    try {
+      value = decode(bytes)
+    } catch (err) {
+      assert.ok(err instanceof Error)
+      return
+    }
+    assert.ok(wellFormed(value), `decoded to ${String(value)}`)
+  }), { numRuns: 2_000 })
+}
+
+describe('presence wire messages', () => {
+  it('a will or release reads back as sent, and any bytes decode to one or fail cleanly', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 2_048 }), fc.boolean(), (record, release) => {
+      assert.deepEqual(Will.decode(Will.encode({ record, release })), { record, release })
+    }))
+    decodesOrThrows(bytes => Will.decode(bytes), will => will.record instanceof Uint8Array && typeof will.release === 'boolean')
+  })
+
+  it('a subscribe request reads back as sent, and any bytes decode to one or fail cleanly', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 64 }), fc.nat({ max: 0xffffffff }), (transactionId, duration) => {
+      assert.deepEqual(SubscribeRequest.decode(SubscribeRequest.encode({ transactionId, duration })), { transactionId, duration })
+    }))
+    decodesOrThrows(bytes => SubscribeRequest.decode(bytes), request => typeof request.transactionId === 'string' && Number.isInteger(request.duration))
+  })
+
+  it('a notice reads back as sent, and any bytes decode to one or fail cleanly', () => {
+    const kinds = [Notice.Kind.KIND_APPROVED, Notice.Kind.KIND_CANCELLED, Notice.Kind.KIND_REFUSED]
+    fc.assert(fc.property(fc.constantFrom(...kinds), fc.string({ maxLength: 64 }), fc.string({ maxLength: 200 }), (kind, transactionId, reason) => {
+      assert.deepEqual(Notice.decode(Notice.encode({ kind, transactionId, reason })), { kind, transactionId, reason })
+    }))
+    decodesOrThrows(bytes => Notice.decode(bytes), notice => typeof notice.transactionId === 'string' && typeof notice.reason === 'string')
+  })
+})
