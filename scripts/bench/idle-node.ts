@@ -9,7 +9,7 @@
  * its control API, which is silent while nobody calls it). `plain` is the
  * same libp2p configuration — TCP, circuit-relay transport, Noise, Yamux
  * (keep-alive off), the same connection-monitor ping interval, identify,
- * ping with the same stream limits, the presence-mesh kad-dht, gossipsub, DCUtR — without the
+ * ping with the same stream limits, the presence-mesh kad-dht in the same role (server or client), gossipsub, DCUtR — without the
  * presence, messaging and mailbox services. Prints one JSON line once it
  * listens, then obeys its parent over IPC, and stops when that channel closes.
  */
@@ -27,7 +27,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import { DEFAULT_SETTINGS } from '../../src/node/config.js'
+import { DEFAULT_SETTINGS, mergeSettings, servesDht } from '../../src/node/config.js'
 import { createNode } from '../../src/node/create-node.js'
 import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, PING_STREAMS_PER_CONNECTION } from '../../src/node/constants.js'
 import { inBatches } from '../mesh/procs.js'
@@ -83,7 +83,8 @@ if (values.mode === 'ours') {
     services: {
       identify: identify(),
       ping: ping({ maxOutboundStreams: PING_STREAMS_PER_CONNECTION, maxInboundStreams: PING_STREAMS_PER_CONNECTION }),
-      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper }),
+      // the DHT role ours takes with the same bootstrap list
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: !servesDht(mergeSettings({ bootstrap: values.bootstrap })), peerInfoMapper: passthroughMapper }),
       pubsub: gossipsub({ runOnLimitedConnection: true, allowPublishToZeroTopicPeers: true }),
       dcutr: dcutr()
     }

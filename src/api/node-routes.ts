@@ -20,7 +20,8 @@ export function nodeRoutes (node: PresenceMeshNode): Route[] {
       uri: node.presUri,
       imUri: node.imUri,
       addresses: libp2p.getMultiaddrs().map(ma => ma.toString()),
-      relay: node.settings.relay
+      relay: node.settings.relay,
+      dht: libp2p.services.dht.getMode()
     })
   }, {
     method: 'GET',

@@ -26,6 +26,15 @@ export interface NodeSettings {
    * connection: see "Idle cost budget" in docs/ARCHITECTURE.md. Default: 120
    */
   pingInterval: number
+  /**
+   * Answer other nodes' DHT queries and hold their records (a DHT server), or
+   * only ask (a client). `auto`: serve when this node is a community relay or
+   * has no bootstrap peers (it is where others bootstrap from); a desktop
+   * node that joins through bootstrap peers asks them, and a firewalled or
+   * private node never serves. See "DHT servers and clients" in
+   * docs/ARCHITECTURE.md. Default: `auto`
+   */
+  dhtServer: boolean | 'auto'
 }
 
 /** Longest ping interval accepted: beyond an hour a silent peer would go unnoticed for too long */
@@ -38,7 +47,8 @@ export const DEFAULT_SETTINGS: Readonly<NodeSettings> = Object.freeze({
   apiPort: 0,
   firewalled: false,
   private: false,
-  pingInterval: 120
+  pingInterval: 120,
+  dhtServer: 'auto'
 })
 
 /** Read `config.json`; a missing file means no settings */
@@ -87,11 +97,28 @@ export function validateSettings (value: unknown, source: string): Partial<NodeS
         }
         settings.pingInterval = v
         break
+      case 'dhtServer':
+        if (typeof v !== 'boolean' && v !== 'auto') throw new InvalidConfigError(`${source}: "dhtServer" must be true, false or "auto"`)
+        settings.dhtServer = v
+        break
       default:
         throw new InvalidConfigError(`${source}: unknown setting "${name}" (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`)
     }
   }
   return settings
+}
+
+/**
+ * Whether a node with these settings serves the DHT. A node nobody can dial
+ * cannot serve; the `auto` rule keeps the DHT on the nodes that stay up and
+ * reachable — community relays and the nodes others bootstrap from — so a
+ * desktop node does not spend its idle bytes answering the mesh's queries
+ * and does not take records with it when it goes offline.
+ */
+export function servesDht (settings: Pick<NodeSettings, 'dhtServer' | 'relay' | 'bootstrap' | 'firewalled' | 'private'>): boolean {
+  if (settings.firewalled || settings.private) return false
+  if (settings.dhtServer !== 'auto') return settings.dhtServer
+  return settings.relay || settings.bootstrap.length === 0
 }
 
 export function validatePort (value: unknown, what: string): number {

@@ -22,7 +22,7 @@ import { instantMessaging, type InstantMessaging, type InstantMessagingInit } fr
 import { mailbox, type Mailbox, type MailboxInit } from '../mesh/index.js'
 import { presence, presenceDhtSelectors, presenceDhtValidators, presenceTopicScoreParams, type Presence, type PresenceInit } from '../presence/index.js'
 import { formatImUri, formatPresUri } from '../uri/index.js'
-import { readConfigFile, mergeSettings, validateSettings } from './config.js'
+import { readConfigFile, mergeSettings, servesDht, validateSettings } from './config.js'
 import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
 import { HomeInUseError } from './errors.js'
 import { circuitAddressesOnly, firewallGater } from './firewall.js'
@@ -102,8 +102,8 @@ export interface PresenceMeshNode {
 export async function createNode (options: CreateNodeOptions = {}): Promise<PresenceMeshNode> {
   const home = options.home != null ? await ensureHome(options.home) : undefined
   const fileSettings = home != null ? await readConfigFile(home.config) : {}
-  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval } = options
-  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval }), 'options'))
+  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer } = options
+  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer }), 'options'))
   const behindRelays = settings.firewalled || settings.private
 
   const privateKey = options.privateKey ??
@@ -150,8 +150,8 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
         ping: ping({ maxOutboundStreams: PING_STREAMS_PER_CONNECTION, maxInboundStreams: PING_STREAMS_PER_CONNECTION }),
         dht: kadDHT({
           protocol: DHT_PROTOCOL,
-          // every reachable node serves the DHT; one that cannot be dialled only asks
-          clientMode: behindRelays,
+          // relays and seeds serve; desktop nodes and nodes nobody can dial only ask (config.ts)
+          clientMode: !servesDht(settings),
           // keep loopback and LAN addresses: community meshes and local tests live there
           peerInfoMapper: passthroughMapper,
           validators: presenceDhtValidators,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { DEFAULT_SETTINGS, mergeSettings, readConfigFile, validateSettings } from '../../src/node/config.js'
+import { DEFAULT_SETTINGS, mergeSettings, readConfigFile, servesDht, validateSettings } from '../../src/node/config.js'
 import { InvalidConfigError } from '../../src/node/errors.js'
 import { tempDir } from '../helpers/temp.js'
 
@@ -13,7 +13,7 @@ describe('node settings', () => {
       await writeFile(path, JSON.stringify({ listen: ['/ip4/127.0.0.1/tcp/4100'], relay: true, apiPort: 7000, pingInterval: 30 }))
       const file = await readConfigFile(path)
       const merged = mergeSettings(file, { apiPort: 7001 })
-      assert.deepEqual(merged, { listen: ['/ip4/127.0.0.1/tcp/4100'], bootstrap: [], relay: true, apiPort: 7001, firewalled: false, private: false, pingInterval: 30 })
+      assert.deepEqual(merged, { listen: ['/ip4/127.0.0.1/tcp/4100'], bootstrap: [], relay: true, apiPort: 7001, firewalled: false, private: false, pingInterval: 30, dhtServer: 'auto' })
       assert.deepEqual(mergeSettings(await readConfigFile(join(dir.path, 'missing.json'))), DEFAULT_SETTINGS)
     } finally {
       await dir.remove()
@@ -35,7 +35,20 @@ describe('node settings', () => {
     assert.throws(() => validateSettings({ pingInterval: 0 }, 'x'), /"pingInterval" must be a whole number of seconds/)
     assert.throws(() => validateSettings({ relay: 'yes' }, 'x'), /true or false/)
     assert.throws(() => validateSettings({ firewalled: 1 }, 'x'), /"firewalled" must be true or false/)
+    assert.throws(() => validateSettings({ dhtServer: 'yes' }, 'x'), /"dhtServer" must be true, false or "auto"/)
     assert.throws(() => validateSettings({ colour: 'blue' }, 'x'), /unknown setting "colour"/)
     assert.throws(() => validateSettings([], 'x'), /JSON object/)
+  })
+
+  it('serves the DHT where the mesh bootstraps from, and asks it everywhere else', () => {
+    const seed = '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWGzS3ZLJz8HC5wJq7ZGCFFmaZyDQTbBqBh3RpSJQDFiQQ'
+    const serves = (layer: Parameters<typeof validateSettings>[0]): boolean => servesDht(mergeSettings(validateSettings(layer, 'x')))
+    assert.equal(serves({}), true, 'a node with no bootstrap peers is where others bootstrap from')
+    assert.equal(serves({ bootstrap: [seed] }), false, 'a desktop node joining through a bootstrap peer asks')
+    assert.equal(serves({ bootstrap: [seed], relay: true }), true, 'a community relay serves')
+    assert.equal(serves({ bootstrap: [seed], dhtServer: true }), true, 'an always-on node may choose to serve')
+    assert.equal(serves({ dhtServer: false }), false, 'and any node may choose to only ask')
+    assert.equal(serves({ firewalled: true, dhtServer: true }), false, 'a node nobody can dial cannot serve')
+    assert.equal(serves({ private: true, relay: true }), false)
   })
 })

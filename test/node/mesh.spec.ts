@@ -105,4 +105,28 @@ describe('nodes on loopback', function () {
       await Promise.all([one.remove(), two.remove()])
     }
   })
+
+  it('desktop nodes ask the DHT that the node they bootstrap from serves, records outliving them', async () => {
+    const seed = await startNode()
+    nodes.push(seed)
+    const bootstrap = [seed.libp2p.getMultiaddrs()[0].toString()]
+    const [a, b, volunteer] = await Promise.all([startNode({ bootstrap }), startNode({ bootstrap }), startNode({ bootstrap, dhtServer: true })])
+    nodes.push(b, volunteer)
+    assert.equal(seed.libp2p.services.dht.getMode(), 'server')
+    assert.equal(volunteer.libp2p.services.dht.getMode(), 'server')
+    for (const desktop of [a, b]) {
+      assert.equal(desktop.libp2p.services.dht.getMode(), 'client')
+      // peers learn the role through identify: a client is never put in a routing table, so never asked
+      assert.ok(!desktop.libp2p.getProtocols().includes(DHT_PROTOCOL))
+    }
+    const knowsServer = async (node: PresenceMeshNode): Promise<boolean> => (await node.libp2p.peerStore.get(seed.peerId).catch(() => undefined))?.protocols.includes(DHT_PROTOCOL) === true
+    await waitFor(async () => await knowsServer(a) && await knowsServer(b), 10_000, 'the bootstrap connections and identify')
+
+    await a.libp2p.services.presence.publish({ availability: 'away', note: { text: 'gone fishing' } })
+    await a.stop()
+    // b finds a's last word although a is offline and b only asks: a server holds it
+    const record = await b.libp2p.services.presence.fetch(a.peerId)
+    assert.equal(record.basic, 'closed', 'its goodbye')
+    assert.equal(record.note?.text, 'gone fishing')
+  })
 })

@@ -16,7 +16,7 @@ export const id: Command = {
       printJson(me)
       return
     }
-    printFields([['uri', me.uri], ['im', me.imUri], ['peer id', me.peerId], ['addresses', me.addresses]])
+    printFields([['uri', me.uri], ['im', me.imUri], ['peer id', me.peerId], ['addresses', me.addresses], ['dht', me.dht]])
   }
 }
 

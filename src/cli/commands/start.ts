@@ -11,13 +11,14 @@ import type { Command } from '../main.js'
 const STOP_DEADLINE_MS = 2_000
 
 export const start: Command = {
-  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--relay] [--firewalled] [--private] [--api-port N] [--json]',
+  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--relay] [--dht-server] [--firewalled] [--private] [--api-port N] [--json]',
   summary: 'run a node in the foreground (Ctrl-C stops it)',
   run: async argv => {
     const { values, home } = parse(argv, {
       listen: { type: 'string', multiple: true },
       bootstrap: { type: 'string', multiple: true },
       relay: { type: 'boolean' },
+      'dht-server': { type: 'boolean' },
       firewalled: { type: 'boolean' },
       private: { type: 'boolean' },
       'api-port': { type: 'string' }
@@ -34,7 +35,7 @@ export const start: Command = {
     // loaded here, not at the top: libp2p takes most of a second to load, and every other
     // command is a thin API client that never needs it
     const [{ createNode }, { serveNode }] = await Promise.all([import('../../node/create-node.js'), import('../../api/serve.js')])
-    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, firewalled: values.firewalled, private: values.private, apiPort })
+    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, dhtServer: values['dht-server'], firewalled: values.firewalled, private: values.private, apiPort })
     let served
     try {
       served = await serveNode(node)
@@ -62,6 +63,7 @@ export const start: Command = {
       api: served.api.url,
       home: node.home?.root,
       relay: node.settings.relay,
+      dht: node.libp2p.services.dht.getMode(),
       firewalled: node.settings.firewalled,
       private: node.settings.private
     }
@@ -69,7 +71,7 @@ export const start: Command = {
       printJson(info)
     } else {
       print('presence-mesh node running (Ctrl-C to stop)')
-      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ['role', role(node.settings)]])
+      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ['role', role(node.settings)], ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)']])
     }
 
     await stopRequested
