@@ -18,6 +18,7 @@ import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
 import { createLibp2p } from 'libp2p'
 import { fromString } from 'uint8arrays/from-string'
+import { mergeSettings, servesDht } from '../../src/node/config.js'
 import { DEFAULT_MAX_CONNECTIONS, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from '../../src/node/constants.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
 
@@ -54,7 +55,8 @@ export async function createRawNode ({ bootstrap: bootstrapList, relay = false, 
       ping: ping(),
       dht: kadDHT({
         protocol: DHT_PROTOCOL,
-        clientMode: false,
+        // the role a pmesh node with the same bootstrap list and relay flag takes (servesDht)
+        clientMode: !servesDht(mergeSettings({ bootstrap: bootstrapList, relay, firewalled: behindRelay })),
         peerInfoMapper: passthroughMapper,
         validators: { [NAMESPACE]: async () => {} },
         selectors: { [NAMESPACE]: () => 0 }

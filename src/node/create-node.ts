@@ -25,6 +25,7 @@ import { formatImUri, formatPresUri } from '../uri/index.js'
 import { readConfigFile, mergeSettings, servesDht, validateSettings } from './config.js'
 import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
 import { HomeInUseError } from './errors.js'
+import { admitOnlyDhtServers } from './dht-servers.js'
 import { circuitAddressesOnly, firewallGater } from './firewall.js'
 import { pacedRandomWalk } from './paced-walk.js'
 import { ensureHome, type HomePaths } from './home.js'
@@ -188,6 +189,8 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
     await ownDatastore?.close()
     throw err
   }
+  // a desktop contact named as a shard provider must not become a DHT neighbour we keep connected
+  admitOnlyDhtServers(libp2p, DHT_PROTOCOL, libp2p.logger.forComponent('presence-mesh:node:dht'))
 
   const node: PresenceMeshNode = {
     libp2p,

@@ -4,7 +4,9 @@ import { Key } from 'interface-datastore'
 import { concat } from 'uint8arrays/concat'
 import { equals } from 'uint8arrays/equals'
 import { fromString } from 'uint8arrays/from-string'
+import { KEEP_ALIVE } from '@libp2p/interface'
 import { DHT_PROTOCOL } from '../../src/node/constants.js'
+import { shardCid } from '../../src/presence/protocol.js'
 import { HomeInUseError } from '../../src/node/errors.js'
 import { connect, startNode, stopAll } from '../helpers/nodes.js'
 import { tempDir, waitFor } from '../helpers/temp.js'
@@ -128,5 +130,29 @@ describe('nodes on loopback', function () {
     const record = await b.libp2p.services.presence.fetch(a.peerId)
     assert.equal(record.basic, 'closed', 'its goodbye')
     assert.equal(record.note?.text, 'gone fishing')
+  })
+
+  it('keeps DHT clients out of its routing table, even when a lookup names them as providers', async () => {
+    const seed = await startNode()
+    nodes.push(seed)
+    const bootstrap = [seed.libp2p.getMultiaddrs()[0].toString()]
+    const [a, b] = await Promise.all([startNode({ bootstrap }), startNode({ bootstrap })])
+    nodes.push(a, b)
+    const knowsServer = async (node: PresenceMeshNode): Promise<boolean> => (await node.libp2p.peerStore.get(seed.peerId).catch(() => undefined))?.protocols.includes(DHT_PROTOCOL) === true
+    await waitFor(async () => await knowsServer(a) && await knowsServer(b), 10_000, 'the bootstrap connections and identify')
+    // b joins a shard as presence does: a provider record on the DHT servers
+    const cid = await shardCid(7)
+    for await (const event of b.libp2p.services.dht.provide(cid, { signal: AbortSignal.timeout(10_000) })) void event
+    let named = false
+    for await (const event of a.libp2p.services.dht.findProviders(cid, { signal: AbortSignal.timeout(10_000) })) {
+      if (event.name === 'PROVIDER' && event.providers.some(p => p.id.equals(b.peerId))) named = true
+    }
+    assert.ok(named, 'the lookup names b')
+    // kad-dht verifies a named peer (a ping) before admitting it, and tags its 20 nearest every 5 s
+    await new Promise(resolve => setTimeout(resolve, 6_000))
+    const kadTags = async (peer: PresenceMeshNode): Promise<string[]> =>
+      [...(await a.libp2p.peerStore.get(peer.peerId)).tags.keys()].filter(tag => tag.startsWith('kad') || tag.startsWith(KEEP_ALIVE))
+    assert.deepEqual(await kadTags(b), [], 'b, a DHT client, is no DHT neighbour of a, and nothing keeps a connected to it')
+    assert.ok((await kadTags(seed)).includes('kad-peer'), 'the seed, a DHT server, is')
   })
 })
