@@ -162,7 +162,15 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
           // presence and subscriptions must keep flowing through relays
           runOnLimitedConnection: true,
           allowPublishToZeroTopicPeers: true,
-          scoreParams: { topics: presenceTopicScoreParams() }
+          scoreParams: {
+            topics: presenceTopicScoreParams(),
+            // gossipsub's default punishes every peer beyond 10 on one IP address, quadratically
+            // (a Sybil defence for open networks): a relay sees each firewalled node behind another
+            // relay at that relay's address, a community LAN shares its NAT's, and a local mesh is all
+            // 127.0.0.1. Above 10 such peers they fell out of the relays' gossip meshes and changes
+            // stopped arriving; a forged or flooding peer still loses score by what it sends
+            IPColocationFactorWeight: 0
+          }
         }),
         // after dht and pubsub: it uses both
         presence: presence({ allShards: settings.relay, ...options.presence }),

@@ -124,4 +124,29 @@ describe('a watcher with many contacts', function () {
     assert.ok(counts.findProviders <= 2 * SHARD_COUNT, `${counts.findProviders} shard lookups for ${offline} offline contacts`)
     assert.ok(watcher.libp2p.getConnections().length <= 3, 'offline contacts cost no connection')
   })
+
+  it('reaches watchers through a relay that sees more than ten of them at one address', async function () {
+    this.timeout(90_000)
+    // all on 127.0.0.1, as firewalled nodes behind one relay or a LAN behind one NAT look to a relay
+    const relay = await start({ presence: { allShards: true } })
+    const bootstrap = [addressOf(relay)]
+    const p = await start({ bootstrap })
+    const watchers = await Promise.all(Array.from({ length: 12 }, async () => start({ bootstrap })))
+    await waitFor(() => watchers.every(w => w.libp2p.getConnections(relay.peerId).length > 0), 15_000, 'every watcher to reach the relay')
+    const seen = watchers.map(() => new Set<bigint>())
+    watchers.forEach((w, i) => w.libp2p.services.presence.addEventListener('notify', event => {
+      if (event.detail.record?.presentity.equals(p.peerId) === true) seen[i].add(event.detail.record.seq)
+    }))
+    const results = await Promise.all(watchers.map(async w => w.libp2p.services.presence.subscribe(p.peerId, { duration: 3600 })))
+    assert.deepEqual(results.map(r => r.status), results.map(() => 'success'))
+    // the watchers hang up on p: from here on every change comes through the relay
+    await waitFor(() => watchers.every(w => w.libp2p.getConnections(p.peerId).length === 0), 30_000, 'the watchers to hang up on p')
+    for (const availability of ['busy', 'away', 'available'] as const) {
+      const record = await p.libp2p.services.presence.publish({ availability })
+      await waitFor(() => seen.every(s => s.has(record.seq)), 10_000, `${availability} at every watcher (${seen.filter(s => s.has(record.seq)).length} of ${watchers.length})`)
+    }
+    // gossipsub's default scoring pushed peers beyond ten on one address below zero, out of the relay's mesh
+    const pubsub = relay.libp2p.services.pubsub as unknown as { getScore(peerId: string): number }
+    assert.deepEqual(watchers.filter(w => pubsub.getScore(w.peerId.toString()) < 0).length, 0)
+  })
 })
