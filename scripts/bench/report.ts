@@ -101,8 +101,9 @@ How each figure is taken:
   and every other node runs a kad-dht get, drained to the end as presence's fetch does.
 - **Start-up**: spawn → the first stdout line (\`pmesh start --json\` prints it once it listens, has
   announced its presence and serves its API), for a fresh node alone and for one joining a running
-  node; ours and raw alternate. Announcing waits up to 3 s for the DHT put of the first record if
-  the node already has peers (publish() in src/presence/presence.ts).
+  node; ours and raw alternate. A joining node is a DHT client: it first waits to meet the DHT
+  server it bootstraps from (at most 5 s), then announcing waits up to 3 s for the DHT put of the
+  first record (afterStart() and publish() in src/presence/presence.ts).
 - **Memory**: resident set size (/proc/PID/status VmRSS) of every node of the presence mesh right
   after the latency run, one sample per node.
 - **Message send → receipt**: seven nodes — two relays (also the bootstrap nodes), a presentity,

@@ -14,7 +14,7 @@ import { validatePresenceRecord } from './dht-record.js'
 import { PresenceNotFoundError } from './errors.js'
 import { ALL_TOPICS, presenceKey, topicOf } from './protocol.js'
 import { Shards } from './shards.js'
-import { drain, timeoutSignal } from '../utils/streams.js'
+import { storedOn, timeoutSignal } from '../utils/streams.js'
 import { Subscriptions, type SubscribeResult, type Subscription } from './subscriptions.js'
 import { PresenceValidation, readVerified, type Verdict } from './validation.js'
 import { Watchers, type Watcher } from './watchers.js'
@@ -27,6 +27,7 @@ import type { AccessPolicy } from '../access/policy.js'
 import type { ViewName } from '../access/views.js'
 import type { AbortOptions, IdentifyResult, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { SingleKadDHT } from '@libp2p/kad-dht'
 
 const DEFAULT_RECORD_TTL = 60 * 60_000
 const DEFAULT_WILL_GRACE = 2_000
@@ -46,6 +47,11 @@ const DHT_PUT_TIMEOUT_MS = 30_000
  * usually sees it, short enough that a slow DHT does not hold the user up.
  */
 const DHT_PUT_WAIT_MS = 3_000
+/** After a peer is identified, before putting a record no DHT server took: kad-dht pings a new server before taking it */
+const STORE_AGAIN_DELAY_MS = 1_000
+/** How long a starting DHT client waits to meet a DHT server (its bootstrap peers) before announcing itself anyway */
+const DHT_SERVER_WAIT_MS = 5_000
+const DHT_SERVER_POLL_MS = 50
 /** Address changes come in bursts (listeners, relay reservations): publish once they settle */
 const ADDRESS_SETTLE_MS = 1_000
 /**
@@ -80,6 +86,13 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly puts = new Set<Promise<void>>()
   /** Our last record reached no gossip peer: send it again when one joins our shard */
   private unheard = false
+  /**
+   * Our last record reached no DHT server (we published before meeting one:
+   * a desktop node starts before its bootstrap connection is up, and only
+   * servers hold records): put it again once a peer has been identified
+   */
+  private unstored?: Uint8Array
+  private storeTimer?: ReturnType<typeof setTimeout>
   /** We lost every connection (slept, network gone): catch up when connected again */
   private cutOff = false
   private running = false
@@ -151,6 +164,9 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   async afterStart (): Promise<void> {
+    // a DHT client reaches nobody before it has met a DHT server, and its bootstrap connection is
+    // still coming up: announcing now would put our record and shard membership nowhere
+    if (this.components.dht.getMode() === 'client') await this.dhtServerMet(DHT_SERVER_WAIT_MS)
     this.shards.join(topicOf(this.components.peerId))
     if (this.init.allShards) ALL_TOPICS.forEach(topic => this.shards.join(topic))
     await this.subs.start()
@@ -182,6 +198,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   async stop (): Promise<void> {
     this.running = false
     clearTimeout(this.republishTimer)
+    clearTimeout(this.storeTimer)
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
     this.components.events.removeEventListener('peer:disconnect', this.onDisconnect)
     this.components.events.removeEventListener('self:peer:update', this.onAddressChange)
@@ -328,8 +345,15 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       return 0
     })
     if (presentity.equals(this.components.peerId)) this.unheard = recipients === 0
-    const put = drain(this.components.dht.put(key, bytes, { signal: timeoutSignal(dhtTimeout, signal) }))
-      .catch(err => this.log('DHT put of %p presence incomplete - %e', presentity, err))
+    const own = presentity.equals(this.components.peerId)
+    const put = storedOn(this.components.dht.put(key, bytes, { signal: timeoutSignal(dhtTimeout, signal) }))
+      .catch(err => {
+        this.log('DHT put of %p presence incomplete - %e', presentity, err)
+        return 0
+      })
+      .then(servers => {
+        if (own && this.own.signed?.bytes === bytes) this.unstored = servers === 0 ? bytes : undefined
+      })
       .finally(() => this.puts.delete(put))
     this.puts.add(put)
     // alone, a put cannot finish: do not make the caller wait for it
@@ -396,6 +420,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
 
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     if (this.cutOff) this.catchUp()
+    if (this.unstored != null) this.storeAgain()
     if (this.will == null || !event.detail.protocols.includes(WILL_PROTOCOL)) return
     this.wills.deposit(event.detail.peerId, this.will).catch(err => this.log('could not leave our will with %p - %e', event.detail.peerId, err))
   }
@@ -450,6 +475,33 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       if (data.protocols.includes(WILL_PROTOCOL)) await this.wills.deposit(peer, will)
     }).map(async deposit => deposit.catch(err => this.log('could not leave our will - %e', err)))
     await Promise.race([Promise.all(deposits), new Promise(resolve => setTimeout(resolve, WILL_DEPOSIT_WAIT_MS))])
+  }
+
+  /** Resolves once the DHT's routing table holds a server, or after `ms` */
+  private async dhtServerMet (ms: number): Promise<void> {
+    const routingTable = (this.components.dht as Partial<SingleKadDHT>).routingTable
+    const deadline = Date.now() + ms
+    while ((routingTable?.size ?? 1) === 0 && Date.now() < deadline && this.running) {
+      await new Promise(resolve => setTimeout(resolve, DHT_SERVER_POLL_MS))
+    }
+  }
+
+  /**
+   * Put the record no DHT server took, and announce our shards again, once
+   * the routing table has had a moment to take in the peer just identified
+   * (kad-dht checks it first)
+   */
+  private storeAgain (): void {
+    if (this.storeTimer != null) return
+    this.storeTimer = setTimeout(() => {
+      this.storeTimer = undefined
+      const bytes = this.unstored
+      if (bytes == null || !this.running) return
+      this.log('putting our record again: the last put reached no DHT server')
+      this.spread(bytes, this.components.peerId).catch(err => this.log('storing our record again failed - %e', err))
+      this.shards.refresh()
+    }, STORE_AGAIN_DELAY_MS)
+    this.storeTimer.unref?.()
   }
 
   private scheduleRepublish (): void {

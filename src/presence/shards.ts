@@ -51,7 +51,8 @@ export class Shards {
   private readonly validation: PresenceValidation
   private readonly log: Logger
   private readonly members = new Map<string, number>()
-  private readonly lookups = new Set<string>()
+  /** The lookup in flight per topic, so that a fresher one can replace it */
+  private readonly lookups = new Map<string, AbortController>()
   private readonly backoff = new Map<string, { next: number, delay: number }>()
   private timer?: ReturnType<typeof setInterval>
   private controller = new AbortController()
@@ -115,6 +116,10 @@ export class Shards {
     for (const topic of this.members.keys()) {
       if (this.components.pubsub.getSubscribers(topic).length >= (this.init.minTopicPeers ?? 1)) continue
       this.backoff.delete(topic)
+      // a lookup begun while our connections were dying (the timers that fire on waking) may hang
+      // until its timeout: start afresh on the connections we have now
+      this.lookups.get(topic)?.abort()
+      this.lookups.delete(topic)
       this.findMembers(topic)
     }
   }
@@ -161,8 +166,9 @@ export class Shards {
   private findMembers (topic: string): void {
     const shard = shardOfTopic(topic)
     if (shard === undefined || this.lookups.has(topic)) return
-    this.lookups.add(topic)
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(LOOKUP_TIMEOUT_MS)])
+    const lookup = new AbortController()
+    this.lookups.set(topic, lookup)
+    const signal = AbortSignal.any([this.controller.signal, lookup.signal, AbortSignal.timeout(LOOKUP_TIMEOUT_MS)])
     const { dht, connectionManager, peerId } = this.components
     ;(async () => {
       const cid = await shardCid(shard)
@@ -179,6 +185,8 @@ export class Shards {
       }
     })().catch(err => {
       if (!signal.aborted) this.log('shard %d lookup failed - %e', shard, err)
-    }).finally(() => this.lookups.delete(topic))
+    }).finally(() => {
+      if (this.lookups.get(topic) === lookup) this.lookups.delete(topic)
+    })
   }
 }

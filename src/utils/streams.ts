@@ -2,12 +2,22 @@
  * Small helpers for our stream protocols and DHT queries.
  */
 import type { Stream } from '@libp2p/interface'
+import type { QueryEvent } from '@libp2p/kad-dht'
 
 /** Run an async iterable (a DHT query) to its end, discarding its events */
 export async function drain (events: AsyncIterable<unknown>): Promise<void> {
   for await (const event of events) {
     void event
   }
+}
+
+/** Run a DHT put to its end: how many peers took the record */
+export async function storedOn (events: AsyncIterable<QueryEvent>): Promise<number> {
+  let stored = 0
+  for await (const event of events) {
+    if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') stored++
+  }
+  return stored
 }
 
 /**
