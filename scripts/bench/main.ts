@@ -26,7 +26,7 @@ import { printTable, writeMarkdown, type Row } from './report.js'
 const BENCHMARKS_MD = fileURLToPath(new URL('../../../docs/BENCHMARKS.md', import.meta.url))
 /** Whatever hangs, the bench ends (and cleans up) by then */
 const HARD_LIMIT_MS = 12 * 60_000
-/** The idle bench: three configurations of start-up, subscribing, settling and a 120 s window (about 18 min here) */
+/** The idle bench: three configurations of start-up, subscribing, settling and a 120 s window (about 15 min here) */
 const IDLE_HARD_LIMIT_MS = 30 * 60_000
 
 /** Sample counts: a full run stays near 5 minutes on 2 cores */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { DEFAULT_SETTINGS, mergeSettings, readConfigFile, servesDht, validateSettings } from '../../src/node/config.js'
+import { DEFAULT_SETTINGS, RELAY_PING_INTERVAL_S, mergeSettings, readConfigFile, servesDht, validateSettings } from '../../src/node/config.js'
 import { InvalidConfigError } from '../../src/node/errors.js'
 import { tempDir } from '../helpers/temp.js'
 
@@ -38,6 +38,13 @@ describe('node settings', () => {
     assert.throws(() => validateSettings({ dhtServer: 'yes' }, 'x'), /"dhtServer" must be true, false or "auto"/)
     assert.throws(() => validateSettings({ colour: 'blue' }, 'x'), /unknown setting "colour"/)
     assert.throws(() => validateSettings([], 'x'), /JSON object/)
+  })
+
+  it('pings every 120 s, every 30 s on a relay (whose pings find sleeping nodes), unless told otherwise', () => {
+    assert.equal(mergeSettings().pingInterval, 120)
+    assert.equal(mergeSettings({ relay: true }).pingInterval, RELAY_PING_INTERVAL_S)
+    assert.equal(mergeSettings({ pingInterval: 200 }, { relay: true }).pingInterval, 200, 'a configured interval wins')
+    assert.equal(mergeSettings({ relay: true }, { pingInterval: 10 }).pingInterval, 10)
   })
 
   it('serves the DHT where the mesh bootstraps from, and asks it everywhere else', () => {
