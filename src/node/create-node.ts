@@ -139,7 +139,9 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       connectionManager: { ...options.connectionManager, maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS },
       // keep-alive: a node that lost its connections (it slept, its network went) dials its
       // bootstrap nodes again, as libp2p's reconnect queue does for peers with this tag
-      peerDiscovery: settings.bootstrap.length > 0 ? [bootstrap({ list: settings.bootstrap, tagName: KEEP_ALIVE_BOOTSTRAP })] : [],
+      // dialled at once (libp2p waits 1 s by default): a desktop node announces itself only once it
+      // has met a DHT server among them (presence's afterStart)
+      peerDiscovery: settings.bootstrap.length > 0 ? [bootstrap({ list: settings.bootstrap, tagName: KEEP_ALIVE_BOOTSTRAP, timeout: 0 })] : [],
       services: {
         // first: the relay transport must find the paced walk when it starts looking for relays
         pacedWalk: pacedRandomWalk(),
@@ -153,6 +155,9 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
           protocol: DHT_PROTOCOL,
           // relays and seeds serve; desktop nodes and nodes nobody can dial only ask (config.ts)
           clientMode: !servesDht(settings),
+          // a server answers from its own store even when no other server is known (a seed alone, the
+          // community's only relay); without this its lookups waited for a peer until they timed out
+          allowQueryWithZeroPeers: servesDht(settings),
           // keep loopback and LAN addresses: community meshes and local tests live there
           peerInfoMapper: passthroughMapper,
           validators: presenceDhtValidators,
