@@ -158,6 +158,10 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
           // a server answers from its own store even when no other server is known (a seed alone, the
           // community's only relay); without this its lookups waited for a peer until they timed out
           allowQueryWithZeroPeers: servesDht(settings),
+          // kad-dht holds every query until its first self-query, which it starts 1 s after start by
+          // default: at once, it runs as soon as the bootstrap server is known, and a starting node's
+          // first record goes out then rather than a second later
+          initialQuerySelfInterval: 0,
           // keep loopback and LAN addresses: community meshes and local tests live there
           peerInfoMapper: passthroughMapper,
           validators: presenceDhtValidators,
