@@ -19,6 +19,7 @@ import { lpStream } from '@libp2p/utils'
 import { createLibp2p } from 'libp2p'
 import { fromString } from 'uint8arrays/from-string'
 import { mergeSettings, servesDht } from '../../src/node/config.js'
+import { ONE_HOST_INBOUND_PER_S } from './idle-probe.js'
 import { DEFAULT_MAX_CONNECTIONS, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from '../../src/node/constants.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
 
@@ -43,20 +44,24 @@ export interface RawNodeOptions {
 export type RawLibp2p = Libp2p<{ dht: KadDHT, pubsub: GossipSub }>
 
 export async function createRawNode ({ bootstrap: bootstrapList, relay = false, behindRelay = false }: RawNodeOptions): Promise<RawLibp2p> {
+  // the DHT role a pmesh node with the same bootstrap list and relay flag takes (servesDht, create-node.ts)
+  const serves = servesDht(mergeSettings({ bootstrap: bootstrapList, relay, firewalled: behindRelay }))
   const node = await createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0', ...(behindRelay ? ['/p2p-circuit'] : [])] },
     transports: [tcp(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: DEFAULT_MAX_CONNECTIONS },
+    // every process is 127.0.0.1: libp2p's 5 inbound connections a second from one host would be
+    // shared by the whole mesh, and reset the subscribers' dials to the publisher
+    connectionManager: { maxConnections: DEFAULT_MAX_CONNECTIONS, inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S },
     peerDiscovery: bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList })] : [],
     services: {
       identify: identify(),
       ping: ping(),
       dht: kadDHT({
         protocol: DHT_PROTOCOL,
-        // the role a pmesh node with the same bootstrap list and relay flag takes (servesDht)
-        clientMode: !servesDht(mergeSettings({ bootstrap: bootstrapList, relay, firewalled: behindRelay })),
+        clientMode: !serves,
+        allowQueryWithZeroPeers: serves,
         peerInfoMapper: passthroughMapper,
         validators: { [NAMESPACE]: async () => {} },
         selectors: { [NAMESPACE]: () => 0 }

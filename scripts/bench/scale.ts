@@ -54,6 +54,27 @@ function cells (r: StepResult): string[] {
   ]
 }
 
+/** Why a step whose loop kept up broke, as far as its figures say */
+function isolation (step: StepResult): string {
+  if (step.isolated === 0) return 'Its error says what failed.'
+  return `${step.isolated} of ${step.nodes} nodes had no connection at all in the idle window: every node bootstraps from a relay, and a relay may hold only ${step.maxConnections} connections here (the open-file limit, shared by the whole process), fewer than the ${Math.round(step.nodes / Math.max(1, step.relays))} nodes that use it; libp2p's connection manager refuses or prunes the rest (the likely cause, not traced further), and a node cut off from its relay hears no change.`
+}
+
+/** The loop delay (p99) scale-step.ts waits under before starting more nodes: above it the loop is saturated */
+const SATURATED_LOOP_DELAY_MS = 100
+
+/**
+ * Why a step whose event loop saturated broke (seen with DEBUG=libp2p:* in a
+ * 30-node run before the IP colocation penalty was found and switched off)
+ */
+const loopSaturation = `- Once the loop lags by hundreds of milliseconds, Noise handshakes time out and libp2p's connection
+  monitor aborts connections whose ping is late (\`EncryptionFailedError: The operation was aborted due to
+  timeout\`, \`aborting connection due to ping failure\`); connections keep closing (closes/node/min) and
+  being redialled, which loads the loop further; a subscribe still gets through on a fresh connection, but
+  the gossip mesh that carries later changes does not hold. This is a limit of the simulation — one core
+  for all the nodes — not of a node: each real node has a core of its own, and pays the per-node idle
+  figures above alone.`
+
 const HEADER = ['nodes', 'relays', 'max conns', 'start-up s', 'conns/node p50 / p99', 'isolated', 'RSS MiB/node', 'idle CPU ms/s/node', 'idle KiB/s/node', 'loop delay p99 ms', 'closes/node/min', 'subscribed', 'notify p50 · p95 · p99', 'missed', 'error']
 
 /** A step works when every node started and every watcher got (nearly) every change */
@@ -108,8 +129,8 @@ moves the point where its event loop saturates.
 
 Every node of a step is a real presence-mesh node (\`createNode\`, in-memory datastore) and all of
 them run in one process, over TCP on 127.0.0.1 (@libp2p/memory, an in-memory transport, is not
-installed). One relay per 100 nodes; every other node bootstraps from a single relay; the DHT
-fills the routing tables from there. Since both ends of every connection live in the step's
+installed). One relay per 100 nodes; every other node bootstraps from a single relay; the relays
+serve the DHT and the other nodes ask it (\`dhtServer: "auto"\`). Since both ends of every connection live in the step's
 process, each node may hold at most (open-file limit − ${FD_RESERVE}) / nodes connections (and never more
 than our ceiling of ${CONNECTION_CEILING}). libp2p's per-node defaults — 10 inbound connections pending, 5
 inbound connections per second from one IP — would reset most dials here (all nodes share one
@@ -126,15 +147,8 @@ What this shows:
 
 - ${last == null ? 'No step worked.' : `Up to ${last.nodes} nodes every watcher saw every change (notify p50 ${last.notify?.p50} ms).`}
 - ${broken == null ? 'No step broke within the steps tried.' : `At ${broken.nodes} nodes the step broke: ${broken.error ?? (broken.started < broken.nodes ? `${broken.started} of ${broken.nodes} nodes started` : `${broken.subscribed}/${broken.watchers} watchers subscribed, ${broken.missed} notifications missed`)}.`}
-- Why: all nodes share one event loop, which runs on one core. ${results.map(r => `At ${r.nodes} nodes the idle mesh needed ${fixed(r.cpuMsPerSecPerNode * r.nodes / 10, 0)} % of a core (the process's CPU time, garbage collector and libuv threads included) and the loop lagged ${fixed(r.loopDelayP99Ms, 0)} ms (p99)`).join('. ')}. Once
-  the loop lags by hundreds of milliseconds, Noise handshakes time out and libp2p's connection
-  monitor aborts connections whose ping is late (seen with DEBUG=libp2p:* in a 30-node run:
-  \`EncryptionFailedError: The operation was aborted due to timeout\`, \`aborting connection due to
-  ping failure\`); connections keep closing (closes/node/min) and being redialled, which loads
-  the loop further; a subscribe still gets through on a fresh connection, but the gossip mesh
-  that carries later changes does not hold. This is a limit of the simulation — one core for
-  all the nodes — not of a node: each
-  real node has a core of its own, and pays the per-node idle figures above alone.
+- All nodes share one event loop, which runs on one core. ${results.map(r => `At ${r.nodes} nodes the idle mesh needed ${fixed(r.cpuMsPerSecPerNode * r.nodes / 10, 0)} % of a core (the process's CPU time, garbage collector and libuv threads included) and the loop lagged ${fixed(r.loopDelayP99Ms, 0)} ms (p99)`).join('. ')}.
+${broken == null || broken.loopDelayP99Ms >= SATURATED_LOOP_DELAY_MS ? loopSaturation : `- At ${broken.nodes} nodes the loop still kept up (p99 under ${SATURATED_LOOP_DELAY_MS} ms): the break is not the shared core. ${isolation(broken)}`}
 - The ${cores} cores of this machine bound any layout, not just one process: at the idle CPU per node
   measured here, ${base == null ? 'no step' : `${fixed(cores * 1000 / Math.max(base.cpuMsPerSecPerNode, 0.001), 0)} nodes (${fixed(base.cpuMsPerSecPerNode, 1)} ms/s each, at ${base.nodes} nodes)`} would fill them even with perfect spreading.
 
