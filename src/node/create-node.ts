@@ -106,6 +106,7 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
   const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer } = options
   const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer }), 'options'))
   const behindRelays = settings.firewalled || settings.private
+  const servesTheDht = servesDht(settings)
 
   const privateKey = options.privateKey ??
     (home != null ? await loadOrCreateIdentity(home.identityKey) : await generateKeyPair('Ed25519'))
@@ -154,10 +155,10 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
         dht: kadDHT({
           protocol: DHT_PROTOCOL,
           // relays and seeds serve; desktop nodes and nodes nobody can dial only ask (config.ts)
-          clientMode: !servesDht(settings),
+          clientMode: !servesTheDht,
           // a server answers from its own store even when no other server is known (a seed alone, the
           // community's only relay); without this its lookups waited for a peer until they timed out
-          allowQueryWithZeroPeers: servesDht(settings),
+          allowQueryWithZeroPeers: servesTheDht,
           // kad-dht holds every query until its first self-query, which it starts 1 s after start by
           // default: at once, it runs as soon as the bootstrap server is known, and a starting node's
           // first record goes out then rather than a second later

@@ -344,15 +344,17 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       this.log('gossip publish failed - %e', err)
       return 0
     })
-    if (presentity.equals(this.components.peerId)) this.unheard = recipients === 0
     const own = presentity.equals(this.components.peerId)
+    if (own) this.unheard = recipients === 0
+    // a DHT server keeps its own copy; a client's record is stored only if a server took it
+    const client = this.components.dht.getMode() === 'client'
     const put = storedOn(this.components.dht.put(key, bytes, { signal: timeoutSignal(dhtTimeout, signal) }))
       .catch(err => {
         this.log('DHT put of %p presence incomplete - %e', presentity, err)
         return 0
       })
       .then(servers => {
-        if (own && this.own.signed?.bytes === bytes) this.unstored = servers === 0 ? bytes : undefined
+        if (own && this.own.signed?.bytes === bytes) this.unstored = client && servers === 0 ? bytes : undefined
       })
       .finally(() => this.puts.delete(put))
     this.puts.add(put)
