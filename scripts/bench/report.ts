@@ -127,8 +127,9 @@ How each figure is taken:
   \`peer:disconnect\` event on each raw node connected to it. Ours then waits \`willGrace\` (2 s)
   on purpose — a connection back within 2 s is a blip, not a death — before a will holder
   publishes the pre-signed "closed" record; expect about 2 s plus gossip, so the ratio is large
-  by design. A silent network loss (no reset) is noticed by libp2p's connection monitor instead,
-  about 10–20 s; not measured here.
+  by design. A silent network loss (no reset) is noticed by the will holders' connection monitors
+  instead — the relays', every 30 s by default: within about 39 s (docs/ARCHITECTURE.md, "Out of
+  contact"); not measured here.
 
 Not measured here:
 

@@ -21,14 +21,14 @@ interface RoutingTableInternals {
 
 /**
  * Make the node's DHT admit (and keep) only peers that speak `protocol`.
- * Returns false, and changes nothing, if kad-dht's internals are not what
- * this expects (a kad-dht upgrade): test/node/mesh.spec.ts then fails.
+ * Logs an error and changes nothing if kad-dht's internals are not what this
+ * expects (a kad-dht upgrade): test/node/mesh.spec.ts then fails.
  */
-export function admitOnlyDhtServers (libp2p: Libp2p<{ dht: unknown }>, protocol: string, log: Logger): boolean {
+export function admitOnlyDhtServers (libp2p: Libp2p<{ dht: unknown }>, protocol: string, log: Logger): void {
   const routingTable = (libp2p.services.dht as { routingTable?: Partial<RoutingTableInternals> }).routingTable
   if (typeof routingTable?.pingContact !== 'function') {
     log.error('kad-dht has no routingTable.pingContact: DHT clients may enter the routing table')
-    return false
+    return
   }
   const ping = routingTable.pingContact.bind(routingTable)
   routingTable.pingContact = async (contact, options) => {
@@ -38,7 +38,6 @@ export function admitOnlyDhtServers (libp2p: Libp2p<{ dht: unknown }>, protocol:
     }
     return ping(contact, options)
   }
-  return true
 }
 
 /** What identify said, or else whether the peer accepts a stream of `protocol` */
