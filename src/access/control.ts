@@ -52,6 +52,11 @@ export class AccessControl {
     return this.policies.get()
   }
 
+  /** Whether the user decided about this peer (a rule), as opposed to the default deciding */
+  hasRule (peer: PeerId): boolean {
+    return this.policies.rule(peer) != null
+  }
+
   /** The record to sign and publish for our state `truth` */
   async present (truth: PresenceRecord): Promise<PresenceRecord> {
     const shown = this.policies.defaultPolicy === 'public' ? truth : { ...closedPlaceholder(truth), restricted: true }

@@ -39,6 +39,13 @@ export interface PresenceInit {
    * each renewal may have to dial us again (see `hangUp`)
    */
   maxGrantedDuration?: number
+  /**
+   * Most watchers this node keeps; beyond it a new watcher without a rule of
+   * the user's (allow, deny, block) is refused with "too many watchers", so
+   * strangers with fresh identities cannot grow the list without bound.
+   * Default: 2000
+   */
+  maxWatchers?: number
   /** Longest subscription a watcher here may ask for, in seconds. Default: 30 days */
   maxSubscriptionDuration?: number
   /** Announce "open" (keeping the last availability and note) when the node starts. Default: true */

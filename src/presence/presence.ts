@@ -32,6 +32,8 @@ import type { SingleKadDHT } from '@libp2p/kad-dht'
 const DEFAULT_RECORD_TTL = 60 * 60_000
 const DEFAULT_WILL_GRACE = 2_000
 const DEFAULT_MAX_GRANTED_DURATION = 3600
+/** RFC 2779 §2.2 asks for hundreds of subscribers per presentity; room for some thousands */
+const DEFAULT_MAX_WATCHERS = 2_000
 const DEFAULT_MAX_SUBSCRIPTION_DURATION = 30 * 24 * 60 * 60
 const FETCH_TIMEOUT_MS = 10_000
 /** A fetch asks the presentity for our view this long at most (it may be gone, leaving stale addresses) */
@@ -104,6 +106,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       recordTtl: init.recordTtl ?? DEFAULT_RECORD_TTL,
       willGrace: init.willGrace ?? DEFAULT_WILL_GRACE,
       maxGrantedDuration: init.maxGrantedDuration ?? DEFAULT_MAX_GRANTED_DURATION,
+      maxWatchers: init.maxWatchers ?? DEFAULT_MAX_WATCHERS,
       maxSubscriptionDuration: init.maxSubscriptionDuration ?? DEFAULT_MAX_SUBSCRIPTION_DURATION,
       publishOnStart: init.publishOnStart ?? true,
       allShards: init.allShards ?? false,
@@ -131,6 +134,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     if (this.init.hangUp) this.hangUp = new HangUp(components, this.wills, this.log.newScope('hang-up'))
     this.watchersRegistry = new Watchers(components, {
       maxDuration: this.init.maxGrantedDuration,
+      maxWatchers: this.init.maxWatchers,
+      hasRule: peer => this.access.hasRule(peer),
       currentRecord: () => this.own.signed?.bytes,
       answer: async (peer, transactionId) => this.access.answer(peer, transactionId),
       onChange: (change, watcher) => this.safeDispatchEvent('watcher', { detail: { peerId: watcher.peerId, change } }),

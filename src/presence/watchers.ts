@@ -42,6 +42,14 @@ export interface WatchersComponents {
 export interface WatchersInit {
   /** Longest duration granted, in seconds; watchers renew before it ends */
   maxDuration: number
+  /**
+   * Most watchers kept. Beyond it a new watcher is refused unless the user
+   * made a rule for it: fresh identities cost a stranger nothing, and each
+   * watcher is kept (and stored) until its grant ends
+   */
+  maxWatchers: number
+  /** Whether the user made a rule (allow, deny, block) for this peer */
+  hasRule(peer: PeerId): boolean
   /** Our current signed record, sent with every response */
   currentRecord(): Uint8Array | undefined
   /** Access control's answer to a request; records it when the user must decide */
@@ -150,6 +158,10 @@ export class Watchers {
     const granted = { ...response, viewKey: viewKey == null ? undefined : { keyId: new Uint8Array(viewKey.keyId), key: new Uint8Array(viewKey.key) } }
     if (request.duration === 0) {
       return { ...granted, status: SubscribeResponse.Status.STATUS_OK, duration: 0, reason: '' }
+    }
+    if (existing == null && this.watchers.size >= this.init.maxWatchers && !this.init.hasRule(peerId)) {
+      this.log('refusing %p: already %d watchers', peerId, this.watchers.size)
+      return { transactionId: request.transactionId, status: SubscribeResponse.Status.STATUS_REFUSED, duration: 0, reason: 'too many watchers; try again later' }
     }
     const duration = Math.min(request.duration, this.init.maxDuration)
     const watcher: Watcher = {

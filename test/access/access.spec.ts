@@ -213,6 +213,29 @@ describe('presence access control', function () {
     await presence.revoke(blocked.peerId)
     await waitFor(async () => (await blocked.libp2p.services.presence.lookup(p.peerId)).access === 'public', 10_000, 'the public view after unblocking')
   })
+
+  it('keeps at most maxWatchers watchers: a stranger beyond is refused, a watcher the user chose is not', async () => {
+    const h = await start()
+    const p = await start({ presence: { maxWatchers: 2 } })
+    const [first, second, third, friend] = await Promise.all(Array.from({ length: 4 }, async () => start()))
+    await Promise.all([p, first, second, third, friend].map(async node => connect(node, h)))
+    const presence = p.libp2p.services.presence
+    await presence.allow(friend.peerId, 'full')
+    for (const watcher of [first, second]) {
+      assert.equal((await watcher.libp2p.services.presence.subscribe(p.peerId, { duration: 60 })).status, 'success')
+    }
+    const refused = await third.libp2p.services.presence.subscribe(p.peerId, { duration: 60 })
+    assert.equal(refused.status, 'failure')
+    assert.match(refused.reason ?? '', /too many watchers/)
+    // the user's own decision is honoured whatever the count, and a watcher already listed renews
+    assert.equal((await friend.libp2p.services.presence.subscribe(p.peerId, { duration: 60 })).status, 'success')
+    assert.deepEqual(presence.watchers().map(w => w.peerId.toString()).sort(), [first, second, friend].map(n => n.peerId.toString()).sort())
+    // room again once watchers leave (the friend still counts)
+    await first.libp2p.services.presence.unsubscribe(p.peerId)
+    await second.libp2p.services.presence.unsubscribe(p.peerId)
+    await waitFor(() => presence.watchers().length === 1, 10_000, 'the cancelled watchers gone')
+    assert.equal((await third.libp2p.services.presence.subscribe(p.peerId, { duration: 60 })).status, 'success')
+  })
 })
 
 /** Whether a node stores a DHT record under the presentity's presence key (the record names its key) */
