@@ -44,6 +44,17 @@ describe('pmesh inbox limits and policy', function () {
     assert.match(silent.stdout, /accept messages from: contacts\n/)
     assert.match(silent.stdout, /blocked senders: not told/)
     const inbox = await pmesh(['inbox', '--json', '--home', bob.path])
-    assert.deepEqual(inbox.stdout.trim().split('\n').map(line => JSON.parse(line).text), ['hello'])
+    const [held] = inbox.stdout.trim().split('\n').map(line => JSON.parse(line))
+    assert.equal(held.text, 'hello')
+
+    // the user deletes a message by id (and sender): what frees a stranger's share
+    await pmesh(['inbox', 'policy', 'everyone', '--home', bob.path])
+    const deleted = await pmesh(['inbox', 'delete', held.id, '--from', `im:${nodeA.info.peerId}`, '--home', bob.path])
+    assert.equal(deleted.code, 0, deleted.stderr)
+    assert.match(deleted.stdout, /^deleted /)
+    const again = await pmesh(['inbox', 'delete', held.id, '--home', bob.path])
+    assert.equal(again.code, 1)
+    assert.match(again.stderr, /No message with id/)
+    assert.equal((await pmesh(['inbox', '--json', '--home', bob.path])).stdout.trim(), '')
   })
 })

@@ -65,10 +65,20 @@ export const reply: Command = {
 }
 
 export const inbox: Command = {
-  usage: 'pmesh inbox [--follow] [--sent] [--json | --cpim] | pmesh inbox policy [everyone|contacts|nobody] [--silent | --no-silent]',
-  summary: 'list received (or --sent) messages, follow new ones, or show/set who may write to you',
+  usage: 'pmesh inbox [--follow] [--sent] [--json | --cpim] | pmesh inbox policy [everyone|contacts|nobody] [--silent | --no-silent] | pmesh inbox delete ID [--from URI]',
+  summary: 'list received (or --sent) messages, follow new ones, show/set who may write to you, or delete a message',
   run: async argv => {
-    const { values, positionals, home } = parse(argv, { follow: { type: 'boolean', short: 'f' }, sent: { type: 'boolean' }, cpim: { type: 'boolean' }, silent: { type: 'boolean' }, 'no-silent': { type: 'boolean' } }, { min: 0, max: 2 })
+    const { values, positionals, home } = parse(argv, { follow: { type: 'boolean', short: 'f' }, sent: { type: 'boolean' }, cpim: { type: 'boolean' }, silent: { type: 'boolean' }, 'no-silent': { type: 'boolean' }, from: { type: 'string' } }, { min: 0, max: 2 })
+    if (positionals[0] === 'delete') {
+      if (positionals[1] == null) throw new UsageError('give the id of the message to delete')
+      if (values.from != null) peerIdFromUri(values.from)
+      const client = await ApiClient.fromHome(home)
+      const query = values.from != null ? `?from=${encodeURIComponent(values.from)}` : ''
+      const result = await client.request('DELETE', `/v1/messages/${encodeURIComponent(positionals[1])}${query}`)
+      if (values.json === true) printJson(result)
+      else print(`deleted ${positionals[1]}`)
+      return
+    }
     const client = await ApiClient.fromHome(home)
     if (positionals[0] === 'policy') {
       const silent = values.silent === true ? true : values['no-silent'] === true ? false : undefined
