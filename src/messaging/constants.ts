@@ -27,3 +27,20 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60_000
 
 /** A message id: 1–64 printable ASCII characters, unique among one sender's messages */
 export const MESSAGE_ID = /^[\x21-\x7e]{1,64}$/
+
+/**
+ * Strangers' rate: a burst of 20 covers someone who writes a few lines in a
+ * row or pastes a conversation; then one message per 6 s (10 a minute) is
+ * faster than a person types yet caps a flooding stranger at 600 an hour
+ */
+export const DEFAULT_STRANGER_BURST = 20
+export const DEFAULT_STRANGER_REFILL_SECONDS = 6
+/** What the inbox holds from one stranger until the user deletes some: a long conversation's worth */
+export const DEFAULT_STRANGER_MESSAGES = 100
+/** 1 MiB: sixteen full-size (64 KiB) messages, or a hundred short ones with room to spare */
+export const DEFAULT_STRANGER_BYTES = 1024 * 1024
+/** What the inbox holds from all strangers together, so fresh identities cannot fill the disk */
+export const DEFAULT_STRANGERS_TOTAL_MESSAGES = 2_000
+export const DEFAULT_STRANGERS_TOTAL_BYTES = 32 * 1024 * 1024
+/** Rate buckets remembered at most (about 100 bytes each); the least recently used is forgotten first */
+export const MAX_RATE_BUCKETS = 10_000

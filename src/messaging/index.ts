@@ -11,7 +11,8 @@
  */
 import { MessagingService } from './messaging.js'
 import type { InstantMessage, MessageHeader } from './message.js'
-import type { InboxMode, InboxPolicy } from './policy.js'
+import type { InboxLimitsInit } from './inbox-limits.js'
+import type { InboxMode, InboxPolicy, InboxPolicyChange } from './policy.js'
 import type { SentMessage, StoredMessage } from './store.js'
 import type { Mailbox } from '../mesh/index.js'
 import type { Presence } from '../presence/index.js'
@@ -19,7 +20,7 @@ import type { AbortOptions, ComponentLogger, PeerId, PeerStore, PrivateKey, Type
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
 
-export type { InstantMessage, MessageHeader, InboxMode, InboxPolicy, SentMessage, StoredMessage }
+export type { InstantMessage, MessageHeader, InboxMode, InboxPolicy, InboxPolicyChange, InboxLimitsInit, SentMessage, StoredMessage }
 export { IM_PROTOCOL } from './constants.js'
 
 export interface InstantMessagingInit {
@@ -29,6 +30,8 @@ export interface InstantMessagingInit {
   sendTimeout?: number
   /** Time for one delivery attempt (dial, send, receipt). Default: 5000 ms */
   attemptTimeout?: number
+  /** Rate and storage limits for senders who are not contacts (config.json `inbox`) */
+  inbox?: InboxLimitsInit
 }
 
 export interface MessagingComponents {
@@ -55,7 +58,12 @@ export interface OutgoingMessage {
   inReplyTo?: string
 }
 
-export type FailureReason = 'unreachable' | 'refused' | 'too-large' | 'timed-out' | 'invalid'
+/**
+ * `rate-limited`: the recipient takes no more from us for now (the receipt's
+ * reason says when); `inbox-full`: it holds all it takes from us, or from
+ * strangers, until its user deletes some
+ */
+export type FailureReason = 'unreachable' | 'refused' | 'too-large' | 'timed-out' | 'invalid' | 'rate-limited' | 'inbox-full'
 
 export interface SendResult {
   status: 'delivered' | 'stored' | 'failed'
@@ -87,10 +95,13 @@ export interface InstantMessaging extends TypedEventTarget<MessagingEvents> {
   inbox(): Promise<StoredMessage[]>
   sent(): Promise<SentMessage[]>
   policy(): InboxPolicy
-  setPolicy(change: Partial<Pick<InboxPolicy, 'mode' | 'silent'>>): Promise<InboxPolicy>
+  /** A partial update: a field left out or `undefined` keeps its value */
+  setPolicy(change: InboxPolicyChange): Promise<InboxPolicy>
   allow(peer: PeerId): Promise<InboxPolicy>
   block(peer: PeerId): Promise<InboxPolicy>
   unblock(peer: PeerId): Promise<InboxPolicy>
+  /** Delete messages from the inbox (frees a stranger's share); resolves with how many were there */
+  deleteMessages(messages: Array<{ from: PeerId, id: string }>): Promise<number>
 }
 
 export function instantMessaging (init: InstantMessagingInit = {}): (components: MessagingComponents) => InstantMessaging {

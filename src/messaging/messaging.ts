@@ -15,7 +15,8 @@ import { open as openBox, seal as sealBox } from '../mesh/sealed-box.js'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import { Ack } from './pb/message.js'
-import { PolicyStore, type InboxPolicy } from './policy.js'
+import { Admission } from './admission.js'
+import { PolicyStore, type InboxPolicy, type InboxPolicyChange } from './policy.js'
 import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
 import type { FailureReason, InstantMessaging, InstantMessagingInit, MessagingComponents, MessagingEvents, OutgoingMessage, SendResult } from './index.js'
@@ -45,6 +46,9 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   private readonly log: Logger
   private readonly store: MessageStore
   private readonly policyStore: PolicyStore
+  private readonly admission: Admission
+  /** Messages being stored: a second copy arriving meanwhile waits, then counts as a duplicate */
+  private readonly storing = new Map<string, Promise<unknown>>()
   private shutdown = new AbortController()
 
   constructor (components: MessagingComponents, init: InstantMessagingInit = {}) {
@@ -55,7 +59,8 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     this.attemptTimeout = init.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT
     this.log = components.logger.forComponent('presence-mesh:im')
     this.store = new MessageStore(components.datastore, this.maxBodySize)
-    this.policyStore = new PolicyStore(components.datastore)
+    this.policyStore = new PolicyStore(components.datastore, this.log)
+    this.admission = new Admission(this.store, init.inbox)
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/im'
@@ -63,6 +68,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   async start (): Promise<void> {
     this.shutdown = new AbortController()
     await this.policyStore.load()
+    await this.admission.start()
     this.components.mailbox.handle(async (box, mailbox) => this.onMail(box, mailbox))
     await this.components.registrar.handle(IM_PROTOCOL, async (stream, connection) => this.receive(stream, connection), {
       maxInboundStreams: 64,
@@ -123,11 +129,12 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     return this.policyStore.get()
   }
 
-  async setPolicy (change: Partial<Pick<InboxPolicy, 'mode' | 'silent'>>): Promise<InboxPolicy> {
+  async setPolicy (change: InboxPolicyChange): Promise<InboxPolicy> {
     return this.policyStore.update(change)
   }
 
   async allow (peer: PeerId): Promise<InboxPolicy> {
+    await this.admission.forgetDropped(peer)
     return this.policyStore.allow(peer)
   }
 
@@ -136,7 +143,12 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   }
 
   async unblock (peer: PeerId): Promise<InboxPolicy> {
+    await this.admission.forgetDropped(peer)
     return this.policyStore.clear(peer)
+  }
+
+  async deleteMessages (messages: Array<{ from: PeerId, id: string }>): Promise<number> {
+    return this.admission.delete(messages)
   }
 
   /**
@@ -202,6 +214,9 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
         return
       case PBReceipt.Status.STATUS_REFUSED: throw new FinalOutcome('refused', receipt.reason)
       case PBReceipt.Status.STATUS_TOO_LARGE: throw new FinalOutcome('too-large', receipt.reason)
+      // final for this send: retrying at once would only be refused again
+      case PBReceipt.Status.STATUS_RATE_LIMITED: throw new FinalOutcome('rate-limited', receipt.reason)
+      case PBReceipt.Status.STATUS_INBOX_FULL: throw new FinalOutcome('inbox-full', receipt.reason)
       default: throw new FinalOutcome('invalid', receipt.reason)
     }
   }
@@ -251,8 +266,12 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   private async onMail (box: Uint8Array, mailbox: PeerId): Promise<void> {
     const mail = Mail.decode(openBox(this.components.privateKey, this.components.peerId, box))
     if (mail.message != null) {
-      const receipt = await this.accept(mail.message, mailbox)
-      if (receipt.ack == null) return
+      // mail waited in the mailbox: the mailbox's quotas paced it, so only the storage limits apply
+      const receipt = await this.accept(mail.message, mailbox, false)
+      if (receipt.ack == null) {
+        this.log('a message drained from %p was not taken: %s', mailbox, receipt.reason)
+        return
+      }
       // the sender learns of the delivery the same way: an ack sealed to it, in the mailbox we drained
       const sender = (await openMessage(mail.message, this.maxBodySize)).from
       const result = await this.components.mailbox.deposit(mailbox, sender, sealBox(sender, Mail.encode({ ack: receipt.ack })))
@@ -301,12 +320,17 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
         await pb.write({ status: PBReceipt.Status.STATUS_TOO_LARGE, reason: `Messages over ${limit} bytes are not accepted here` }, PBReceipt, { signal })
         return
       }
-      await pb.write(await this.accept(envelope, connection.remotePeer), PBReceipt, { signal })
+      await pb.write(await this.accept(envelope, connection.remotePeer, true), PBReceipt, { signal })
     })
   }
 
-  /** Decide on one delivered envelope; the answer is the receipt */
-  private async accept (envelope: Uint8Array, via: PeerId): Promise<PBReceipt> {
+  /**
+   * Decide on one delivered envelope; the answer is the receipt. A blocked
+   * sender (polite block) goes through the same steps as a stranger, limits
+   * included, and only the storing differs: it cannot tell from the answers.
+   * `paced`: delivered directly, so the strangers' rate applies.
+   */
+  private async accept (envelope: Uint8Array, via: PeerId, paced: boolean): Promise<PBReceipt> {
     let message: InstantMessage
     try {
       message = await openMessage(envelope, this.maxBodySize)
@@ -321,13 +345,27 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     }
     const decision = this.policyStore.decide(message.from, peer => this.components.presence.subscriptions().some(s => s.target.equals(peer)))
     if (decision === 'refuse') return { status: PBReceipt.Status.STATUS_REFUSED, reason: 'The recipient does not accept messages from you' }
-    if (decision === 'accept' && !(await this.store.seen(message.from, message.id))) {
+    const key = `${message.from.toString()}/${message.id}`
+    while (this.storing.has(key)) await this.storing.get(key)?.catch(() => {})
+    // a duplicate of one taken before (stored, or dropped for a blocked sender): the same receipt again, free
+    if (!(await this.store.seen(message.from, message.id))) {
+      const refusal = await this.admission.take(decision, message.from.toString(), envelope.byteLength, paced)
+      if (refusal != null) {
+        const status = refusal.kind === 'rate-limited' ? PBReceipt.Status.STATUS_RATE_LIMITED : PBReceipt.Status.STATUS_INBOX_FULL
+        return { status, reason: refusal.reason }
+      }
       const stored = { message, envelope, receivedAt: now }
-      await this.store.receive(stored)
-      this.log('message %s from %p (via %p)', message.id, message.from, via)
-      this.safeDispatchEvent('message', { detail: stored })
+      const storing = this.admission.keep(decision, stored)
+      this.storing.set(key, storing)
+      try {
+        if (await storing) {
+          this.log('message %s from %p (via %p)', message.id, message.from, via)
+          this.safeDispatchEvent('message', { detail: stored })
+        }
+      } finally {
+        this.storing.delete(key)
+      }
     }
-    // delivered, a duplicate of a delivered one, or silently dropped: the sender sees the same receipt
     return { status: PBReceipt.Status.STATUS_DELIVERED, reason: '', ack: new Uint8Array(await signAck(this.components.privateKey, message, envelope, now)) }
   }
 }

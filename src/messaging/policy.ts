@@ -4,39 +4,67 @@
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
-import type { PeerId } from '@libp2p/interface'
+import type { Logger, PeerId } from '@libp2p/interface'
 
 const POLICY_KEY = new Key('/presence-mesh/im/policy')
+/** Where a stored policy that does not validate is kept for the user to inspect, instead of lost */
+const CORRUPT_PREFIX = '/presence-mesh/im/policy-corrupt'
 
 export type InboxMode = 'everyone' | 'contacts' | 'nobody'
+export const INBOX_MODES: readonly InboxMode[] = ['everyone', 'contacts', 'nobody']
 
 export interface InboxPolicy {
   /** Who may write when no per-sender rule says otherwise. Default: everyone */
   mode: InboxMode
   /** Peer ids always accepted (and counted as contacts) */
   allow: string[]
-  /** Peer ids always refused */
+  /** Peer ids whose messages are never stored */
   block: string[]
   /**
-   * Refuse silently: a refused sender is told its message was delivered and
-   * never learns it was blocked (polite blocking for messages). Default: false
+   * Polite blocking: a blocked sender gets exactly what a stranger gets (a
+   * signed "delivered" receipt, the same rate and storage limits) and its
+   * messages are dropped; with `false` it is told REFUSED. Refusals by mode
+   * (`contacts`, `nobody`) are always told. Default: true
    */
   silent: boolean
 }
 
-export type Decision = 'accept' | 'refuse' | 'drop'
+/**
+ * How a sender is treated: `contact` (allow-listed or watched: no limits),
+ * `stranger` (stored under the strangers' limits), `blocked` (answered as a
+ * stranger, never stored) or `refuse` (told REFUSED)
+ */
+export type Decision = 'contact' | 'stranger' | 'blocked' | 'refuse'
+
+export const DEFAULT_INBOX_POLICY: Readonly<InboxPolicy> = Object.freeze({ mode: 'everyone', allow: [], block: [], silent: true })
+
+/** The parts of a policy the user sets directly; `undefined` means "leave as it is" */
+export type InboxPolicyChange = Partial<Pick<InboxPolicy, 'mode' | 'silent'>>
 
 export class PolicyStore {
   private readonly datastore: Datastore
-  private policy: InboxPolicy = { mode: 'everyone', allow: [], block: [], silent: false }
+  private readonly log: Pick<Logger, 'error'>
+  private policy: InboxPolicy = structuredClone(DEFAULT_INBOX_POLICY) as InboxPolicy
 
-  constructor (datastore: Datastore) {
+  constructor (datastore: Datastore, log: Pick<Logger, 'error'>) {
     this.datastore = datastore
+    this.log = log
   }
 
+  /** Read the stored policy; one that does not validate is set aside and the defaults used, never a crash */
   async load (): Promise<void> {
-    if (await this.datastore.has(POLICY_KEY)) {
-      this.policy = { ...this.policy, ...JSON.parse(toString(await this.datastore.get(POLICY_KEY))) }
+    this.policy = structuredClone(DEFAULT_INBOX_POLICY) as InboxPolicy
+    if (!(await this.datastore.has(POLICY_KEY))) return
+    const bytes = await this.datastore.get(POLICY_KEY)
+    try {
+      this.policy = parsePolicy(JSON.parse(toString(bytes)))
+    } catch (err: any) {
+      const aside = new Key(`${CORRUPT_PREFIX}/${Date.now()}`)
+      this.log.error('the stored inbox policy is not valid (%s); kept at %s, using the defaults', err.message, aside.toString())
+      const batch = this.datastore.batch()
+      batch.put(aside, bytes)
+      batch.delete(POLICY_KEY)
+      await batch.commit()
     }
   }
 
@@ -44,38 +72,74 @@ export class PolicyStore {
     return structuredClone(this.policy)
   }
 
-  async update (change: Partial<InboxPolicy>): Promise<InboxPolicy> {
-    this.policy = { ...this.policy, ...change }
-    await this.datastore.put(POLICY_KEY, fromString(JSON.stringify(this.policy)))
-    return this.get()
+  /** A partial update: fields left out or `undefined` keep their value; invalid values throw */
+  async update (change: InboxPolicyChange): Promise<InboxPolicy> {
+    const next = { ...this.policy }
+    if (change.mode !== undefined) {
+      if (!INBOX_MODES.includes(change.mode)) throw new TypeError(`mode must be one of ${INBOX_MODES.join(', ')}`)
+      next.mode = change.mode
+    }
+    if (change.silent !== undefined) {
+      if (typeof change.silent !== 'boolean') throw new TypeError('silent must be true or false')
+      next.silent = change.silent
+    }
+    return this.save(next)
   }
 
   async allow (peer: PeerId): Promise<InboxPolicy> {
     const id = peer.toString()
-    return this.update({ allow: [...new Set([...this.policy.allow, id])], block: this.policy.block.filter(p => p !== id) })
+    return this.save({ ...this.policy, allow: [...new Set([...this.policy.allow, id])], block: this.policy.block.filter(p => p !== id) })
   }
 
   async block (peer: PeerId): Promise<InboxPolicy> {
     const id = peer.toString()
-    return this.update({ block: [...new Set([...this.policy.block, id])], allow: this.policy.allow.filter(p => p !== id) })
+    return this.save({ ...this.policy, block: [...new Set([...this.policy.block, id])], allow: this.policy.allow.filter(p => p !== id) })
   }
 
   /** Forget any per-sender rule for `peer` */
   async clear (peer: PeerId): Promise<InboxPolicy> {
     const id = peer.toString()
-    return this.update({ block: this.policy.block.filter(p => p !== id), allow: this.policy.allow.filter(p => p !== id) })
+    return this.save({ ...this.policy, block: this.policy.block.filter(p => p !== id), allow: this.policy.allow.filter(p => p !== id) })
   }
 
   /** `isContact` says whether the sender is among the user's contacts (e.g. watched presentities) */
   decide (sender: PeerId, isContact: (peer: PeerId) => boolean): Decision {
     const id = sender.toString()
-    const refused = this.policy.silent ? 'drop' : 'refuse'
-    if (this.policy.block.includes(id)) return refused
-    if (this.policy.allow.includes(id)) return 'accept'
-    switch (this.policy.mode) {
-      case 'everyone': return 'accept'
-      case 'contacts': return isContact(sender) ? 'accept' : refused
-      default: return refused
-    }
+    if (this.policy.block.includes(id)) return this.policy.silent ? 'blocked' : 'refuse'
+    if (this.policy.allow.includes(id)) return 'contact'
+    if (this.policy.mode === 'nobody') return 'refuse'
+    if (isContact(sender)) return 'contact'
+    return this.policy.mode === 'everyone' ? 'stranger' : 'refuse'
   }
+
+  private async save (next: InboxPolicy): Promise<InboxPolicy> {
+    await this.datastore.put(POLICY_KEY, fromString(JSON.stringify(next)))
+    this.policy = next
+    return this.get()
+  }
+}
+
+/**
+ * Check a stored policy field by field. Fields missing from an older
+ * version take their defaults; a field present with a wrong type throws.
+ */
+export function parsePolicy (value: unknown): InboxPolicy {
+  if (typeof value !== 'object' || value == null || Array.isArray(value)) throw new TypeError('not a JSON object')
+  const input = value as Record<string, unknown>
+  const policy = structuredClone(DEFAULT_INBOX_POLICY) as InboxPolicy
+  if (input.mode !== undefined) {
+    if (!INBOX_MODES.includes(input.mode as InboxMode)) throw new TypeError('"mode" is not a known mode')
+    policy.mode = input.mode as InboxMode
+  }
+  if (input.silent !== undefined) {
+    if (typeof input.silent !== 'boolean') throw new TypeError('"silent" is not a boolean')
+    policy.silent = input.silent
+  }
+  for (const list of ['allow', 'block'] as const) {
+    if (input[list] === undefined) continue
+    const ids = input[list]
+    if (!Array.isArray(ids) || ids.some(id => typeof id !== 'string')) throw new TypeError(`"${list}" is not a list of peer ids`)
+    policy[list] = [...new Set(ids as string[])]
+  }
+  return policy
 }

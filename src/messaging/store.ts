@@ -7,12 +7,15 @@ import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
 import { MAX_MESSAGE_AGE_MS } from './constants.js'
 import { openMessage, type InstantMessage } from './message.js'
+import type { Usage } from './inbox-limits.js'
 import type { PeerId } from '@libp2p/interface'
 
 const INBOX = '/presence-mesh/im/inbox'
 const SENT = '/presence-mesh/im/sent'
 const OUTBOX = '/presence-mesh/im/outbox'
 const SEEN = '/presence-mesh/im/seen'
+/** What a blocked sender would hold in the inbox had it not been blocked: it is limited by that */
+const DROPPED = '/presence-mesh/im/dropped'
 
 export interface StoredMessage {
   message: InstantMessage
@@ -53,13 +56,64 @@ export class MessageStore {
     return this.datastore.has(new Key(`${SEEN}/${sender.toString()}/${part(id)}`))
   }
 
-  /** Store a received message and remember it as seen, in one batch: a crash leaves both or neither */
-  async receive (stored: StoredMessage): Promise<void> {
+  /**
+   * Store a received message and remember it as seen, in one batch: a crash
+   * leaves both or neither. `stranger` marks a message counted against the
+   * strangers' limits, so the counts can be rebuilt at start.
+   */
+  async receive (stored: StoredMessage, stranger: boolean): Promise<void> {
     const { message } = stored
     const batch = this.datastore.batch()
     batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
-    batch.put(new Key(`${INBOX}/${message.from.toString()}/${part(message.id)}`), encodeStored(stored.envelope, { receivedAt: stored.receivedAt }))
+    batch.put(new Key(`${INBOX}/${message.from.toString()}/${part(message.id)}`), encodeStored(stored.envelope, { receivedAt: stored.receivedAt, ...(stranger ? { stranger } : {}) }))
     await batch.commit()
+  }
+
+  /**
+   * A blocked sender's message, dropped: remembered as seen (so a retry is
+   * answered as a stranger's retry is) and counted as if held, in one batch
+   */
+  async drop (message: InstantMessage, usage: Usage): Promise<void> {
+    const batch = this.datastore.batch()
+    batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
+    batch.put(new Key(`${DROPPED}/${message.from.toString()}`), fromString(JSON.stringify(usage)))
+    await batch.commit()
+  }
+
+  /** What a blocked sender would hold in the inbox */
+  async dropped (sender: PeerId): Promise<Usage> {
+    const key = new Key(`${DROPPED}/${sender.toString()}`)
+    if (!(await this.datastore.has(key))) return { messages: 0, bytes: 0 }
+    try {
+      const { messages, bytes } = JSON.parse(toString(await this.datastore.get(key)))
+      if (Number.isSafeInteger(messages) && Number.isSafeInteger(bytes)) return { messages, bytes }
+    } catch {
+      // unreadable: counted as full below
+    }
+    // count it as full rather than let a blocked sender start over
+    return { messages: Number.MAX_SAFE_INTEGER, bytes: Number.MAX_SAFE_INTEGER }
+  }
+
+  /** The block was lifted or turned into a rule: forget the count */
+  async forgetDropped (sender: PeerId): Promise<void> {
+    await this.datastore.delete(new Key(`${DROPPED}/${sender.toString()}`))
+  }
+
+  /** Each stored message counted against the strangers' limits: its sender and size, without opening it */
+  async * strangerMessages (): AsyncGenerator<{ sender: string, bytes: number }> {
+    for await (const { key, value } of this.datastore.query({ prefix: INBOX })) {
+      const { envelope, meta } = decodeStored(value)
+      if (meta.stranger === true) yield { sender: key.namespaces()[3], bytes: envelope.byteLength }
+    }
+  }
+
+  /** Delete one message from the inbox; resolves with what it was, if it was there */
+  async delete (sender: PeerId, id: string): Promise<{ bytes: number, stranger: boolean } | undefined> {
+    const key = new Key(`${INBOX}/${sender.toString()}/${part(id)}`)
+    if (!(await this.datastore.has(key))) return undefined
+    const { envelope, meta } = decodeStored(await this.datastore.get(key))
+    await this.datastore.delete(key)
+    return { bytes: envelope.byteLength, stranger: meta.stranger === true }
   }
 
   async inbox (): Promise<StoredMessage[]> {

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { InvalidConfigError } from './errors.js'
+import type { InboxLimitsInit } from '../messaging/index.js'
 
 export interface NodeSettings {
   /** Multiaddrs to listen on. Default: `/ip4/0.0.0.0/tcp/0` (all interfaces, port chosen by the OS) */
@@ -37,6 +38,8 @@ export interface NodeSettings {
    * docs/ARCHITECTURE.md. Default: `auto`
    */
   dhtServer: boolean | 'auto'
+  /** Limits on what strangers put into the inbox (see `INBOX_LIMIT_KEYS`); unset keys take the defaults in src/messaging/constants.ts */
+  inbox: InboxLimitsInit
 }
 
 /**
@@ -57,7 +60,8 @@ export const DEFAULT_SETTINGS: Readonly<NodeSettings> = Object.freeze({
   firewalled: false,
   private: false,
   pingInterval: 120,
-  dhtServer: 'auto'
+  dhtServer: 'auto',
+  inbox: {}
 })
 
 /** Read `config.json`; a missing file means no settings */
@@ -109,6 +113,9 @@ export function validateSettings (value: unknown, source: string): Partial<NodeS
       case 'dhtServer':
         if (typeof v !== 'boolean' && v !== 'auto') throw new InvalidConfigError(`${source}: "dhtServer" must be true, false or "auto"`)
         settings.dhtServer = v
+        break
+      case 'inbox':
+        settings.inbox = validateInbox(v, `${source}: "inbox"`)
         break
       default:
         throw new InvalidConfigError(`${source}: unknown setting "${name}" (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`)
@@ -166,4 +173,29 @@ export function mergeSettings (...layers: Array<Partial<NodeSettings>>): NodeSet
   }
   if (merged.relay && layers.every(layer => layer.pingInterval === undefined)) merged.pingInterval = RELAY_PING_INTERVAL_S
   return merged
+}
+
+/** The keys of config.json's `inbox` section, with the range each takes */
+const INBOX_LIMIT_KEYS: Record<keyof InboxLimitsInit, { min: number, integer: boolean }> = {
+  strangerBurst: { min: 1, integer: true },
+  strangerRefillSeconds: { min: 0.001, integer: false },
+  strangerMessages: { min: 0, integer: true },
+  strangerBytes: { min: 0, integer: true },
+  strangersTotalMessages: { min: 0, integer: true },
+  strangersTotalBytes: { min: 0, integer: true }
+}
+
+/** `"inbox": { "strangerBurst": 20, … }`: each key optional, each a number in its range */
+function validateInbox (value: unknown, what: string): InboxLimitsInit {
+  if (typeof value !== 'object' || value == null || Array.isArray(value)) throw new InvalidConfigError(`${what} must be an object`)
+  const limits: InboxLimitsInit = {}
+  for (const [key, v] of Object.entries(value)) {
+    const range = INBOX_LIMIT_KEYS[key as keyof InboxLimitsInit]
+    if (range == null) throw new InvalidConfigError(`${what}: unknown key "${key}" (known: ${Object.keys(INBOX_LIMIT_KEYS).join(', ')})`)
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < range.min || v > Number.MAX_SAFE_INTEGER || (range.integer && !Number.isInteger(v))) {
+      throw new InvalidConfigError(`${what}: "${key}" must be ${range.integer ? 'a whole number' : 'a number'} of at least ${range.min}`)
+    }
+    limits[key as keyof InboxLimitsInit] = v
+  }
+  return limits
 }

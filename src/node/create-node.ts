@@ -103,8 +103,8 @@ export interface PresenceMeshNode {
 export async function createNode (options: CreateNodeOptions = {}): Promise<PresenceMeshNode> {
   const home = options.home != null ? await ensureHome(options.home) : undefined
   const fileSettings = home != null ? await readConfigFile(home.config) : {}
-  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer } = options
-  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer }), 'options'))
+  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox } = options
+  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox }), 'options'))
   const behindRelays = settings.firewalled || settings.private
   const servesTheDht = servesDht(settings)
 
@@ -186,7 +186,8 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
         presence: presence({ allShards: settings.relay, ...options.presence }),
         mailbox: mailbox({ ...options.mailbox, serve: settings.relay }),
         // after presence and mailbox: contacts, recipients' addresses and offline delivery come from them
-        im: instantMessaging(options.messaging),
+        // config.json's `inbox` limits, then any given in code
+        im: instantMessaging({ ...options.messaging, inbox: { ...settings.inbox, ...options.messaging?.inbox } }),
         // hole punching upgrades relayed connections to direct ones where both sides allow it;
         // a private node never does: a direct connection would reveal its address
         ...(settings.private ? {} : { dcutr: dcutr() }),

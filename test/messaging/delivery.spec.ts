@@ -123,8 +123,12 @@ describe('instant message delivery', function () {
       const r = await a.libp2p.services.im.send(b.peerId, { body: 'knock knock' })
       return r.status === 'failed' ? `failed:${r.reason}` : r.status
     }
+    // polite by default: a blocked sender is answered as any stranger, and nothing is kept
     await im.block(a.peerId)
-    assert.equal(await send(), 'failed:refused')
+    assert.equal(await send(), 'delivered', 'a polite block looks like delivery')
+    assert.equal((await im.inbox()).length, 0)
+    await im.setPolicy({ silent: false })
+    assert.equal(await send(), 'failed:refused', 'an impolite block is told')
     await im.unblock(a.peerId)
     await im.setPolicy({ mode: 'nobody' })
     assert.equal(await send(), 'failed:refused')
@@ -136,9 +140,14 @@ describe('instant message delivery', function () {
     await im.allow(a.peerId)
     assert.equal(await send(), 'delivered')
     await im.block(a.peerId)
-    await im.setPolicy({ silent: true })
+    assert.equal(await send(), 'failed:refused')
+    // the API sends `mode: undefined` with a lone --silent: the mode must stay
+    assert.equal((await im.setPolicy({ mode: undefined, silent: true })).mode, 'contacts')
     assert.equal(await send(), 'delivered', 'silent refusal looks like delivery')
     assert.equal((await im.inbox()).length, 2)
+    // a mode refusal is always told, silent or not
+    await im.unblock(a.peerId)
+    assert.equal(await send(), 'failed:refused')
   })
 
   it('reports an unreachable recipient without hanging', async () => {

@@ -75,7 +75,7 @@ export const allow: Command = {
 }
 
 export const deny = ruleCommand('deny', 'refuse a watcher: it is told, and its subscription ends', 'denied')
-export const block = ruleCommand('block', 'politely block: the person seems subscribed but only ever sees "closed", and its messages are refused', 'blocked')
+export const block = ruleCommand('block', 'politely block: the person seems subscribed but only ever sees "closed", and its messages seem delivered but are dropped', 'blocked')
 export const revoke = ruleCommand('revoke', 'withdraw a watcher\'s rule and end its subscription; the default decides its next request', 'revoked')
 export const unblock: Command = { ...ruleCommand('revoke', 'lift a block (presence and messages)', 'unblocked'), usage: 'pmesh unblock URI [--json]' }
 

@@ -13,13 +13,20 @@ import type { Command } from '../main.js'
 
 interface SendOutcome { status: string, reason?: string, detail?: string, id: string, ms: number }
 
+/** What the recipient's limits on strangers mean for the person sending */
+const HINTS: Record<string, string> = {
+  'rate-limited': 'you are not among the recipient\'s contacts and sent too many too fast; wait before sending again',
+  'inbox-full': 'the recipient\'s inbox takes nothing more from you until it deletes some of your messages'
+}
+
 /** Print a send result; a failure becomes the command's error (exit 1) */
 function report (result: SendOutcome, to: string, json: boolean): void {
   if (json) printJson({ status: result.status, reason: result.reason ?? null, id: result.id, ms: result.ms })
   else if (result.status === 'delivered') print(`delivered to ${to} in ${result.ms} ms (id ${result.id})`)
   else if (result.status === 'stored') print(`stored for ${to} by a mailbox in ${result.ms} ms; it is delivered when the recipient comes online (id ${result.id})`)
   if (result.status === 'failed') {
-    throw new Error(`not delivered to ${to}: ${result.reason}${result.detail != null && result.detail !== '' ? ` (${result.detail})` : ''} after ${result.ms} ms`)
+    const hint = result.reason != null && HINTS[result.reason] != null ? `\n${HINTS[result.reason]}` : ''
+    throw new Error(`not delivered to ${to}: ${result.reason}${result.detail != null && result.detail !== '' ? ` (${result.detail})` : ''} after ${result.ms} ms${hint}`)
   }
 }
 
@@ -58,10 +65,20 @@ export const reply: Command = {
 }
 
 export const inbox: Command = {
-  usage: 'pmesh inbox [--follow] [--sent] [--json | --cpim] | pmesh inbox policy [everyone|contacts|nobody] [--silent | --no-silent]',
-  summary: 'list received (or --sent) messages, follow new ones, or show/set who may write to you',
+  usage: 'pmesh inbox [--follow] [--sent] [--json | --cpim] | pmesh inbox policy [everyone|contacts|nobody] [--silent | --no-silent] | pmesh inbox delete ID [--from URI]',
+  summary: 'list received (or --sent) messages, follow new ones, show/set who may write to you, or delete a message',
   run: async argv => {
-    const { values, positionals, home } = parse(argv, { follow: { type: 'boolean', short: 'f' }, sent: { type: 'boolean' }, cpim: { type: 'boolean' }, silent: { type: 'boolean' }, 'no-silent': { type: 'boolean' } }, { min: 0, max: 2 })
+    const { values, positionals, home } = parse(argv, { follow: { type: 'boolean', short: 'f' }, sent: { type: 'boolean' }, cpim: { type: 'boolean' }, silent: { type: 'boolean' }, 'no-silent': { type: 'boolean' }, from: { type: 'string' } }, { min: 0, max: 2 })
+    if (positionals[0] === 'delete') {
+      if (positionals[1] == null) throw new UsageError('give the id of the message to delete')
+      if (values.from != null) peerIdFromUri(values.from)
+      const client = await ApiClient.fromHome(home)
+      const query = values.from != null ? `?from=${encodeURIComponent(values.from)}` : ''
+      const result = await client.request('DELETE', `/v1/messages/${encodeURIComponent(positionals[1])}${query}`)
+      if (values.json === true) printJson(result)
+      else print(`deleted ${positionals[1]}`)
+      return
+    }
     const client = await ApiClient.fromHome(home)
     if (positionals[0] === 'policy') {
       const silent = values.silent === true ? true : values['no-silent'] === true ? false : undefined
@@ -69,7 +86,8 @@ export const inbox: Command = {
         ? await client.request('GET', '/v1/inbox/policy')
         : await client.request('PUT', '/v1/inbox/policy', { mode: positionals[1], silent })
       if (values.json === true) return printJson(policy)
-      print(`accept messages from: ${policy.mode}${policy.silent === true ? ' (refuse silently)' : ''}`)
+      print(`accept messages from: ${policy.mode}`)
+      print(`blocked senders: ${policy.silent === true ? 'not told (their messages seem delivered and are dropped)' : 'told "refused"'}`)
       print(`allowed: ${policy.allow.length === 0 ? '(none)' : policy.allow.join(', ')}`)
       print(`blocked: ${policy.block.length === 0 ? '(none)' : policy.block.join(', ')}`)
       return
