@@ -138,15 +138,6 @@ export async function putValue (attacker: Attacker, key: Uint8Array, value: Uint
   return { stored, refused }
 }
 
-/** The envelope bytes the DHT servers the attacker reaches serve under `key`, by server */
-export async function valuesAt (attacker: Attacker, key: Uint8Array): Promise<Map<string, Uint8Array>> {
-  const values = new Map<string, Uint8Array>()
-  for await (const event of attacker.services.dht.get(key, { signal: AbortSignal.timeout(10_000) })) {
-    if (event.name === 'VALUE' && !event.from.equals(attacker.peerId)) values.set(event.from.toString(), event.value)
-  }
-  return values
-}
-
 /** The attacker's kad-dht has a server in its routing table, so puts and gets reach it */
 export function knowsServer (attacker: Attacker): boolean {
   const table = (attacker.services.dht as unknown as { routingTable?: { size: number } }).routingTable

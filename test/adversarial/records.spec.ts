@@ -8,9 +8,14 @@
  */
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { connect, nodesPerTest } from '../helpers/nodes.js'
 import { waitFor } from '../helpers/temp.js'
-import { attackerNode, knowsServer, presenceKeyOf, readRecord, shardTopicOf, signRecord, valuesAt, type Attacker } from './integrity-helpers.js'
+import { Libp2pRecord } from '@libp2p/record'
+import { Key } from 'interface-datastore'
+import { toString } from 'uint8arrays/to-string'
+import { DHT_DATASTORE_PREFIX } from '../../src/presence/index.js'
+import { attackerNode, knowsServer, presenceKeyOf, putValue, readRecord, shardTopicOf, signRecord, type Attacker } from './integrity-helpers.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 import type { NotifyEvent } from '../../src/presence/index.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -26,8 +31,10 @@ interface Scene {
   /** P's shard */
   topic: string
   key: Uint8Array
-  /** The envelope W's DHT serves for P, once its seq is `seq` */
+  /** The envelope W's DHT store holds for P, once its seq is `seq` (what any DHT get can capture) */
   servedAt(seq: bigint): Promise<Uint8Array>
+  /** The envelope W's DHT store holds for P now */
+  held(): Promise<Uint8Array | undefined>
 }
 
 /** W's gossip score for the attacker */
@@ -63,11 +70,16 @@ describe('adversarial: forged, replayed and rolled-back presence records', funct
     const response = await w.libp2p.services.presence.subscribe(p.peerId, { duration: 120 })
     assert.equal(response.status, 'success', response.reason)
     await waitFor(() => seen.length > 0, 5_000, 'the first notify')
+    const held = async (): Promise<Uint8Array | undefined> => {
+      const dsKey = new Key(`${DHT_DATASTORE_PREFIX}/record/${toString(key, 'base32')}`, false)
+      if (!(await w.datastore.has(dsKey))) return undefined
+      return Libp2pRecord.deserialize(await w.datastore.get(dsKey)).value
+    }
     const servedAt = async (seq: bigint): Promise<Uint8Array> => waitFor(async () => {
-      const value = (await valuesAt(a, key)).get(w.peerId.toString())
+      const value = await held()
       return value != null && readRecord(value).seq === seq ? value : undefined
-    }, 10_000, `W's DHT to serve P's record ${seq}`)
-    return { p, pKey, w, a, seen, topic, key, servedAt }
+    }, 10_000, `W's DHT to hold P's record ${seq}`)
+    return { p, pKey, w, a, seen, topic, key, servedAt, held }
   }
 
   /** P publishes `note`, and W has it both as a notify and in its DHT store */
@@ -168,5 +180,63 @@ describe('adversarial: forged, replayed and rolled-back presence records', funct
         assert.deepEqual(await shownAtW(s, notifies), { notes: [], fetched: 'genuine', seq: s.p.libp2p.services.presence.current!.seq })
       })
     }
+  })
+
+  describe('in the DHT', () => {
+    /** The attacker puts `bytes` under P's key: every server it reaches (W, and P, which W names) refuses */
+    async function refused (s: Scene, bytes: Uint8Array): Promise<void> {
+      const { stored, refused } = await putValue(s.a, s.key, bytes)
+      assert.deepEqual(stored, [], 'a DHT server stored the record')
+      assert.ok(refused.includes(s.w.peerId.toString()), 'W did not answer')
+    }
+
+    async function taken (s: Scene, bytes: Uint8Array): Promise<void> {
+      const { stored } = await putValue(s.a, s.key, bytes)
+      assert.ok(stored.includes(s.w.peerId.toString()), 'W refused a valid put')
+    }
+
+    async function stillServed (s: Scene, seq: bigint, note: string): Promise<void> {
+      const served = await s.held()
+      assert.ok(served != null, 'W holds no record of P')
+      assert.equal(readRecord(served).seq, seq)
+      assert.equal(readRecord(served).note?.text, note)
+    }
+
+    it('refuses a rollback to an older genuine record, and the server keeps the newest', async () => {
+      const s = await scene()
+      const old = await change(s, 'old')
+      const newest = await change(s, 'newest')
+      await refused(s, old.bytes)
+      await stillServed(s, newest.seq, 'newest')
+    })
+
+    it('refuses the newest sequence number with other content', async () => {
+      const s = await scene()
+      const newest = await change(s, 'newest')
+      await refused(s, await signRecord(s.pKey, { presentity: s.p.peerId, seq: newest.seq, note: 'same seq, other content' }))
+      await stillServed(s, newest.seq, 'newest')
+    })
+
+    it('refuses forgeries: another key, a flipped byte, a stranger\'s own record under P\'s key', async () => {
+      const s = await scene()
+      const newest = await change(s, 'newest')
+      await refused(s, await signRecord(await generateKeyPair('Ed25519'), { presentity: s.p.peerId, seq: newest.seq + 100n, note: 'forged' }))
+      const flipped = await signRecord(s.pKey, { presentity: s.p.peerId, seq: newest.seq + 100n, note: 'signed text' })
+      flipped[Buffer.from(flipped).indexOf('signed text')] ^= 0x20
+      await refused(s, flipped)
+      const strangerKey = await generateKeyPair('Ed25519')
+      await refused(s, await signRecord(strangerKey, { presentity: peerIdFromPrivateKey(strangerKey), seq: newest.seq + 100n, note: 'a stranger\'s' }))
+      await stillServed(s, newest.seq, 'newest')
+      const fetched = await s.w.libp2p.services.presence.fetch(s.p.peerId)
+      assert.equal(fetched.note?.text, 'newest')
+    })
+
+    it('still takes the same record again and a newer one', async () => {
+      const s = await scene()
+      const newest = await change(s, 'newest')
+      await taken(s, newest.bytes)
+      await taken(s, await signRecord(s.pKey, { presentity: s.p.peerId, seq: newest.seq + 2n, note: 'newer' }))
+      await stillServed(s, newest.seq + 2n, 'newer')
+    })
   })
 })
