@@ -16,8 +16,12 @@ import type { NotifyEvent } from '../../src/presence/index.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 const FLOOD_MS = 3_000
-/** A genuine change must reach the watcher within this, flood or not (generous: the machine is shared) */
-const PROMPT_MS = 3_000
+/**
+ * A genuine change must reach the watcher within this, flood or not. Generous: the flooder runs in
+ * the test's own process, so its signing and sending take the target's event loop too (measured
+ * alone: 0.8–2 s), and the machine is shared with other test runs
+ */
+const PROMPT_MS = 5_000
 
 interface Scene { p: PresenceMeshNode, pKey: PrivateKey, w: PresenceMeshNode, a: Attacker, topic: string, seen: NotifyEvent[] }
 
