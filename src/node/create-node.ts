@@ -20,7 +20,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { createLibp2p, type Libp2pInit } from 'libp2p'
 import { instantMessaging, type InstantMessaging, type InstantMessagingInit } from '../messaging/index.js'
 import { mailbox, type Mailbox, type MailboxInit } from '../mesh/index.js'
-import { presence, presenceDhtSelectors, presenceDhtValidators, presenceTopicScoreParams, type Presence, type PresenceInit } from '../presence/index.js'
+import { DHT_DATASTORE_PREFIX, presence, presenceDhtSelectors, presenceDhtValidators, presenceTopicScoreParams, type Presence, type PresenceInit } from '../presence/index.js'
 import { formatImUri, formatPresUri } from '../uri/index.js'
 import { readConfigFile, mergeSettings, servesDht, validateSettings } from './config.js'
 import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
@@ -165,7 +165,9 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
           initialQuerySelfInterval: 0,
           // keep loopback and LAN addresses: community meshes and local tests live there
           peerInfoMapper: passthroughMapper,
-          validators: presenceDhtValidators,
+          // the presence validator reads the record kad-dht holds to refuse a rollback: same place
+          datastorePrefix: DHT_DATASTORE_PREFIX,
+          validators: presenceDhtValidators(datastore),
           selectors: presenceDhtSelectors
         }),
         pubsub: gossipsub({

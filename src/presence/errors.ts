@@ -22,6 +22,12 @@ export class UnauthorizedSignerError extends Error {
   name = 'UnauthorizedSignerError'
 }
 
+/** A valid record older than the one held, or another record with the same sequence number (a rollback) */
+export class StalePresenceRecordError extends Error {
+  static name = 'StalePresenceRecordError'
+  name = 'StalePresenceRecordError'
+}
+
 /** The record's expiry time has passed */
 export class ExpiredRecordError extends Error {
   static name = 'ExpiredRecordError'

@@ -25,7 +25,7 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import type { Datastore } from 'interface-datastore'
 
 export type { PresenceUpdate, PresenceRecord, SubscribeResult, Subscription, Watcher, Access, Revealed, AccessPolicy, ViewName }
-export { presenceDhtValidators, presenceDhtSelectors, presenceTopicScoreParams } from './wiring.js'
+export { DHT_DATASTORE_PREFIX, presenceDhtValidators, presenceDhtSelectors, presenceTopicScoreParams } from './wiring.js'
 
 export interface PresenceInit {
   /** How long a record stays current; it is republished at half this. Default: 1 hour */

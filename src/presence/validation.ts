@@ -2,6 +2,13 @@
  * The one place that judges presence data from the network. Every failure
  * maps to a verdict — accept, ignore (drop, sender not at fault) or reject
  * (drop and lower the sender's gossip score) — and every verdict is counted.
+ *
+ * Reject is for what no honest node ever forwards: bytes that do not open
+ * (signature, signer, encoding, size) or a record on the wrong shard. A
+ * genuine record that is merely late — expired, or older than one we already
+ * hold — is ignored: an honest forwarder delivers out of order (a will
+ * published after its presentity came back, a neighbour with a slow link),
+ * and punishing it would push honest peers out of the gossip meshes.
  */
 import { RecordEnvelope } from '@libp2p/peer-record'
 import { openPresence, unmarshalPresence, type PresenceRecord } from './record.js'
@@ -31,21 +38,25 @@ export class PresenceValidation {
     if (shard === undefined) return this.count({ verdict: 'ignore', reason: 'not-a-presence-topic' })
     let record: PresenceRecord
     try {
-      record = (await openPresence(bytes)).record
+      // expired records are opened too (signature and all) so that a forged one is still rejected
+      record = (await openPresence(bytes, { allowExpired: true })).record
     } catch (err: any) {
-      // forged, tampered, expired, oversized or undecodable: an honest node never sends these
+      // forged, tampered, oversized or undecodable: an honest node never sends these
       return this.count({ verdict: 'reject', reason: err.name ?? 'invalid' })
     }
     if (shardOf(record.presentity) !== shard) {
       return this.count({ verdict: 'reject', reason: 'wrong-shard' })
     }
+    if (Date.now() >= record.expiresAt) return this.count({ verdict: 'ignore', reason: 'expired' })
     return this.count(this.judgeSequence(record, bytes))
   }
 
   /**
-   * A sequence number at or below the newest seen is a replay — unless it is
-   * the very same record, which honest peers forward twice (two neighbours
-   * publishing the same will).
+   * A sequence number at or below the newest seen is dropped: the same record
+   * again (two neighbours publishing the same will), an older one (a replay,
+   * or honest gossip overtaken by a newer record), or another record with the
+   * same number (only its signer can have made both). None of them is the
+   * forwarder's fault, and none is shown.
    */
   private judgeSequence (record: PresenceRecord, bytes: Uint8Array): Judgement {
     const key = record.presentity.toString()
@@ -55,7 +66,7 @@ export class PresenceValidation {
       if (record.seq === newest.seq && (newest.bytes.length === 0 || equals(bytes, newest.bytes))) {
         return { verdict: 'ignore', reason: 'duplicate' }
       }
-      return { verdict: 'reject', reason: 'replayed-sequence' }
+      return { verdict: 'ignore', reason: record.seq === newest.seq ? 'conflicting-sequence' : 'stale-sequence' }
     }
     this.remember(record.presentity, record.seq, bytes)
     return { verdict: 'accept', reason: 'ok', record }
