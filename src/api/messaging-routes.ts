@@ -9,6 +9,7 @@ import { formatImUri, peerIdFromUri } from '../uri/index.js'
 import { ApiError } from './errors.js'
 import { route } from './schemas.js'
 import type { ApiEvent, Route } from './index.js'
+import type { PeerId } from '@libp2p/interface'
 import type { InstantMessage, InstantMessaging, InboxPolicy, Receipt, SentMessage, StoredMessage } from '../messaging/index.js'
 
 export interface MessageView {
@@ -54,9 +55,13 @@ function storedView (stored: StoredMessage): MessageView {
   return messageView(stored.message, { receivedAt: new Date(stored.receivedAt).toISOString() })
 }
 
-export function messagingRoutes (im: InstantMessaging): Route[] {
+export function messagingRoutes (im: InstantMessaging, self: PeerId): Route[] {
   return [
-    route('send', async ({ body: { to, ...message }, signal }) => im.send(to, outgoing(message), { signal })),
+    route('send', async ({ body: { to, ...message }, signal }) => {
+      // a node cannot dial itself: without this the send fails only when its timeout ends
+      if (to.equals(self)) throw new ApiError(400, 'bad_request', 'The field "to" is this node itself; a message needs another recipient')
+      return im.send(to, outgoing(message), { signal })
+    }),
     route('messages', async ({ query }) => {
       // message/cpim (RFC 3862), the form gateways exchange
       if (query.format === 'cpim') {

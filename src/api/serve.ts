@@ -26,7 +26,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
   const api = new ApiServer({
     token,
     port: options.port ?? node.settings.apiPort,
-    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...accessRoutes(node.libp2p.services.presence, node.libp2p.services.im), ...messagingRoutes(node.libp2p.services.im), ...options.routes ?? []]
+    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...accessRoutes(node.libp2p.services.presence, node.libp2p.services.im), ...messagingRoutes(node.libp2p.services.im, node.peerId), ...options.routes ?? []]
   })
   await api.start()
 

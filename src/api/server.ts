@@ -25,7 +25,9 @@ export class ApiServer {
 
   constructor (init: ApiServerInit) {
     this.init = init
-    this.server = createServer((req, res) => {
+    // without a Host header Node would answer a bare 400 itself; the token, not
+    // the Host, is what keeps others out, so such a request reaches our routes
+    this.server = createServer({ requireHostHeader: false }, (req, res) => {
       this.handle(req, res).catch(err => this.sendError(req, res, toApiError(err)))
     })
     this.server.on('clientError', answerClientError)
