@@ -62,15 +62,15 @@ function ruleCommand (action: 'deny' | 'block' | 'revoke', summary: string, done
 
 export const allow: Command = {
   usage: `pmesh allow URI [--view ${VIEW_NAMES.join('|')}] [--json]`,
-  summary: 'let a watcher see your presence (default: the full view); approves its waiting request',
+  summary: 'let a watcher see your presence (default: the view it has if already allowed, else the full view); approves its waiting request',
   run: async argv => {
     const { values, positionals, home } = parse(argv, { view: { type: 'string' } }, { min: 1, max: 1 })
-    peerIdFromUri(positionals[0])
-    const view = values.view ?? 'full'
-    if (!(VIEW_NAMES as readonly string[]).includes(view)) throw new UsageError(`--view takes one of ${VIEW_NAMES.join(', ')}`)
-    const result = await (await ApiClient.fromHome(home)).call('allow', { body: { target: positionals[0], view: view as ViewName } })
+    const target = peerIdFromUri(positionals[0]).toString()
+    if (values.view != null && !(VIEW_NAMES as readonly string[]).includes(values.view)) throw new UsageError(`--view takes one of ${VIEW_NAMES.join(', ')}`)
+    // without --view the node keeps the view of a watcher already allowed
+    const result = await (await ApiClient.fromHome(home)).call('allow', { body: { target: positionals[0], view: values.view as ViewName | undefined } })
     if (values.json === true) printJson(result)
-    else print(`allowed ${positionals[0]} (${view} view)`)
+    else print(`allowed ${positionals[0]} (${result.rules.find(r => r.peerId === target)?.view ?? 'full'} view)`)
   }
 }
 
