@@ -78,8 +78,13 @@ const presenceFields = {
   contact: v.optional(Contact)
 }
 
-export const PresenceUpdateBody = obj(presenceFields)
-export const DelegatedUpdateBody = obj({ ...presenceFields, delegation: base64(4096) })
+/** The language of a note: given alone it would be dropped without a word */
+function langWithNote<T extends { note?: string | null, lang?: string }> (): v.CheckAction<T, string> {
+  return v.check<T, string>(b => b.lang == null || typeof b.note === 'string', 'The field "lang" is the language of a "note" and needs one')
+}
+
+export const PresenceUpdateBody = v.pipe(obj(presenceFields), langWithNote())
+export const DelegatedUpdateBody = v.pipe(obj({ ...presenceFields, delegation: base64(4096) }), langWithNote())
 
 const OutgoingFields = {
   text: v.optional(text(1024 * 1024)),

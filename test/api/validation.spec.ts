@@ -80,6 +80,7 @@ describe('control API input', function () {
       await assert.rejects(client.request('POST', '/v1/access/allow', { target: 'pres:nobody@example.com' }), refused(400, /"target" is not a presence-mesh address/))
       await assert.rejects(client.request('PUT', '/v1/presence', { contact: { emails: [1] } }), refused(400, /"contact\.emails\.0" must be a string/))
       await assert.rejects(client.request('PUT', '/v1/presence', 'open'), refused(400, /body must be a JSON object/))
+      await assert.rejects(client.request('PUT', '/v1/presence', { lang: 'en' }), refused(400, /"lang" .* needs one/))
       // a node cannot dial itself: refused at once, not after the send timeout
       await assert.rejects(client.call('send', { body: { to: node.imUri, text: 'note to self' } }, { signal: AbortSignal.timeout(5_000) }), refused(400, /"to" is this node itself/))
       assert.deepEqual(await client.call('inboxPolicy'), before)
