@@ -3,11 +3,9 @@
  * per watcher and the requests waiting for the user. Blocking covers
  * messages too: a politely blocked person's messages are refused.
  */
-import { VIEW_NAMES, isViewName, type ViewName } from '../access/views.js'
-import { peerIdFromUri } from '../uri/index.js'
-import { ApiError } from './errors.js'
-import { optionalString, requireString } from './validate.js'
+import { route } from './schemas.js'
 import type { Route } from './index.js'
+import type { ViewName } from '../access/views.js'
 import type { AccessPolicy } from '../access/policy.js'
 import type { InstantMessaging } from '../messaging/index.js'
 import type { Presence } from '../presence/index.js'
@@ -40,42 +38,25 @@ export function policyView (policy: AccessPolicy): PolicyView {
 }
 
 export function accessRoutes (presence: Presence, im: InstantMessaging): Route[] {
-  return [{
-    method: 'GET',
-    path: '/v1/access',
-    handler: async () => policyView(presence.policy())
-  }, {
-    method: 'PUT',
-    path: '/v1/access',
-    handler: async ({ body }) => policyView(await presence.setDefaultPolicy(requireString(body, 'default')))
-  }, {
-    method: 'POST',
-    path: '/v1/access/allow',
-    handler: async ({ body }) => {
-      const view = optionalString(body, 'view') ?? 'full'
-      if (!isViewName(view)) throw new ApiError(400, 'bad_request', `"view" must be one of ${VIEW_NAMES.join(', ')}`)
-      return policyView(await presence.allow(peerIdFromUri(requireString(body, 'target')), view))
-    }
-  }, {
-    method: 'POST',
-    path: '/v1/access/deny',
-    handler: async ({ body }) => policyView(await presence.deny(peerIdFromUri(requireString(body, 'target'))))
-  }, {
-    method: 'POST',
-    path: '/v1/access/block',
-    handler: async ({ body }) => {
-      const target = peerIdFromUri(requireString(body, 'target'))
-      await im.block(target)
-      return policyView(await presence.block(target))
-    }
-  }, {
-    method: 'POST',
-    path: '/v1/access/revoke',
-    handler: async ({ body }) => {
-      const target = peerIdFromUri(requireString(body, 'target'))
+  return [
+    route('access', async () => policyView(presence.policy())),
+    // a partial update: it names the default or leaves it, and never touches the rules or the requests
+    route('setAccess', async ({ body }) => policyView(body.default == null ? presence.policy() : await presence.setDefaultPolicy(body.default))),
+    route('allow', async ({ body }) => {
+      // without a view, a watcher already allowed keeps the view it has; a new one gets the full view
+      const current = presence.policy().rules[body.target.toString()]
+      const view = body.view ?? (current?.rule === 'allow' ? current.view : 'full')
+      return policyView(await presence.allow(body.target, view))
+    }),
+    route('deny', async ({ body }) => policyView(await presence.deny(body.target))),
+    route('block', async ({ body }) => {
+      await im.block(body.target)
+      return policyView(await presence.block(body.target))
+    }),
+    route('revoke', async ({ body }) => {
       // revoking a block lifts the block on messages too
-      if (presence.policy().rules[target.toString()]?.rule === 'block') await im.unblock(target)
-      return policyView(await presence.revoke(target))
-    }
-  }]
+      if (presence.policy().rules[body.target.toString()]?.rule === 'block') await im.unblock(body.target)
+      return policyView(await presence.revoke(body.target))
+    })
+  ]
 }

@@ -3,11 +3,29 @@
  */
 import { ApiError, NodeNotRunningError } from './errors.js'
 import { readApiAccess } from './files.js'
+import { ENDPOINTS, type ApiResponses, type EndpointName, type RequestInput } from './schemas.js'
 import { homePaths } from '../node/home.js'
 import type { ApiEvent, HttpMethod } from './index.js'
 
 /** Default time a request may take; long operations pass their own signal */
 const REQUEST_TIMEOUT_MS = 30_000
+
+type Parts<N extends EndpointName> = RequestInput<N>
+type Empty = Record<never, never>
+
+/**
+ * The parts endpoint `N` takes — `params`, `query`, `body` — typed from its
+ * schemas; a part whose fields are all optional may be left out.
+ */
+export type CallInput<N extends EndpointName> = {
+  [K in keyof Parts<N> as Parts<N>[K] extends undefined ? never : Empty extends Parts<N>[K] ? never : K]: Parts<N>[K]
+} & {
+  [K in keyof Parts<N> as Parts<N>[K] extends undefined ? never : Empty extends Parts<N>[K] ? K : never]?: Parts<N>[K]
+}
+
+export interface CallOptions {
+  signal?: AbortSignal
+}
 
 export class ApiClient {
   readonly url: string
@@ -25,6 +43,23 @@ export class ApiClient {
     return new ApiClient(endpoint.url, token, root)
   }
 
+  /**
+   * Call an endpoint of src/api/schemas.ts: the input and the answer are
+   * typed from the same contract the server validates against.
+   */
+  async call<N extends EndpointName> (
+    name: N,
+    ...[input, options]: Empty extends CallInput<N> ? [input?: CallInput<N>, options?: CallOptions] : [input: CallInput<N>, options?: CallOptions]
+  ): Promise<ApiResponses[N]> {
+    const endpoint = ENDPOINTS[name]
+    const parts = (input ?? {}) as { params?: Record<string, string>, query?: Record<string, string | undefined>, body?: unknown }
+    let path: string = endpoint.path.replace(/:(\w+)/g, (_, param: string) => encodeURIComponent(parts.params?.[param] ?? ''))
+    const query = new URLSearchParams(Object.entries(parts.query ?? {}).filter((e): e is [string, string] => e[1] != null))
+    if (query.size > 0) path += `?${query.toString()}`
+    return this.request(endpoint.method, path, parts.body, options)
+  }
+
+  /** A request of any shape; `call` is the typed way */
   async request<T = any> (method: HttpMethod, path: string, body?: unknown, options: { signal?: AbortSignal } = {}): Promise<T> {
     const response = await this.fetch(path, {
       method,

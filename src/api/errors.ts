@@ -32,13 +32,16 @@ const BAD_INPUT_ERRORS = new Set([
   // a presence update that breaks a rule of the record format
   'InvalidPresenceRecordError',
   'PresenceRecordTooLargeError',
-  'InvalidPolicyError'
+  'InvalidPolicyError',
+  // a message the user asked to send that breaks a rule of the message format
+  'InvalidMessageError'
 ])
 
 /** Map anything a handler threw to what the client is told */
 export function toApiError (err: any): ApiError {
   if (err instanceof ApiError) return err
   if (BAD_INPUT_ERRORS.has(err?.name)) return new ApiError(400, 'bad_request', err.message)
+  if (err?.name === 'MessageTooLargeError') return new ApiError(413, 'too_large', err.message)
   if (err?.name === 'PresenceNotFoundError') return new ApiError(404, 'not_found', err.message)
   if (err?.name === 'AccessRefusedError') return new ApiError(403, 'refused', err.message)
   // a delegation that does not let this node publish for the presentity

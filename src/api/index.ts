@@ -3,27 +3,39 @@
  * Server-Sent Events stream. Desktop front ends and every `pmesh` command
  * except `start` are clients of it.
  */
+import type { GenericSchema } from 'valibot'
+
 export { ApiServer } from './server.js'
 export { ApiClient } from './client.js'
 export { ApiError, NodeNotRunningError } from './errors.js'
 export { nodeRoutes } from './node-routes.js'
+export { ENDPOINTS, type ApiResponses, type EndpointName, type RequestInput } from './schemas.js'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
 export interface ApiRequest {
-  /** Parsed JSON body (POST/PUT), undefined otherwise */
+  /** The JSON body (POST/PUT) as its schema outputs it, undefined otherwise */
   body: unknown
-  /** Values of `:name` segments of the route's path */
-  params: Record<string, string>
-  query: URLSearchParams
+  /** The `:name` segments of the route's path, as their schema outputs them */
+  params: unknown
+  /** The query parameters, as their schema outputs them */
+  query: unknown
   /** Aborted when the client goes away */
   signal: AbortSignal
 }
 
+/**
+ * An endpoint the server answers. Its schemas are checked before the handler
+ * runs; a part without a schema must be empty (no query parameters, a body
+ * of `{}` at most). Built with `route()` from src/api/schemas.ts.
+ */
 export interface Route {
   method: HttpMethod
   /** e.g. `/v1/presence/:target` */
   path: string
+  params?: GenericSchema
+  query?: GenericSchema
+  body?: GenericSchema
   handler(request: ApiRequest): Promise<unknown>
 }
 

@@ -3,30 +3,43 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { ApiError } from './errors.js'
-import { requireString } from './validate.js'
+import { route } from './schemas.js'
 import type { Route } from './index.js'
 import type { PresenceMeshNode } from '../node/create-node.js'
 
 /** How long `connect` may take before the client is told it timed out */
 const CONNECT_TIMEOUT_MS = 10_000
 
+export interface IdView {
+  peerId: string
+  uri: string
+  imUri: string
+  addresses: string[]
+  relay: boolean
+  dht: 'client' | 'server'
+}
+
+export interface PeerView {
+  peerId: string
+  address: string
+  direction: 'inbound' | 'outbound'
+  /** A relayed connection with limits on its data and duration */
+  limited: boolean
+  openedAt: string
+}
+
 export function nodeRoutes (node: PresenceMeshNode): Route[] {
   const { libp2p } = node
-  return [{
-    method: 'GET',
-    path: '/v1/id',
-    handler: async () => ({
+  return [
+    route('id', async () => ({
       peerId: node.peerId.toString(),
       uri: node.presUri,
       imUri: node.imUri,
       addresses: libp2p.getMultiaddrs().map(ma => ma.toString()),
       relay: node.settings.relay,
       dht: libp2p.services.dht.getMode()
-    })
-  }, {
-    method: 'GET',
-    path: '/v1/peers',
-    handler: async () => ({
+    })),
+    route('peers', async () => ({
       peers: libp2p.getConnections().map(connection => ({
         peerId: connection.remotePeer.toString(),
         address: connection.remoteAddr.toString(),
@@ -34,12 +47,9 @@ export function nodeRoutes (node: PresenceMeshNode): Route[] {
         limited: connection.limits != null,
         openedAt: new Date(connection.timeline.open).toISOString()
       }))
-    })
-  }, {
-    method: 'POST',
-    path: '/v1/connect',
-    handler: async ({ body, signal }) => {
-      const text = requireString(body, 'multiaddr')
+    })),
+    route('connect', async ({ body, signal }) => {
+      const text = body.multiaddr
       let address
       try {
         address = multiaddr(text)
@@ -57,6 +67,6 @@ export function nodeRoutes (node: PresenceMeshNode): Route[] {
         }
         throw new ApiError(502, 'dial_failed', `Could not connect to ${text}: ${err.message}`)
       }
-    }
-  }]
+    })
+  ]
 }

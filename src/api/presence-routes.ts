@@ -3,86 +3,81 @@
  * subscriptions and who watches us. Presence events are forwarded to the
  * event stream by `presenceEvents()`.
  */
-import { AVAILABILITIES, type Availability, type PresenceContact } from '../presence/record.js'
 import { toPidf } from '../presence/pidf.js'
-import { formatPresUri, peerIdFromUri } from '../uri/index.js'
-import { fromString, toString } from 'uint8arrays'
+import { formatPresUri } from '../uri/index.js'
+import { toString } from 'uint8arrays'
 import { ApiError } from './errors.js'
-import { presenceView } from './presence-view.js'
-import { optionalNumber, optionalString, requireObject, requireString } from './validate.js'
+import { presenceView, type PresenceView } from './presence-view.js'
+import { route, type PresenceUpdateBody } from './schemas.js'
 import type { ApiEvent, Route } from './index.js'
-import type { Presence } from '../presence/index.js'
+import type { Access } from '../access/keyring.js'
+import type { Presence, SubscribeResult } from '../presence/index.js'
 import type { PresenceUpdate } from '../presence/own-presence.js'
 import type { PeerId } from '@libp2p/interface'
+import type { InferOutput } from 'valibot'
 
 /** Subscriptions last an hour unless the client says otherwise */
 const DEFAULT_DURATION_S = 3600
 const DEFAULT_DELEGATION_DAYS = 30
 
-function base64 (text: string, field: string): Uint8Array {
-  try {
-    return fromString(text, 'base64')
-  } catch {
-    throw new ApiError(400, 'bad_request', `"${field}" is not base64`)
-  }
+export interface SubscribeView {
+  status: SubscribeResult['status']
+  transactionId: string
+  /** Seconds granted */
+  duration: number
+  reason: string | null
+  state: PresenceView
+}
+
+export interface SubscriptionView {
+  target: string
+  peerId: string
+  transactionId: string
+  until: string
+  registered: boolean
+  awaitingApproval: boolean
+}
+
+export interface WatcherView {
+  /** The rule the user set for it, or `default` */
+  rule: 'allow' | 'deny' | 'block' | 'default'
+  peerId: string
+  uri: string
+  transactionId: string
+  since: string
+  expires: string
 }
 
 export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
-  return [{
-    method: 'GET',
-    path: '/v1/presence',
-    handler: async () => presenceView(self, presence.current)
-  }, {
-    method: 'PUT',
-    path: '/v1/presence',
-    handler: async ({ body, signal }) => presenceView(self, await presence.publish(parseUpdate(body), { signal }))
-  }, {
+  return [
+    route('presence', async () => presenceView(self, presence.current)),
+    route('setPresence', async ({ body, signal }) => presenceView(self, await presence.publish(toUpdate(body), { signal }))),
     // as a delegate: publish for the presentity whose delegation we were given
-    method: 'PUT',
-    path: '/v1/presence/:target',
-    handler: async ({ params, body, signal }) => {
-      const target = peerIdFromUri(params.target)
-      const delegation = base64(requireString(body, 'delegation', 4096), 'delegation')
-      return presenceView(target, await presence.publishFor(target, delegation, parseUpdate(body), { signal }), 'public')
-    }
-  }, {
-    method: 'POST',
-    path: '/v1/delegations',
-    handler: async ({ body }) => {
-      const delegate = peerIdFromUri(requireString(body, 'target'))
-      const days = optionalNumber(body, 'days', 1, 366) ?? DEFAULT_DELEGATION_DAYS
-      const expiresAt = Date.now() + Math.round(days * 24 * 60 * 60_000)
-      const delegation = await presence.delegate(delegate, expiresAt)
-      return { delegate: formatPresUri(delegate), expires: new Date(expiresAt).toISOString(), delegation: toString(delegation, 'base64') }
-    }
-  }, {
-    method: 'GET',
-    path: '/v1/presence/:target',
-    handler: async ({ params, query, signal }) => {
-      const target = peerIdFromUri(params.target)
-      const { record, access } = await presence.lookup(target, { signal })
-      if (access === 'refused') throw new ApiError(403, 'refused', `${params.target} refused to let this node see its presence`)
-      return query.get('format') === 'pidf' ? { pidf: toPidf(record, { now: Date.now() }) } : presenceView(target, record, access)
-    }
-  }, {
-    method: 'POST',
-    path: '/v1/subscriptions',
-    handler: async ({ body, signal }) => {
-      const target = peerIdFromUri(requireString(body, 'target'))
-      const duration = optionalNumber(body, 'duration', 0, Number.MAX_SAFE_INTEGER) ?? DEFAULT_DURATION_S
-      const result = await presence.subscribe(target, { duration, signal })
+    route('publishFor', async ({ params, body, signal }) => {
+      const { delegation, ...update } = body
+      return presenceView(params.target, await presence.publishFor(params.target, delegation, toUpdate(update), { signal }), 'public')
+    }),
+    route('delegate', async ({ body }) => {
+      const expiresAt = Date.now() + Math.round((body.days ?? DEFAULT_DELEGATION_DAYS) * 24 * 60 * 60_000)
+      const delegation = await presence.delegate(body.target, expiresAt)
+      return { delegate: formatPresUri(body.target), expires: new Date(expiresAt).toISOString(), delegation: toString(delegation, 'base64') }
+    }),
+    route('fetch', async ({ params, query, signal }) => {
+      const { record, access } = await presence.lookup(params.target, { signal })
+      if (access === 'refused') throw new ApiError(403, 'refused', `${formatPresUri(params.target)} refused to let this node see its presence`)
+      return query.format === 'pidf' ? { pidf: toPidf(record, { now: Date.now() }) } : presenceView(params.target, record, access as Access)
+    }),
+    route('subscribe', async ({ body, signal }) => {
+      const result = await presence.subscribe(body.target, { duration: body.duration ?? DEFAULT_DURATION_S, signal })
       return {
         status: result.status,
         transactionId: result.transactionId,
         duration: result.duration,
         reason: result.reason ?? null,
-        state: presenceView(target, result.record, result.access)
+        state: presenceView(body.target, result.record, result.access)
       }
-    }
-  }, {
-    method: 'GET',
-    path: '/v1/subscriptions',
-    handler: async () => ({
+    }),
+    route('subscriptions', async () => ({
       subscriptions: presence.subscriptions().map(s => ({
         target: formatPresUri(s.target),
         peerId: s.target.toString(),
@@ -93,19 +88,12 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
         // the presentity's user has not decided on our request yet
         awaitingApproval: s.awaitingApproval === true
       }))
-    })
-  }, {
-    method: 'DELETE',
-    path: '/v1/subscriptions/:target',
-    handler: async ({ params }) => {
-      const target = peerIdFromUri(params.target)
-      if (!(await presence.unsubscribe(target))) throw new ApiError(404, 'not_subscribed', `Not subscribed to ${params.target}`)
+    })),
+    route('unsubscribe', async ({ params }) => {
+      if (!(await presence.unsubscribe(params.target))) throw new ApiError(404, 'not_subscribed', `Not subscribed to ${formatPresUri(params.target)}`)
       return { cancelled: true }
-    }
-  }, {
-    method: 'GET',
-    path: '/v1/watchers',
-    handler: async () => {
+    }),
+    route('watchers', async () => {
       const { rules } = presence.policy()
       return {
         watchers: presence.watchers().map(w => ({
@@ -118,8 +106,8 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
           expires: new Date(w.expiresAt).toISOString()
         }))
       }
-    }
-  }]
+    })
+  ]
 }
 
 /** Presence events as API events */
@@ -136,41 +124,24 @@ export function presenceEvents (presence: Presence, publish: (event: ApiEvent) =
   }
 }
 
-function parseUpdate (body: unknown): PresenceUpdate {
-  const input = requireObject(body)
+/**
+ * The validated body as a presence update: a field left out keeps its value,
+ * `note: null` removes the note, and `contact`, when given, is the whole
+ * contact card (a list or line it leaves out is emptied).
+ */
+function toUpdate (body: InferOutput<typeof PresenceUpdateBody>): PresenceUpdate {
   const update: PresenceUpdate = {}
-  const basic = optionalString(body, 'basic')
-  if (basic != null) {
-    if (basic !== 'open' && basic !== 'closed') throw new ApiError(400, 'bad_request', '"basic" must be "open" or "closed"')
-    update.basic = basic
-  }
-  const availability = optionalString(body, 'availability')
-  if (availability != null) {
-    if (!(AVAILABILITIES as readonly string[]).includes(availability)) {
-      throw new ApiError(400, 'bad_request', `"availability" must be one of ${AVAILABILITIES.join(', ')}`)
+  if (body.basic != null) update.basic = body.basic
+  if (body.availability != null) update.availability = body.availability
+  if (body.note === null) update.note = null
+  else if (body.note != null) update.note = { text: body.note, lang: body.lang }
+  if (body.contact != null) {
+    update.contact = {
+      emails: body.contact.emails ?? [],
+      phones: body.contact.phones ?? [],
+      postal: body.contact.postal ?? undefined,
+      web: body.contact.web ?? undefined
     }
-    update.availability = availability as Availability
   }
-  if (input.note === null) update.note = null
-  else {
-    const note = optionalString(body, 'note', 1024)
-    if (note != null) update.note = { text: note, lang: optionalString(body, 'lang', 64) }
-  }
-  if (input.contact != null) update.contact = parseContact(input.contact)
   return update
-}
-
-function parseContact (value: unknown): PresenceContact {
-  const input = requireObject(value)
-  const list = (field: string): string[] => {
-    const v = input[field] ?? []
-    if (!Array.isArray(v) || v.some(x => typeof x !== 'string')) throw new ApiError(400, 'bad_request', `"contact.${field}" must be a list of strings`)
-    return v
-  }
-  return {
-    emails: list('emails'),
-    phones: list('phones'),
-    postal: optionalString(value, 'postal', 1024),
-    web: optionalString(value, 'web', 2048)
-  }
 }

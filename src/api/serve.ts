@@ -6,7 +6,6 @@ import { homePaths } from '../node/home.js'
 import { loadOrCreateToken, removeEndpoint, writeEndpoint } from './files.js'
 import { accessRoutes } from './access-routes.js'
 import { nodeRoutes } from './node-routes.js'
-import { inboxRoutes } from './inbox-routes.js'
 import { messagingEvents, messagingRoutes } from './messaging-routes.js'
 import { presenceEvents, presenceRoutes } from './presence-routes.js'
 import { ApiServer } from './server.js'
@@ -27,7 +26,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
   const api = new ApiServer({
     token,
     port: options.port ?? node.settings.apiPort,
-    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...accessRoutes(node.libp2p.services.presence, node.libp2p.services.im), ...messagingRoutes(node.libp2p.services.im), ...inboxRoutes(node.libp2p.services.im), ...options.routes ?? []]
+    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...accessRoutes(node.libp2p.services.presence, node.libp2p.services.im), ...messagingRoutes(node.libp2p.services.im, node.peerId), ...options.routes ?? []]
   })
   await api.start()
 

@@ -3,13 +3,18 @@
  * keeps other local users out, the address keeps the network out.
  */
 import { timingSafeEqual } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import * as v from 'valibot'
 import { ApiError, toApiError } from './errors.js'
+import { validate } from './validate.js'
+import type { Duplex } from 'node:stream'
 import type { ApiEvent, ApiServerInit, Route } from './index.js'
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 /** SSE comment lines keep idle proxies and clients from timing out */
 const SSE_KEEPALIVE_MS = 15_000
+/** The schema of a request part a route does not take: nothing */
+const EMPTY = v.strictObject({}, 'must be a JSON object')
 
 export class ApiServer {
   private readonly init: ApiServerInit
@@ -20,9 +25,12 @@ export class ApiServer {
 
   constructor (init: ApiServerInit) {
     this.init = init
-    this.server = createServer((req, res) => {
+    // without a Host header Node would answer a bare 400 itself; the token, not
+    // the Host, is what keeps others out, so such a request reaches our routes
+    this.server = createServer({ requireHostHeader: false }, (req, res) => {
       this.handle(req, res).catch(err => this.sendError(req, res, toApiError(err)))
     })
+    this.server.on('clientError', answerClientError)
   }
 
   /** `http://127.0.0.1:PORT`, once started */
@@ -67,16 +75,21 @@ export class ApiServer {
       res.setHeader('WWW-Authenticate', 'Bearer')
       throw new ApiError(401, 'unauthorized', 'Missing or wrong bearer token (it is in the node home\'s api-token file)')
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    if (req.method === 'GET' && url.pathname === '/v1/events') {
+    const url = parseTarget(req.url)
+    const method = req.method ?? 'GET'
+    if (method === 'GET' && url.pathname === '/v1/events') {
       this.openEventStream(req, res)
       return
     }
-    const { route, params } = this.match(req.method ?? 'GET', url.pathname)
-    const body = req.method === 'POST' || req.method === 'PUT' ? await this.readJson(req) : undefined
+    const { route, params } = this.match(method, url.pathname)
+    const input = {
+      params: validate(route.params ?? EMPTY, params, 'path'),
+      query: validate(route.query ?? EMPTY, queryObject(url.searchParams), 'query'),
+      body: method === 'POST' || method === 'PUT' ? validate(route.body ?? EMPTY, await this.readJson(req), 'body') : undefined
+    }
     const controller = new AbortController()
     res.once('close', () => controller.abort())
-    const result = await route.handler({ body, params, query: url.searchParams, signal: controller.signal })
+    const result = await route.handler({ ...input, signal: controller.signal })
     this.send(res, 200, result ?? {})
   }
 
@@ -105,6 +118,7 @@ export class ApiServer {
 
   private async readJson (req: IncomingMessage): Promise<unknown> {
     const limit = this.init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    if (Number(req.headers['content-length'] ?? 0) > limit) throw new ApiError(413, 'too_large', `Request body over ${limit} bytes`)
     const chunks: Buffer[] = []
     let size = 0
     for await (const chunk of req) {
@@ -113,8 +127,15 @@ export class ApiServer {
       chunks.push(chunk)
     }
     if (size === 0) return {}
+    checkContentType(req.headers['content-type'])
+    let text: string
     try {
-      return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+      text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
+    } catch {
+      throw new ApiError(400, 'bad_json', 'Request body is not UTF-8')
+    }
+    try {
+      return JSON.parse(text)
     } catch (err: any) {
       throw new ApiError(400, 'bad_json', `Request body is not valid JSON: ${err.message}`)
     }
@@ -158,13 +179,64 @@ function matchPath (pattern: string, segments: string[]): Record<string, string>
       try {
         params[parts[i].slice(1)] = decodeURIComponent(segments[i])
       } catch {
-        return undefined
+        throw new ApiError(400, 'bad_request', `Path segment "${segments[i].slice(0, 64)}" is not valid percent-encoding`)
       }
     } else if (parts[i] !== segments[i]) {
       return undefined
     }
   }
   return params
+}
+
+/**
+ * The request target as a URL. A client may send anything on the request
+ * line (`GET http://[ HTTP/1.1`); what does not parse is the client's error.
+ */
+function parseTarget (target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://127.0.0.1')
+  } catch {
+    throw new ApiError(400, 'bad_request', 'The request target is not a valid URL')
+  }
+}
+
+/** Query parameters as an object for their schema; each may be given once */
+function queryObject (search: URLSearchParams): Record<string, string> {
+  const query: Record<string, string> = {}
+  for (const [name, value] of search) {
+    if (Object.hasOwn(query, name)) throw new ApiError(400, 'bad_request', `Query parameter "${name.slice(0, 64)}" is given more than once`)
+    query[name] = value
+  }
+  return query
+}
+
+/** A body must be JSON in UTF-8 (the default charset of application/json) */
+function checkContentType (header: string | undefined): void {
+  const [type, ...params] = (header ?? '').toLowerCase().split(';').map(s => s.trim())
+  const charset = params.find(p => p.startsWith('charset='))?.slice(8).replace(/"/g, '')
+  const json = type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type)
+  if (!json || (charset != null && charset !== 'utf-8')) {
+    throw new ApiError(415, 'unsupported_media_type', 'Request bodies must be JSON (Content-Type: application/json; charset=utf-8)')
+  }
+}
+
+/**
+ * An answer to a request the HTTP parser could not read (malformed request
+ * line, oversized or broken headers): no route ran, so it is written to the
+ * socket directly. Node's own answer would be a bare status with no JSON.
+ */
+function answerClientError (err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy()
+    return
+  }
+  const [status, code, message] = err.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'headers_too_large', 'Request headers are too large']
+    : err.code === 'HPE_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'timeout', 'The request took too long to arrive']
+      : [400, 'bad_request', `Malformed HTTP request (${err.code ?? 'parse error'})`]
+  const body = JSON.stringify({ error: { code, message } })
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
 }
 
 /** bigint (sequence numbers) travels as a decimal string */

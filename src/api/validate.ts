@@ -1,37 +1,27 @@
 /**
- * Checks for request bodies: each failure is a 400 naming the field.
+ * Requests checked against the schemas of src/api/schemas.ts: a failure is
+ * a 400 whose message names the field and says what is wrong with it.
  */
+import * as v from 'valibot'
 import { ApiError } from './errors.js'
 
-export function requireObject (body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body == null || Array.isArray(body)) {
-    throw new ApiError(400, 'bad_request', 'Request body must be a JSON object')
-  }
-  return body as Record<string, unknown>
+export type RequestPart = 'body' | 'query' | 'path'
+
+export function validate<S extends v.GenericSchema> (schema: S, value: unknown, part: RequestPart): v.InferOutput<S> {
+  const result = v.safeParse(schema, value)
+  if (result.success) return result.output
+  throw new ApiError(400, 'bad_request', describe(result.issues[0], part))
 }
 
-export function requireString (body: unknown, field: string, maxLength = 4096): string {
-  const value = requireObject(body)[field]
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new ApiError(400, 'bad_request', `"${field}" must be a non-empty string`)
+function describe (issue: v.BaseIssue<unknown>, part: RequestPart): string {
+  const path = v.getDotPath(issue)
+  const where = part === 'body' ? 'field' : part === 'query' ? 'query parameter' : 'path parameter'
+  if (path == null || path === '') {
+    return part === 'body' && (typeof issue.input !== 'object' || issue.input == null || Array.isArray(issue.input))
+      ? 'Request body must be a JSON object'
+      : issue.message
   }
-  if (value.length > maxLength) {
-    throw new ApiError(400, 'bad_request', `"${field}" is longer than ${maxLength} characters`)
-  }
-  return value
-}
-
-export function optionalString (body: unknown, field: string, maxLength = 4096): string | undefined {
-  const value = requireObject(body)[field]
-  if (value === undefined || value === null) return undefined
-  return requireString(body, field, maxLength)
-}
-
-export function optionalNumber (body: unknown, field: string, min: number, max: number): number | undefined {
-  const value = requireObject(body)[field]
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new ApiError(400, 'bad_request', `"${field}" must be a number from ${min} to ${max}`)
-  }
-  return value
+  // a strict object reports a key it does not know with that key as the path, expecting nothing there
+  if (issue.type === 'strict_object' && issue.expected === 'never') return `Unknown ${where} "${path}"`
+  return `The ${where} "${path}" ${issue.message}`
 }

@@ -3,7 +3,7 @@
  * who may see our presence, and what (RFC 2779 §5.1).
  */
 import { ApiClient } from '../../api/client.js'
-import { VIEW_NAMES } from '../../access/views.js'
+import { VIEW_NAMES, type ViewName } from '../../access/views.js'
 import { peerIdFromUri } from '../../uri/index.js'
 import { parse } from '../args.js'
 import { UsageError } from '../errors.js'
@@ -40,7 +40,7 @@ export const policy: Command = {
       if (!DEFAULTS.includes(values.default)) throw new UsageError(`--default takes one of ${DEFAULTS.join(', ')}`)
     }
     const client = await ApiClient.fromHome(home)
-    const result: PolicyView = show ? await client.request('GET', '/v1/access') : await client.request('PUT', '/v1/access', { default: values.default })
+    const result = show ? await client.call('access') : await client.call('setAccess', { body: { default: values.default as PolicyView['default'] } })
     if (values.json === true) printJson(result)
     else printPolicy(result)
   }
@@ -53,7 +53,7 @@ function ruleCommand (action: 'deny' | 'block' | 'revoke', summary: string, done
     run: async argv => {
       const { values, positionals, home } = parse(argv, {}, { min: 1, max: 1 })
       peerIdFromUri(positionals[0])
-      const result = await (await ApiClient.fromHome(home)).request('POST', `/v1/access/${action}`, { target: positionals[0] })
+      const result = await (await ApiClient.fromHome(home)).call(action, { body: { target: positionals[0] } })
       if (values.json === true) printJson(result)
       else print(`${done} ${positionals[0]}`)
     }
@@ -62,15 +62,15 @@ function ruleCommand (action: 'deny' | 'block' | 'revoke', summary: string, done
 
 export const allow: Command = {
   usage: `pmesh allow URI [--view ${VIEW_NAMES.join('|')}] [--json]`,
-  summary: 'let a watcher see your presence (default: the full view); approves its waiting request',
+  summary: 'let a watcher see your presence (default: the view it has if already allowed, else the full view); approves its waiting request',
   run: async argv => {
     const { values, positionals, home } = parse(argv, { view: { type: 'string' } }, { min: 1, max: 1 })
-    peerIdFromUri(positionals[0])
-    const view = values.view ?? 'full'
-    if (!(VIEW_NAMES as readonly string[]).includes(view)) throw new UsageError(`--view takes one of ${VIEW_NAMES.join(', ')}`)
-    const result = await (await ApiClient.fromHome(home)).request('POST', '/v1/access/allow', { target: positionals[0], view })
+    const target = peerIdFromUri(positionals[0]).toString()
+    if (values.view != null && !(VIEW_NAMES as readonly string[]).includes(values.view)) throw new UsageError(`--view takes one of ${VIEW_NAMES.join(', ')}`)
+    // without --view the node keeps the view of a watcher already allowed
+    const result = await (await ApiClient.fromHome(home)).call('allow', { body: { target: positionals[0], view: values.view as ViewName | undefined } })
     if (values.json === true) printJson(result)
-    else print(`allowed ${positionals[0]} (${view} view)`)
+    else print(`allowed ${positionals[0]} (${result.rules.find(r => r.peerId === target)?.view ?? 'full'} view)`)
   }
 }
 
@@ -106,7 +106,7 @@ async function listRequests (home: string, follow: boolean, json: boolean): Prom
   }
   // open the stream before listing, so nothing arrives unseen in between
   const events = follow ? await client.events({ signal: controller.signal }) : undefined
-  const result: PolicyView = await client.request('GET', '/v1/access')
+  const result = await client.call('access')
   if (json && !follow) return printJson(result.requests)
   if (result.requests.length === 0 && !follow) print('no waiting requests')
   for (const r of result.requests) {

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises'
 import { toString } from 'uint8arrays/to-string'
 import { ApiClient } from '../../api/client.js'
+import { INBOX_MODES } from '../../api/schemas.js'
 import { peerIdFromUri } from '../../uri/index.js'
 import { parse } from '../args.js'
 import { UsageError } from '../errors.js'
@@ -48,7 +49,7 @@ export const send: Command = {
       : { text, contentType: values.type }
     const client = await ApiClient.fromHome(home)
     // the node gives up on its own after its send timeout; allow for it
-    const result = await client.request('POST', '/v1/messages', { to, subject: values.subject, ...body }, { signal: AbortSignal.timeout(120_000) })
+    const result = await client.call('send', { body: { to, subject: values.subject, ...body } }, { signal: AbortSignal.timeout(120_000) })
     report(result, to, values.json === true)
   }
 }
@@ -59,7 +60,7 @@ export const reply: Command = {
   run: async argv => {
     const { values, positionals, home } = parse(argv, {}, { min: 2, max: 2 })
     const client = await ApiClient.fromHome(home)
-    const result = await client.request('POST', `/v1/messages/${encodeURIComponent(positionals[0])}/reply`, { text: positionals[1] }, { signal: AbortSignal.timeout(120_000) })
+    const result = await client.call('reply', { params: { id: positionals[0] }, body: { text: positionals[1] } }, { signal: AbortSignal.timeout(120_000) })
     report(result, `the sender of ${positionals[0]}`, values.json === true)
   }
 }
@@ -73,18 +74,18 @@ export const inbox: Command = {
       if (positionals[1] == null) throw new UsageError('give the id of the message to delete')
       if (values.from != null) peerIdFromUri(values.from)
       const client = await ApiClient.fromHome(home)
-      const query = values.from != null ? `?from=${encodeURIComponent(values.from)}` : ''
-      const result = await client.request('DELETE', `/v1/messages/${encodeURIComponent(positionals[1])}${query}`)
+      const result = await client.call('deleteMessage', { params: { id: positionals[1] }, query: { from: values.from } })
       if (values.json === true) printJson(result)
       else print(`deleted ${positionals[1]}`)
       return
     }
     const client = await ApiClient.fromHome(home)
     if (positionals[0] === 'policy') {
+      if (positionals[1] != null && !(INBOX_MODES as readonly string[]).includes(positionals[1])) throw new UsageError(`the inbox policy is one of ${INBOX_MODES.join(', ')}`)
       const silent = values.silent === true ? true : values['no-silent'] === true ? false : undefined
       const policy = positionals[1] == null && silent == null
-        ? await client.request('GET', '/v1/inbox/policy')
-        : await client.request('PUT', '/v1/inbox/policy', { mode: positionals[1], silent })
+        ? await client.call('inboxPolicy')
+        : await client.call('setInboxPolicy', { body: { mode: positionals[1] as typeof INBOX_MODES[number] | undefined, silent } })
       if (values.json === true) return printJson(policy)
       print(`accept messages from: ${policy.mode}`)
       print(`blocked senders: ${policy.silent === true ? 'not told (their messages seem delivered and are dropped)' : 'told "refused"'}`)
@@ -95,7 +96,7 @@ export const inbox: Command = {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
     if (values.cpim === true) {
       if (values.follow === true) throw new UsageError('--cpim lists stored messages; it does not combine with --follow')
-      const { messages } = await client.request('GET', `/v1/messages?format=cpim${values.sent === true ? '&box=sent' : ''}`)
+      const { messages } = await client.call('messages', { query: { format: 'cpim', box: values.sent === true ? 'sent' : undefined } }) as { messages: Array<{ cpim: string }> }
       for (const m of messages) process.stdout.write(`${m.cpim}\r\n\r\n`)
       return
     }
@@ -111,7 +112,7 @@ export const inbox: Command = {
       // open the stream before listing, so nothing arrives unseen in between
       events = await client.events({ signal: controller.signal })
     }
-    const { messages } = await client.request('GET', `/v1/messages${values.sent === true ? '?box=sent' : ''}`)
+    const { messages } = await client.call('messages', { query: { box: values.sent === true ? 'sent' : undefined } })
     if (messages.length === 0 && values.json !== true && values.follow !== true) print(values.sent === true ? 'nothing sent' : 'inbox is empty')
     messages.forEach(printMessage)
     if (events == null) return

@@ -11,7 +11,7 @@ export const id: Command = {
   summary: 'show this node\'s address, peer id and listen addresses',
   run: async argv => {
     const { values, home } = parse(argv, {}, { min: 0, max: 0 })
-    const me = await (await ApiClient.fromHome(home)).request('GET', '/v1/id')
+    const me = await (await ApiClient.fromHome(home)).call('id')
     if (values.json === true) {
       printJson(me)
       return
@@ -25,7 +25,7 @@ export const peers: Command = {
   summary: 'list open connections',
   run: async argv => {
     const { values, home } = parse(argv, {}, { min: 0, max: 0 })
-    const { peers } = await (await ApiClient.fromHome(home)).request('GET', '/v1/peers')
+    const { peers } = await (await ApiClient.fromHome(home)).call('peers')
     if (values.json === true) {
       printJson(peers)
       return
@@ -42,7 +42,7 @@ export const connect: Command = {
   summary: 'dial a peer, e.g. /ip4/127.0.0.1/tcp/4001/p2p/12D3…',
   run: async argv => {
     const { values, positionals, home } = parse(argv, {}, { min: 1, max: 1 })
-    const result = await (await ApiClient.fromHome(home)).request('POST', '/v1/connect', { multiaddr: positionals[0] })
+    const result = await (await ApiClient.fromHome(home)).call('connect', { body: { multiaddr: positionals[0] } })
     if (values.json === true) printJson(result)
     else print(`connected to ${result.peerId} at ${result.address}`)
   }

@@ -8,9 +8,10 @@ import { UsageError } from '../errors.js'
 import { print, printJson } from '../output.js'
 import type { Command } from '../main.js'
 import type { PresenceView } from '../../api/presence-view.js'
+import type { Availability } from '../../presence/record.js'
 
 /** What a user types → what is published */
-const STATES: Record<string, { basic: 'open' | 'closed', availability?: string }> = {
+const STATES: Record<string, { basic: 'open' | 'closed', availability?: Availability }> = {
   available: { basic: 'open', availability: 'available' },
   busy: { basic: 'open', availability: 'busy' },
   idle: { basic: 'open', availability: 'idle' },
@@ -50,20 +51,22 @@ export const status: Command = {
     const client = await ApiClient.fromHome(home)
     let view: PresenceView
     if (positionals.length === 0) {
-      view = await client.request('GET', '/v1/presence')
+      view = await client.call('presence')
     } else {
       if (positionals[0] !== 'set' || positionals.length !== 2) throw new UsageError('expected "status" or "status set STATE"')
       const state = STATES[positionals[1]]
       if (state == null) throw new UsageError(`unknown state "${positionals[1]}" (one of ${Object.keys(STATES).join(', ')})`)
       const contactGiven = values.email != null || values.tel != null || values.postal != null || values.web != null
-      const path = values.for == null ? '/v1/presence' : `/v1/presence/${encodeURIComponent(values.for)}`
-      view = await client.request('PUT', path, {
+      const update = {
         ...state,
-        delegation: values.delegation,
         note: values['clear-note'] === true ? null : values.note,
         lang: values.lang,
-        contact: contactGiven ? { emails: values.email ?? [], phones: values.tel ?? [], postal: values.postal, web: values.web } : undefined
-      })
+        // contact flags give the whole card: what is not given is cleared
+        contact: contactGiven ? { emails: values.email ?? [], phones: values.tel ?? [], postal: values.postal ?? null, web: values.web ?? null } : undefined
+      }
+      view = values.for == null || values.delegation == null
+        ? await client.call('setPresence', { body: update })
+        : await client.call('publishFor', { params: { target: values.for }, body: { ...update, delegation: values.delegation } })
     }
     if (values.json === true) printJson(view)
     else print(describe(view))
@@ -79,11 +82,11 @@ export const delegate: Command = {
     const days = values.days == null ? undefined : Number(values.days)
     if (days != null && !(days >= 1 && days <= 366)) throw new UsageError('--days must be a number from 1 to 366')
     const client = await ApiClient.fromHome(home)
-    const result = await client.request('POST', '/v1/delegations', { target: positionals[0], days })
+    const result = await client.call('delegate', { body: { target: positionals[0], days } })
     if (values.json === true) return printJson(result)
-    const self = await client.request('GET', '/v1/id')
-    print(`${result.delegate as string} may publish your presence until ${result.expires as string}. On that node run:`)
-    print(`  pmesh status set STATE --for ${self.uri as string} --delegation ${result.delegation as string}`)
+    const self = await client.call('id')
+    print(`${result.delegate} may publish your presence until ${result.expires}. On that node run:`)
+    print(`  pmesh status set STATE --for ${self.uri} --delegation ${result.delegation}`)
   }
 }
 
@@ -95,9 +98,8 @@ export const fetchCommand: Command = {
     if (values.format != null && values.format !== 'pidf') throw new UsageError('--format takes "pidf"')
     peerIdFromUri(positionals[0])
     const client = await ApiClient.fromHome(home)
-    const path = `/v1/presence/${encodeURIComponent(positionals[0])}${values.format === 'pidf' ? '?format=pidf' : ''}`
-    const result = await client.request('GET', path)
-    if (values.format === 'pidf') process.stdout.write(result.pidf.endsWith('\n') ? result.pidf : `${result.pidf}\n`)
+    const result = await client.call('fetch', { params: { target: positionals[0] }, query: { format: values.format === 'pidf' ? 'pidf' : undefined } })
+    if ('pidf' in result) process.stdout.write(result.pidf.endsWith('\n') ? result.pidf : `${result.pidf}\n`)
     else if (values.json === true) printJson(result)
     else print(describe(result))
   }
@@ -142,7 +144,7 @@ export const watch: Command = {
     })()
 
     for (const [peerId, uri] of targets) {
-      const response = await client.request('POST', '/v1/subscriptions', { target: uri, duration })
+      const response = await client.call('subscribe', { body: { target: uri, duration } })
       if (response.status === 'pending') {
         // the subscription waits for the presentity's user; a notify follows the decision
         if (duration > 0) live.add(peerId)
@@ -163,7 +165,7 @@ export const watch: Command = {
     process.off('SIGTERM', stop)
     // interrupted: the subscriptions were this command's, end them
     for (const peerId of live) {
-      await client.request('DELETE', `/v1/subscriptions/${encodeURIComponent(targets.get(peerId) ?? peerId)}`).catch(() => {})
+      await client.call('unsubscribe', { params: { target: targets.get(peerId) ?? peerId } }).catch(() => {})
     }
     if (failures.length > 0) throw new Error(`subscription refused: ${failures.join('; ')}`)
   }
@@ -174,7 +176,7 @@ export const subscriptions: Command = {
   summary: 'list the presentities this node is subscribed to',
   run: async argv => {
     const { values, home } = parse(argv, {}, { min: 0, max: 0 })
-    const result = await (await ApiClient.fromHome(home)).request('GET', '/v1/subscriptions')
+    const result = await (await ApiClient.fromHome(home)).call('subscriptions')
     if (values.json === true) return printJson(result.subscriptions)
     if (result.subscriptions.length === 0) print('no subscriptions')
     for (const s of result.subscriptions) print(`${s.target}  until ${s.until}  ${s.awaitingApproval === true ? 'awaiting the presentity\'s approval' : s.registered === true ? 'registered' : 'waiting for the presentity'}  (transaction ${s.transactionId})`)
@@ -186,7 +188,7 @@ export const watchers: Command = {
   summary: 'list who is subscribed to your presence',
   run: async argv => {
     const { values, home } = parse(argv, {}, { min: 0, max: 0 })
-    const result = await (await ApiClient.fromHome(home)).request('GET', '/v1/watchers')
+    const result = await (await ApiClient.fromHome(home)).call('watchers')
     if (values.json === true) return printJson(result.watchers)
     if (result.watchers.length === 0) print('no watchers')
     for (const w of result.watchers) print(`${w.uri}  since ${w.since}  until ${w.expires}${w.rule === 'default' ? '' : `  (${w.rule as string})`}`)
