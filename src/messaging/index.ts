@@ -55,7 +55,8 @@ export interface OutgoingMessage {
   inReplyTo?: string
 }
 
-export type FailureReason = 'unreachable' | 'refused' | 'too-large' | 'timed-out' | 'invalid'
+/** `mailbox-refused`: the recipient was unreachable and the mailboxes tried would not hold the message (the detail says why) */
+export type FailureReason = 'unreachable' | 'mailbox-refused' | 'refused' | 'too-large' | 'timed-out' | 'invalid'
 
 export interface SendResult {
   status: 'delivered' | 'stored' | 'failed'

@@ -6,6 +6,8 @@
 import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { InvalidConfigError } from './errors.js'
+import { DEFAULT_MAILBOX_LIMITS } from '../mesh/constants.js'
+import type { MailboxLimits } from '../mesh/index.js'
 
 export interface NodeSettings {
   /** Multiaddrs to listen on. Default: `/ip4/0.0.0.0/tcp/0` (all interfaces, port chosen by the OS) */
@@ -37,6 +39,11 @@ export interface NodeSettings {
    * docs/ARCHITECTURE.md. Default: `auto`
    */
   dhtServer: boolean | 'auto'
+  /**
+   * What a relay's mailboxes keep: see MailboxLimits (src/mesh) and README's
+   * `mailbox` table; a limit not given keeps its default. Default: DEFAULT_MAILBOX_LIMITS
+   */
+  mailbox: Partial<MailboxLimits>
 }
 
 /**
@@ -57,7 +64,8 @@ export const DEFAULT_SETTINGS: Readonly<NodeSettings> = Object.freeze({
   firewalled: false,
   private: false,
   pingInterval: 120,
-  dhtServer: 'auto'
+  dhtServer: 'auto',
+  mailbox: DEFAULT_MAILBOX_LIMITS
 })
 
 /** Read `config.json`; a missing file means no settings */
@@ -110,6 +118,9 @@ export function validateSettings (value: unknown, source: string): Partial<NodeS
         if (typeof v !== 'boolean' && v !== 'auto') throw new InvalidConfigError(`${source}: "dhtServer" must be true, false or "auto"`)
         settings.dhtServer = v
         break
+      case 'mailbox':
+        settings.mailbox = validateMailbox(v, `${source}: "mailbox"`)
+        break
       default:
         throw new InvalidConfigError(`${source}: unknown setting "${name}" (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`)
     }
@@ -128,6 +139,32 @@ export function servesDht (settings: Pick<NodeSettings, 'dhtServer' | 'relay' | 
   if (settings.firewalled || settings.private) return false
   if (settings.dhtServer !== 'auto') return settings.dhtServer
   return settings.relay || settings.bootstrap.length === 0
+}
+
+/** The largest time to live of a mailbox item: a year (the deposit tokens' horizon) */
+const MAX_MAIL_TTL_MS = 365 * 24 * 60 * 60_000
+
+/** Each `mailbox` key: a whole number of at least 1 (ttlMs: 1 s to a year), or a fraction (the shares) */
+function validateMailbox (value: unknown, what: string): Partial<MailboxLimits> {
+  if (typeof value !== 'object' || value == null || Array.isArray(value)) throw new InvalidConfigError(`${what} must be an object of limits`)
+  const limits: Partial<MailboxLimits> = {}
+  for (const [name, v] of Object.entries(value)) {
+    if (v === undefined) continue
+    if (!(name in DEFAULT_MAILBOX_LIMITS)) throw new InvalidConfigError(`${what}: unknown limit "${name}" (known: ${Object.keys(DEFAULT_MAILBOX_LIMITS).join(', ')})`)
+    const key = name as keyof MailboxLimits
+    if (key === 'senderShare' || key === 'strangersShare') {
+      // strangersShare 0: only contacts holding a token may leave mail
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1) || (key === 'senderShare' && v === 0)) {
+        throw new InvalidConfigError(`${what}: "${name}" must be a fraction ${key === 'senderShare' ? 'above 0' : 'from 0'} up to 1`)
+      }
+    } else if (key === 'ttlMs') {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1_000 || v > MAX_MAIL_TTL_MS) throw new InvalidConfigError(`${what}: "ttlMs" must be a whole number of ms from 1000 to ${MAX_MAIL_TTL_MS} (a year)`)
+    } else if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
+      throw new InvalidConfigError(`${what}: "${name}" must be a whole number of at least 1`)
+    }
+    limits[key] = v as number
+  }
+  return limits
 }
 
 export function validatePort (value: unknown, what: string): number {
@@ -156,12 +193,18 @@ function validateMultiaddrs (value: unknown, what: string, needPeerId: boolean):
   return value as string[]
 }
 
+function dropUndefinedKeys (value: object): object {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined))
+}
+
 /** Defaults (a relay's ping interval its own), then the file, then explicit values (flags) */
 export function mergeSettings (...layers: Array<Partial<NodeSettings>>): NodeSettings {
   const merged: NodeSettings = { ...DEFAULT_SETTINGS, listen: [...DEFAULT_SETTINGS.listen], bootstrap: [] }
   for (const layer of layers) {
     for (const [name, v] of Object.entries(layer)) {
-      if (v !== undefined) (merged as any)[name] = v
+      // a section (such as `mailbox`) is merged key by key: a file setting one limit keeps the others
+      const section = typeof v === 'object' && v != null && !Array.isArray(v)
+      if (v !== undefined) (merged as any)[name] = section ? { ...(merged as any)[name], ...dropUndefinedKeys(v) } : v
     }
   }
   if (merged.relay && layers.every(layer => layer.pingInterval === undefined)) merged.pingInterval = RELAY_PING_INTERVAL_S
