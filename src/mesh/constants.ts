@@ -1,3 +1,5 @@
+import { fromString } from 'uint8arrays/from-string'
+
 /** Mailbox protocol ids */
 export const DEPOSIT_PROTOCOL = '/presence-mesh/mailbox/deposit/1.0.0'
 export const DRAIN_PROTOCOL = '/presence-mesh/mailbox/drain/1.0.0'
@@ -6,11 +8,49 @@ export const NOTIFY_PROTOCOL = '/presence-mesh/mailbox/notify/1.0.0'
 
 /** Largest sealed box a mailbox stores: a 64 KiB message body, its envelope and the seal */
 export const MAX_BOX_SIZE = 96 * 1024
-/** Items a mailbox keeps per recipient before refusing more */
-export const DEFAULT_QUOTA_ITEMS = 200
-/** Bytes a mailbox keeps per recipient before refusing more */
-export const DEFAULT_QUOTA_BYTES = 4 * 1024 * 1024
-/** How long an item waits for its recipient */
-export const DEFAULT_MAIL_TTL_MS = 7 * 24 * 60 * 60_000
 /** Items per drain batch: bounded so one batch stays well under the stream's message limit */
 export const DRAIN_BATCH_ITEMS = 16
+
+/**
+ * Default limits of a relay's mailboxes, sized for a community relay of a
+ * few hundred users on a few GiB of disk: every recipient's box can hold
+ * a few days of ordinary messages, no one depositor can take more than a
+ * fraction of a box or of the relay, and strangers together never more than
+ * half, so that contacts holding a deposit token always find room.
+ */
+export const DEFAULT_MAILBOX_LIMITS = Object.freeze({
+  /** Items kept per recipient */
+  boxItems: 200,
+  /** Bytes kept per recipient */
+  boxBytes: 4 * 1024 * 1024,
+  /** The fraction of a box one depositor without a token may fill (25 items, 512 KiB by default) */
+  senderShare: 1 / 8,
+  /** The fraction of each box, and of the relay, that depositors without a token may fill together */
+  strangersShare: 1 / 2,
+  /** Items one depositor may have waiting across all boxes */
+  depositorItems: 400,
+  /** Bytes one depositor may have waiting across all boxes */
+  depositorBytes: 16 * 1024 * 1024,
+  /** Items the relay keeps in all */
+  totalItems: 50_000,
+  /** Bytes the relay keeps in all */
+  totalBytes: 1024 * 1024 * 1024,
+  /** How long an item waits for its recipient, in ms */
+  ttlMs: 7 * 24 * 60 * 60_000
+})
+
+/** Expired boxes are swept this often (and on every access to their box), or more often for a short TTL */
+export const SWEEP_INTERVAL_MS = 60 * 60_000
+
+/** Signature domain and payload type of deposit tokens: a token signature is valid for nothing else */
+export const DEPOSIT_TOKEN_DOMAIN = 'presence-mesh-deposit-token'
+export const DEPOSIT_TOKEN_PAYLOAD_TYPE = fromString('/presence-mesh/deposit-token/1')
+/** A token is an envelope of two peer ids, a key and a signature: well under this */
+export const MAX_DEPOSIT_TOKEN_SIZE = 1024
+/** How long the tokens a recipient hands its contacts last; each receipt brings a fresh one */
+export const DEPOSIT_TOKEN_TTL_MS = 30 * 24 * 60 * 60_000
+/** Tokens expiring further ahead are refused: nobody issues them, and they could never be taken back */
+export const MAX_DEPOSIT_TOKEN_LIFETIME_MS = 366 * 24 * 60 * 60_000
+
+/** The largest time to live of a mailbox item: a year (the deposit tokens' horizon) */
+export const MAX_MAIL_TTL_MS = 365 * 24 * 60 * 60_000

@@ -6,15 +6,27 @@
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import { pbStream } from '@libp2p/utils'
 import * as Digest from 'multiformats/hashes/digest'
-import { DEFAULT_MAIL_TTL_MS, DEFAULT_QUOTA_BYTES, DEFAULT_QUOTA_ITEMS, DEPOSIT_PROTOCOL, DRAIN_BATCH_ITEMS, DRAIN_PROTOCOL, MAX_BOX_SIZE, NOTIFY_PROTOCOL } from './constants.js'
-import { MailboxStore } from './mailbox-store.js'
+import { DEFAULT_MAILBOX_LIMITS, DEPOSIT_PROTOCOL, DRAIN_BATCH_ITEMS, DRAIN_PROTOCOL, MAX_BOX_SIZE, MAX_DEPOSIT_TOKEN_SIZE, NOTIFY_PROTOCOL, SWEEP_INTERVAL_MS } from './constants.js'
+import { verifyDepositToken } from './deposit-token.js'
+import { MailboxStore, type DepositOutcome } from './mailbox-store.js'
 import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
-import type { DepositResult, Mailbox, MailboxComponents, MailboxInit, MailHandler } from './index.js'
+import type { DepositOptions, DepositRefusal, DepositResult, Mailbox, MailboxComponents, MailboxInit, MailHandler } from './index.js'
 import type { AbortOptions, Connection, IdentifyResult, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 
 const REQUEST_TIMEOUT_MS = 10_000
-const SWEEP_INTERVAL_MS = 60 * 60_000
+/** Refusals on the wire */
+const REFUSALS: Array<[DepositRefusal, PBDepositResult.Status]> = [
+  ['box-full', PBDepositResult.Status.STATUS_BOX_FULL],
+  ['too-large', PBDepositResult.Status.STATUS_TOO_LARGE],
+  ['refused', PBDepositResult.Status.STATUS_REFUSED],
+  ['share-used', PBDepositResult.Status.STATUS_SHARE_USED],
+  ['depositor-quota', PBDepositResult.Status.STATUS_DEPOSITOR_QUOTA],
+  ['relay-full', PBDepositResult.Status.STATUS_RELAY_FULL],
+  ['token-invalid', PBDepositResult.Status.STATUS_TOKEN_INVALID]
+]
+/** A deposit: the largest box, a token, and framing */
+const MAX_DEPOSIT_BYTES = MAX_BOX_SIZE + MAX_DEPOSIT_TOKEN_SIZE + 256
 /** A batch of boxes plus framing */
 const MAX_BATCH_BYTES = DRAIN_BATCH_ITEMS * (MAX_BOX_SIZE + 64)
 
@@ -26,26 +38,29 @@ export class MailboxService implements Mailbox, Startable {
   private handler?: MailHandler
   private readonly draining = new Set<string>()
   private sweeper?: ReturnType<typeof setInterval>
+  private readonly sweepInterval: number
 
   constructor (components: MailboxComponents, init: MailboxInit = {}) {
     this.components = components
-    this.serve = init.serve ?? false
-    this.store = new MailboxStore(components.datastore, {
-      quotaItems: init.quotaItems ?? DEFAULT_QUOTA_ITEMS,
-      quotaBytes: init.quotaBytes ?? DEFAULT_QUOTA_BYTES,
-      ttl: init.ttl ?? DEFAULT_MAIL_TTL_MS
-    })
+    const { serve, ...limits } = init
+    this.serve = serve ?? false
     this.log = components.logger.forComponent('presence-mesh:mailbox')
+    const defined = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined))
+    const settings = { ...DEFAULT_MAILBOX_LIMITS, ...defined }
+    this.store = new MailboxStore(components.datastore, settings, this.log)
+    // a short time to live (tests, small relays) is swept as promptly as it is meant
+    this.sweepInterval = Math.max(1_000, Math.min(SWEEP_INTERVAL_MS, settings.ttlMs / 4))
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/mailbox'
 
   async start (): Promise<void> {
     if (this.serve) {
+      await this.store.load()
       const options = { maxInboundStreams: 32, runOnLimitedConnection: true }
       await this.components.registrar.handle(DEPOSIT_PROTOCOL, async (stream, connection) => this.onDeposit(stream, connection), options)
       await this.components.registrar.handle(DRAIN_PROTOCOL, async (stream, connection) => this.onDrain(stream, connection), options)
-      this.sweeper = setInterval(() => { this.store.sweep().catch(err => this.log.error('sweep failed - %e', err)) }, SWEEP_INTERVAL_MS)
+      this.sweeper = setInterval(() => { this.store.sweep().catch(err => this.log.error('sweep failed - %e', err)) }, this.sweepInterval)
       this.sweeper.unref?.()
     }
     await this.components.registrar.handle(NOTIFY_PROTOCOL, async (stream, connection) => {
@@ -78,26 +93,27 @@ export class MailboxService implements Mailbox, Startable {
     return peers
   }
 
-  async deposit (mailbox: PeerId, recipient: PeerId, box: Uint8Array, options: AbortOptions = {}): Promise<DepositResult> {
+  /** What this relay holds in all (0 on a node that keeps no mailboxes) */
+  usage (): { items: number, bytes: number } {
+    return this.store.usage()
+  }
+
+  async deposit (mailbox: PeerId, recipient: PeerId, box: Uint8Array, options: DepositOptions = {}): Promise<DepositResult> {
     if (box.byteLength > MAX_BOX_SIZE) return { status: 'too-large', mailbox, reason: `sealed message of ${box.byteLength} bytes exceeds ${MAX_BOX_SIZE}` }
     const signal = timeoutSignal(REQUEST_TIMEOUT_MS, options.signal)
     let result: PBDepositResult
     try {
       const stream = await this.components.connectionManager.openStream(mailbox, DEPOSIT_PROTOCOL, { signal, runOnLimitedConnection: true })
       result = await withStream(stream, signal, async () => {
-        const pb = pbStream(stream, { maxDataLength: MAX_BOX_SIZE + 256 })
-        await pb.write({ recipient: recipient.toMultihash().bytes, box: new Uint8Array(box) }, Deposit, { signal })
+        const pb = pbStream(stream, { maxDataLength: MAX_DEPOSIT_BYTES })
+        await pb.write({ recipient: recipient.toMultihash().bytes, box: new Uint8Array(box), token: options.token == null ? undefined : new Uint8Array(options.token) }, Deposit, { signal })
         return pb.read(PBDepositResult, { signal })
       })
     } catch (err: any) {
       return { status: 'unreachable', mailbox, reason: err.message }
     }
-    switch (result.status) {
-      case PBDepositResult.Status.STATUS_STORED: return { status: 'stored', mailbox, expiresAt: Number(result.expiresAt) }
-      case PBDepositResult.Status.STATUS_QUOTA: return { status: 'quota', mailbox, reason: result.reason }
-      case PBDepositResult.Status.STATUS_TOO_LARGE: return { status: 'too-large', mailbox, reason: result.reason }
-      default: return { status: 'refused', mailbox, reason: result.reason }
-    }
+    if (result.status === PBDepositResult.Status.STATUS_STORED) return { status: 'stored', mailbox, expiresAt: Number(result.expiresAt), contact: result.contact }
+    return { status: REFUSALS.find(([, pb]) => pb === result.status)?.[0] ?? 'refused', mailbox, reason: result.reason }
   }
 
   async drain (mailbox: PeerId, options: AbortOptions = {}): Promise<number> {
@@ -128,7 +144,7 @@ export class MailboxService implements Mailbox, Startable {
   private async onDeposit (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
     await withStream(stream, signal, async () => {
-      const pb = pbStream(stream, { maxDataLength: MAX_BOX_SIZE + 256 })
+      const pb = pbStream(stream, { maxDataLength: MAX_DEPOSIT_BYTES })
       const request = await pb.read(Deposit, { signal })
       let recipient: PeerId
       try {
@@ -136,13 +152,26 @@ export class MailboxService implements Mailbox, Startable {
       } catch {
         return pb.write({ status: PBDepositResult.Status.STATUS_REFUSED, reason: 'recipient is not a peer id', expiresAt: 0n }, PBDepositResult, { signal })
       }
-      const outcome = await this.store.deposit(recipient, request.box)
+      const outcome = await this.take(recipient, connection.remotePeer, request)
       this.log('deposit for %p from %p: %s', recipient, connection.remotePeer, outcome.stored ? 'stored' : outcome.reason)
       if (outcome.stored) this.notify(recipient)
       await pb.write(outcome.stored
-        ? { status: PBDepositResult.Status.STATUS_STORED, reason: '', expiresAt: BigInt(outcome.expiresAt) }
-        : { status: PBDepositResult.Status.STATUS_QUOTA, reason: outcome.detail, expiresAt: 0n }, PBDepositResult, { signal })
+        ? { status: PBDepositResult.Status.STATUS_STORED, reason: '', expiresAt: BigInt(outcome.expiresAt), contact: outcome.contact }
+        : { status: REFUSALS.find(([status]) => status === outcome.status)?.[1] ?? PBDepositResult.Status.STATUS_REFUSED, reason: outcome.reason, expiresAt: 0n, contact: false }, PBDepositResult, { signal })
     })
+  }
+
+  /** A box from the authenticated `depositor`: with a valid token of the recipient's it is a contact's */
+  private async take (recipient: PeerId, depositor: PeerId, request: Deposit): Promise<DepositOutcome | { stored: false, status: DepositRefusal, reason: string }> {
+    if (request.box.byteLength > MAX_BOX_SIZE) return { stored: false, status: 'too-large', reason: `sealed message of ${request.box.byteLength} bytes exceeds ${MAX_BOX_SIZE}` }
+    if (request.token != null) {
+      try {
+        await verifyDepositToken(request.token, recipient, depositor)
+      } catch (err: any) {
+        return { stored: false, status: 'token-invalid', reason: err.message }
+      }
+    }
+    return this.store.deposit(recipient, depositor, request.box, request.token != null)
   }
 
   /** Only the recipient itself drains: the connection authenticates its peer id */
@@ -152,9 +181,8 @@ export class MailboxService implements Mailbox, Startable {
     await withStream(stream, signal, async () => {
       const pb = pbStream(stream, { maxDataLength: MAX_BATCH_BYTES })
       const request = await pb.read(DrainRequest, { signal })
-      const items = await this.store.list(owner)
-      const batch = items.slice(0, Math.max(1, Math.min(request.maxItems, DRAIN_BATCH_ITEMS)))
-      await pb.write({ items: batch.map(i => ({ id: i.id, box: new Uint8Array(i.box), depositedAt: BigInt(i.depositedAt) })), more: items.length > batch.length }, Batch, { signal })
+      const { items: batch, more } = await this.store.list(owner, Math.max(1, Math.min(request.maxItems, DRAIN_BATCH_ITEMS)))
+      await pb.write({ items: batch.map(i => ({ id: i.id, box: new Uint8Array(i.box), depositedAt: BigInt(i.depositedAt) })), more }, Batch, { signal })
       const ack = await pb.read(DrainAck, { signal })
       const offered = new Set(batch.map(i => i.id))
       await this.store.remove(owner, ack.ids.filter(id => offered.has(id)))

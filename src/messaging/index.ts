@@ -61,9 +61,11 @@ export interface OutgoingMessage {
 /**
  * `rate-limited`: the recipient takes no more from us for now (the receipt's
  * reason says when); `inbox-full`: it holds all it takes from us, or from
- * strangers, until its user deletes some
+ * strangers, until its user deletes some; `mailbox-refused`: the recipient
+ * was unreachable and the mailboxes tried would not hold the message (the
+ * detail says why)
  */
-export type FailureReason = 'unreachable' | 'refused' | 'too-large' | 'timed-out' | 'invalid' | 'rate-limited' | 'inbox-full'
+export type FailureReason = 'unreachable' | 'mailbox-refused' | 'refused' | 'too-large' | 'timed-out' | 'invalid' | 'rate-limited' | 'inbox-full'
 
 export interface SendResult {
   status: 'delivered' | 'stored' | 'failed'

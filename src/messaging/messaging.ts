@@ -7,6 +7,7 @@ import { pbStream } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
 import { fromString } from 'uint8arrays/from-string'
 import { signAck, verifyAck } from './ack.js'
+import { DepositTokens } from './deposit-tokens.js'
 import { DEFAULT_MAX_BODY_SIZE, ENVELOPE_OVERHEAD, IM_PROTOCOL, MAX_CLOCK_SKEW_MS, MAX_MESSAGE_AGE_MS } from './constants.js'
 import { MessageTooLargeError } from './errors.js'
 import { openMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
@@ -38,6 +39,12 @@ class FinalOutcome extends Error {
   }
 }
 
+/** Never reached: a mailbox's refusal, when there was one, is the reason that matters to the sender */
+function unreachable (lastError: string, mailboxRefusal?: string): { status: 'failed', reason: FailureReason, detail: string } {
+  if (mailboxRefusal == null) return { status: 'failed', reason: 'unreachable', detail: lastError }
+  return { status: 'failed', reason: 'mailbox-refused', detail: `the recipient is unreachable and ${mailboxRefusal}` }
+}
+
 export class MessagingService extends TypedEventEmitter<MessagingEvents> implements InstantMessaging, Startable {
   private readonly components: MessagingComponents
   private readonly maxBodySize: number
@@ -49,6 +56,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   private readonly admission: Admission
   /** Messages being stored: a second copy arriving meanwhile waits, then counts as a duplicate */
   private readonly storing = new Map<string, Promise<unknown>>()
+  private readonly tokens: DepositTokens
   private shutdown = new AbortController()
 
   constructor (components: MessagingComponents, init: InstantMessagingInit = {}) {
@@ -61,6 +69,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     this.store = new MessageStore(components.datastore, this.maxBodySize)
     this.policyStore = new PolicyStore(components.datastore, this.log)
     this.admission = new Admission(this.store, init.inbox)
+    this.tokens = new DepositTokens(components, this.log)
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/im'
@@ -165,6 +174,8 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     // an address known means the recipient exists and may come back within the deadline
     const addressKnown = await this.learnAddresses(entry.to)
     let mailboxTried = false
+    // why the mailboxes did not take it: the outcome names it rather than a bare "unreachable"
+    let mailboxRefusal: string | undefined
     for (let attempt = 0; Date.now() < deadline && !stop.aborted; attempt++) {
       try {
         await this.attempt(entry, message, stop, deadline)
@@ -180,9 +191,10 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
         if (!reachedPeer && !mailboxTried && (nowhere || attempt + 1 >= ATTEMPTS_BEFORE_MAILBOX)) {
           mailboxTried = true
           const stored = await this.leaveInMailbox(entry, stop)
-          if (stored != null) return stored
+          if (typeof stored === 'object') return stored
+          mailboxRefusal = stored
           // nobody knows where it is and no mailbox takes it: say so now rather than at the deadline
-          if (nowhere) return await this.finish(entry, { status: 'failed', reason: 'unreachable', detail: lastError })
+          if (nowhere) return await this.finish(entry, unreachable(lastError, mailboxRefusal))
         }
       }
       const wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]
@@ -190,7 +202,8 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     }
     if (this.shutdown.signal.aborted) return { status: 'failed', reason: 'timed-out', detail: 'node stopped; delivery resumes at the next start', id: entry.id }
     if (stop.aborted) lastError = 'the sender gave up waiting'
-    return await this.finish(entry, { status: 'failed', reason: reachedPeer || stop.aborted ? 'timed-out' : 'unreachable', detail: lastError })
+    if (reachedPeer || stop.aborted) return await this.finish(entry, { status: 'failed', reason: 'timed-out', detail: lastError })
+    return await this.finish(entry, unreachable(lastError, mailboxRefusal))
   }
 
   private async attempt (entry: OutboxEntry, message: InstantMessage, stop: AbortSignal, deadline: number): Promise<void> {
@@ -211,6 +224,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       case PBReceipt.Status.STATUS_DELIVERED:
         if (receipt.ack == null) throw new FinalOutcome('invalid', 'The recipient sent no acknowledgement')
         await verifyAck(receipt.ack, entry.to, message, entry.envelope).catch(err => { throw new FinalOutcome('invalid', err.message) })
+        await this.tokens.remember(entry.to, receipt.depositToken)
         return
       case PBReceipt.Status.STATUS_REFUSED: throw new FinalOutcome('refused', receipt.reason)
       case PBReceipt.Status.STATUS_TOO_LARGE: throw new FinalOutcome('too-large', receipt.reason)
@@ -231,8 +245,9 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
    * The third path: seal the message to the recipient and leave it with a
    * mailbox — one of the relays in its presence record, else a mailbox peer
    * we are connected to (community relays, which the recipient drains too).
+   * Resolves with the result when one took it, else with why none did.
    */
-  private async leaveInMailbox (entry: OutboxEntry, signal: AbortSignal): Promise<Omit<SendResult, 'ms'> | undefined> {
+  private async leaveInMailbox (entry: OutboxEntry, signal: AbortSignal): Promise<Omit<SendResult, 'ms'> | string | undefined> {
     const candidates = [...await this.recipientRelays(entry.to), ...await this.components.mailbox.mailboxPeers()]
       .filter((peer, i, all) => !peer.equals(entry.to) && all.findIndex(p => p.equals(peer)) === i)
     let box: Uint8Array
@@ -242,12 +257,14 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       this.log('cannot seal %s to %p - %e', entry.id, entry.to, err)
       return undefined
     }
+    const refusals: string[] = []
     for (const mailbox of candidates) {
-      const result = await this.components.mailbox.deposit(mailbox, entry.to, box, { signal })
+      const result = await this.tokens.deposit(this.components.mailbox, mailbox, entry.to, box, { signal })
       if (result.status === 'stored') return this.finish(entry, { status: 'stored', detail: `held by mailbox ${mailbox.toString()}` })
       this.log('mailbox %p did not take %s: %s', mailbox, entry.id, result.reason)
+      if (result.status !== 'unreachable') refusals.push(`mailbox ${mailbox.toString()} refused: ${result.reason}`)
     }
-    return undefined
+    return refusals.length > 0 ? refusals.join('; ') : undefined
   }
 
   private async recipientRelays (peer: PeerId): Promise<PeerId[]> {
@@ -274,14 +291,14 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       }
       // the sender learns of the delivery the same way: an ack sealed to it, in the mailbox we drained
       const sender = (await openMessage(mail.message, this.maxBodySize)).from
-      const result = await this.components.mailbox.deposit(mailbox, sender, sealBox(sender, Mail.encode({ ack: receipt.ack })))
+      const result = await this.tokens.deposit(this.components.mailbox, mailbox, sender, sealBox(sender, Mail.encode({ ack: receipt.ack, depositToken: receipt.depositToken })))
       if (result.status !== 'stored') this.log('could not return the ack to %p: %s', sender, result.reason)
     } else if (mail.ack != null) {
-      await this.onMailedAck(mail.ack)
+      await this.onMailedAck(mail.ack, mail.depositToken)
     }
   }
 
-  private async onMailedAck (ack: Uint8Array): Promise<void> {
+  private async onMailedAck (ack: Uint8Array, depositToken?: Uint8Array): Promise<void> {
     const envelope = await RecordEnvelope.createFromProtobuf(ack)
     const recipient = peerIdFromPublicKey(envelope.publicKey)
     const { id } = Ack.decode(envelope.payload)
@@ -289,6 +306,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     if (sent == null) return
     const receivedAt = await verifyAck(ack, recipient, await openMessage(sent, this.maxBodySize), sent)
     await this.store.markDelivered(recipient, id, receivedAt)
+    await this.tokens.remember(recipient, depositToken)
     this.safeDispatchEvent('receipt', { detail: { id, to: recipient, status: 'delivered' } })
   }
 
@@ -366,6 +384,8 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
         this.storing.delete(key)
       }
     }
-    return { status: PBReceipt.Status.STATUS_DELIVERED, reason: '', ack: new Uint8Array(await signAck(this.components.privateKey, message, envelope, now)) }
+    // a contact gets a deposit token: its mail can always find room in our mailboxes
+    const depositToken = decision === 'contact' ? await this.tokens.issue(message.from) : undefined
+    return { status: PBReceipt.Status.STATUS_DELIVERED, reason: '', ack: new Uint8Array(await signAck(this.components.privateKey, message, envelope, now)), depositToken }
   }
 }

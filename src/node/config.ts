@@ -6,9 +6,14 @@
 import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { InvalidConfigError } from './errors.js'
-import type { InboxLimitsInit } from '../messaging/index.js'
+import { isLimitSection, LIMIT_SECTION_NAMES, validateLimitSection, type LimitSections } from './config-limits.js'
 
-export interface NodeSettings {
+/**
+ * `listen` … `dhtServer` are the `pmesh start` flags' names; the limit
+ * sections (`inbox`, `mailbox`, …: src/node/config-limits.ts) are config.json
+ * objects whose keys not given keep their service's defaults.
+ */
+export interface NodeSettings extends LimitSections {
   /** Multiaddrs to listen on. Default: `/ip4/0.0.0.0/tcp/0` (all interfaces, port chosen by the OS) */
   listen: string[]
   /** Multiaddrs of bootstrap peers, each ending in `/p2p/<peerId>`. Default: none */
@@ -38,8 +43,6 @@ export interface NodeSettings {
    * docs/ARCHITECTURE.md. Default: `auto`
    */
   dhtServer: boolean | 'auto'
-  /** Limits on what strangers put into the inbox (see `INBOX_LIMIT_KEYS`); unset keys take the defaults in src/messaging/constants.ts */
-  inbox: InboxLimitsInit
 }
 
 /**
@@ -61,7 +64,7 @@ export const DEFAULT_SETTINGS: Readonly<NodeSettings> = Object.freeze({
   private: false,
   pingInterval: 120,
   dhtServer: 'auto',
-  inbox: {}
+  ...Object.fromEntries(LIMIT_SECTION_NAMES.map(name => [name, {}])) as unknown as LimitSections
 })
 
 /** Read `config.json`; a missing file means no settings */
@@ -114,10 +117,12 @@ export function validateSettings (value: unknown, source: string): Partial<NodeS
         if (typeof v !== 'boolean' && v !== 'auto') throw new InvalidConfigError(`${source}: "dhtServer" must be true, false or "auto"`)
         settings.dhtServer = v
         break
-      case 'inbox':
-        settings.inbox = validateInbox(v, `${source}: "inbox"`)
         break
       default:
+        if (isLimitSection(name)) {
+          (settings as Record<string, unknown>)[name] = validateLimitSection(name, v, `${source}: "${name}"`)
+          break
+        }
         throw new InvalidConfigError(`${source}: unknown setting "${name}" (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`)
     }
   }
@@ -163,39 +168,20 @@ function validateMultiaddrs (value: unknown, what: string, needPeerId: boolean):
   return value as string[]
 }
 
+function dropUndefinedKeys (value: object): object {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined))
+}
+
 /** Defaults (a relay's ping interval its own), then the file, then explicit values (flags) */
 export function mergeSettings (...layers: Array<Partial<NodeSettings>>): NodeSettings {
   const merged: NodeSettings = { ...DEFAULT_SETTINGS, listen: [...DEFAULT_SETTINGS.listen], bootstrap: [] }
   for (const layer of layers) {
     for (const [name, v] of Object.entries(layer)) {
-      if (v !== undefined) (merged as any)[name] = v
+      // a section (such as `mailbox`) is merged key by key: a file setting one limit keeps the others
+      const section = typeof v === 'object' && v != null && !Array.isArray(v)
+      if (v !== undefined) (merged as any)[name] = section ? { ...(merged as any)[name], ...dropUndefinedKeys(v) } : v
     }
   }
   if (merged.relay && layers.every(layer => layer.pingInterval === undefined)) merged.pingInterval = RELAY_PING_INTERVAL_S
   return merged
-}
-
-/** The keys of config.json's `inbox` section, with the range each takes */
-const INBOX_LIMIT_KEYS: Record<keyof InboxLimitsInit, { min: number, integer: boolean }> = {
-  strangerBurst: { min: 1, integer: true },
-  strangerRefillSeconds: { min: 0.001, integer: false },
-  strangerMessages: { min: 0, integer: true },
-  strangerBytes: { min: 0, integer: true },
-  strangersTotalMessages: { min: 0, integer: true },
-  strangersTotalBytes: { min: 0, integer: true }
-}
-
-/** `"inbox": { "strangerBurst": 20, … }`: each key optional, each a number in its range */
-function validateInbox (value: unknown, what: string): InboxLimitsInit {
-  if (typeof value !== 'object' || value == null || Array.isArray(value)) throw new InvalidConfigError(`${what} must be an object`)
-  const limits: InboxLimitsInit = {}
-  for (const [key, v] of Object.entries(value)) {
-    const range = INBOX_LIMIT_KEYS[key as keyof InboxLimitsInit]
-    if (range == null) throw new InvalidConfigError(`${what}: unknown key "${key}" (known: ${Object.keys(INBOX_LIMIT_KEYS).join(', ')})`)
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < range.min || v > Number.MAX_SAFE_INTEGER || (range.integer && !Number.isInteger(v))) {
-      throw new InvalidConfigError(`${what}: "${key}" must be ${range.integer ? 'a whole number' : 'a number'} of at least ${range.min}`)
-    }
-    limits[key as keyof InboxLimitsInit] = v
-  }
-  return limits
 }

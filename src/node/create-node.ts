@@ -78,7 +78,7 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   messaging?: InstantMessagingInit
   /** Limits a relay (`relay: true`) puts on each relayed connection. Default: 30 min, 16 MiB */
   relayLimits?: { durationMs?: number, dataBytes?: bigint }
-  /** Mailbox limits; a relay (`relay: true`) keeps mailboxes for others */
+  /** Mailbox limits (over config.json's `mailbox`); a relay (`relay: true`) keeps mailboxes for others */
   mailbox?: Omit<MailboxInit, 'serve'>
   /** Start listening before returning. Default: true */
   start?: boolean
@@ -103,8 +103,8 @@ export interface PresenceMeshNode {
 export async function createNode (options: CreateNodeOptions = {}): Promise<PresenceMeshNode> {
   const home = options.home != null ? await ensureHome(options.home) : undefined
   const fileSettings = home != null ? await readConfigFile(home.config) : {}
-  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox } = options
-  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox }), 'options'))
+  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits } = options
+  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits }), 'options'))
   const behindRelays = settings.firewalled || settings.private
   const servesTheDht = servesDht(settings)
 
@@ -186,7 +186,7 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
         }),
         // after dht and pubsub: it uses both
         presence: presence({ allShards: settings.relay, ...options.presence }),
-        mailbox: mailbox({ ...options.mailbox, serve: settings.relay }),
+        mailbox: mailbox({ ...settings.mailbox, serve: settings.relay }),
         // after presence and mailbox: contacts, recipients' addresses and offline delivery come from them
         // config.json's `inbox` limits, then any given in code
         im: instantMessaging({ ...options.messaging, inbox: { ...settings.inbox, ...options.messaging?.inbox } }),

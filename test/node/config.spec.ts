@@ -13,7 +13,7 @@ describe('node settings', () => {
       await writeFile(path, JSON.stringify({ listen: ['/ip4/127.0.0.1/tcp/4100'], relay: true, apiPort: 7000, pingInterval: 30 }))
       const file = await readConfigFile(path)
       const merged = mergeSettings(file, { apiPort: 7001 })
-      assert.deepEqual(merged, { listen: ['/ip4/127.0.0.1/tcp/4100'], bootstrap: [], relay: true, apiPort: 7001, firewalled: false, private: false, pingInterval: 30, dhtServer: 'auto', inbox: {} })
+      assert.deepEqual(merged, { ...DEFAULT_SETTINGS, listen: ['/ip4/127.0.0.1/tcp/4100'], bootstrap: [], relay: true, apiPort: 7001, pingInterval: 30 })
       assert.deepEqual(mergeSettings(await readConfigFile(join(dir.path, 'missing.json'))), DEFAULT_SETTINGS)
     } finally {
       await dir.remove()
@@ -38,6 +38,26 @@ describe('node settings', () => {
     assert.throws(() => validateSettings({ dhtServer: 'yes' }, 'x'), /"dhtServer" must be true, false or "auto"/)
     assert.throws(() => validateSettings({ colour: 'blue' }, 'x'), /unknown setting "colour"/)
     assert.throws(() => validateSettings([], 'x'), /JSON object/)
+  })
+
+  it('takes mailbox limits from a section of config.json, each over its default, and names a bad one', async () => {
+    const dir = await tempDir()
+    try {
+      const path = join(dir.path, 'config.json')
+      await writeFile(path, JSON.stringify({ relay: true, mailbox: { boxItems: 50, senderShare: 0.25, ttlMs: 3_600_000 } }))
+      const merged = mergeSettings(await readConfigFile(path), validateSettings({ mailbox: { totalBytes: 1 << 30 } }, 'flags'))
+      assert.deepEqual(merged.mailbox, { boxItems: 50, senderShare: 0.25, ttlMs: 3_600_000, totalBytes: 1 << 30 })
+      await writeFile(path, JSON.stringify({ mailbox: { boxItems: 0 } }))
+      await assert.rejects(readConfigFile(path), (err: Error) => err instanceof InvalidConfigError && err.message.includes(path) && err.message.includes('"mailbox": "boxItems" must be a whole number'))
+    } finally {
+      await dir.remove()
+    }
+    assert.throws(() => validateSettings({ mailbox: { senderShare: 0 } }, 'x'), /"mailbox": "senderShare" must be a number from 0.001 to 1/)
+    assert.throws(() => validateSettings({ mailbox: { strangersShare: 1.5 } }, 'x'), /"strangersShare" must be a number from 0 to 1/)
+    assert.throws(() => validateSettings({ mailbox: { ttlMs: 10 } }, 'x'), /"ttlMs" must be a whole number from 1000 to/)
+    assert.throws(() => validateSettings({ mailbox: { boxitems: 5 } }, 'x'), /unknown key "boxitems" \(known: boxItems, /)
+    assert.throws(() => validateSettings({ mailbox: 5 }, 'x'), /"mailbox" must be an object of limits/)
+    assert.deepEqual(validateSettings({ mailbox: { strangersShare: 0 } }, 'x'), { mailbox: { strangersShare: 0 } }, 'a relay may keep mail for contacts only')
   })
 
   it('pings every 120 s, every 30 s on a relay (whose pings find sleeping nodes), unless told otherwise', () => {

@@ -22,7 +22,7 @@ const HINTS: Record<string, string> = {
 
 /** Print a send result; a failure becomes the command's error (exit 1) */
 function report (result: SendOutcome, to: string, json: boolean): void {
-  if (json) printJson({ status: result.status, reason: result.reason ?? null, id: result.id, ms: result.ms })
+  if (json) printJson({ status: result.status, reason: result.reason ?? null, detail: result.detail ?? null, id: result.id, ms: result.ms })
   else if (result.status === 'delivered') print(`delivered to ${to} in ${result.ms} ms (id ${result.id})`)
   else if (result.status === 'stored') print(`stored for ${to} by a mailbox in ${result.ms} ms; it is delivered when the recipient comes online (id ${result.id})`)
   if (result.status === 'failed') {

@@ -6,6 +6,7 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 export interface Deposit {
   recipient: Uint8Array<ArrayBuffer>
   box: Uint8Array<ArrayBuffer>
+  token?: Uint8Array<ArrayBuffer>
 }
 
 export namespace Deposit {
@@ -26,6 +27,11 @@ export namespace Deposit {
         if ((obj.box != null && obj.box.byteLength > 0)) {
           w.uint32(18)
           w.bytes(obj.box)
+        }
+
+        if (obj.token != null) {
+          w.uint32(26)
+          w.bytes(obj.token)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -49,6 +55,10 @@ export namespace Deposit {
             }
             case 2: {
               obj.box = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.token = reader.bytes()
               break
             }
             default: {
@@ -80,6 +90,13 @@ export namespace Deposit {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.token`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -102,6 +119,11 @@ export namespace Deposit {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DepositTokenFieldEvent {
+    field: '$.token'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Deposit>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Deposit.codec())
   }
@@ -110,7 +132,7 @@ export namespace Deposit {
     return decodeMessage(buf, Deposit.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Deposit>): Generator<DepositRecipientFieldEvent | DepositBoxFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Deposit>): Generator<DepositRecipientFieldEvent | DepositBoxFieldEvent | DepositTokenFieldEvent> {
     return streamMessage(buf, Deposit.codec(), opts)
   }
 }
@@ -119,21 +141,30 @@ export interface DepositResult {
   status: DepositResult.Status
   reason: string
   expiresAt: bigint
+  contact: boolean
 }
 
 export namespace DepositResult {
   export enum Status {
     STATUS_STORED = 'STATUS_STORED',
-    STATUS_QUOTA = 'STATUS_QUOTA',
+    STATUS_BOX_FULL = 'STATUS_BOX_FULL',
     STATUS_TOO_LARGE = 'STATUS_TOO_LARGE',
-    STATUS_REFUSED = 'STATUS_REFUSED'
+    STATUS_REFUSED = 'STATUS_REFUSED',
+    STATUS_SHARE_USED = 'STATUS_SHARE_USED',
+    STATUS_DEPOSITOR_QUOTA = 'STATUS_DEPOSITOR_QUOTA',
+    STATUS_RELAY_FULL = 'STATUS_RELAY_FULL',
+    STATUS_TOKEN_INVALID = 'STATUS_TOKEN_INVALID'
   }
 
   enum __StatusValues {
     STATUS_STORED = 0,
-    STATUS_QUOTA = 1,
+    STATUS_BOX_FULL = 1,
     STATUS_TOO_LARGE = 2,
-    STATUS_REFUSED = 3
+    STATUS_REFUSED = 3,
+    STATUS_SHARE_USED = 4,
+    STATUS_DEPOSITOR_QUOTA = 5,
+    STATUS_RELAY_FULL = 6,
+    STATUS_TOKEN_INVALID = 7
   }
 
   export namespace Status {
@@ -166,6 +197,11 @@ export namespace DepositResult {
           w.uint64(obj.expiresAt)
         }
 
+        if ((obj.contact != null && obj.contact !== false)) {
+          w.uint32(32)
+          w.bool(obj.contact)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -173,7 +209,8 @@ export namespace DepositResult {
         const obj: any = {
           status: Status.STATUS_STORED,
           reason: '',
-          expiresAt: 0n
+          expiresAt: 0n,
+          contact: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -192,6 +229,10 @@ export namespace DepositResult {
             }
             case 3: {
               obj.expiresAt = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.contact = reader.bool()
               break
             }
             default: {
@@ -230,6 +271,13 @@ export namespace DepositResult {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.contact`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -257,6 +305,11 @@ export namespace DepositResult {
     value: bigint
   }
 
+  export interface DepositResultContactFieldEvent {
+    field: '$.contact'
+    value: boolean
+  }
+
   export function encode (obj: Partial<DepositResult>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DepositResult.codec())
   }
@@ -265,8 +318,301 @@ export namespace DepositResult {
     return decodeMessage(buf, DepositResult.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DepositResult>): Generator<DepositResultStatusFieldEvent | DepositResultReasonFieldEvent | DepositResultExpiresAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DepositResult>): Generator<DepositResultStatusFieldEvent | DepositResultReasonFieldEvent | DepositResultExpiresAtFieldEvent | DepositResultContactFieldEvent> {
     return streamMessage(buf, DepositResult.codec(), opts)
+  }
+}
+
+export interface DepositToken {
+  recipient: Uint8Array<ArrayBuffer>
+  depositor: Uint8Array<ArrayBuffer>
+  expiresAt: bigint
+}
+
+export namespace DepositToken {
+  let _codec: Codec<DepositToken>
+
+  export const codec = (): Codec<DepositToken> => {
+    if (_codec == null) {
+      _codec = message<DepositToken>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.recipient != null && obj.recipient.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.recipient)
+        }
+
+        if ((obj.depositor != null && obj.depositor.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.depositor)
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.expiresAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          recipient: uint8ArrayAlloc(0),
+          depositor: uint8ArrayAlloc(0),
+          expiresAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.recipient = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.depositor = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.expiresAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.depositor`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DepositTokenRecipientFieldEvent {
+    field: '$.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DepositTokenDepositorFieldEvent {
+    field: '$.depositor'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DepositTokenExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<DepositToken>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DepositToken.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DepositToken>): DepositToken {
+    return decodeMessage(buf, DepositToken.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DepositToken>): Generator<DepositTokenRecipientFieldEvent | DepositTokenDepositorFieldEvent | DepositTokenExpiresAtFieldEvent> {
+    return streamMessage(buf, DepositToken.codec(), opts)
+  }
+}
+
+export interface StoredBox {
+  depositedAt: bigint
+  depositor: Uint8Array<ArrayBuffer>
+  contact: boolean
+  box: Uint8Array<ArrayBuffer>
+}
+
+export namespace StoredBox {
+  let _codec: Codec<StoredBox>
+
+  export const codec = (): Codec<StoredBox> => {
+    if (_codec == null) {
+      _codec = message<StoredBox>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.depositedAt != null && obj.depositedAt !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.depositedAt)
+        }
+
+        if ((obj.depositor != null && obj.depositor.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.depositor)
+        }
+
+        if ((obj.contact != null && obj.contact !== false)) {
+          w.uint32(24)
+          w.bool(obj.contact)
+        }
+
+        if ((obj.box != null && obj.box.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.box)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          depositedAt: 0n,
+          depositor: uint8ArrayAlloc(0),
+          contact: false,
+          box: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.depositedAt = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.depositor = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.contact = reader.bool()
+              break
+            }
+            case 4: {
+              obj.box = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.depositedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.depositor`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.contact`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.box`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StoredBoxDepositedAtFieldEvent {
+    field: '$.depositedAt'
+    value: bigint
+  }
+
+  export interface StoredBoxDepositorFieldEvent {
+    field: '$.depositor'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface StoredBoxContactFieldEvent {
+    field: '$.contact'
+    value: boolean
+  }
+
+  export interface StoredBoxBoxFieldEvent {
+    field: '$.box'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<StoredBox>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, StoredBox.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredBox>): StoredBox {
+    return decodeMessage(buf, StoredBox.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredBox>): Generator<StoredBoxDepositedAtFieldEvent | StoredBoxDepositorFieldEvent | StoredBoxContactFieldEvent | StoredBoxBoxFieldEvent> {
+    return streamMessage(buf, StoredBox.codec(), opts)
   }
 }
 

@@ -531,6 +531,7 @@ export interface Receipt {
   status: Receipt.Status
   reason: string
   ack?: Uint8Array<ArrayBuffer>
+  depositToken?: Uint8Array<ArrayBuffer>
 }
 
 export namespace Receipt {
@@ -582,6 +583,11 @@ export namespace Receipt {
           w.bytes(obj.ack)
         }
 
+        if (obj.depositToken != null) {
+          w.uint32(34)
+          w.bytes(obj.depositToken)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -607,6 +613,10 @@ export namespace Receipt {
             }
             case 3: {
               obj.ack = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.depositToken = reader.bytes()
               break
             }
             default: {
@@ -645,6 +655,13 @@ export namespace Receipt {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.depositToken`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -672,6 +689,11 @@ export namespace Receipt {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ReceiptDepositTokenFieldEvent {
+    field: '$.depositToken'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Receipt>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Receipt.codec())
   }
@@ -680,7 +702,7 @@ export namespace Receipt {
     return decodeMessage(buf, Receipt.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Receipt>): Generator<ReceiptStatusFieldEvent | ReceiptReasonFieldEvent | ReceiptAckFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Receipt>): Generator<ReceiptStatusFieldEvent | ReceiptReasonFieldEvent | ReceiptAckFieldEvent | ReceiptDepositTokenFieldEvent> {
     return streamMessage(buf, Receipt.codec(), opts)
   }
 }
@@ -846,6 +868,7 @@ export namespace Ack {
 export interface Mail {
   message?: Uint8Array<ArrayBuffer>
   ack?: Uint8Array<ArrayBuffer>
+  depositToken?: Uint8Array<ArrayBuffer>
 }
 
 export namespace Mail {
@@ -868,6 +891,11 @@ export namespace Mail {
           w.bytes(obj.ack)
         }
 
+        if (obj.depositToken != null) {
+          w.uint32(26)
+          w.bytes(obj.depositToken)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -886,6 +914,10 @@ export namespace Mail {
             }
             case 2: {
               obj.ack = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.depositToken = reader.bytes()
               break
             }
             default: {
@@ -917,6 +949,13 @@ export namespace Mail {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.depositToken`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -939,6 +978,11 @@ export namespace Mail {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MailDepositTokenFieldEvent {
+    field: '$.depositToken'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Mail>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Mail.codec())
   }
@@ -947,7 +991,7 @@ export namespace Mail {
     return decodeMessage(buf, Mail.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Mail>): Generator<MailMessageFieldEvent | MailAckFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Mail>): Generator<MailMessageFieldEvent | MailAckFieldEvent | MailDepositTokenFieldEvent> {
     return streamMessage(buf, Mail.codec(), opts)
   }
 }

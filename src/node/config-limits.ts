@@ -1,0 +1,75 @@
+/**
+ * The limit sections of config.json (`"inbox": {…}`, `"mailbox": {…}`, …):
+ * each key optional, each a number in its range. A key not given keeps the
+ * default of the service it belongs to, documented in README's tables and in
+ * docs/SECURITY.md.
+ */
+import { MAX_MAIL_TTL_MS } from '../mesh/constants.js'
+import { InvalidConfigError } from './errors.js'
+import type { InboxLimitsInit } from '../messaging/index.js'
+import type { MailboxLimits } from '../mesh/index.js'
+
+export interface LimitSections {
+  /** What strangers may put into the inbox (src/messaging/inbox-limits.ts) */
+  inbox: InboxLimitsInit
+  /** What a relay's mailboxes keep (src/mesh) */
+  mailbox: Partial<MailboxLimits>
+}
+
+interface Range {
+  min: number
+  max?: number
+  /** A whole number, as opposed to a fraction or seconds */
+  integer: boolean
+}
+
+const WHOLE: Range = { min: 1, integer: true }
+const COUNT: Range = { min: 0, integer: true }
+
+const SECTIONS: { [S in keyof LimitSections]: Record<keyof LimitSections[S], Range> } = {
+  inbox: {
+    strangerBurst: WHOLE,
+    strangerRefillSeconds: { min: 0.001, integer: false },
+    strangerMessages: COUNT,
+    strangerBytes: COUNT,
+    strangersTotalMessages: COUNT,
+    strangersTotalBytes: COUNT
+  },
+  mailbox: {
+    boxItems: WHOLE,
+    boxBytes: WHOLE,
+    // a depositor without a token needs some room; strangersShare 0 keeps the mailboxes for contacts
+    senderShare: { min: 0.001, max: 1, integer: false },
+    strangersShare: { min: 0, max: 1, integer: false },
+    depositorItems: WHOLE,
+    depositorBytes: WHOLE,
+    totalItems: WHOLE,
+    totalBytes: WHOLE,
+    ttlMs: { min: 1_000, max: MAX_MAIL_TTL_MS, integer: true }
+  }
+}
+
+export const LIMIT_SECTION_NAMES = Object.keys(SECTIONS) as Array<keyof LimitSections>
+
+export function isLimitSection (name: string): name is keyof LimitSections {
+  return Object.hasOwn(SECTIONS, name)
+}
+
+/** Check one section; `what` names it in errors (`config.json: "mailbox"`) */
+export function validateLimitSection<S extends keyof LimitSections> (section: S, value: unknown, what: string): LimitSections[S] {
+  if (typeof value !== 'object' || value == null || Array.isArray(value)) throw new InvalidConfigError(`${what} must be an object`)
+  const ranges: Record<string, Range> = SECTIONS[section]
+  const limits: Record<string, number> = {}
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined) continue
+    const range = ranges[key]
+    if (range == null) throw new InvalidConfigError(`${what}: unknown key "${key}" (known: ${Object.keys(ranges).join(', ')})`)
+    const max = range.max ?? Number.MAX_SAFE_INTEGER
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < range.min || v > max || (range.integer && !Number.isInteger(v))) {
+      const upTo = range.max == null ? `of at least ${range.min}` : `from ${range.min} to ${range.max}`
+      throw new InvalidConfigError(`${what}: "${key}" must be ${range.integer ? 'a whole number' : 'a number'} ${upTo}`)
+    }
+    limits[key] = v
+  }
+  return limits as LimitSections[S]
+}
