@@ -6,6 +6,7 @@
  */
 import { MAX_MAIL_TTL_MS } from '../mesh/constants.js'
 import { InvalidConfigError } from './errors.js'
+import type { DhtRecordLimits } from './dht-records.js'
 import type { InboxLimitsInit } from '../messaging/index.js'
 import type { MailboxLimits } from '../mesh/index.js'
 
@@ -14,6 +15,10 @@ export interface LimitSections {
   inbox: InboxLimitsInit
   /** What a relay's mailboxes keep (src/mesh) */
   mailbox: Partial<MailboxLimits>
+  /** What a DHT server stores for others (src/node/dht-records.ts) */
+  dht: Partial<DhtRecordLimits>
+  /** How many watchers a presentity keeps (src/presence/watchers.ts) */
+  presence: { maxWatchers?: number }
 }
 
 interface Range {
@@ -46,6 +51,12 @@ const SECTIONS: { [S in keyof LimitSections]: Record<keyof LimitSections[S], Ran
     totalItems: WHOLE,
     totalBytes: WHOLE,
     ttlMs: { min: 1_000, max: MAX_MAIL_TTL_MS, integer: true }
+  },
+  dht: {
+    maxRecords: WHOLE
+  },
+  presence: {
+    maxWatchers: WHOLE
   }
 }
 

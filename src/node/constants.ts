@@ -6,6 +6,15 @@
 export const DHT_PROTOCOL = '/presence-mesh/kad/1.0.0'
 
 /**
+ * Records a DHT server holds for others before it refuses records under new
+ * keys (src/node/dht-records.ts). A record is at most 8 KiB and usually about
+ * 1 KiB: 50,000 is at most 400 MiB of disk, typically 50 MiB. Each user's
+ * record is held by the 20 servers nearest its key, so with 50 servers each
+ * holds 2/5 of all records: room for 125,000 users.
+ */
+export const DEFAULT_DHT_MAX_RECORDS = 50_000
+
+/**
  * Connection ceiling. A user with hundreds of contacts does not need a
  * connection to each (notifications travel through the gossip mesh), but the
  * DHT routing table, the gossip mesh and relay circuits together need room.

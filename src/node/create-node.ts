@@ -12,6 +12,8 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { KEEP_ALIVE } from '@libp2p/interface'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { defaultLogger } from '@libp2p/logger'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -21,10 +23,12 @@ import { createLibp2p, type Libp2pInit } from 'libp2p'
 import { instantMessaging, type InstantMessaging, type InstantMessagingInit } from '../messaging/index.js'
 import { mailbox, type Mailbox, type MailboxInit } from '../mesh/index.js'
 import { DHT_DATASTORE_PREFIX, presence, presenceDhtSelectors, presenceDhtValidators, presenceTopicScoreParams, type Presence, type PresenceInit } from '../presence/index.js'
+import { presenceKey } from '../presence/protocol.js'
 import { formatImUri, formatPresUri } from '../uri/index.js'
 import { readConfigFile, mergeSettings, servesDht, validateSettings } from './config.js'
-import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
+import { DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
 import { HomeInUseError } from './errors.js'
+import { boundDhtRecords } from './dht-records.js'
 import { admitOnlyDhtServers } from './dht-servers.js'
 import { circuitAddressesOnly, firewallGater } from './firewall.js'
 import { pacedRandomWalk } from './paced-walk.js'
@@ -103,8 +107,8 @@ export interface PresenceMeshNode {
 export async function createNode (options: CreateNodeOptions = {}): Promise<PresenceMeshNode> {
   const home = options.home != null ? await ensureHome(options.home) : undefined
   const fileSettings = home != null ? await readConfigFile(home.config) : {}
-  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits } = options
-  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits }), 'options'))
+  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht } = options
+  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht }), 'options'))
   const behindRelays = settings.firewalled || settings.private
   const servesTheDht = servesDht(settings)
 
@@ -113,12 +117,15 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
   // a datastore handed in by the caller is theirs to close; ours we close on stop
   const ownDatastore = options.datastore == null && home != null ? await openDatastore(home.datastore) : undefined
   const datastore = options.datastore ?? ownDatastore ?? new MemoryDatastore()
+  // what the DHT stores for others is bounded; our own record is always kept
+  const libp2pDatastore = boundDhtRecords(datastore, DHT_DATASTORE_PREFIX, { maxRecords: settings.dht.maxRecords ?? DEFAULT_DHT_MAX_RECORDS },
+    [presenceKey(peerIdFromPrivateKey(privateKey))], defaultLogger().forComponent('presence-mesh:node:dht-records'))
 
   let libp2p: Libp2p<PresenceMeshServices>
   try {
     libp2p = await createLibp2p<PresenceMeshServices>({
       privateKey,
-      datastore,
+      datastore: libp2pDatastore,
       start: false,
       addresses: behindRelays
         ? {
@@ -185,7 +192,7 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
           }
         }),
         // after dht and pubsub: it uses both
-        presence: presence({ allShards: settings.relay, ...options.presence }),
+        presence: presence({ allShards: settings.relay, ...settings.presence, ...options.presence }),
         mailbox: mailbox({ ...settings.mailbox, serve: settings.relay }),
         // after presence and mailbox: contacts, recipients' addresses and offline delivery come from them
         // config.json's `inbox` limits, then any given in code

@@ -21,3 +21,9 @@ export class HomeInUseError extends Error {
   static name = 'HomeInUseError'
   name = 'HomeInUseError'
 }
+
+/** A DHT server holds as many records as it takes (`dht.maxRecords`); it takes updates of those only. */
+export class DhtStoreFullError extends Error {
+  static name = 'DhtStoreFullError'
+  name = 'DhtStoreFullError'
+}
