@@ -6,7 +6,7 @@
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import { pbStream } from '@libp2p/utils'
 import * as Digest from 'multiformats/hashes/digest'
-import { DEFAULT_MAIL_TTL_MS, DEFAULT_QUOTA_BYTES, DEFAULT_QUOTA_ITEMS, DEPOSIT_PROTOCOL, DRAIN_BATCH_ITEMS, DRAIN_PROTOCOL, MAX_BOX_SIZE, NOTIFY_PROTOCOL } from './constants.js'
+import { DEFAULT_MAIL_TTL_MS, DEFAULT_QUOTA_BYTES, DEFAULT_QUOTA_ITEMS, DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_BATCH_ITEMS, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, MAX_BOX_SIZE, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION } from './constants.js'
 import { MailboxStore } from './mailbox-store.js'
 import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
@@ -42,16 +42,15 @@ export class MailboxService implements Mailbox, Startable {
 
   async start (): Promise<void> {
     if (this.serve) {
-      const options = { maxInboundStreams: 32, runOnLimitedConnection: true }
-      await this.components.registrar.handle(DEPOSIT_PROTOCOL, async (stream, connection) => this.onDeposit(stream, connection), options)
-      await this.components.registrar.handle(DRAIN_PROTOCOL, async (stream, connection) => this.onDrain(stream, connection), options)
+      await this.components.registrar.handle(DEPOSIT_PROTOCOL, async (stream, connection) => this.onDeposit(stream, connection), { maxInboundStreams: DEPOSIT_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
+      await this.components.registrar.handle(DRAIN_PROTOCOL, async (stream, connection) => this.onDrain(stream, connection), { maxInboundStreams: DRAIN_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
       this.sweeper = setInterval(() => { this.store.sweep().catch(err => this.log.error('sweep failed - %e', err)) }, SWEEP_INTERVAL_MS)
       this.sweeper.unref?.()
     }
     await this.components.registrar.handle(NOTIFY_PROTOCOL, async (stream, connection) => {
       await stream.close()
       this.drainInBackground(connection.remotePeer)
-    }, { maxInboundStreams: 4, runOnLimitedConnection: true })
+    }, { maxInboundStreams: NOTIFY_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
     this.components.events.addEventListener('peer:identify', this.onIdentify)
   }
 
@@ -128,7 +127,7 @@ export class MailboxService implements Mailbox, Startable {
   private async onDeposit (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
     await withStream(stream, signal, async () => {
-      const pb = pbStream(stream, { maxDataLength: MAX_BOX_SIZE + 256 })
+      const pb = pbStream(stream, { maxDataLength: DEPOSIT_FRAME_LIMIT, maxBufferSize: DEPOSIT_FRAME_LIMIT + 8 })
       const request = await pb.read(Deposit, { signal })
       let recipient: PeerId
       try {
@@ -150,7 +149,7 @@ export class MailboxService implements Mailbox, Startable {
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
     const owner = connection.remotePeer
     await withStream(stream, signal, async () => {
-      const pb = pbStream(stream, { maxDataLength: MAX_BATCH_BYTES })
+      const pb = pbStream(stream, { maxDataLength: DRAIN_FRAME_LIMIT, maxBufferSize: DRAIN_FRAME_LIMIT + 8 })
       const request = await pb.read(DrainRequest, { signal })
       const items = await this.store.list(owner)
       const batch = items.slice(0, Math.max(1, Math.min(request.maxItems, DRAIN_BATCH_ITEMS)))

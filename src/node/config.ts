@@ -37,6 +37,41 @@ export interface NodeSettings {
    * docs/ARCHITECTURE.md. Default: `auto`
    */
   dhtServer: boolean | 'auto'
+  /** Bounds on inbound streams (`"streams"` in config.json): see StreamSettings */
+  streams: StreamSettings
+}
+
+/**
+ * Inbound streams a node holds at once, of each request/response protocol
+ * (ours, kad-dht, identify, ping, DCUtR); each stream buffers at most its
+ * protocol's largest message (docs/PROTOCOL.md, "Stream limits"). Beyond a
+ * bound a new stream is aborted at once.
+ */
+export interface StreamSettings {
+  /** … from one remote peer, across its connections. Default: 16 */
+  maxPerPeer: number
+  /** … from everyone: a stranger with many identities meets this one. Default: 128 */
+  maxPerProtocol: number
+}
+
+export const DEFAULT_STREAM_SETTINGS: Readonly<StreamSettings> = Object.freeze({ maxPerPeer: 16, maxPerProtocol: 128 })
+
+/** Highest stream bound accepted: each stream may hold a message of up to 97 KiB */
+const MAX_STREAM_BOUND = 10_000
+
+function validateStreamSettings (value: unknown, source: string): Partial<StreamSettings> {
+  if (typeof value !== 'object' || value == null || Array.isArray(value)) throw new InvalidConfigError(`${source}: "streams" must be an object`)
+  const settings: Partial<StreamSettings> = {}
+  for (const [name, v] of Object.entries(value)) {
+    if (name !== 'maxPerPeer' && name !== 'maxPerProtocol') {
+      throw new InvalidConfigError(`${source}: unknown setting "streams.${name}" (known: ${Object.keys(DEFAULT_STREAM_SETTINGS).join(', ')})`)
+    }
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_STREAM_BOUND) {
+      throw new InvalidConfigError(`${source}: "streams.${name}" must be a whole number from 1 to ${MAX_STREAM_BOUND}`)
+    }
+    settings[name] = v
+  }
+  return settings
 }
 
 /**
@@ -57,7 +92,8 @@ export const DEFAULT_SETTINGS: Readonly<NodeSettings> = Object.freeze({
   firewalled: false,
   private: false,
   pingInterval: 120,
-  dhtServer: 'auto'
+  dhtServer: 'auto',
+  streams: DEFAULT_STREAM_SETTINGS
 })
 
 /** Read `config.json`; a missing file means no settings */
@@ -105,6 +141,9 @@ export function validateSettings (value: unknown, source: string): Partial<NodeS
           throw new InvalidConfigError(`${source}: "pingInterval" must be a whole number of seconds from 1 to ${MAX_PING_INTERVAL_S}`)
         }
         settings.pingInterval = v
+        break
+      case 'streams':
+        settings.streams = validateStreamSettings(v, source) as StreamSettings
         break
       case 'dhtServer':
         if (typeof v !== 'boolean' && v !== 'auto') throw new InvalidConfigError(`${source}: "dhtServer" must be true, false or "auto"`)
@@ -161,7 +200,9 @@ export function mergeSettings (...layers: Array<Partial<NodeSettings>>): NodeSet
   const merged: NodeSettings = { ...DEFAULT_SETTINGS, listen: [...DEFAULT_SETTINGS.listen], bootstrap: [] }
   for (const layer of layers) {
     for (const [name, v] of Object.entries(layer)) {
-      if (v !== undefined) (merged as any)[name] = v
+      // a nested section names only what it changes
+      if (name === 'streams' && v !== undefined) merged.streams = { ...merged.streams, ...(v as Partial<StreamSettings>) }
+      else if (v !== undefined) (merged as any)[name] = v
     }
   }
   if (merged.relay && layers.every(layer => layer.pingInterval === undefined)) merged.pingInterval = RELAY_PING_INTERVAL_S

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { DEFAULT_SETTINGS, RELAY_PING_INTERVAL_S, mergeSettings, readConfigFile, servesDht, validateSettings } from '../../src/node/config.js'
+import { DEFAULT_SETTINGS, DEFAULT_STREAM_SETTINGS, RELAY_PING_INTERVAL_S, mergeSettings, readConfigFile, servesDht, validateSettings } from '../../src/node/config.js'
 import { InvalidConfigError } from '../../src/node/errors.js'
 import { tempDir } from '../helpers/temp.js'
 
@@ -13,7 +13,7 @@ describe('node settings', () => {
       await writeFile(path, JSON.stringify({ listen: ['/ip4/127.0.0.1/tcp/4100'], relay: true, apiPort: 7000, pingInterval: 30 }))
       const file = await readConfigFile(path)
       const merged = mergeSettings(file, { apiPort: 7001 })
-      assert.deepEqual(merged, { listen: ['/ip4/127.0.0.1/tcp/4100'], bootstrap: [], relay: true, apiPort: 7001, firewalled: false, private: false, pingInterval: 30, dhtServer: 'auto' })
+      assert.deepEqual(merged, { listen: ['/ip4/127.0.0.1/tcp/4100'], bootstrap: [], relay: true, apiPort: 7001, firewalled: false, private: false, pingInterval: 30, dhtServer: 'auto', streams: DEFAULT_STREAM_SETTINGS })
       assert.deepEqual(mergeSettings(await readConfigFile(join(dir.path, 'missing.json'))), DEFAULT_SETTINGS)
     } finally {
       await dir.remove()
