@@ -291,14 +291,15 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     const signal = AbortSignal.timeout(this.attemptTimeout)
     await withStream(stream, signal, async () => {
       const limit = imFrameLimit(this.maxBodySize)
-      // the buffer holds the one frame and its length prefix: nothing follows a Deliver
-      const pb = pbStream(stream, { maxDataLength: limit, maxBufferSize: limit + 8 })
+      const pb = pbStream(stream, { maxDataLength: limit })
       let envelope: Uint8Array
       try {
         envelope = (await pb.read(Deliver, { signal })).envelope
       } catch (err: any) {
         // the length prefix said more than we take: answer that, without reading the body
         if (err.name !== 'InvalidDataLengthError') throw err
+        // and without keeping it: what still comes of the message is dropped as it arrives
+        await stream.closeRead({ signal })
         await pb.write({ status: PBReceipt.Status.STATUS_TOO_LARGE, reason: `Messages over ${limit} bytes are not accepted here` }, PBReceipt, { signal })
         return
       }

@@ -52,9 +52,11 @@ export interface StreamSettings {
   maxPerPeer: number
   /** … from everyone: a stranger with many identities meets this one. Default: 128 */
   maxPerProtocol: number
+  /** Inbound streams of all protocols together from one remote peer. Default: 64 */
+  maxPerPeerTotal: number
 }
 
-export const DEFAULT_STREAM_SETTINGS: Readonly<StreamSettings> = Object.freeze({ maxPerPeer: 16, maxPerProtocol: 128 })
+export const DEFAULT_STREAM_SETTINGS: Readonly<StreamSettings> = Object.freeze({ maxPerPeer: 16, maxPerProtocol: 128, maxPerPeerTotal: 64 })
 
 /** Highest stream bound accepted: each stream may hold a message of up to 97 KiB */
 const MAX_STREAM_BOUND = 10_000
@@ -63,13 +65,13 @@ function validateStreamSettings (value: unknown, source: string): Partial<Stream
   if (typeof value !== 'object' || value == null || Array.isArray(value)) throw new InvalidConfigError(`${source}: "streams" must be an object`)
   const settings: Partial<StreamSettings> = {}
   for (const [name, v] of Object.entries(value)) {
-    if (name !== 'maxPerPeer' && name !== 'maxPerProtocol') {
+    if (!(name in DEFAULT_STREAM_SETTINGS)) {
       throw new InvalidConfigError(`${source}: unknown setting "streams.${name}" (known: ${Object.keys(DEFAULT_STREAM_SETTINGS).join(', ')})`)
     }
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_STREAM_BOUND) {
       throw new InvalidConfigError(`${source}: "streams.${name}" must be a whole number from 1 to ${MAX_STREAM_BOUND}`)
     }
-    settings[name] = v
+    settings[name as keyof StreamSettings] = v
   }
   return settings
 }

@@ -30,7 +30,6 @@ import { circuitAddressesOnly, firewallGater } from './firewall.js'
 import { pacedRandomWalk } from './paced-walk.js'
 import { nodeStreamLimits } from './stream-limits.js'
 import { streamLimits, type StreamLimits } from '../utils/stream-limits.js'
-import { DEFAULT_MAX_BODY_SIZE } from '../messaging/constants.js'
 import { ensureHome, type HomePaths } from './home.js'
 import { loadOrCreateIdentity } from './identity.js'
 import type { NodeSettings } from './config.js'
@@ -160,7 +159,7 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       services: {
         // before every service that handles a protocol: it wraps the registrar's handle(), so every
         // inbound stream of every protocol is counted and its frames checked (src/utils/stream-limits.ts)
-        streamLimits: streamLimits(nodeStreamLimits({ streams: settings.streams, maxConnections, maxBodySize: options.messaging?.maxBodySize ?? DEFAULT_MAX_BODY_SIZE })),
+        streamLimits: streamLimits(nodeStreamLimits({ streams: settings.streams, maxConnections })),
         // first of the others: the relay transport must find the paced walk when it starts looking for relays
         pacedWalk: pacedRandomWalk(),
         // a pushed identify message is bounded at 8 KiB (identify's default, set on purpose)

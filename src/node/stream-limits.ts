@@ -3,7 +3,7 @@
  * constants next to each protocol, and the libraries', fitted to our record
  * sizes (constants.ts). See "Stream limits" in docs/PROTOCOL.md.
  */
-import { imFrameLimit, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from '../messaging/constants.js'
+import { IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from '../messaging/constants.js'
 import { DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION } from '../mesh/constants.js'
 import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_FRAME_LIMIT, SUBSCRIBE_PROTOCOL, SUBSCRIBE_STREAMS_PER_CONNECTION, WILL_FRAME_LIMIT, WILL_PROTOCOL, WILL_STREAMS_PER_CONNECTION } from '../presence/protocol.js'
 import { DCUTR_FRAME_LIMIT, DHT_PROTOCOL, DHT_REQUEST_FRAME_LIMIT, DHT_STREAMS_PER_CONNECTION, GOSSIP_RPC_FRAME_LIMIT, GOSSIP_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, RELAY_HANDSHAKE_FRAME_LIMIT } from './constants.js'
@@ -12,19 +12,21 @@ import type { ProtocolStreamLimits, StreamLimitsInit } from '../utils/stream-lim
 
 export const IDENTIFY_PROTOCOL = '/ipfs/id/1.0.0'
 export const IDENTIFY_PUSH_PROTOCOL = '/ipfs/id/push/1.0.0'
-export const GOSSIP_PROTOCOLS = ['/meshsub/1.2.0', '/meshsub/1.1.0', '/meshsub/1.0.0']
+/** gossipsub's versions, and floodsub, which it also speaks to peers that know nothing newer */
+export const GOSSIP_PROTOCOLS = ['/meshsub/1.2.0', '/meshsub/1.1.0', '/meshsub/1.0.0', '/floodsub/1.0.0']
 export const RELAY_HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
 export const RELAY_STOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/stop'
 export const DCUTR_PROTOCOL = '/libp2p/dcutr'
 
+/** Any length a varint of 5 bytes holds */
+const IM_ANY_LENGTH = 2 ** 35 - 1
+
 export interface NodeStreamLimitsOptions {
   streams: StreamSettings
   maxConnections: number
-  /** The messaging service's body limit: an IM frame holds one message */
-  maxBodySize: number
 }
 
-export function nodeStreamLimits ({ streams, maxConnections, maxBodySize }: NodeStreamLimitsOptions): StreamLimitsInit {
+export function nodeStreamLimits ({ streams, maxConnections }: NodeStreamLimitsOptions): StreamLimitsInit {
   /** A request/response protocol: bounded per peer and across the node by the settings */
   const request = (perConnection: number | undefined, maxFrame: number, frames: number): ProtocolStreamLimits =>
     ({ perConnection, perPeer: streams.maxPerPeer, perNode: streams.maxPerProtocol, frames: { maxFrame, frames } })
@@ -32,7 +34,9 @@ export function nodeStreamLimits ({ streams, maxConnections, maxBodySize }: Node
   const lifelong = maxConnections * 2
 
   const protocols = new Map<string, ProtocolStreamLimits>([
-    [IM_PROTOCOL, request(IM_STREAMS_PER_CONNECTION, imFrameLimit(maxBodySize), 1)],
+    // a message over the limit is answered TOO_LARGE from its length prefix by the handler itself, whose
+    // reader holds at most imFrameLimit() bytes of it: the guard only ends the stream after one message
+    [IM_PROTOCOL, request(IM_STREAMS_PER_CONNECTION, IM_ANY_LENGTH, 1)],
     [DEPOSIT_PROTOCOL, request(DEPOSIT_STREAMS_PER_CONNECTION, DEPOSIT_FRAME_LIMIT, 1)],
     // a DrainRequest, then the DrainAck of the batch
     [DRAIN_PROTOCOL, request(DRAIN_STREAMS_PER_CONNECTION, DRAIN_FRAME_LIMIT, 2)],
@@ -54,8 +58,8 @@ export function nodeStreamLimits ({ streams, maxConnections, maxBodySize }: Node
     // handshake message the stream carries that connection's bytes, limited by the relay's data limit
     [RELAY_HOP_PROTOCOL, { perPeer: streams.maxPerPeer, perNode: lifelong, frames: { maxFrame: RELAY_HANDSHAKE_FRAME_LIMIT, frames: 1, after: 'raw' } }],
     // every stop stream comes from a relay: one per connection relayed to us through it
-    [RELAY_STOP_PROTOCOL, { perPeer: lifelong, perNode: lifelong, frames: { maxFrame: RELAY_HANDSHAKE_FRAME_LIMIT, frames: 1, after: 'raw' } }]
+    [RELAY_STOP_PROTOCOL, { perPeer: lifelong, perNode: lifelong, outsidePeerTotal: true, frames: { maxFrame: RELAY_HANDSHAKE_FRAME_LIMIT, frames: 1, after: 'raw' } }]
   ])
   // ping and anything else: counted, bytes not looked at (ping echoes 32 bytes at a time)
-  return { protocols, fallback: { perPeer: streams.maxPerPeer, perNode: streams.maxPerProtocol } }
+  return { protocols, fallback: { perPeer: streams.maxPerPeer, perNode: streams.maxPerProtocol }, perPeerTotal: streams.maxPerPeerTotal }
 }

@@ -30,31 +30,38 @@ export interface FrameLimits {
   after?: 'end' | 'raw'
 }
 
-/** The part of libp2p's stream implementation (AbstractMessageStream) that muxers feed */
-interface FedStream { onData?: (data: Uint8Array | Uint8ArrayList) => void }
+/**
+ * The part of libp2p's stream implementation (AbstractMessageStream) that
+ * muxers feed, and where bytes wait that came before a reader: a sender may
+ * write its first message before protocol negotiation has finished
+ */
+interface FedStream { onData?: (data: Uint8Array | Uint8ArrayList) => void, readBuffer?: Uint8ArrayList }
 
 /**
  * Watch what the remote sends on `stream`. Returns false when the stream
  * does not take data the way the guard expects (it is then left alone).
  */
-export function guardFrames (stream: Stream, limits: FrameLimits): boolean {
+export function guardFrames (stream: Stream, limits: FrameLimits, onViolation: (err: FrameLimitError) => void = err => { stream.abort(err) }): boolean {
   const fed = stream as unknown as FedStream
   if (typeof fed.onData !== 'function') return false
   const deliver = fed.onData.bind(stream)
   const parser = new FrameParser(limits)
-  fed.onData = (data) => {
-    if (parser.state === 'violated') return
-    if (parser.state !== 'raw') {
-      for (const chunk of data instanceof Uint8Array ? [data] : data) {
-        const error = parser.push(chunk)
-        if (error != null) {
-          // the muxer is still inside its frame handler: abort once it has returned
-          queueMicrotask(() => stream.abort(error))
-          return
-        }
+  const check = (data: Uint8Array | Uint8ArrayList): boolean => {
+    if (parser.state === 'violated') return false
+    if (parser.state === 'raw') return true
+    for (const chunk of data instanceof Uint8Array ? [data] : data) {
+      const error = parser.push(chunk)
+      if (error != null) {
+        // the muxer may still be inside its frame handler: abort once it has returned
+        onViolation(error)
+        return false
       }
     }
-    deliver(data)
+    return true
+  }
+  if (fed.readBuffer != null && fed.readBuffer.byteLength > 0 && !check(fed.readBuffer)) return true
+  fed.onData = (data) => {
+    if (check(data)) deliver(data)
   }
   return true
 }

@@ -31,6 +31,8 @@ export interface ProtocolStreamLimits {
   perNode: number
   /** The protocol's messages, when they are length-prefixed; absent: the bytes are not looked at */
   frames?: FrameLimits
+  /** Not counted in a peer's total (a relay's stop streams: one per connection relayed through it) */
+  outsidePeerTotal?: boolean
 }
 
 export interface StreamLimitsInit {
@@ -38,6 +40,12 @@ export interface StreamLimitsInit {
   protocols: ReadonlyMap<string, ProtocolStreamLimits>
   /** For a protocol not in `protocols` */
   fallback: ProtocolStreamLimits
+  /**
+   * Inbound streams of all protocols from one remote peer at once. Each costs
+   * some tens of KiB in libp2p (muxer, negotiation, handler state) before it
+   * buffers a byte, so a stranger's share of the node is bounded as a whole
+   */
+  perPeerTotal: number
 }
 
 export interface StreamLimitsComponents {
@@ -57,6 +65,7 @@ class StreamLimiter implements StreamLimits {
   private readonly log: Logger
   private readonly perProtocol = new Map<string, number>()
   private readonly perPeer = new Map<string, number>()
+  private readonly peerTotal = new Map<string, number>()
   private readonly aborted = new Map<string, number>()
 
   constructor (components: StreamLimitsComponents, init: StreamLimitsInit) {
@@ -93,22 +102,31 @@ class StreamLimiter implements StreamLimits {
       const peerKey = `${protocol} ${connection.remotePeer.toString()}`
       const ofProtocol = this.perProtocol.get(protocol) ?? 0
       const ofPeer = this.perPeer.get(peerKey) ?? 0
-      if (ofProtocol >= limits.perNode || ofPeer >= limits.perPeer) {
-        const which = ofProtocol >= limits.perNode ? `${limits.perNode} across the node` : `${limits.perPeer} per peer`
+      const peer = connection.remotePeer.toString()
+      const total = limits.outsidePeerTotal === true ? 0 : this.peerTotal.get(peer) ?? 0
+      if (ofProtocol >= limits.perNode || ofPeer >= limits.perPeer || total >= this.init.perPeerTotal) {
+        const which = ofProtocol >= limits.perNode ? `${limits.perNode} across the node` : ofPeer >= limits.perPeer ? `${limits.perPeer} per peer` : `${this.init.perPeerTotal} of all protocols per peer`
         this.refuse(protocol, stream, new TooManyStreamsError(`Too many inbound ${protocol} streams: at most ${which}`), connection)
         return
       }
       this.perProtocol.set(protocol, ofProtocol + 1)
       this.perPeer.set(peerKey, ofPeer + 1)
+      if (limits.outsidePeerTotal !== true) this.peerTotal.set(peer, total + 1)
       stream.addEventListener('close', () => {
         this.decrement(this.perProtocol, protocol)
         this.decrement(this.perPeer, peerKey)
+        if (limits.outsidePeerTotal !== true) this.decrement(this.peerTotal, peer)
       }, { once: true })
       if (limits.frames != null) {
         stream.addEventListener('close', (event) => {
           if (event.error?.name === 'FrameLimitError') this.count(protocol, event.error, connection)
         }, { once: true })
-        guardFrames(stream, limits.frames)
+        // a peer that breaks a frame limit is not speaking the protocol: end its connection, which also
+        // stops the bytes it still has in flight on its other streams (each may have a 256 KiB window)
+        guardFrames(stream, limits.frames, (err) => {
+          stream.abort(err)
+          connection.abort(err)
+        })
       }
       await handler(stream, connection)
     }

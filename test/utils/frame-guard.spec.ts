@@ -79,7 +79,7 @@ describe('frame guard', () => {
   })
 
   it('takes "streams" from config.json as a partial section, and names the file and key when wrong', () => {
-    assert.deepEqual(mergeSettings(validateSettings({ streams: { maxPerPeer: 4 } }, 'c.json')).streams, { maxPerPeer: 4, maxPerProtocol: 128 })
+    assert.deepEqual(mergeSettings(validateSettings({ streams: { maxPerPeer: 4 } }, 'c.json')).streams, { maxPerPeer: 4, maxPerProtocol: 128, maxPerPeerTotal: 64 })
     assert.throws(() => validateSettings({ streams: { maxPerPeer: 0 } }, 'c.json'), /c\.json: "streams\.maxPerPeer" must be a whole number/)
     assert.throws(() => validateSettings({ streams: { perPeer: 3 } }, 'c.json'), /c\.json: unknown setting "streams\.perPeer"/)
     assert.throws(() => validateSettings({ streams: 3 }, 'c.json'), /c\.json: "streams" must be an object/)
