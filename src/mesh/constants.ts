@@ -54,3 +54,26 @@ export const MAX_DEPOSIT_TOKEN_LIFETIME_MS = 366 * 24 * 60 * 60_000
 
 /** The largest time to live of a mailbox item: a year (the deposit tokens' horizon) */
 export const MAX_MAIL_TTL_MS = 365 * 24 * 60 * 60_000
+
+/**
+ * Largest message a depositor sends: `Deposit` = a box of at most
+ * MAX_BOX_SIZE, a recipient peer id (an identity multihash, under 64 bytes)
+ * and a deposit token of at most MAX_DEPOSIT_TOKEN_SIZE, with their tags and
+ * lengths
+ */
+export const DEPOSIT_FRAME_LIMIT = MAX_BOX_SIZE + MAX_DEPOSIT_TOKEN_SIZE + 256
+/**
+ * Largest message a drainer sends: a `DrainRequest` is one uint32 (6 bytes);
+ * a `DrainAck` names at most the DRAIN_BATCH_ITEMS ids of the batch it
+ * answers, each a base32 sha2-256 multihash of 56 characters plus 2 bytes of
+ * tag and length (16 × 58 = 928 bytes)
+ */
+export const DRAIN_FRAME_LIMIT = 2048
+/**
+ * Inbound streams at once on one connection (libp2p's maxInboundStreams).
+ * A sender deposits one box per stream, one at a time per message; a
+ * recipient drains one batch at a time; a mailbox notifies once per deposit
+ */
+export const DEPOSIT_STREAMS_PER_CONNECTION = 8
+export const DRAIN_STREAMS_PER_CONNECTION = 2
+export const NOTIFY_STREAMS_PER_CONNECTION = 2

@@ -6,7 +6,7 @@
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import { pbStream } from '@libp2p/utils'
 import * as Digest from 'multiformats/hashes/digest'
-import { DEFAULT_MAILBOX_LIMITS, DEPOSIT_PROTOCOL, DRAIN_BATCH_ITEMS, DRAIN_PROTOCOL, MAX_BOX_SIZE, MAX_DEPOSIT_TOKEN_SIZE, NOTIFY_PROTOCOL, SWEEP_INTERVAL_MS } from './constants.js'
+import { DEFAULT_MAILBOX_LIMITS, DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_BATCH_ITEMS, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, MAX_BOX_SIZE, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION, SWEEP_INTERVAL_MS } from './constants.js'
 import { verifyDepositToken } from './deposit-token.js'
 import { MailboxStore, type DepositOutcome } from './mailbox-store.js'
 import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
@@ -25,8 +25,8 @@ const REFUSALS: Array<[DepositRefusal, PBDepositResult.Status]> = [
   ['relay-full', PBDepositResult.Status.STATUS_RELAY_FULL],
   ['token-invalid', PBDepositResult.Status.STATUS_TOKEN_INVALID]
 ]
-/** A deposit: the largest box, a token, and framing */
-const MAX_DEPOSIT_BYTES = MAX_BOX_SIZE + MAX_DEPOSIT_TOKEN_SIZE + 256
+/** A DepositResult: a status, a reason for people, a time and a flag */
+const DEPOSIT_RESULT_LIMIT = 4096
 /** A batch of boxes plus framing */
 const MAX_BATCH_BYTES = DRAIN_BATCH_ITEMS * (MAX_BOX_SIZE + 64)
 
@@ -57,16 +57,15 @@ export class MailboxService implements Mailbox, Startable {
   async start (): Promise<void> {
     if (this.serve) {
       await this.store.load()
-      const options = { maxInboundStreams: 32, runOnLimitedConnection: true }
-      await this.components.registrar.handle(DEPOSIT_PROTOCOL, async (stream, connection) => this.onDeposit(stream, connection), options)
-      await this.components.registrar.handle(DRAIN_PROTOCOL, async (stream, connection) => this.onDrain(stream, connection), options)
+      await this.components.registrar.handle(DEPOSIT_PROTOCOL, async (stream, connection) => this.onDeposit(stream, connection), { maxInboundStreams: DEPOSIT_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
+      await this.components.registrar.handle(DRAIN_PROTOCOL, async (stream, connection) => this.onDrain(stream, connection), { maxInboundStreams: DRAIN_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
       this.sweeper = setInterval(() => { this.store.sweep().catch(err => this.log.error('sweep failed - %e', err)) }, this.sweepInterval)
       this.sweeper.unref?.()
     }
     await this.components.registrar.handle(NOTIFY_PROTOCOL, async (stream, connection) => {
       await stream.close()
       this.drainInBackground(connection.remotePeer)
-    }, { maxInboundStreams: 4, runOnLimitedConnection: true })
+    }, { maxInboundStreams: NOTIFY_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
     this.components.events.addEventListener('peer:identify', this.onIdentify)
   }
 
@@ -105,7 +104,7 @@ export class MailboxService implements Mailbox, Startable {
     try {
       const stream = await this.components.connectionManager.openStream(mailbox, DEPOSIT_PROTOCOL, { signal, runOnLimitedConnection: true })
       result = await withStream(stream, signal, async () => {
-        const pb = pbStream(stream, { maxDataLength: MAX_DEPOSIT_BYTES })
+        const pb = pbStream(stream, { maxDataLength: DEPOSIT_RESULT_LIMIT })
         await pb.write({ recipient: recipient.toMultihash().bytes, box: new Uint8Array(box), token: options.token == null ? undefined : new Uint8Array(options.token) }, Deposit, { signal })
         return pb.read(PBDepositResult, { signal })
       })
@@ -144,7 +143,7 @@ export class MailboxService implements Mailbox, Startable {
   private async onDeposit (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
     await withStream(stream, signal, async () => {
-      const pb = pbStream(stream, { maxDataLength: MAX_DEPOSIT_BYTES })
+      const pb = pbStream(stream, { maxDataLength: DEPOSIT_FRAME_LIMIT, maxBufferSize: DEPOSIT_FRAME_LIMIT + 8 })
       const request = await pb.read(Deposit, { signal })
       let recipient: PeerId
       try {
@@ -179,7 +178,7 @@ export class MailboxService implements Mailbox, Startable {
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
     const owner = connection.remotePeer
     await withStream(stream, signal, async () => {
-      const pb = pbStream(stream, { maxDataLength: MAX_BATCH_BYTES })
+      const pb = pbStream(stream, { maxDataLength: DRAIN_FRAME_LIMIT, maxBufferSize: DRAIN_FRAME_LIMIT + 8 })
       const request = await pb.read(DrainRequest, { signal })
       const { items: batch, more } = await this.store.list(owner, Math.max(1, Math.min(request.maxItems, DRAIN_BATCH_ITEMS)))
       await pb.write({ items: batch.map(i => ({ id: i.id, box: new Uint8Array(i.box), depositedAt: BigInt(i.depositedAt) })), more }, Batch, { signal })

@@ -17,6 +17,26 @@ export const DEFAULT_MAX_BODY_SIZE = 64 * 1024
 export const ENVELOPE_OVERHEAD = 16 * 1024
 
 /**
+ * Largest message a sender writes on an IM stream: one `Deliver`, whose
+ * envelope is the body plus ENVELOPE_OVERHEAD, and its own tag and length
+ */
+export function imFrameLimit (maxBodySize: number): number {
+  return maxBodySize + ENVELOPE_OVERHEAD + 64
+}
+/**
+ * Largest answer a recipient writes: a `Receipt` = a status, a reason for
+ * people and a signed ack (an Ed25519 envelope over sender, id, digest and
+ * time: about 300 bytes)
+ */
+export const RECEIPT_FRAME_LIMIT = 4096
+/**
+ * Inbound IM streams at once on one connection: a sender delivers each
+ * message on its own stream, and a burst of messages (an outbox resumed
+ * after a restart) runs a few at a time
+ */
+export const IM_STREAMS_PER_CONNECTION = 16
+
+/**
  * Messages older than this are refused, and the record of messages seen is
  * kept this long: together they make a replay impossible — either the
  * message is remembered as seen, or it is too old to be accepted.

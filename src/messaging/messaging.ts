@@ -8,7 +8,7 @@ import { TypedEventEmitter } from 'main-event'
 import { fromString } from 'uint8arrays/from-string'
 import { signAck, verifyAck } from './ack.js'
 import { DepositTokens } from './deposit-tokens.js'
-import { DEFAULT_MAX_BODY_SIZE, ENVELOPE_OVERHEAD, IM_PROTOCOL, MAX_CLOCK_SKEW_MS, MAX_MESSAGE_AGE_MS } from './constants.js'
+import { DEFAULT_MAX_BODY_SIZE, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION, imFrameLimit, MAX_CLOCK_SKEW_MS, MAX_MESSAGE_AGE_MS, RECEIPT_FRAME_LIMIT } from './constants.js'
 import { MessageTooLargeError } from './errors.js'
 import { openMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
 import { Deliver, Mail, Receipt as PBReceipt } from './pb/message.js'
@@ -80,7 +80,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     await this.admission.start()
     this.components.mailbox.handle(async (box, mailbox) => this.onMail(box, mailbox))
     await this.components.registrar.handle(IM_PROTOCOL, async (stream, connection) => this.receive(stream, connection), {
-      maxInboundStreams: 64,
+      maxInboundStreams: IM_STREAMS_PER_CONNECTION,
       runOnLimitedConnection: true
     })
   }
@@ -216,7 +216,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       ? await connection.newStream(IM_PROTOCOL, { signal, runOnLimitedConnection: true })
       : await this.components.connectionManager.openStream(entry.to, IM_PROTOCOL, { signal, runOnLimitedConnection: true })
     const receipt = await withStream(stream, signal, async () => {
-      const pb = pbStream(stream, { maxDataLength: 4096 })
+      const pb = pbStream(stream, { maxDataLength: RECEIPT_FRAME_LIMIT })
       await pb.write({ envelope: new Uint8Array(entry.envelope) }, Deliver, { signal })
       return pb.read(PBReceipt, { signal })
     })
@@ -327,7 +327,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   private async receive (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(this.attemptTimeout)
     await withStream(stream, signal, async () => {
-      const limit = this.maxBodySize + ENVELOPE_OVERHEAD + 64
+      const limit = imFrameLimit(this.maxBodySize)
       const pb = pbStream(stream, { maxDataLength: limit })
       let envelope: Uint8Array
       try {
@@ -335,6 +335,8 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       } catch (err: any) {
         // the length prefix said more than we take: answer that, without reading the body
         if (err.name !== 'InvalidDataLengthError') throw err
+        // and without keeping it: what still comes of the message is dropped as it arrives
+        await stream.closeRead({ signal })
         await pb.write({ status: PBReceipt.Status.STATUS_TOO_LARGE, reason: `Messages over ${limit} bytes are not accepted here` }, PBReceipt, { signal })
         return
       }

@@ -7,6 +7,7 @@
 import { MAX_MAIL_TTL_MS } from '../mesh/constants.js'
 import { InvalidConfigError } from './errors.js'
 import type { DhtRecordLimits } from './dht-records.js'
+import type { StreamSettings } from './stream-limits.js'
 import type { InboxLimitsInit } from '../messaging/index.js'
 import type { MailboxLimits } from '../mesh/index.js'
 
@@ -19,6 +20,8 @@ export interface LimitSections {
   dht: Partial<DhtRecordLimits>
   /** How many watchers a presentity keeps (src/presence/watchers.ts) */
   presence: { maxWatchers?: number }
+  /** Inbound streams held at once (src/node/stream-limits.ts) */
+  streams: Partial<StreamSettings>
 }
 
 interface Range {
@@ -57,6 +60,12 @@ const SECTIONS: { [S in keyof LimitSections]: Record<keyof LimitSections[S], Ran
   },
   presence: {
     maxWatchers: WHOLE
+  },
+  // each stream may hold a message of up to 97 KiB: beyond 10,000 the bound bounds nothing
+  streams: {
+    maxPerPeer: { min: 1, max: 10_000, integer: true },
+    maxPerProtocol: { min: 1, max: 10_000, integer: true },
+    maxPerPeerTotal: { min: 1, max: 10_000, integer: true }
   }
 }
 

@@ -35,3 +35,57 @@ export const RELAY_MAX_RESERVATIONS = 128
 export const RELAY_DURATION_LIMIT_MS = 30 * 60_000
 /** Data allowed per relayed connection: generous for presence and text, not for bulk transfer */
 export const RELAY_DATA_LIMIT_BYTES = 16n * 1024n * 1024n
+
+/**
+ * Third-party protocols' inbound messages, fitted to our record sizes: the
+ * libraries read them with 4 MiB limits (or none they let us set), and the
+ * frame guard (src/utils/frame-guard.ts) enforces these instead.
+ *
+ * kad-dht: a request is a key and, in PUT_VALUE, one record (a presence
+ * record of at most MAX_RECORD_SIZE = 8 KiB, or a public key), or in
+ * ADD_PROVIDER one provider with its addresses. Answers come back on our own
+ * outbound streams, which kad-dht reads itself.
+ */
+export const DHT_REQUEST_FRAME_LIMIT = 16 * 1024
+/** DHT streams at once on one connection: kad-dht asks one peer a few questions at a time */
+export const DHT_STREAMS_PER_CONNECTION = 16
+/**
+ * gossipsub: one RPC. Ours carry one signed presence record each (at most
+ * 8 KiB), or the records a peer asked for with IWANT, or control messages;
+ * 64 KiB holds eight records of the largest size, or some hundred of the usual
+ * few hundred bytes. gossipsub drops a larger RPC and the stream with it.
+ */
+export const GOSSIP_RPC_FRAME_LIMIT = 64 * 1024
+/** gossipsub keeps one inbound stream per peer; a second replaces it */
+export const GOSSIP_STREAMS_PER_CONNECTION = 2
+/** identify push: one identify message, whose size identify itself bounds at 8 KiB */
+export const IDENTIFY_FRAME_LIMIT = 8 * 1024
+/**
+ * circuit relay v2 hop (at the relay) and stop (at the relayed peer): one
+ * handshake message — a peer id, its addresses and the limits — before the
+ * stream carries the relayed connection's bytes
+ */
+export const RELAY_HANDSHAKE_FRAME_LIMIT = 4 * 1024
+/** DCUtR: a CONNECT with the initiator's addresses, then a SYNC (libp2p's own limit is 4 KiB) */
+export const DCUTR_FRAME_LIMIT = 4 * 1024
+
+/**
+ * Inbound streams a yamux connection accepts at once, of every protocol and
+ * still negotiating: the per-protocol limits add up to under 100; yamux's
+ * default of 1,000 let one connection hold 1,000 streams in negotiation
+ */
+export const MUXER_INBOUND_STREAMS = 256
+/**
+ * Inbound connections still being upgraded (encryption, muxer): libp2p's
+ * default, set here on purpose; it bounds the handshakes a node does at once.
+ */
+export const MAX_INCOMING_PENDING_CONNECTIONS = 10
+/**
+ * New inbound connections per second from one IP address. libp2p's default
+ * is 5, and honest nodes share addresses — a LAN behind one NAT reconnecting
+ * to its relay, a local mesh on 127.0.0.1 (the same reason gossip's IP
+ * colocation penalty is off): at 5 the sixth of six nodes joining a hub at
+ * once was reset (ECONNRESET in the tests). 20 a second still bounds one
+ * address to 20 handshakes a second, and the pending bound above holds.
+ */
+export const INBOUND_CONNECTION_THRESHOLD = 20

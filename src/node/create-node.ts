@@ -26,12 +26,14 @@ import { DHT_DATASTORE_PREFIX, presence, presenceDhtSelectors, presenceDhtValida
 import { presenceKey } from '../presence/protocol.js'
 import { formatImUri, formatPresUri } from '../uri/index.js'
 import { readConfigFile, mergeSettings, servesDht, validateSettings } from './config.js'
-import { DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
+import { DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, GOSSIP_RPC_FRAME_LIMIT, GOSSIP_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
 import { HomeInUseError } from './errors.js'
 import { boundDhtRecords } from './dht-records.js'
 import { admitOnlyDhtServers } from './dht-servers.js'
 import { circuitAddressesOnly, firewallGater } from './firewall.js'
 import { pacedRandomWalk } from './paced-walk.js'
+import { DEFAULT_STREAM_SETTINGS, nodeStreamLimits } from './stream-limits.js'
+import { streamLimits, type StreamLimits } from '../utils/stream-limits.js'
 import { ensureHome, type HomePaths } from './home.js'
 import { loadOrCreateIdentity } from './identity.js'
 import type { NodeSettings } from './config.js'
@@ -54,6 +56,7 @@ export interface PresenceMeshServices extends ServiceMap {
   mailbox: Mailbox
   im: InstantMessaging
   pacedWalk: object
+  streamLimits: StreamLimits
 }
 
 export interface CreateNodeOptions extends Partial<NodeSettings> {
@@ -107,10 +110,11 @@ export interface PresenceMeshNode {
 export async function createNode (options: CreateNodeOptions = {}): Promise<PresenceMeshNode> {
   const home = options.home != null ? await ensureHome(options.home) : undefined
   const fileSettings = home != null ? await readConfigFile(home.config) : {}
-  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht } = options
-  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht }), 'options'))
+  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams } = options
+  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams }), 'options'))
   const behindRelays = settings.firewalled || settings.private
   const servesTheDht = servesDht(settings)
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
 
   const privateKey = options.privateKey ??
     (home != null ? await loadOrCreateIdentity(home.identityKey) : await generateKeyPair('Ed25519'))
@@ -137,23 +141,36 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       transports: [tcp(), circuitRelayTransport()],
       connectionEncrypters: [noise()],
       // no Yamux keep-alive: its pings (every 30 s, on every connection) close nothing when
-      // unanswered; the connection monitor's pings below keep NAT mappings open and find dead peers
-      streamMuxers: [yamux({ enableKeepAlive: false })],
+      // unanswered; the connection monitor's pings below keep NAT mappings open and find dead peers.
+      // A connection holds at most MUXER_INBOUND_STREAMS inbound streams at once, of all protocols
+      // and still negotiating (yamux allows 1,000); each protocol's own bounds are in stream-limits.ts
+      streamMuxers: [yamux({ enableKeepAlive: false, maxInboundStreams: MUXER_INBOUND_STREAMS })],
       // a connection's idle cost is its pings: see "Idle cost budget" in docs/ARCHITECTURE.md
       connectionMonitor: { pingInterval: settings.pingInterval * 1000 },
       connectionGater: options.connectionGater ?? (behindRelays
         ? firewallGater({ private: settings.private, relays: settings.bootstrap.map(peerIdOf) })
         : undefined),
-      connectionManager: { ...options.connectionManager, maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS },
+      // a stranger's connections cost a handshake each before any limit on streams applies: bound
+      // those being upgraded and the new ones per second from one address (constants.ts)
+      connectionManager: {
+        maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
+        inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
+        ...options.connectionManager,
+        maxConnections
+      },
       // keep-alive: a node that lost its connections (it slept, its network went) dials its
       // bootstrap nodes again, as libp2p's reconnect queue does for peers with this tag
       // dialled at once (libp2p waits 1 s by default): a desktop node announces itself only once it
       // has met a DHT server among them (presence's afterStart)
       peerDiscovery: settings.bootstrap.length > 0 ? [bootstrap({ list: settings.bootstrap, tagName: KEEP_ALIVE_BOOTSTRAP, timeout: 0 })] : [],
       services: {
-        // first: the relay transport must find the paced walk when it starts looking for relays
+        // before every service that handles a protocol: it wraps the registrar's handle(), so every
+        // inbound stream of every protocol is counted and its frames checked (src/utils/stream-limits.ts)
+        streamLimits: streamLimits(nodeStreamLimits({ streams: { ...DEFAULT_STREAM_SETTINGS, ...settings.streams }, maxConnections })),
+        // first of the others: the relay transport must find the paced walk when it starts looking for relays
         pacedWalk: pacedRandomWalk(),
-        identify: identify(),
+        // a pushed identify message is bounded at 8 KiB (identify's default, set on purpose)
+        identify: identify({ maxMessageSize: IDENTIFY_FRAME_LIMIT }),
         // two pingers share each connection: the connection monitor and the DHT's routing table
         // (it pings contacts before keeping or evicting them). With libp2p's limit of one outbound
         // ping stream per connection, whichever came second failed, and a failed monitor ping
@@ -170,6 +187,11 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
           // default: at once, it runs as soon as the bootstrap server is known, and a starting node's
           // first record goes out then rather than a second later
           initialQuerySelfInterval: 0,
+          // kad-dht reads requests with a 4 MiB limit it does not let us set: the frame guard holds them to
+          // DHT_REQUEST_FRAME_LIMIT (stream-limits.ts); these bound the streams on one connection
+          maxInboundStreams: DHT_STREAMS_PER_CONNECTION,
+          // our own queries to one server: kad-dht's default, kept on purpose
+          maxOutboundStreams: 64,
           // keep loopback and LAN addresses: community meshes and local tests live there
           peerInfoMapper: passthroughMapper,
           // the presence validator reads the record kad-dht holds to refuse a rollback: same place
@@ -181,6 +203,10 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
           // presence and subscriptions must keep flowing through relays
           runOnLimitedConnection: true,
           allowPublishToZeroTopicPeers: true,
+          // an RPC carries presence records of at most 8 KiB: 64 KiB, not gossipsub's 4 MiB (constants.ts)
+          maxInboundDataLength: GOSSIP_RPC_FRAME_LIMIT,
+          maxInboundStreams: GOSSIP_STREAMS_PER_CONNECTION,
+          maxOutboundStreams: GOSSIP_STREAMS_PER_CONNECTION,
           scoreParams: {
             topics: presenceTopicScoreParams(),
             // gossipsub's default punishes every peer beyond 10 on one IP address, quadratically

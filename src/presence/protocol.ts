@@ -11,6 +11,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import { concat } from 'uint8arrays/concat'
 import { equals } from 'uint8arrays/equals'
 import { fromString } from 'uint8arrays/from-string'
+import { MAX_RECORD_SIZE } from './constants.js'
 import type { PeerId } from '@libp2p/interface'
 
 /** Watcher → presentity: subscribe, renew, cancel (CPIM subscribe/response) */
@@ -21,6 +22,28 @@ export const NOTICE_PROTOCOL = '/presence-mesh/presence/notice/1.0.0'
 
 /** Presentity → neighbour: hand over the pre-signed "closed" record to publish if it dies */
 export const WILL_PROTOCOL = '/presence-mesh/presence/will/1.0.0'
+
+/**
+ * Largest message a remote sends on each protocol, which is what its handler
+ * buffers at most. `SubscribeRequest`: a transaction id of at most 64
+ * characters and a uint32 (72 bytes with tags and lengths).
+ */
+export const SUBSCRIBE_FRAME_LIMIT = 256
+/** `SubscribeResponse`, read by the watcher: a record, a view key, a reason */
+export const SUBSCRIBE_RESPONSE_FRAME_LIMIT = MAX_RECORD_SIZE + 8 * 1024
+/** `Notice`: a kind, a transaction id of at most 64 characters and a short reason */
+export const NOTICE_FRAME_LIMIT = 512
+/** `Will`: one signed record of at most MAX_RECORD_SIZE, and a flag */
+export const WILL_FRAME_LIMIT = MAX_RECORD_SIZE + 16
+
+/**
+ * Inbound streams at once on one connection (libp2p's maxInboundStreams):
+ * a watcher renews one subscription per presentity, a presentity sends a
+ * notice per decision, and a will per record change
+ */
+export const SUBSCRIBE_STREAMS_PER_CONNECTION = 8
+export const NOTICE_STREAMS_PER_CONNECTION = 4
+export const WILL_STREAMS_PER_CONNECTION = 4
 
 /**
  * Number of gossip topics presence is spread over. Each presentity publishes

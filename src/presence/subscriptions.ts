@@ -18,7 +18,7 @@ import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
 import { openPresence, type PresenceRecord } from './record.js'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
-import { NOTICE_PROTOCOL, SUBSCRIBE_PROTOCOL, topicOf } from './protocol.js'
+import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT, topicOf } from './protocol.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
 import type { Shards } from './shards.js'
 import type { PresenceValidation } from './validation.js'
@@ -104,7 +104,7 @@ export class Subscriptions {
   async start (): Promise<void> {
     this.components.events.addEventListener('peer:identify', this.onIdentify)
     await this.components.registrar.handle(NOTICE_PROTOCOL, async (stream, connection) => this.onNotice(stream, connection), {
-      maxInboundStreams: 8,
+      maxInboundStreams: NOTICE_STREAMS_PER_CONNECTION,
       runOnLimitedConnection: true
     })
     for await (const { key, value } of this.components.datastore.query({ prefix: PREFIX })) {
@@ -287,7 +287,7 @@ export class Subscriptions {
   /** A presentity tells us of a decision; the connection authenticates it */
   private async onNotice (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
-    const notice = await withStream(stream, signal, async () => pbStream(stream, { maxDataLength: 512 }).read(Notice, { signal }))
+    const notice = await withStream(stream, signal, async () => pbStream(stream, { maxDataLength: NOTICE_FRAME_LIMIT, maxBufferSize: NOTICE_FRAME_LIMIT + 8 }).read(Notice, { signal }))
     const subscription = this.active.get(connection.remotePeer.toString())
     if (subscription == null || subscription.transactionId !== notice.transactionId) return
     this.log('%p says our subscription is %s', connection.remotePeer, notice.reason)
@@ -383,7 +383,7 @@ export class Subscriptions {
     try {
       const stream = await this.components.connectionManager.openStream(subscription.target, SUBSCRIBE_PROTOCOL, { ...options, runOnLimitedConnection: true })
       return await withStream(stream, options.signal, async () => {
-        const pb = pbStream(stream, { maxDataLength: 16 * 1024 })
+        const pb = pbStream(stream, { maxDataLength: SUBSCRIBE_RESPONSE_FRAME_LIMIT })
         await pb.write({ transactionId: subscription.transactionId, duration }, SubscribeRequest, options)
         return pb.read(SubscribeResponse, options)
       })

@@ -10,7 +10,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
-import { NOTICE_PROTOCOL, SUBSCRIBE_PROTOCOL } from './protocol.js'
+import { NOTICE_PROTOCOL, SUBSCRIBE_FRAME_LIMIT, SUBSCRIBE_PROTOCOL, SUBSCRIBE_STREAMS_PER_CONNECTION } from './protocol.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
 import type { Answer, NoticeKind } from '../access/control.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
@@ -83,7 +83,7 @@ export class Watchers {
       }
     }
     await this.components.registrar.handle(SUBSCRIBE_PROTOCOL, async (stream, connection) => this.handle(stream, connection), {
-      maxInboundStreams: 32,
+      maxInboundStreams: SUBSCRIBE_STREAMS_PER_CONNECTION,
       runOnLimitedConnection: true
     })
     this.sweeper = setInterval(() => { this.sweep().catch(err => this.log.error('sweep failed - %e', err)) }, 5_000)
@@ -129,7 +129,7 @@ export class Watchers {
   private async handle (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
     await withStream(stream, signal, async () => {
-      const pb = pbStream(stream, { maxDataLength: 256 })
+      const pb = pbStream(stream, { maxDataLength: SUBSCRIBE_FRAME_LIMIT, maxBufferSize: SUBSCRIBE_FRAME_LIMIT + 8 })
       const request = await pb.read(SubscribeRequest, { signal })
       await pb.write(await this.answer(connection.remotePeer, request), SubscribeResponse, { signal })
     })

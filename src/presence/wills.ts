@@ -8,11 +8,10 @@
 import { pbStream } from '@libp2p/utils'
 import { openPresence } from './record.js'
 import { Will } from './pb/protocol.js'
-import { WILL_PROTOCOL } from './protocol.js'
+import { WILL_FRAME_LIMIT, WILL_PROTOCOL, WILL_STREAMS_PER_CONNECTION } from './protocol.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
 import type { Connection, Logger, PeerId, Stream, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
-import { MAX_RECORD_SIZE } from './constants.js'
 
 export interface WillsComponents {
   registrar: Registrar
@@ -70,7 +69,7 @@ export class Wills {
 
   async start (): Promise<void> {
     await this.components.registrar.handle(WILL_PROTOCOL, async (stream, connection) => this.receive(stream, connection), {
-      maxInboundStreams: 4,
+      maxInboundStreams: WILL_STREAMS_PER_CONNECTION,
       runOnLimitedConnection: true
     })
     this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
@@ -128,7 +127,7 @@ export class Wills {
   private async receive (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(WILL_TIMEOUT_MS)
     await withStream(stream, signal, async () => {
-      const { record: bytes, release } = await pbStream(stream, { maxDataLength: MAX_RECORD_SIZE + 16 }).read(Will, { signal })
+      const { record: bytes, release } = await pbStream(stream, { maxDataLength: WILL_FRAME_LIMIT, maxBufferSize: WILL_FRAME_LIMIT + 8 }).read(Will, { signal })
       if (release === true) {
         this.forget(connection.remotePeer)
         return
