@@ -3,6 +3,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import fc from 'fast-check'
+import { goodTime } from '../helpers/protons.js'
 import { fromString } from 'uint8arrays/from-string'
 import { MESSAGE_DOMAIN } from '../../src/messaging/constants.js'
 import { InvalidMessageError, InvalidMessageSignatureError, MessageTooLargeError } from '../../src/messaging/errors.js'
@@ -52,7 +53,7 @@ describe('signed message format', () => {
     const line = fc.string({ maxLength: 40 }).filter(s => !/[\x00-\x1f\x7f]/.test(s))
     await fc.assert(fc.asyncProperty(fc.record({
       id: fc.stringMatching(/^[\x21-\x7e]{1,64}$/),
-      date: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+      date: goodTime(Number.MAX_SAFE_INTEGER),
       subject: fc.option(line, { nil: undefined }),
       body: fc.uint8Array({ maxLength: 1000 }),
       headers: fc.array(fc.record({ name: fc.stringMatching(/^[A-Za-z0-9-]{1,20}$/), value: line }), { maxLength: 4 })

@@ -7,6 +7,7 @@ import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import fc from 'fast-check'
 import { AVAILABILITIES, MAX_TIMESTAMP } from '../../src/presence/constants.js'
+import { goodTime, goodUint64 } from '../helpers/protons.js'
 import type { PresenceExtension, PresenceRecord } from '../../src/presence/record.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
@@ -59,7 +60,7 @@ const address = fc.oneof(
   )
 ).map(text => multiaddr(text))
 
-const times = fc.uniqueArray(fc.integer({ min: 0, max: MAX_TIMESTAMP }), { minLength: 2, maxLength: 2 })
+const times = fc.uniqueArray(goodTime(MAX_TIMESTAMP), { minLength: 2, maxLength: 2 })
   .map(([a, b]) => [Math.min(a, b), Math.max(a, b)])
 
 /** Records for the given presentities, exercising every field */
@@ -76,7 +77,7 @@ export function recordArb (presentities: PeerId[]): fc.Arbitrary<PresenceRecord>
       web: fc.option(webUrl, { nil: undefined })
     }),
     addresses: fc.array(address, { maxLength: 3 }),
-    seq: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+    seq: goodUint64(0n, 2n ** 64n - 1n),
     times,
     extensions: fc.uniqueArray(extensionArb, { maxLength: 3, selector: ({ ns, name }) => `${ns} ${name}` }),
     views: fc.uniqueArray(fc.record({

@@ -7,6 +7,7 @@ import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { MAX_RECORD_SIZE, PRESENCE_DOMAIN, PRESENCE_PAYLOAD_TYPE } from '../../src/presence/constants.js'
 import { Contact } from '../../src/presence/pb/presence.js'
 import { effectiveStatus, marshalPresence, openPresence, sealPresence, unmarshalPresence } from '../../src/presence/record.js'
+import { PROTONS_BAD_UINT64 } from '../helpers/protons.js'
 import { allPresentities, comparable, extensionArb, makeKeys, PRESENCE_ERRORS, recordArb, sampleRecord } from './helpers.js'
 import type { PresenceRecord } from '../../src/presence/record.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -137,6 +138,11 @@ describe('presence record', function () {
     for (const change of invalid) {
       assert.throws(() => marshalPresence({ ...record, ...change }), { name: 'InvalidPresenceRecordError' }, JSON.stringify(change, (_, v) => typeof v === 'bigint' ? `${v}n` : v))
     }
+  })
+
+  it('is written wrongly by protons-runtime for a time in [2^31, 2^32): still the library\'s bug (see test/helpers/protons.ts)', () => {
+    // when this fails the bug is fixed: drop goodUint64 and goodTime (test/helpers/protons.ts)
+    assert.throws(() => unmarshalPresence(marshalPresence({ ...record, issuedAt: 0, expiresAt: Number(PROTONS_BAD_UINT64.min) })), { name: 'InvalidPresenceRecordError' })
   })
 
   it('reads an availability value it does not know as unknown', () => {
