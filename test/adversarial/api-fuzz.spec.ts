@@ -17,14 +17,14 @@ import { ENDPOINTS, type EndpointName } from '../../src/api/schemas.js'
 import { serveNode, type ServedNode } from '../../src/api/serve.js'
 import { startNode } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/temp.js'
-import { rawExchange, requestBytes } from './raw-http.js'
+import { rawExchange, requestBytes } from '../api/raw-http.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 
 const RUNS = 300
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']
 const TEMPLATES = [...new Set(Object.values(ENDPOINTS).map(e => e.path)), '/v1/events']
 
-describe('control API fuzzing', function () {
+describe('adversarial: control API fuzzing', function () {
   this.timeout(60_000)
   let dir: Awaited<ReturnType<typeof tempDir>>
   let node: PresenceMeshNode
