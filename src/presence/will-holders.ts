@@ -71,7 +71,8 @@ export class WillHolders {
   private readonly log: Logger
   private readonly slots = new Map<string, number>()
   private readonly issued = new Map<bigint, { holder: PeerId, connections: string[] }>()
-  private readonly distrusted = new Map<string, { peer: PeerId, until: number }>()
+  /** Holders that published our will while we lived, and until when they get none */
+  private readonly distrusted = new Map<string, number>()
   private readonly forgiven = new Map<string, number>()
   /** Holders whose copy was just published: no will until judged */
   private readonly suspended = new Set<string>()
@@ -102,11 +103,6 @@ export class WillHolders {
     for (const timer of this.timers) clearTimeout(timer)
     this.timers.clear()
     this.suspended.clear()
-  }
-
-  /** Peers that got no will since they published one of ours */
-  get excluded (): PeerId[] {
-    return [...this.distrusted].filter(([key]) => this.isDistrusted(key)).map(([, { peer }]) => peer)
   }
 
   /** Hand the current record's wills to every connected holder, in the background */
@@ -213,13 +209,13 @@ export class WillHolders {
       return
     }
     this.log('%p published our will while we lived: no more wills for it', holder)
-    this.distrusted.set(key, { peer: holder, until: now + DISTRUST_MS })
+    this.distrusted.set(key, now + DISTRUST_MS)
     this.slots.delete(key)
     if (this.distrusted.size > MAX_ISSUED) this.distrusted.delete(this.distrusted.keys().next().value as string)
   }
 
   private isDistrusted (key: string): boolean {
-    const until = this.distrusted.get(key)?.until
+    const until = this.distrusted.get(key)
     if (until == null) return false
     if (until > Date.now()) return true
     this.distrusted.delete(key)
