@@ -6,6 +6,19 @@
 export const DHT_PROTOCOL = '/presence-mesh/kad/1.0.0'
 
 /**
+ * The tag our bootstrap peers carry. It starts with libp2p's KEEP_ALIVE, so
+ * libp2p's reconnect queue dials them again when their connections drop; the
+ * presence service leaves its will with them (src/presence/will-holders.ts).
+ */
+export const BOOTSTRAP_TAG = 'keep-alive-bootstrap'
+
+/**
+ * The tag circuit-relay-v2's reservation store puts on the relays we hold a
+ * reservation on (its KEEP_ALIVE_TAG, not exported by the package)
+ */
+export const RELAY_RESERVATION_TAG = 'keep-alive-circuit-relay'
+
+/**
  * Records a DHT server holds for others before it refuses records under new
  * keys (src/node/dht-records.ts). A record is at most 8 KiB and usually about
  * 1 KiB: 50,000 is at most 400 MiB of disk, typically 50 MiB. Each user's

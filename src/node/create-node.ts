@@ -10,7 +10,6 @@ import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import { KEEP_ALIVE } from '@libp2p/interface'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -26,7 +25,7 @@ import { DHT_DATASTORE_PREFIX, presence, presenceDhtSelectors, presenceDhtValida
 import { presenceKey } from '../presence/protocol.js'
 import { formatImUri, formatPresUri } from '../uri/index.js'
 import { readConfigFile, mergeSettings, servesDht, validateSettings } from './config.js'
-import { DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, GOSSIP_RPC_FRAME_LIMIT, GOSSIP_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
+import { BOOTSTRAP_TAG, DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, GOSSIP_RPC_FRAME_LIMIT, GOSSIP_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
 import { HomeInUseError } from './errors.js'
 import { boundDhtRecords } from './dht-records.js'
 import { admitOnlyDhtServers } from './dht-servers.js'
@@ -44,8 +43,6 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
 
-/** libp2p reconnects to peers whose tag starts with KEEP_ALIVE */
-const KEEP_ALIVE_BOOTSTRAP = `${KEEP_ALIVE}-bootstrap`
 
 export interface PresenceMeshServices extends ServiceMap {
   identify: Identify
@@ -162,7 +159,7 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       // bootstrap nodes again, as libp2p's reconnect queue does for peers with this tag
       // dialled at once (libp2p waits 1 s by default): a desktop node announces itself only once it
       // has met a DHT server among them (presence's afterStart)
-      peerDiscovery: settings.bootstrap.length > 0 ? [bootstrap({ list: settings.bootstrap, tagName: KEEP_ALIVE_BOOTSTRAP, timeout: 0 })] : [],
+      peerDiscovery: settings.bootstrap.length > 0 ? [bootstrap({ list: settings.bootstrap, tagName: BOOTSTRAP_TAG, timeout: 0 })] : [],
       services: {
         // before every service that handles a protocol: it wraps the registrar's handle(), so every
         // inbound stream of every protocol is counted and its frames checked (src/utils/stream-limits.ts)
@@ -218,7 +215,8 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
           }
         }),
         // after dht and pubsub: it uses both
-        presence: presence({ allShards: settings.relay, ...settings.presence, ...options.presence }),
+        // our will goes to our bootstrap peers and relays; a node with none leaves it with the DHT servers it dialled
+        presence: presence({ allShards: settings.relay, willsToDialled: settings.bootstrap.length === 0, ...settings.presence, ...options.presence }),
         mailbox: mailbox({ ...settings.mailbox, serve: settings.relay }),
         // after presence and mailbox: contacts, recipients' addresses and offline delivery come from them
         // config.json's `inbox` limits, then any given in code

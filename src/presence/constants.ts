@@ -57,3 +57,15 @@ export const NS_CIPID = 'urn:ietf:params:xml:ns:pidf:cipid'
 export const NS_PRESENCE_MESH = 'urn:presence-mesh:pidf'
 export const NS_XML = 'http://www.w3.org/XML/1998/namespace'
 export const NS_XMLNS = 'http://www.w3.org/2000/xmlns/'
+
+/**
+ * Our records' sequence numbers step by this much. The numbers between two
+ * records are our wills': holder i of record s gets the will s + i (1 ≤ i ≤
+ * MAX_WILL_HOLDERS), so a will seen published names the holder that had it,
+ * and our own goodbye is s + GOODBYE_SLOT, above every holder's copy (theirs
+ * are then late, ignored without blame). Any step works on the wire: readers
+ * only compare sequence numbers.
+ */
+export const SEQ_STEP = 16n
+export const MAX_WILL_HOLDERS = 14
+export const GOODBYE_SLOT = 15

@@ -10,6 +10,7 @@ import { RecordEnvelope } from '@libp2p/peer-record'
 import * as Digest from 'multiformats/hashes/digest'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { fromString } from 'uint8arrays/from-string'
+import { SEQ_STEP } from './constants.js'
 import { UnauthorizedSignerError } from './errors.js'
 import { Delegation as PBDelegation } from './pb/presence.js'
 import type { PresenceUpdate } from './own-presence.js'
@@ -92,7 +93,8 @@ export function delegatedRecord (current: PresenceRecord, update: PresenceUpdate
     contact: update.contact ?? current.contact,
     // where the presentity's own node is, not the delegate's
     addresses: current.addresses,
-    seq: current.seq + 2n,
+    // above every will of the presentity's current record, whose numbers lie in between
+    seq: current.seq + SEQ_STEP,
     issuedAt: now,
     expiresAt: now + ttl,
     extensions: update.extensions ?? current.extensions,

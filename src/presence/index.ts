@@ -63,6 +63,18 @@ export interface PresenceInit {
    * node's connections then follow its shards, not its contacts. Default: true
    */
   hangUp?: boolean
+  /**
+   * Our will goes to our bootstrap peers and the relays we hold reservations
+   * on; with this, also to the DHT servers we dialled ourselves — for a node
+   * that has neither (a mesh joined by hand). Default: true; createNode sets
+   * it only for a node without bootstrap peers
+   */
+  willsToDialled?: boolean
+  /**
+   * How often (ms) we look for our own will in the DHT, where a holder may
+   * have put it without gossip; 0: never. Default: 600000 (10 minutes)
+   */
+  willCheckInterval?: number
 }
 
 export interface PresenceComponents {

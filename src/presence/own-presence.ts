@@ -1,8 +1,9 @@
 /**
  * The node's own presence: the current record, its sequence numbers, and its
  * persistence. Every change is a new signed record with a higher sequence
- * number; the "will" that goes with it (a closed record one sequence number
- * higher) lets neighbours announce our death if we vanish without a goodbye.
+ * number; the "wills" that go with it (closed records a few sequence numbers
+ * higher, one per holder) let the holders we chose announce our death if we
+ * vanish without a goodbye.
  *
  * Two forms are kept: our state as we know it, and the record published for
  * it — the same, or a placeholder with sealed views when access control
@@ -10,6 +11,7 @@
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { marshalPresence, openPresence, sealPresence, unmarshalPresence, type PresenceContact, type PresenceExtension, type PresenceNote, type PresenceRecord, type Availability, type Basic } from './record.js'
+import { GOODBYE_SLOT, SEQ_STEP } from './constants.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -49,6 +51,9 @@ export class OwnPresence {
   private readonly ttl: number
   private readonly present: Presenter
   private current?: SignedPresence
+  /** The closed record our wills for the current record are made of, and those signed so far by slot */
+  private willBase?: PresenceRecord
+  private readonly wills = new Map<number, Promise<Uint8Array>>()
 
   constructor (components: OwnPresenceComponents, ttl: number, present: Presenter) {
     this.components = components
@@ -78,15 +83,15 @@ export class OwnPresence {
 
   /**
    * Sign the next record: `update` applied to the current state. Sequence
-   * numbers step by 2 so that `current + 1` stays free for the will, and
-   * `floor` lets a newer sequence seen on the network (our own will, published
-   * by a neighbour) push ours above it.
+   * numbers step by SEQ_STEP so that the numbers in between stay free for
+   * the wills, and `floor` lets a newer sequence seen on the network (our own
+   * will, published by a holder) push ours above it.
    */
-  async next (update: PresenceUpdate, addresses: Multiaddr[], floor = -1n): Promise<{ signed: SignedPresence, will: Uint8Array }> {
+  async next (update: PresenceUpdate, addresses: Multiaddr[], floor = -1n): Promise<SignedPresence> {
     const previous = (await this.load())?.record
     const now = Date.now()
     const base = previous?.seq ?? 0n
-    const seq = (base > floor ? base : floor) + 2n
+    const seq = (base > floor ? base : floor) + SEQ_STEP
     const note = update.note === null ? undefined : update.note ?? previous?.note
     const record: PresenceRecord = {
       presentity: this.components.peerId,
@@ -101,17 +106,30 @@ export class OwnPresence {
       extensions: update.extensions ?? previous?.extensions ?? []
     }
     const bytes = await sealPresence(this.components.privateKey, await this.present(record))
-    // the will: what watchers should see if this node dies holding `record`
-    const will = await sealPresence(this.components.privateKey, await this.present({
-      ...record,
-      basic: 'closed',
-      seq: seq + 1n,
-      addresses: [],
-      expiresAt: now + this.ttl
-    }))
     await this.components.datastore.put(STATE_KEY, marshalPresence(record))
     await this.components.datastore.put(OWN_KEY, bytes)
     this.current = { record, bytes }
-    return { signed: this.current, will }
+    // what watchers should see if this node dies holding `record`
+    this.willBase = { ...record, basic: 'closed', addresses: [] }
+    this.wills.clear()
+    return this.current
+  }
+
+  /**
+   * The will of the current record in `slot` (1 … GOODBYE_SLOT): signed on
+   * first use, as holders come and go. Undefined before the first record.
+   */
+  async will (slot: number): Promise<{ seq: bigint, bytes: Uint8Array } | undefined> {
+    const base = this.willBase
+    if (base == null || !Number.isInteger(slot) || slot < 1 || slot > GOODBYE_SLOT) return undefined
+    const seq = base.seq + BigInt(slot)
+    let signing = this.wills.get(slot)
+    if (signing == null) {
+      signing = this.present({ ...base, seq }).then(async shown => sealPresence(this.components.privateKey, shown))
+      // a failure is not remembered: the next holder's deposit tries again
+      signing.catch(() => { if (this.wills.get(slot) === signing) this.wills.delete(slot) })
+      this.wills.set(slot, signing)
+    }
+    return { seq, bytes: await signing }
   }
 }

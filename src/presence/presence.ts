@@ -20,7 +20,8 @@ import { PresenceValidation, readVerified, type Verdict } from './validation.js'
 import { Watchers, type Watcher } from './watchers.js'
 import { HangUp } from './hang-up.js'
 import { Wills } from './wills.js'
-import { WILL_PROTOCOL } from './protocol.js'
+import { WillHolders } from './will-holders.js'
+import { GOODBYE_SLOT } from './constants.js'
 import type { Presence, PresenceComponents, PresenceEvents, PresenceInit } from './index.js'
 import type { PresenceRecord } from './record.js'
 import type { AccessPolicy } from '../access/policy.js'
@@ -31,6 +32,13 @@ import type { SingleKadDHT } from '@libp2p/kad-dht'
 
 const DEFAULT_RECORD_TTL = 60 * 60_000
 const DEFAULT_WILL_GRACE = 2_000
+/**
+ * How often a presentity looks for its own will in the DHT, where a holder
+ * may have put it without gossip (nobody's gossip shows it then): one DHT
+ * lookup per 10 minutes, the longest a live presentity looks closed to
+ * fresh fetches that way
+ */
+const DEFAULT_WILL_CHECK_INTERVAL = 10 * 60_000
 const DEFAULT_MAX_GRANTED_DURATION = 3600
 /** RFC 2779 §2.2 asks for hundreds of subscribers per presentity; room for some thousands */
 const DEFAULT_MAX_WATCHERS = 2_000
@@ -38,8 +46,6 @@ const DEFAULT_MAX_SUBSCRIPTION_DURATION = 30 * 24 * 60 * 60
 const FETCH_TIMEOUT_MS = 10_000
 /** A fetch asks the presentity for our view this long at most (it may be gone, leaving stale addresses) */
 const ACCESS_QUERY_TIMEOUT_MS = 2_000
-/** How long a change waits for its will to reach the neighbours before it is published */
-const WILL_DEPOSIT_WAIT_MS = 250
 /** A stopping node gives its goodbye this long to reach the DHT (stop must finish within 2 s) */
 const GOODBYE_DHT_TIMEOUT_MS = 1_000
 const DHT_PUT_TIMEOUT_MS = 30_000
@@ -74,13 +80,13 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly validation = new PresenceValidation()
   private readonly shards: Shards
   private readonly wills: Wills
+  private readonly holders: WillHolders
   private readonly hangUp?: HangUp
   private readonly watchersRegistry: Watchers
   private readonly subs: Subscriptions
   private readonly access: AccessControl
   private readonly keyring: Keyring
   private readonly lookups: RecordLookups
-  private will?: Uint8Array
   private republishTimer?: ReturnType<typeof setTimeout>
   private addressTimer?: ReturnType<typeof setTimeout>
   private wakeTimer?: ReturnType<typeof setInterval>
@@ -110,7 +116,9 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       maxSubscriptionDuration: init.maxSubscriptionDuration ?? DEFAULT_MAX_SUBSCRIPTION_DURATION,
       publishOnStart: init.publishOnStart ?? true,
       allShards: init.allShards ?? false,
-      hangUp: init.hangUp ?? true
+      hangUp: init.hangUp ?? true,
+      willsToDialled: init.willsToDialled ?? true,
+      willCheckInterval: init.willCheckInterval ?? DEFAULT_WILL_CHECK_INTERVAL
     }
     this.log = components.logger.forComponent('presence-mesh:presence')
     this.access = new AccessControl(components.datastore, {
@@ -131,6 +139,14 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
         this.deliverLocally(bytes)
       }
     }, this.log.newScope('wills'))
+    this.holders = new WillHolders(components, {
+      dialled: this.init.willsToDialled,
+      checkInterval: this.init.willCheckInterval,
+      current: () => this.own.record,
+      will: async slot => this.own.will(slot),
+      deposit: async (peer, will) => this.wills.deposit(peer, will),
+      outbid: async floor => { await this.publish({}, {}, DHT_PUT_TIMEOUT_MS, floor) }
+    }, this.log.newScope('will-holders'))
     if (this.init.hangUp) this.hangUp = new HangUp(components, this.wills, this.log.newScope('hang-up'))
     this.watchersRegistry = new Watchers(components, {
       maxDuration: this.init.maxGrantedDuration,
@@ -157,6 +173,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     await this.keyring.load()
     this.shards.start()
     await this.wills.start()
+    this.holders.start()
     await this.watchersRegistry.start()
     this.components.events.addEventListener('peer:identify', this.onIdentify)
     this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
@@ -176,7 +193,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     if (this.init.allShards) ALL_TOPICS.forEach(topic => this.shards.join(topic))
     await this.subs.start()
     const previous = await this.own.load()
-    if (previous != null) this.validation.remember(this.components.peerId, previous.record.seq + 1n, new Uint8Array())
+    // the wills of our last record, the goodbye the highest, are not news to us after a restart
+    if (previous != null) this.validation.remember(this.components.peerId, previous.record.seq + BigInt(GOODBYE_SLOT), new Uint8Array())
     if (this.init.publishOnStart) {
       await this.publish({ basic: 'open' }).catch(err => this.log.error('could not announce presence on start - %e', err))
     }
@@ -184,15 +202,17 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
 
   /**
    * Say goodbye while gossip and the DHT still run, so watchers see "closed"
-   * at once. The goodbye is our will itself: the neighbours holding it will
-   * publish it too when the connection drops, and identical copies are
-   * dropped as duplicates rather than punished as replays.
+   * at once. The goodbye is the will of the highest slot, above every copy
+   * our holders have: theirs, published when the connection drops, are then
+   * late and dropped without blame.
    */
   async beforeStop (): Promise<void> {
     this.running = false
     clearTimeout(this.republishTimer)
-    if (this.will != null) {
-      await this.spread(this.will, this.components.peerId, GOODBYE_DHT_TIMEOUT_MS)
+    this.holders.stop()
+    const goodbye = await this.own.will(GOODBYE_SLOT).catch(() => undefined)
+    if (goodbye != null) {
+      await this.spread(goodbye.bytes, this.components.peerId, GOODBYE_DHT_TIMEOUT_MS)
         .catch(err => this.log.error('could not publish goodbye - %e', err))
     }
     if (this.components.connectionManager.getConnections().length > 0) {
@@ -212,6 +232,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     clearInterval(this.wakeTimer)
     await this.watchersRegistry.stop()
     this.hangUp?.stop()
+    this.holders.stop()
     await this.wills.stop()
     this.shards.stop()
   }
@@ -225,16 +246,14 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   async publish (update: PresenceUpdate, options: AbortOptions = {}, dhtTimeout = DHT_PUT_TIMEOUT_MS, floor = -1n): Promise<PresenceRecord> {
-    const { signed, will } = await this.own.next(update, this.components.addressManager.getAddresses(), floor)
-    const { record, bytes } = signed
+    const { record, bytes } = await this.own.next(update, this.components.addressManager.getAddresses(), floor)
     this.validation.remember(record.presentity, record.seq, bytes)
-    // a will goes with every record, closed ones too, so that no neighbour
-    // holds a will older than our newest record (publishing it would be a
-    // replay, refused by every watcher). It goes out first: a node killed
-    // right after a change must not leave only its previous will behind.
-    this.will = will
-    await this.depositWill(will)
-    await this.spread(bytes, record.presentity, dhtTimeout, options.signal, Math.min(dhtTimeout, DHT_PUT_WAIT_MS))
+    // wills go with every record, closed ones too, so that no holder keeps a
+    // will older than our newest record (publishing it would be a replay,
+    // ignored by every watcher). They go out right after the gossip, in the
+    // background: the change is not held up by a slow holder (until the new
+    // ones arrive, a holder has only the previous will — see "Out of contact")
+    await this.spread(bytes, record.presentity, dhtTimeout, options.signal, Math.min(dhtTimeout, DHT_PUT_WAIT_MS), () => { this.holders.depositAll() })
     this.scheduleRepublish()
     this.safeDispatchEvent('change', { detail: record })
     return record
@@ -341,7 +360,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
    * them in the DHT, waiting up to `waitForDht` ms for that and letting it
    * finish in the background after (tracked so a stop can wait briefly).
    */
-  private async spread (bytes: Uint8Array, presentity: PeerId, dhtTimeout = DHT_PUT_TIMEOUT_MS, signal?: AbortSignal, waitForDht = 0): Promise<void> {
+  private async spread (bytes: Uint8Array, presentity: PeerId, dhtTimeout = DHT_PUT_TIMEOUT_MS, signal?: AbortSignal, waitForDht = 0, afterGossip?: () => void): Promise<void> {
     const key = presenceKey(presentity)
     // our own put skips kad-dht's validator: check first, never store what peers would refuse
     await validatePresenceRecord(key, bytes)
@@ -349,6 +368,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       this.log('gossip publish failed - %e', err)
       return 0
     })
+    afterGossip?.()
     const own = presentity.equals(this.components.peerId)
     if (own) this.unheard = recipients === 0
     // a DHT server keeps its own copy; a client's record is stored only if a server took it
@@ -384,11 +404,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
           .catch(err => this.log.error('adopting a delegate\'s change failed - %e', err))
         return
       }
-      // a neighbour published our will though we are alive: outbid it
-      if (this.running && record.seq > (this.own.record?.seq ?? -1n) && this.own.record?.basic === 'open') {
-        this.log('our will was published while we are alive, republishing')
-        this.publish({}, {}, DHT_PUT_TIMEOUT_MS, record.seq).catch(err => this.log.error('republish failed - %e', err))
-      }
+      // a holder published our will though we are alive: outbid it (once, rate-bounded) and judge the holder
+      if (this.running) this.holders.seen(record)
       return
     }
     this.subs.onRecord(record)
@@ -428,8 +445,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     if (this.cutOff) this.catchUp()
     if (this.unstored != null) this.storeAgain()
-    if (this.will == null || !event.detail.protocols.includes(WILL_PROTOCOL)) return
-    this.wills.deposit(event.detail.peerId, this.will).catch(err => this.log('could not leave our will with %p - %e', event.detail.peerId, err))
+    if (this.running) this.holders.onIdentify(event.detail.peerId, event.detail.protocols)
   }
 
   /**
@@ -467,21 +483,6 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.shards.refresh()
     if (this.own.record?.basic === 'open') this.publish({}).catch(err => this.log.error('republish after being cut off failed - %e', err))
     this.subs.resync().catch(err => this.log.error('catching up with subscriptions failed - %e', err))
-  }
-
-  /**
-   * Give our will to every connected presence node, in parallel. Waits at
-   * most WILL_DEPOSIT_WAIT_MS: a slow neighbour must not hold up the
-   * notification (its deposit goes on in the background).
-   */
-  private async depositWill (will: Uint8Array): Promise<void> {
-    const peers = new Map(this.components.connectionManager.getConnections().map(c => [c.remotePeer.toString(), c.remotePeer]))
-    if (peers.size === 0) return
-    const deposits = [...peers.values()].map(async peer => {
-      const data = await this.components.peerStore.get(peer)
-      if (data.protocols.includes(WILL_PROTOCOL)) await this.wills.deposit(peer, will)
-    }).map(async deposit => deposit.catch(err => this.log('could not leave our will - %e', err)))
-    await Promise.race([Promise.all(deposits), new Promise(resolve => setTimeout(resolve, WILL_DEPOSIT_WAIT_MS))])
   }
 
   /** Resolves once the DHT's routing table holds a server, or after `ms` */

@@ -1,7 +1,8 @@
 /**
- * Wills: each presence node hands its neighbours a pre-signed "closed"
- * record. A neighbour that loses its connection to the node, and cannot get
- * it back within a grace period, publishes that record for it — so watchers
+ * Wills, the holder's side: a presence node hands the holders it chose (its
+ * relays, src/presence/will-holders.ts) a pre-signed "closed" record. A
+ * holder that loses its connection to the node, and cannot get it back
+ * within a grace period, publishes that record for it — so watchers
  * see a node killed without a goodbye as closed within seconds (RFC 2779
  * §3.2.4–5), with no heartbeat traffic while all is well.
  */
