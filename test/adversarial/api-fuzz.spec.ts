@@ -7,17 +7,14 @@
  * 5xx, keeps serving, and a request refused with 4xx changes nothing stored.
  */
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import fc from 'fast-check'
 import { ApiClient } from '../../src/api/client.js'
 import { presenceView } from '../../src/api/presence-view.js'
 import { ENDPOINTS, type EndpointName } from '../../src/api/schemas.js'
-import { serveNode, type ServedNode } from '../../src/api/serve.js'
-import { startNode } from '../helpers/nodes.js'
-import { tempDir } from '../helpers/temp.js'
 import { rawExchange, requestBytes } from '../api/raw-http.js'
+import { apiNode, type ApiNode } from '../helpers/api.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 
 const RUNS = 300
@@ -26,19 +23,15 @@ const TEMPLATES = [...new Set(Object.values(ENDPOINTS).map(e => e.path)), '/v1/e
 
 describe('adversarial: control API fuzzing', function () {
   this.timeout(60_000)
-  let dir: Awaited<ReturnType<typeof tempDir>>
+  let api: ApiNode
   let node: PresenceMeshNode
-  let served: ServedNode
   let client: ApiClient
   let token: string
   let strangers: string[]
 
   before(async () => {
-    dir = await tempDir()
-    node = await startNode({ home: dir.path })
-    served = await serveNode(node)
-    client = await ApiClient.fromHome(dir.path)
-    token = (await readFile(`${dir.path}/api-token`, 'utf8')).trim()
+    api = await apiNode()
+    ;({ node, client, token } = api)
     strangers = await Promise.all([1, 2, 3].map(async () => `pres:${peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()}`))
     // state worth losing: a policy of each kind, our presence and a subscription
     await client.call('setInboxPolicy', { body: { mode: 'contacts', silent: false } })
@@ -48,9 +41,7 @@ describe('adversarial: control API fuzzing', function () {
     await client.call('subscribe', { body: { target: strangers[2] } })
   })
   after(async () => {
-    await served?.close()
-    await node?.stop()
-    await dir?.remove()
+    await api?.close()
   })
 
   /** What a refused request must leave as it was */

@@ -9,24 +9,27 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
-import { createLibp2p, type Libp2p } from 'libp2p'
+import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
 import * as varint from 'uint8-varint'
 import type { Identify } from '@libp2p/identify'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { Stream } from '@libp2p/interface'
+import type { ServiceMap, Stream } from '@libp2p/interface'
 
 export type ForeignNode = Libp2p<{ identify: Identify }>
 
-/** A stranger's node on 127.0.0.1, with a fresh identity */
-export async function foreignNode (): Promise<ForeignNode> {
-  return createLibp2p({
+/**
+ * A stranger's node on 127.0.0.1, with a fresh identity: plain libp2p, with
+ * identify and whatever other stock services an attack needs
+ */
+export async function foreignNode<T extends ServiceMap = Record<never, never>> (services?: ServiceFactoryMap<T>): Promise<Libp2p<T & { identify: Identify }>> {
+  return createLibp2p<T & { identify: Identify }>({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // an attacker opens as many streams as the target lets it
     connectionManager: { maxConnections: 1_000 },
-    services: { identify: identify() }
+    services: { ...services, identify: identify() } as ServiceFactoryMap<T & { identify: Identify }>
   })
 }
 

@@ -6,21 +6,19 @@
  * our .proto files — never with presence-mesh's own helpers, so that what it
  * sends is what anyone on the network can send.
  */
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
-import { identify, type Identify } from '@libp2p/identify'
+import { type Identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import { ping, type Ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
 import { pbStream } from '@libp2p/utils'
-import { createLibp2p, type Libp2p } from 'libp2p'
+import { foreignNode } from './foreign-node.js'
 import { concat } from 'uint8arrays/concat'
 import { fromString } from 'uint8arrays/from-string'
 import { Basic, PresenceRecord } from '../../src/presence/pb/presence.js'
 import { Deliver, InstantMessage, Receipt } from '../../src/messaging/pb/message.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** docs/PROTOCOL.md: the mesh's own Kademlia, delivery protocol, signature domains and payload types */
@@ -35,24 +33,16 @@ export type Attacker = Libp2p<{ identify: Identify, ping: Ping, dht: KadDHT, pub
 
 /** A stranger with gossipsub and a DHT client that takes any value (it wants to store junk, not judge it) */
 export async function attackerNode (): Promise<Attacker> {
-  return createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionManager: { maxConnections: 1_000 },
-    services: {
-      identify: identify(),
-      ping: ping(),
-      dht: kadDHT({
-        protocol: DHT_PROTOCOL,
-        clientMode: true,
-        peerInfoMapper: passthroughMapper,
-        validators: { presence: async () => {} },
-        selectors: { presence: () => 0 }
-      }),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
-    }
+  return foreignNode<{ ping: Ping, dht: KadDHT, pubsub: GossipSub }>({
+    ping: ping(),
+    dht: kadDHT({
+      protocol: DHT_PROTOCOL,
+      clientMode: true,
+      peerInfoMapper: passthroughMapper,
+      validators: { presence: async () => {} },
+      selectors: { presence: () => 0 }
+    }),
+    pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
   })
 }
 

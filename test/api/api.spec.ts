@@ -2,30 +2,25 @@ import assert from 'node:assert/strict'
 import { readFile, stat } from 'node:fs/promises'
 import { ApiClient } from '../../src/api/client.js'
 import { ApiError } from '../../src/api/errors.js'
-import { serveNode, type ServedNode } from '../../src/api/serve.js'
-import { connect, startNode, stopAll } from '../helpers/nodes.js'
-import { tempDir } from '../helpers/temp.js'
+import { apiNode, type ApiNode } from '../helpers/api.js'
+import { connect, startNode } from '../helpers/nodes.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 
 describe('local control API', function () {
   this.timeout(30_000)
-  let dir: Awaited<ReturnType<typeof tempDir>>
+  let api: ApiNode
   let node: PresenceMeshNode
-  let other: PresenceMeshNode
-  let served: ServedNode
   let client: ApiClient
+  let other: PresenceMeshNode
 
   before(async () => {
-    dir = await tempDir()
-    node = await startNode({ home: dir.path })
+    api = await apiNode()
+    ;({ node, client } = api)
     other = await startNode()
-    served = await serveNode(node)
-    client = await ApiClient.fromHome(dir.path)
   })
   after(async () => {
-    await served?.close()
-    await stopAll(node, other)
-    await dir?.remove()
+    await other?.stop()
+    await api?.close()
   })
 
   async function raw (path: string, init: RequestInit = {}): Promise<{ status: number, body: any }> {
@@ -35,8 +30,8 @@ describe('local control API', function () {
 
   it('listens on 127.0.0.1 and keeps its token owner-only in the home', async () => {
     assert.match(client.url, /^http:\/\/127\.0\.0\.1:\d+$/)
-    assert.equal((await stat(`${dir.path}/api-token`)).mode & 0o777, 0o600)
-    const endpoint = JSON.parse(await readFile(`${dir.path}/api.json`, 'utf8'))
+    assert.equal((await stat(`${api.home}/api-token`)).mode & 0o777, 0o600)
+    const endpoint = JSON.parse(await readFile(`${api.home}/api.json`, 'utf8'))
     assert.equal(endpoint.url, client.url)
   })
 
@@ -59,7 +54,7 @@ describe('local control API', function () {
   })
 
   it('answers malformed input with 400 and a JSON error, and keeps running', async () => {
-    const token = (await readFile(`${dir.path}/api-token`, 'utf8')).trim()
+    const token = (await readFile(`${api.home}/api-token`, 'utf8')).trim()
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }
     const badJson = await raw('/v1/connect', { method: 'POST', headers, body: '{"multiaddr":' })
     assert.equal(badJson.status, 400)

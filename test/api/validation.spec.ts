@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ApiClient } from '../../src/api/client.js'
-import { serveNode, type ServedNode } from '../../src/api/serve.js'
-import { startNode } from '../helpers/nodes.js'
-import { tempDir } from '../helpers/temp.js'
 import { rawExchange, rawRequest } from './raw-http.js'
+import { apiNode, type ApiNode } from '../helpers/api.js'
 import type { ApiError } from '../../src/api/errors.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 
@@ -16,23 +13,17 @@ async function strangerUri (): Promise<string> {
 
 describe('control API input', function () {
   this.timeout(30_000)
-  let dir: Awaited<ReturnType<typeof tempDir>>
+  let api: ApiNode
   let node: PresenceMeshNode
-  let served: ServedNode
   let client: ApiClient
   let token: string
 
   before(async () => {
-    dir = await tempDir()
-    node = await startNode({ home: dir.path })
-    served = await serveNode(node)
-    client = await ApiClient.fromHome(dir.path)
-    token = (await readFile(`${dir.path}/api-token`, 'utf8')).trim()
+    api = await apiNode()
+    ;({ node, client, token } = api)
   })
   after(async () => {
-    await served?.close()
-    await node?.stop()
-    await dir?.remove()
+    await api?.close()
   })
 
   const refused = (status: number, message: RegExp) => (err: ApiError) => err.status === status && message.test(err.message)
