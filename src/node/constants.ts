@@ -78,9 +78,11 @@ export const RELAY_HANDSHAKE_FRAME_LIMIT = 4 * 1024
 export const DCUTR_FRAME_LIMIT = 4 * 1024
 
 /**
- * Inbound streams a yamux connection accepts at once, of every protocol and
- * still negotiating: the per-protocol limits add up to under 100; yamux's
- * default of 1,000 let one connection hold 1,000 streams in negotiation
+ * Inbound streams a yamux connection of a node behind relays accepts at once,
+ * of every protocol and still negotiating: its relay's connection carries a
+ * stop stream for each connection relayed to it. Yamux's default of 1,000
+ * let one connection hold 1,000 streams in negotiation. A directly reachable
+ * node accepts a peer's total of streams (`streams.maxPerPeerTotal`)
  */
 export const MUXER_INBOUND_STREAMS = 256
 /**
