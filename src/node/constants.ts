@@ -41,6 +41,14 @@ export const DEFAULT_MAX_CONNECTIONS = 300
  * room for a ping of a previous round that is still closing.
  */
 export const PING_STREAMS_PER_CONNECTION = 3
+/**
+ * Bytes a remote may send on one inbound ping stream. libp2p's ping and
+ * connection monitor send one 32-byte round per stream; the handler echoes
+ * whatever arrives, and what it cannot send back (a remote that does not
+ * read) waits in the stream, up to 4 MiB, for the ping timeout. Eight rounds
+ * leave room for an implementation that pings a few times on one stream
+ */
+export const PING_STREAM_BYTE_LIMIT = 8 * 32
 
 /** Relay server limits for chat traffic (circuit-relay v2 reservations) */
 export const RELAY_MAX_RESERVATIONS = 128
@@ -83,9 +91,11 @@ export const RELAY_HANDSHAKE_FRAME_LIMIT = 4 * 1024
 export const DCUTR_FRAME_LIMIT = 4 * 1024
 
 /**
- * Inbound streams a yamux connection accepts at once, of every protocol and
- * still negotiating: the per-protocol limits add up to under 100; yamux's
- * default of 1,000 let one connection hold 1,000 streams in negotiation
+ * Inbound streams a yamux connection of a node behind relays accepts at once,
+ * of every protocol and still negotiating: its relay's connection carries a
+ * stop stream for each connection relayed to it. Yamux's default of 1,000
+ * let one connection hold 1,000 streams in negotiation. A directly reachable
+ * node accepts a peer's total of streams (`streams.maxPerPeerTotal`)
  */
 export const MUXER_INBOUND_STREAMS = 256
 /**

@@ -112,6 +112,14 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
   const behindRelays = settings.firewalled || settings.private
   const servesTheDht = servesDht(settings)
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+  const streamSettings = { ...DEFAULT_STREAM_SETTINGS, ...settings.streams }
+  // A stream costs some tens of KiB in libp2p while its protocol is negotiated (muxer, multistream-select,
+  // a peer store update), before the stream limits see it: a connection that could open 256 streams at
+  // once let 8 strangers grow a relay by ~50 MiB in a burst (docs/ARCHITECTURE.md, "Memory under attack").
+  // A directly reachable node refuses streams beyond a peer's total in the muxer, before any negotiation;
+  // a node behind relays takes a stop stream on its relay's connection for each connection relayed to it
+  // (outside that total), and strangers cannot connect to it directly
+  const muxerInboundStreams = behindRelays ? MUXER_INBOUND_STREAMS : streamSettings.maxPerPeerTotal
 
   const privateKey = options.privateKey ??
     (home != null ? await loadOrCreateIdentity(home.identityKey) : await generateKeyPair('Ed25519'))
@@ -139,9 +147,9 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       connectionEncrypters: [noise()],
       // no Yamux keep-alive: its pings (every 30 s, on every connection) close nothing when
       // unanswered; the connection monitor's pings below keep NAT mappings open and find dead peers.
-      // A connection holds at most MUXER_INBOUND_STREAMS inbound streams at once, of all protocols
-      // and still negotiating (yamux allows 1,000); each protocol's own bounds are in stream-limits.ts
-      streamMuxers: [yamux({ enableKeepAlive: false, maxInboundStreams: MUXER_INBOUND_STREAMS })],
+      // A connection holds at most muxerInboundStreams inbound streams at once, of all protocols and
+      // still negotiating (yamux allows 1,000); each protocol's own bounds are in stream-limits.ts
+      streamMuxers: [yamux({ enableKeepAlive: false, maxInboundStreams: muxerInboundStreams })],
       // a connection's idle cost is its pings: see "Idle cost budget" in docs/ARCHITECTURE.md
       connectionMonitor: { pingInterval: settings.pingInterval * 1000 },
       connectionGater: options.connectionGater ?? (behindRelays
@@ -163,7 +171,7 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       services: {
         // before every service that handles a protocol: it wraps the registrar's handle(), so every
         // inbound stream of every protocol is counted and its frames checked (src/utils/stream-limits.ts)
-        streamLimits: streamLimits(nodeStreamLimits({ streams: { ...DEFAULT_STREAM_SETTINGS, ...settings.streams }, maxConnections })),
+        streamLimits: streamLimits(nodeStreamLimits({ streams: streamSettings, maxConnections })),
         // first of the others: the relay transport must find the paced walk when it starts looking for relays
         pacedWalk: pacedRandomWalk(),
         // a pushed identify message is bounded at 8 KiB (identify's default, set on purpose)

@@ -6,7 +6,7 @@
 import { IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from '../messaging/constants.js'
 import { DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION } from '../mesh/constants.js'
 import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_FRAME_LIMIT, SUBSCRIBE_PROTOCOL, SUBSCRIBE_STREAMS_PER_CONNECTION, WILL_FRAME_LIMIT, WILL_PROTOCOL, WILL_STREAMS_PER_CONNECTION } from '../presence/protocol.js'
-import { DCUTR_FRAME_LIMIT, DHT_PROTOCOL, DHT_REQUEST_FRAME_LIMIT, DHT_STREAMS_PER_CONNECTION, GOSSIP_RPC_FRAME_LIMIT, GOSSIP_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, RELAY_HANDSHAKE_FRAME_LIMIT } from './constants.js'
+import { DCUTR_FRAME_LIMIT, DHT_PROTOCOL, PING_STREAM_BYTE_LIMIT, DHT_REQUEST_FRAME_LIMIT, DHT_STREAMS_PER_CONNECTION, GOSSIP_RPC_FRAME_LIMIT, GOSSIP_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, RELAY_HANDSHAKE_FRAME_LIMIT } from './constants.js'
 import type { ProtocolStreamLimits, StreamLimitsInit } from '../utils/stream-limits.js'
 
 export const IDENTIFY_PROTOCOL = '/ipfs/id/1.0.0'
@@ -16,6 +16,7 @@ export const GOSSIP_PROTOCOLS = ['/meshsub/1.2.0', '/meshsub/1.1.0', '/meshsub/1
 export const RELAY_HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
 export const RELAY_STOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/stop'
 export const DCUTR_PROTOCOL = '/libp2p/dcutr'
+export const PING_PROTOCOL = '/ipfs/ping/1.0.0'
 
 /** Any length a varint of 5 bytes holds */
 const IM_ANY_LENGTH = 2 ** 35 - 1
@@ -68,6 +69,8 @@ export function nodeStreamLimits ({ streams, maxConnections }: NodeStreamLimitsO
     [IDENTIFY_PUSH_PROTOCOL, request(undefined, IDENTIFY_FRAME_LIMIT, 1)],
     // the responder's side: the initiator's CONNECT, then its SYNC
     [DCUTR_PROTOCOL, request(undefined, DCUTR_FRAME_LIMIT, 2)],
+    // unframed 32-byte rounds, echoed: a budget of bytes per stream (constants.ts)
+    [PING_PROTOCOL, { perPeer: streams.maxPerPeer, perNode: streams.maxPerProtocol, frames: { maxFrame: 0, frames: 0, after: 'raw', maxRawBytes: PING_STREAM_BYTE_LIMIT } }],
     ...GOSSIP_PROTOCOLS.map((protocol): [string, ProtocolStreamLimits] =>
       [protocol, { perConnection: GOSSIP_STREAMS_PER_CONNECTION, perPeer: GOSSIP_STREAMS_PER_CONNECTION * 2, perNode: lifelong, frames: { maxFrame: GOSSIP_RPC_FRAME_LIMIT } }]),
     // a relayed connection lives in a hop stream at the relay and a stop stream at its end; after the
@@ -76,6 +79,6 @@ export function nodeStreamLimits ({ streams, maxConnections }: NodeStreamLimitsO
     // every stop stream comes from a relay: one per connection relayed to us through it
     [RELAY_STOP_PROTOCOL, { perPeer: lifelong, perNode: lifelong, outsidePeerTotal: true, frames: { maxFrame: RELAY_HANDSHAKE_FRAME_LIMIT, frames: 1, after: 'raw' } }]
   ])
-  // ping and anything else: counted, bytes not looked at (ping echoes 32 bytes at a time)
+  // anything else: counted, bytes not looked at
   return { protocols, fallback: { perPeer: streams.maxPerPeer, perNode: streams.maxPerProtocol }, perPeerTotal: streams.maxPerPeerTotal }
 }

@@ -9,8 +9,9 @@
  * so nothing slows a sender that announces a large frame and never finishes
  * it. The guard parses the varint length prefixes of the inbound byte flow
  * itself and aborts the stream when a frame announces more than the
- * protocol's largest message, or when bytes follow the last message the
- * protocol has.
+ * protocol's largest message, when bytes follow the last message the
+ * protocol has, or when an unframed stream (ping) carries more bytes than
+ * its budget.
  */
 import * as varint from 'uint8-varint'
 import { FrameLimitError } from './errors.js'
@@ -28,6 +29,13 @@ export interface FrameLimits {
    * into (`'raw'`: a relayed connection after the circuit handshake)
    */
   after?: 'end' | 'raw'
+  /**
+   * With `after: 'raw'`: the unframed bytes the stream may carry in all.
+   * Default: any number. An echo protocol (ping) holds what it cannot send
+   * back yet: a budget bounds what one stream costs when the remote sends
+   * without reading the answers
+   */
+  maxRawBytes?: number
 }
 
 /**
@@ -48,7 +56,7 @@ export function guardFrames (stream: Stream, limits: FrameLimits, onViolation: (
   const parser = new FrameParser(limits)
   const check = (data: Uint8Array | Uint8ArrayList): boolean => {
     if (parser.state === 'violated') return false
-    if (parser.state === 'raw') return true
+    if (parser.state === 'raw' && !parser.countsRaw) return true
     for (const chunk of data instanceof Uint8Array ? [data] : data) {
       const error = parser.push(chunk)
       if (error != null) {
@@ -77,11 +85,17 @@ export class FrameParser {
   private lengthBytes = 0
   private remaining = 0
   private seen = 0
+  private raw = 0
 
   constructor (limits: FrameLimits) {
     this.limits = limits
     this.maxLengthBytes = varint.encodingLength(limits.maxFrame)
     this.state = limits.frames === 0 ? this.afterLast() : 'length'
+  }
+
+  /** Whether raw bytes still need counting against `maxRawBytes` */
+  get countsRaw (): boolean {
+    return this.limits.maxRawBytes != null
   }
 
   /** Take the next bytes; an error when they break the limits (the parser then refuses everything) */
@@ -109,6 +123,10 @@ export class FrameParser {
         this.remaining -= take
         if (this.remaining === 0) this.frameDone()
       }
+    }
+    if (this.state === 'raw' && this.limits.maxRawBytes != null) {
+      this.raw += bytes.byteLength - i
+      if (this.raw > this.limits.maxRawBytes) return this.violate(`more than ${this.limits.maxRawBytes} bytes of data`)
     }
     return undefined
   }

@@ -21,9 +21,9 @@ export function sendMore (stream: Stream, bytes: number): void {
   }
 }
 
-/** Unframed bytes (ping's 32-byte rounds): `sent` of them, never the rest */
+/** Unframed bytes (ping's 32-byte rounds): `sent` of them */
 export function sendRaw (stream: Stream, sent: number): void {
-  stream.send(FILLER.subarray(0, sent))
+  sendMore(stream, sent)
 }
 
 /** Whether the target still holds a stream open: neither reset nor closed */

@@ -4,6 +4,7 @@
  * small and keeps serving others.
  */
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { pmeshStart, stopProcess, type RunningNode } from '../helpers/cli.js'
@@ -47,7 +48,8 @@ const FRAMES: Record<string, { old: number, documented: number, raw?: boolean }>
   '/libp2p/circuit/relay/0.2.0/hop': { old: 4 * MiB, documented: 4 * 1024 },
   '/libp2p/circuit/relay/0.2.0/stop': { old: 4 * MiB, documented: 4 * 1024 },
   '/libp2p/dcutr': { old: 4 * 1024, documented: 4 * 1024 },
-  '/ipfs/ping/1.0.0': { old: 32, documented: 32, raw: true }
+  // unframed: the old worst case is a stream's 4 MiB read buffer, the documented one the ping budget
+  '/ipfs/ping/1.0.0': { old: 4 * MiB, documented: 8 * 32, raw: true }
 }
 
 describe('adversarial: half-written frames on every protocol', function () {
@@ -67,9 +69,12 @@ describe('adversarial: half-written frames on every protocol', function () {
     await home?.remove()
   })
 
-  it('are cut off above the documented limits, and the relay still delivers and stores for others', async () => {
+  it('are cut off above the documented limits; the relay grows by less than 32 MiB and still delivers and stores for others', async () => {
     home = await tempDir()
     target = await pmeshStart(home.path, ['--relay'])
+    // bin/pmesh.js bounds the young generation of a running node (docs/ARCHITECTURE.md, "Memory under attack")
+    const cmdline = (await readFile(`/proc/${target.child.pid}/cmdline`, 'utf8')).split('\0')
+    assert.ok(cmdline.includes('--max-semi-space-size=8'), cmdline.join(' '))
     const address = multiaddr(target.info.addresses[0])
     const targetId = peerIdFromString(target.info.peerId)
 
@@ -109,13 +114,13 @@ describe('adversarial: half-written frames on every protocol', function () {
         try {
           const stream = await openRaw(attacker, address, protocol)
           opened.push(stream)
-          if (frame.raw === true) return sendRaw(stream, frame.documented - 1)
           // a protocol documented to carry no bytes: the well-behaved half sends none and holds the stream
           if (i % 2 === 1 && frame.documented === 0) return
           const announced = i % 2 === 0 ? frame.old : frame.documented
           const total = Math.min(SEND_CAP, announced - 1)
           const first = Math.min(1024, total)
-          sendPartialFrame(stream, announced, first)
+          if (frame.raw === true) sendRaw(stream, first)
+          else sendPartialFrame(stream, announced, first)
           if (announced > frame.documented) oversized.push(stream)
           rest.push(() => { if (held(stream) && total > first) sendMore(stream, total - first) })
         } catch {
@@ -152,11 +157,7 @@ describe('adversarial: half-written frames on every protocol', function () {
 
     // every frame announced above its documented limit lost its stream (and its sender its connection)
     assert.deepEqual(oversized.filter(held).map(s => s.protocol), [])
-    assert.ok(after - before < 400, `the target grew by ${(after - before).toFixed(1)} MiB under the attack`)
+    // the issue's bound: the resident memory of the target holding the attack, against before it
+    assert.ok(after - before < 32, `the target grew by ${(after - before).toFixed(1)} MiB under the attack`)
   })
-
-  // The issue's bound. Measured with these limits: 90-105 MiB of growth, of which the held frames
-  // are about 10 MiB; the rest stays after the ~1,700 streams (most refused at once) are gone, and
-  // is not freed by 20 s of waiting. Pending until the cost of a refused stream is found.
-  it('grow the relay by less than 32 MiB')
 })

@@ -70,6 +70,15 @@ describe('frame guard', () => {
     }))
   })
 
+  it('holds an unframed stream (ping) to its byte budget, however the bytes are cut', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 600 }), cuts, (budget, sent, chunks) => {
+      const parser = new FrameParser({ maxFrame: 0, frames: 0, after: 'raw', maxRawBytes: budget })
+      const error = feed(parser, new Uint8Array(sent), chunks)
+      if (sent <= budget) assert.equal(error, undefined)
+      else assert.ok(error?.name === 'FrameLimitError', `${sent} bytes passed a budget of ${budget}`)
+    }))
+  })
+
   it('never throws on arbitrary bytes, and refuses everything once it has refused', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: 0, max: 4096 }), cuts, (bytes, maxFrame, chunks) => {
       const parser = new FrameParser({ maxFrame })
