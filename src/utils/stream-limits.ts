@@ -63,6 +63,8 @@ export interface StreamLimits {
 class StreamLimiter implements StreamLimits {
   private readonly init: StreamLimitsInit
   private readonly log: Logger
+  /** Whether a stream the frame guard could not watch was seen (logged once) */
+  private unguardedSeen = false
   private readonly perProtocol = new Map<string, number>()
   private readonly perPeer = new Map<string, number>()
   private readonly peerTotal = new Map<string, number>()
@@ -123,10 +125,15 @@ class StreamLimiter implements StreamLimits {
         }, { once: true })
         // a peer that breaks a frame limit is not speaking the protocol: end its connection, which also
         // stops the bytes it still has in flight on its other streams (each may have a 256 KiB window)
-        guardFrames(stream, limits.frames, (err) => {
+        const guarded = guardFrames(stream, limits.frames, (err) => {
           stream.abort(err)
           connection.abort(err)
         })
+        // the guard reads libp2p internals (frame-guard.ts): say so loudly if they changed
+        if (!guarded && !this.unguardedSeen) {
+          this.unguardedSeen = true
+          this.log.error('cannot check the frames of inbound %s streams: the stream implementation is not the one frame-guard.ts knows, so frame limits do not hold', protocol)
+        }
       }
       await handler(stream, connection)
     }
