@@ -31,7 +31,8 @@ export async function main (argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name]
   if (command == null) {
-    process.stderr.write(`pmesh: unknown command "${name}"\n\n${usage()}`)
+    const guess = closestCommand(name)
+    process.stderr.write(`pmesh: unknown command "${name}"${guess == null ? '' : `; did you mean "${guess}"?`}\nRun "pmesh help" for the list of commands.\n`)
     return 2
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -49,4 +50,26 @@ export async function main (argv: string[]): Promise<number> {
     process.stderr.write(`pmesh ${name}: ${err?.message ?? String(err)}\n`)
     return 1
   }
+}
+
+/** The command a typo most likely meant: within two edits (a third of a long name), else none */
+export function closestCommand (typed: string): string | undefined {
+  let best: { name: string, distance: number } | undefined
+  for (const name of Object.keys(COMMANDS)) {
+    const distance = editDistance(typed.toLowerCase(), name)
+    if (distance <= Math.max(2, Math.floor(name.length / 3)) && (best == null || distance < best.distance)) best = { name, distance }
+  }
+  return best?.name
+}
+
+/** Levenshtein distance, a swap of two neighbours counting as one edit */
+function editDistance (a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i === 0 ? j : j === 0 ? i : 0))
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1)
+    }
+  }
+  return rows[a.length][b.length]
 }

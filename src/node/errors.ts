@@ -27,3 +27,9 @@ export class DhtStoreFullError extends Error {
   static name = 'DhtStoreFullError'
   name = 'DhtStoreFullError'
 }
+
+/** The home directory cannot be created, read or written (a file, a read-only place, /proc, …). */
+export class UnusableHomeError extends Error {
+  static name = 'UnusableHomeError'
+  name = 'UnusableHomeError'
+}

@@ -2,9 +2,10 @@
  * A node's home directory: everything one presence-mesh identity owns on
  * disk. Two nodes with different homes run side by side on one machine.
  */
-import { mkdir } from 'node:fs/promises'
+import { access, constants, mkdir, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { UnusableHomeError } from './errors.js'
 
 export interface HomePaths {
   root: string
@@ -44,8 +45,30 @@ export function homePaths (root: string): HomePaths {
   }
 }
 
-/** Create the home (owner-only) if it does not exist yet */
+/** Create the home (owner-only) if it does not exist yet; a home that cannot be used fails at once */
 export async function ensureHome (root: string): Promise<HomePaths> {
-  await mkdir(root, { recursive: true, mode: 0o700 })
+  try {
+    await makeDirectory(root)
+    if (!(await stat(root)).isDirectory()) throw new Error('it is not a directory')
+    await access(root, constants.R_OK | constants.W_OK | constants.X_OK)
+  } catch (err: any) {
+    throw new UnusableHomeError(`Cannot use ${root} as the home: ${err.code === 'EACCES' ? 'permission denied' : err.message}`)
+  }
   return homePaths(root)
+}
+
+/**
+ * mkdir -p, one level at a time. Node's own `recursive: true` never returns
+ * for a path under /proc (it retries the ENOENT for ever): here a level that
+ * still cannot be made once its parent exists is an error.
+ */
+async function makeDirectory (path: string, parentMade = false): Promise<void> {
+  try {
+    await mkdir(path, { mode: 0o700 })
+  } catch (err: any) {
+    if (err.code === 'EEXIST') return
+    if (err.code !== 'ENOENT' || parentMade || dirname(path) === path) throw err
+    await makeDirectory(dirname(path))
+    await makeDirectory(path, true)
+  }
 }

@@ -87,7 +87,9 @@ describe('pmesh command line', function () {
   it('rejects bad arguments on stderr with a non-zero exit', async () => {
     const a = await home()
     const cases: Array<[string[], number, RegExp]> = [
-      [['frobnicate'], 2, /unknown command "frobnicate"/],
+      [['frobnicate'], 2, /unknown command "frobnicate"\nRun "pmesh help"/],
+      [['stauts'], 2, /unknown command "stauts"; did you mean "status"\?/],
+      [['inbx', '--home', a], 2, /did you mean "inbox"\?/],
       [['start', '--home', a, '--api-port', 'lots'], 2, /--api-port must be a port number/],
       [['start', '--home', a, '--listen', 'nonsense'], 1, /not a multiaddr/],
       [['start', '--home', a, '--bootstrap', '/ip4/127.0.0.1/tcp/1'], 1, /must end with \/p2p/],
