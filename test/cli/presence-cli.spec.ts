@@ -44,6 +44,25 @@ describe('pmesh presence commands', function () {
     assert.match(pidf.stdout, /<rpid:busy\/>/)
   })
 
+  it('offline leaves no busy behind, and watching a presentity nobody knows says so rather than "granted"', async () => {
+    const { a, c, uriA } = await line()
+    assert.equal((await pmesh(['status', 'set', 'busy', '--home', a])).code, 0)
+    assert.equal((await pmesh(['status', 'set', 'offline', '--home', a])).code, 0)
+    const own = JSON.parse((await pmesh(['status', '--home', a, '--json'])).stdout)
+    assert.deepEqual([own.basic, own.availability], ['closed', 'unknown'])
+
+    const nobody = 'pres:12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBhVAWYKLy1VJDk'
+    const watch = pmeshStream(['watch', nobody, uriA, '--home', c, '--duration', '60'])
+    streams.push(watch)
+    const stderr: string[] = []
+    watch.child.stderr?.on('data', chunk => { stderr.push(String(chunk)) })
+    await watch.waitForLine(line => line.includes(uriA))
+    const said = stderr.join('')
+    assert.match(said, new RegExp(`waiting for ${nobody}: nothing is known of it yet`))
+    assert.match(said, new RegExp(`waiting for ${uriA} to come online`))
+    assert.doesNotMatch(said, /granted/)
+  })
+
   it('watch prints one JSON line per notify, and a SIGKILLed presentity shows closed within seconds', async () => {
     const { a, c, nodeA, uriA } = await line()
     const watch = pmeshStream(['watch', uriA, '--home', c, '--json', '--duration', '60'])

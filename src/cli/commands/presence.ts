@@ -17,7 +17,8 @@ const STATES: Record<string, { basic: 'open' | 'closed', availability?: Availabi
   idle: { basic: 'open', availability: 'idle' },
   away: { basic: 'open', availability: 'away' },
   dnd: { basic: 'open', availability: 'do-not-disturb' },
-  offline: { basic: 'closed' }
+  // offline: no busy or dnd left over from before (issue 16)
+  offline: { basic: 'closed', availability: 'unknown' }
 }
 const DEFAULT_WATCH_DURATION_S = 3600
 
@@ -156,7 +157,7 @@ export const watch: Command = {
         continue
       }
       if (duration > 0) live.add(peerId)
-      if (values.json !== true) process.stderr.write(`subscribed to ${uri} (transaction ${response.transactionId}, granted ${response.duration} s)\n`)
+      if (values.json !== true) process.stderr.write(`${subscribedLine(uri, response)}\n`)
     }
     // duration 0 is a one-time fetch: its single notify is all there is
     if (live.size === 0) setTimeout(() => controller.abort(), 200)
@@ -169,6 +170,17 @@ export const watch: Command = {
     }
     if (failures.length > 0) throw new Error(`subscription refused: ${failures.join('; ')}`)
   }
+}
+
+/**
+ * What a successful subscribe means for the user: nothing is known of a
+ * presentity that never published (a typo, or never online), and one that is
+ * offline granted nothing yet — the subscription waits for it in its shard
+ */
+function subscribedLine (uri: string, response: { transactionId: string, duration: number, state: PresenceView }): string {
+  if (response.state.updated == null) return `waiting for ${uri}: nothing is known of it yet (a wrong address, or it has never been online); you will see it when it comes online (transaction ${response.transactionId})`
+  if (response.state.basic === 'closed') return `waiting for ${uri} to come online (transaction ${response.transactionId}); it is offline, last seen ${response.state.lastSeen ?? response.state.updated}`
+  return `subscribed to ${uri} (transaction ${response.transactionId}, granted ${response.duration} s)`
 }
 
 export const subscriptions: Command = {
