@@ -95,8 +95,8 @@ presence-mesh nodes (createNode(), each its own identity, DHT, gossipsub and pre
 process (scripts/bench/idle-contacts.ts); offline contacts are identities whose nodes never run. For each contact
 count, a fresh measured node (\`ours\`: createNode() with a home on disk, what \`pmesh start\` runs, less its silent
 control API) subscribes to every contact, and the online contacts subscribe back to it (contacts watch each other).
-After ${plan.settleS} s, a fresh plain libp2p node (the same TCP, circuit-relay transport, Noise, Yamux without keep-alive,
-ping interval, identify, ping, kad-dht on our DHT protocol in the same role, gossipsub and DCUtR, no presence, messaging or mailbox
+After ${plan.settleS} s, a fresh plain libp2p node (our node's libp2p, built by the same options builder from the same settings,
+src/node/libp2p-options.ts, with its LevelDB in a home directory as ours has; no presence, messaging or mailbox
 service) dials every peer ours
 is connected to; after a ${plan.warmupS} s warm-up both are measured side by side for ${plan.windowS} s, each alone in its
 process (scripts/bench/idle-node.ts). Every node accepts up to 1,000 inbound connections a second from one address

@@ -111,7 +111,7 @@ export async function idleBench (ctx: BenchContext, plan: IdlePlan): Promise<Idl
     const offline = contacts - online
     ctx.log(`\n${contacts} contacts: ${online} online (real nodes), ${offline} offline (identities never started)`)
     const ours = new IpcProc(await startProc(ctx.cleanup, IDLE_NODE, ['--mode', 'ours', '--home', join(root, `ours-${contacts}`), '--bootstrap', bootstrap], { ipc: true }))
-    const plain = new IpcProc(await startProc(ctx.cleanup, IDLE_NODE, ['--mode', 'plain', '--bootstrap', bootstrap], { ipc: true }))
+    const plain = new IpcProc(await startProc(ctx.cleanup, IDLE_NODE, ['--mode', 'plain', '--home', join(root, `plain-${contacts}`), '--bootstrap', bootstrap], { ipc: true }))
     const oursId: string = ours.proc.info.peerId
     try {
       await Promise.all([ours, plain].map(async node => node.call<number, IdleCommand>({ op: 'connect', addr: bootstrap })))

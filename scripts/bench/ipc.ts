@@ -5,6 +5,7 @@
  * bootstraps everyone, and the subscribers are connected to the publisher,
  * as a subscribe request connects a watcher to its presentity.
  */
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { inBatches, startProc, stopChild, waitUntil, type Cleanup, type Proc } from '../mesh/procs.js'
@@ -42,9 +43,10 @@ export class IpcProc {
     }).catch(() => {})
   }
 
-  /** `flags`: raw-node.ts's --relay, --behind-relay */
+  /** `flags`: raw-node.ts's --relay, --behind-relay. Its LevelDB lives in a fresh directory, as a fresh pmesh home's */
   static async rawNode (cleanup: Cleanup, bootstrap: string[] = [], flags: string[] = []): Promise<IpcProc> {
-    return new IpcProc(await startProc(cleanup, RAW_NODE, [...bootstrap.flatMap(ma => ['--bootstrap', ma]), ...flags], { ipc: true }))
+    const datastore = join(await cleanup.tempDir('pmesh-raw-'), 'datastore')
+    return new IpcProc(await startProc(cleanup, RAW_NODE, [...bootstrap.flatMap(ma => ['--bootstrap', ma]), '--datastore', datastore, ...flags], { ipc: true }))
   }
 
   get address (): string { return this.proc.info.addresses[0] }

@@ -78,9 +78,12 @@ Written by \`npm run bench\` (scripts/bench/); rerun it rather than editing this
 
 Every figure is measured in the same run as its baseline, on 127.0.0.1, with each node in its own
 process: ours are real \`pmesh start\` processes driven through their control API, the baseline are
-plain libp2p processes (scripts/bench/raw-node.ts: createLibp2p with the same TCP, Noise, Yamux,
-identify, ping, kad-dht and gossipsub, nothing else; DHT servers and clients as ours: the bootstrap
-nodes and relays serve, the others ask) driven over IPC. Times are taken in the bench
+plain libp2p processes (scripts/bench/raw-node.ts) driven over IPC: our node's libp2p, built by the
+same options builder as \`createNode()\` (src/node/libp2p-options.ts) from the settings the same
+\`pmesh start\` flags give — transports, Noise, Yamux, connection manager, monitor and gater, stream
+limits, identify, ping, kad-dht in the same role, gossipsub, DCUtR, the relay server on relays — with
+a LevelDB datastore in a fresh directory, as a pmesh home's, and none of the presence, mailbox and
+messaging services. Times are taken in the bench
 process, on one clock. Ratio = ours / raw libp2p. With few samples p95 and p99 are the maximum.
 
 ${markdownTable(HEADER, rows.map(cells))}
