@@ -10,7 +10,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { sealPresence, type PresenceRecord } from '../../src/presence/record.js'
-import { Mesh } from '../mesh/mesh.js'
+import { Mesh, presentityOf, watchersOf } from '../mesh/mesh.js'
 import { PMESH, rssBytes, startProc, stopChild, type Cleanup } from '../mesh/procs.js'
 import { runScenario } from '../mesh/scenarios.js'
 import { summarize, type Summary } from '../mesh/stats.js'
@@ -77,16 +77,48 @@ async function rssOf (pids: Array<number | undefined>): Promise<Summary | undefi
 }
 
 /**
- * Presence on `watchers` watchers: notify latency, RSS per node, and (when
- * `fetchRounds` > 0) the offline fetch after the presentity stops.
+ * The connection graph of ours' presence mesh while it was measured, by
+ * node index (mesh.nodes): the raw baseline dials the same connections, so
+ * its gossip travels the same paths (through the relay where ours does).
  */
-export async function oursMesh (ctx: BenchContext, watchers: number, changes: number, fetchRounds: number): Promise<{ latency?: Summary, fetch?: Summary, rss?: Summary }> {
-  ctx.log(`ours: ${watchers + 2} pmesh processes (bootstrap, presentity, ${watchers} watchers)`)
-  const mesh = await Mesh.start(ctx.cleanup, { nodes: watchers + 2, relays: 0, firewalled: 0, log: () => {}, concurrency: ctx.concurrency })
+export interface MeshGraph {
+  /** Node 0 is a community relay (in every shard, as a real mesh's relays are) */
+  relaySeed: boolean
+  presentity: number
+  watchers: number[]
+  /** Unordered pairs of connected nodes, i < j */
+  edges: Array<[number, number]>
+}
+
+/** Each node's open connections, as pairs of node indexes */
+async function connectionGraph (mesh: Mesh): Promise<Array<[number, number]>> {
+  const index = new Map(mesh.nodes.map(n => [n.peerId, n.index]))
+  const edges = new Set<string>()
+  await Promise.all(mesh.nodes.map(async node => {
+    const { peers } = await node.api('GET', '/v1/peers')
+    for (const peer of peers as Array<{ peerId: string }>) {
+      const other = index.get(peer.peerId)
+      if (other != null && other !== node.index) edges.add(`${Math.min(node.index, other)}-${Math.max(node.index, other)}`)
+    }
+  }))
+  return [...edges].map(e => e.split('-').map(Number) as [number, number]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+}
+
+/**
+ * Presence on `watchers` watchers: notify latency, RSS per node, and (when
+ * `fetchRounds` > 0) the offline fetch after the presentity stops. Node 0,
+ * which every other node bootstraps from, is a community relay, as in a
+ * real mesh (relays are the gossip backbone: docs/ARCHITECTURE.md).
+ */
+export async function oursMesh (ctx: BenchContext, watchers: number, changes: number, fetchRounds: number): Promise<{ latency?: Summary, fetch?: Summary, rss?: Summary, graph: MeshGraph }> {
+  ctx.log(`ours: ${watchers + 2} pmesh processes (relay, presentity, ${watchers} watchers)`)
+  const mesh = await Mesh.start(ctx.cleanup, { nodes: watchers + 2, relays: 1, firewalled: 0, log: () => {}, concurrency: ctx.concurrency })
   try {
     await mesh.ready()
     const presence = await runScenario('presence', { mesh, log: ctx.log, changes })
     if (presence.status !== 'ok') ctx.log(`  presence: ${presence.status} ${presence.notes.join('; ')}`)
+    const graph: MeshGraph = { relaySeed: true, presentity: presentityOf(mesh).index, watchers: watchersOf(mesh).map(n => n.index), edges: await connectionGraph(mesh) }
+    ctx.log(`  connection graph: ${graph.edges.length} connections among ${mesh.nodes.length} nodes, ${graph.edges.filter(([a, b]) => a === graph.presentity || b === graph.presentity).length} of them the presentity's`)
     const rss = await rssOf(mesh.nodes.map(n => n.proc?.child.pid))
     let fetch: Summary | undefined
     if (fetchRounds > 0) {
@@ -94,16 +126,16 @@ export async function oursMesh (ctx: BenchContext, watchers: number, changes: nu
       if (result.status !== 'ok') ctx.log(`  offline fetch: ${result.status} ${result.notes.join('; ')}`)
       fetch = result.figures['GET /v1/presence/:uri of a stopped presentity']
     }
-    return { latency: presence.figures['notify latency per watcher'], fetch, rss }
+    return { latency: presence.figures['notify latency per watcher'], fetch, rss, graph }
   } finally {
     await Promise.all(mesh.nodes.map(async node => mesh.stop(node, 'SIGTERM')))
   }
 }
 
-/** The same on raw nodes: gossipsub publish → receive, kad-dht put, stop, get */
-export async function rawMesh (ctx: BenchContext, subscribers: number, changes: number, fetchRounds: number, sizes: { open: number, closed: number }): Promise<{ latency?: Summary, fetch?: Summary, rss?: Summary }> {
-  ctx.log(`raw: ${subscribers + 2} plain libp2p processes (bootstrap, publisher, ${subscribers} subscribers)`)
-  const mesh = await startRawMesh(ctx.cleanup, subscribers, ctx.concurrency, ctx.log)
+/** The same on raw nodes wired as ours were (`graph`): gossipsub publish → receive, kad-dht put, stop, get */
+export async function rawMesh (ctx: BenchContext, graph: MeshGraph, changes: number, fetchRounds: number, sizes: { open: number, closed: number }): Promise<{ latency?: Summary, fetch?: Summary, rss?: Summary }> {
+  ctx.log(`raw: ${graph.watchers.length + 2} plain libp2p processes (${graph.relaySeed ? 'relay' : 'bootstrap'}, publisher, ${graph.watchers.length} subscribers), ours' ${graph.edges.length} connections`)
+  const mesh = await startRawMesh(ctx.cleanup, graph, ctx.concurrency, ctx.log)
   try {
     const latency = await sample(ctx, mesh.subscribers, changes, async id => {
       await mesh.publisher.call({ op: 'publish', topic: TOPIC, id, size: sizes.open })

@@ -3,36 +3,29 @@
  * process's CPU, memory and sockets are its own (idle-probe.ts counts them).
  *
  *   node dist/scripts/bench/idle-node.js --mode ours --home DIR --bootstrap MA
- *   node dist/scripts/bench/idle-node.js --mode plain --bootstrap MA
+ *   node dist/scripts/bench/idle-node.js --mode plain --home DIR --bootstrap MA
  *
  * `ours` is createNode() with a home on disk, what `pmesh start` runs (less
  * its control API, which is silent while nobody calls it). `plain` is the
- * same libp2p configuration — TCP, circuit-relay transport, Noise, Yamux
- * (keep-alive off), the same connection-monitor ping interval, identify,
- * ping with the same stream limits, the presence-mesh kad-dht in the same role (server or client), gossipsub, DCUtR — without the
- * presence, messaging and mailbox services. Prints one JSON line once it
- * listens, then obeys its parent over IPC, and stops when that channel closes.
+ * same libp2p, built by the same options builder (src/node/libp2p-options.ts)
+ * from the same settings, with a LevelDB datastore in DIR as ours has, but
+ * without the presence, messaging and mailbox services. Prints one JSON line
+ * once it listens, then obeys its parent over IPC, and stops when that channel closes.
  */
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { bootstrap } from '@libp2p/bootstrap'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { dcutr } from '@libp2p/dcutr'
-import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p } from 'libp2p'
-import { DEFAULT_SETTINGS, mergeSettings, servesDht } from '../../src/node/config.js'
+import { LevelDatastore } from 'datastore-level'
+import { mergeSettings } from '../../src/node/config.js'
 import { createNode } from '../../src/node/create-node.js'
-import { DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, PING_STREAMS_PER_CONNECTION } from '../../src/node/constants.js'
+import { createMeshLibp2p } from '../../src/node/libp2p-options.js'
 import { inBatches } from '../mesh/procs.js'
 import { ONE_HOST_INBOUND_PER_S, Probe } from './idle-probe.js'
 import { stopWithParent } from './raw-libp2p.js'
+import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 
 export type IdleCommand =
@@ -72,24 +65,21 @@ if (values.mode === 'ours') {
   }
   stop = async () => node.stop()
 } else {
-  libp2p = await createLibp2p({
-    addresses: { listen: LOOPBACK },
-    transports: [tcp(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux({ enableKeepAlive: false })],
-    connectionMonitor: { pingInterval: DEFAULT_SETTINGS.pingInterval * 1000 },
-    connectionManager: { maxConnections: DEFAULT_MAX_CONNECTIONS, inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S },
-    peerDiscovery: values.bootstrap.length > 0 ? [bootstrap({ list: values.bootstrap })] : [],
-    services: {
-      identify: identify(),
-      ping: ping({ maxOutboundStreams: PING_STREAMS_PER_CONNECTION, maxInboundStreams: PING_STREAMS_PER_CONNECTION }),
-      // the DHT role ours takes with the same bootstrap list
-      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: !servesDht(mergeSettings({ bootstrap: values.bootstrap })), peerInfoMapper: passthroughMapper }),
-      pubsub: gossipsub({ runOnLimitedConnection: true, allowPublishToZeroTopicPeers: true }),
-      dcutr: dcutr()
-    }
+  if (values.home == null) throw new Error('--home DIR: the plain node keeps its LevelDB there, as ours does')
+  await mkdir(values.home, { recursive: true, mode: 0o700 })
+  const datastore = new LevelDatastore(join(values.home, 'datastore'))
+  await datastore.open()
+  // what ours runs with (createNode() above), less the presence-mesh services
+  libp2p = await createMeshLibp2p(mergeSettings({ listen: LOOPBACK, bootstrap: values.bootstrap }), {
+    privateKey: await generateKeyPair('Ed25519'),
+    datastore,
+    connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S }
   })
-  stop = async () => libp2p.stop()
+  await libp2p.start()
+  stop = async () => {
+    await libp2p.stop()
+    await datastore.close()
+  }
 }
 probe.attach(libp2p)
 

@@ -6,7 +6,7 @@
 import { loadavg } from 'node:os'
 import { formatRatio, markdownTable, round, summarize, textTable } from '../mesh/stats.js'
 import { DEFAULT_SETTINGS } from '../../src/node/config.js'
-import { machine, writeSection } from './report.js'
+import { formatLoad, machine, writeSection } from './report.js'
 import type { IdlePlan, IdleRun, Side } from './idle.js'
 import type { ProbeSnapshot } from './idle-probe.js'
 
@@ -53,7 +53,7 @@ function breakdown (side: Side): string {
     .map(([key, rate]) => `${key.replace(/^(in|out) /, '$1 ')} ${round(rate, 2)}/s`).join(', ') || 'nothing'
 }
 
-const HEADER = ['contacts (online + offline)', 'node', 'bytes/s in · out', 'messages/s', 'CPU, % of a core', 'intervals: median / max of bytes in+out, CPU', 'RSS', 'connections', 'gossip topics']
+const HEADER = ['contacts (online + offline)', 'node', 'bytes/s in · out', 'messages/s', 'CPU, % of a core', 'intervals: median / max of bytes in+out, CPU', 'RSS', 'connections', 'gossip topics', 'load']
 
 function rows (run: IdleRun): string[][] {
   const who = `${run.contacts} (${run.online} + ${run.offline})`
@@ -61,7 +61,7 @@ function rows (run: IdleRun): string[][] {
     const m = windowRates(side)
     const end = side.snapshots[side.snapshots.length - 1]
     return [who, name, `${Math.round(m.bytesIn)} · ${Math.round(m.bytesOut)}`, String(round(m.messages, 2)), String(round(m.cpu, 2)),
-      spread(side), `${round(end.rss / MIB, 0)} MiB`, `${side.snapshots[0].connections} → ${end.connections}`, String(end.topics)]
+      spread(side), `${round(end.rss / MIB, 0)} MiB`, `${side.snapshots[0].connections} → ${end.connections}`, String(end.topics), formatLoad(run.load)]
   }
   const o = windowRates(run.ours)
   const p = windowRates(run.plain)
@@ -69,7 +69,7 @@ function rows (run: IdleRun): string[][] {
   return [
     line('ours', run.ours),
     line('plain libp2p', run.plain),
-    [who, 'ratio', `${formatRatio(o.bytesIn, p.bytesIn)} · ${formatRatio(o.bytesOut, p.bytesOut)}`, formatRatio(o.messages, p.messages), formatRatio(o.cpu, p.cpu), '', formatRatio(oe.rss, pe.rss), '', '']
+    [who, 'ratio', `${formatRatio(o.bytesIn, p.bytesIn)} · ${formatRatio(o.bytesOut, p.bytesOut)}`, formatRatio(o.messages, p.messages), formatRatio(o.cpu, p.cpu), '', formatRatio(oe.rss, pe.rss), '', '', '']
   ]
 }
 
@@ -95,8 +95,8 @@ presence-mesh nodes (createNode(), each its own identity, DHT, gossipsub and pre
 process (scripts/bench/idle-contacts.ts); offline contacts are identities whose nodes never run. For each contact
 count, a fresh measured node (\`ours\`: createNode() with a home on disk, what \`pmesh start\` runs, less its silent
 control API) subscribes to every contact, and the online contacts subscribe back to it (contacts watch each other).
-After ${plan.settleS} s, a fresh plain libp2p node (the same TCP, circuit-relay transport, Noise, Yamux without keep-alive,
-ping interval, identify, ping, kad-dht on our DHT protocol in the same role, gossipsub and DCUtR, no presence, messaging or mailbox
+After ${plan.settleS} s, a fresh plain libp2p node (our node's libp2p, built by the same options builder from the same settings,
+src/node/libp2p-options.ts, with its LevelDB in a home directory as ours has; no presence, messaging or mailbox
 service) dials every peer ours
 is connected to; after a ${plan.warmupS} s warm-up both are measured side by side for ${plan.windowS} s, each alone in its
 process (scripts/bench/idle-node.ts). Every node accepts up to 1,000 inbound connections a second from one address
@@ -109,7 +109,7 @@ intervals' median and maximum show whether the mean is a steady state or one bur
 socket counters (everything libp2p puts on the wire); **messages** are protocol streams opened either way (each
 one request/response: ping, identify, a DHT hop, a will, a subscribe) plus gossipsub RPCs sent and received;
 **CPU** is process.cpuUsage() (all threads) as a share of one core; **RSS** at the end of the window;
-**connections** at the start → end of the window. Ratio = ours / plain.
+**connections** at the start → end of the window; **load**: the 1-minute load average at the start → end of the window. Ratio = ours / plain.
 
 ${markdownTable(HEADER, runs.flatMap(rows))}
 

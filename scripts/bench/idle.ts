@@ -21,6 +21,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { startProc } from '../mesh/procs.js'
 import { IpcProc } from './ipc.js'
+import { withLoad, type Load } from './report.js'
 import type { BenchContext } from './figures.js'
 import type { ContactsCommand } from './idle-contacts.js'
 import type { IdleCommand } from './idle-node.js'
@@ -61,6 +62,8 @@ export interface IdleRun {
   watchedBack: number
   ours: Side
   plain: Side
+  /** 1-minute load average when the window began and ended (the machine is shared) */
+  load: Load
 }
 
 const sleep = async (s: number): Promise<void> => new Promise(resolve => setTimeout(resolve, s * 1000))
@@ -111,7 +114,7 @@ export async function idleBench (ctx: BenchContext, plan: IdlePlan): Promise<Idl
     const offline = contacts - online
     ctx.log(`\n${contacts} contacts: ${online} online (real nodes), ${offline} offline (identities never started)`)
     const ours = new IpcProc(await startProc(ctx.cleanup, IDLE_NODE, ['--mode', 'ours', '--home', join(root, `ours-${contacts}`), '--bootstrap', bootstrap], { ipc: true }))
-    const plain = new IpcProc(await startProc(ctx.cleanup, IDLE_NODE, ['--mode', 'plain', '--bootstrap', bootstrap], { ipc: true }))
+    const plain = new IpcProc(await startProc(ctx.cleanup, IDLE_NODE, ['--mode', 'plain', '--home', join(root, `plain-${contacts}`), '--bootstrap', bootstrap], { ipc: true }))
     const oursId: string = ours.proc.info.peerId
     try {
       await Promise.all([ours, plain].map(async node => node.call<number, IdleCommand>({ op: 'connect', addr: bootstrap })))
@@ -132,8 +135,8 @@ export async function idleBench (ctx: BenchContext, plan: IdlePlan): Promise<Idl
       const dialled = await plain.call<number, IdleCommand>({ op: 'dial', peers: others })
       ctx.log(`  plain node dialled ${dialled}/${others.length} of ours' peers; warm-up ${plan.warmupS} s, then a ${plan.windowS} s window`)
       await sleep(plan.warmupS)
-      const sides = await window(ctx, ours, plain, plan)
-      runs.push({ contacts, online, offline, subscribed, watchedBack, ...sides })
+      const { result: sides, load } = await withLoad(async () => window(ctx, ours, plain, plan))
+      runs.push({ contacts, online, offline, subscribed, watchedBack, ...sides, load })
     } finally {
       await Promise.all([ours.stop(), plain.stop()])
       await Promise.all(groups.map(async g => g.proc.call<number, ContactsCommand>({ op: 'unwatch', target: oursId }).catch(() => 0)))

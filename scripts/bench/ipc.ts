@@ -1,15 +1,16 @@
 /**
  * Driver side of the baseline: raw-node.ts processes, commanded over IPC.
  * Deliveries are stamped on arrival here, on the same clock the presence
- * figures use. The baseline mesh is wired like the presence mesh: node 0
- * bootstraps everyone, and the subscribers are connected to the publisher,
- * as a subscribe request connects a watcher to its presentity.
+ * figures use. The baseline mesh is wired like the presence mesh it stands
+ * for: node 0 bootstraps everyone, and the connections ours had are dialled.
  */
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { inBatches, startProc, stopChild, waitUntil, type Cleanup, type Proc } from '../mesh/procs.js'
 import { SETTLE_MS } from '../mesh/scenarios.js'
 import { TOPIC } from './raw-libp2p.js'
+import type { MeshGraph } from './figures.js'
 import type { Delivery, RawCommand } from './raw-node.js'
 
 const RAW_NODE = fileURLToPath(new URL('./raw-node.js', import.meta.url))
@@ -42,9 +43,10 @@ export class IpcProc {
     }).catch(() => {})
   }
 
-  /** `flags`: raw-node.ts's --relay, --behind-relay */
+  /** `flags`: raw-node.ts's --relay, --behind-relay. Its LevelDB lives in a fresh directory, as a fresh pmesh home's */
   static async rawNode (cleanup: Cleanup, bootstrap: string[] = [], flags: string[] = []): Promise<IpcProc> {
-    return new IpcProc(await startProc(cleanup, RAW_NODE, [...bootstrap.flatMap(ma => ['--bootstrap', ma]), ...flags], { ipc: true }))
+    const datastore = join(await cleanup.tempDir('pmesh-raw-'), 'datastore')
+    return new IpcProc(await startProc(cleanup, RAW_NODE, [...bootstrap.flatMap(ma => ['--bootstrap', ma]), '--datastore', datastore, ...flags], { ipc: true }))
   }
 
   get address (): string { return this.proc.info.addresses[0] }
@@ -95,23 +97,32 @@ export interface RawMesh {
 }
 
 /**
- * Node 0, a publisher and `subscribers` nodes subscribed to TOPIC, each in
- * its own process, given the same time to settle as the watchers
+ * The raw counterpart of ours' presence mesh (`graph`, figures.ts): node 0
+ * (a relay subscribed to the topic when ours' is a relay, as a relay joins
+ * every shard), the publisher and the subscribers, each in its own process
+ * and bootstrapped from node 0 as ours are; then every connection ours had
+ * is dialled, so gossip takes the same paths; then the same time to settle
+ * as the watchers had.
  */
-export async function startRawMesh (cleanup: Cleanup, subscribers: number, concurrency: number, log: (line: string) => void): Promise<RawMesh> {
-  const seed = await IpcProc.rawNode(cleanup)
-  const rest = await inBatches(Array.from({ length: subscribers + 1 }, (_, i) => i), concurrency, async () => IpcProc.rawNode(cleanup, [seed.address]))
-  const [publisher, ...subs] = rest
-  await publisher.call({ op: 'subscribe', topic: TOPIC })
-  await inBatches(subs, concurrency, async node => {
-    await node.call({ op: 'dial', addr: publisher.address })
-    await node.call({ op: 'subscribe', topic: TOPIC })
-  })
-  await publisherSees(publisher, subscribers, log)
-  return { all: [seed, ...rest], publisher, subscribers: subs }
+export async function startRawMesh (cleanup: Cleanup, graph: MeshGraph, concurrency: number, log: (line: string) => void): Promise<RawMesh> {
+  const count = 2 + graph.watchers.length
+  const seed = await IpcProc.rawNode(cleanup, [], graph.relaySeed ? ['--relay'] : [])
+  const rest = await inBatches(Array.from({ length: count - 1 }, (_, i) => i), concurrency, async () => IpcProc.rawNode(cleanup, [seed.address]))
+  // raw node i stands for ours' node i
+  const all = [seed, ...rest]
+  const dialled = await inBatches(graph.edges, concurrency, async ([a, b]) => all[a].call({ op: 'dial', addr: all[b].address }).then(() => true, () => false))
+  if (dialled.includes(false)) log(`  !! ${dialled.filter(ok => !ok).length} of ours' ${graph.edges.length} connections could not be dialled between raw nodes`)
+  const publisher = all[graph.presentity]
+  const subs = graph.watchers.map(i => all[i])
+  await inBatches([publisher, ...subs, ...(graph.relaySeed ? [seed] : [])], concurrency, async node => node.call({ op: 'subscribe', topic: TOPIC }))
+  // the topic peers the publisher is connected to in ours' graph: those it must see before sampling
+  const topicPeers = new Set([...graph.watchers, ...(graph.relaySeed ? [0] : [])])
+  const neighbours = graph.edges.filter(([a, b]) => (a === graph.presentity && topicPeers.has(b)) || (b === graph.presentity && topicPeers.has(a))).length
+  await publisherSees(publisher, neighbours, log)
+  return { all, publisher, subscribers: subs }
 }
 
-/** Wait until the publisher knows every subscriber, then let the gossip mesh settle */
+/** Wait until the publisher knows `subscribers` subscribers, then let the gossip mesh settle */
 export async function publisherSees (publisher: IpcProc, subscribers: number, log: (line: string) => void): Promise<void> {
   const seen = async (): Promise<number> => publisher.call<number>({ op: 'subscribers', topic: TOPIC })
   // under load gossipsub sometimes never opens its stream to a peer; go on and let the samples show it

@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --quick] [--large]`: presence-mesh figures beside
+ * `npm run bench [-- --quick] [--large] [--only startup|presence|messaging]`: presence-mesh figures beside
  * raw-libp2p baselines measured in the same run, printed and written to
- * docs/BENCHMARKS.md. A full run takes about five minutes, --quick about
+ * docs/BENCHMARKS.md (`--only`: one section, printed, not written). A full run takes about five minutes, --quick about
  * two. --large adds 50 watchers, one process per node: more than a 2-core
  * machine can run (tried here: start-ups grew past 30 s, load reached 30,
  * while the mesh was still forming).
@@ -21,13 +21,16 @@ import { oursMesh, rawMesh, recordSizes, startup, type BenchContext } from './fi
 import { messageEnvelopeSize, oursMessaging, rawMessaging } from './messaging.js'
 import { idleBench, type IdlePlan } from './idle.js'
 import { printIdle, writeIdleSection } from './idle-report.js'
-import { printTable, writeMarkdown, type Row } from './report.js'
+import { loadNow, printTable, writeMarkdown, type Row } from './report.js'
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../../../docs/BENCHMARKS.md', import.meta.url))
 /** Whatever hangs, the bench ends (and cleans up) by then */
 const HARD_LIMIT_MS = 12 * 60_000
 /** The idle bench: three configurations of start-up, subscribing, settling and a 120 s window (about 15 min here) */
 const IDLE_HARD_LIMIT_MS = 30 * 60_000
+
+/** What `--only` may name */
+const SECTIONS = ['startup', 'presence', 'messaging']
 
 /** Sample counts: a full run stays near 5 minutes on 2 cores */
 const PLANS = {
@@ -48,7 +51,7 @@ const IDLE_PLANS: Record<'full' | 'quick', IdlePlan> = {
 }
 
 async function main (): Promise<number> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, strict: false, options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false }, contacts: { type: 'string' } } })
+  const { values, positionals } = parseArgs({ allowPositionals: true, strict: false, options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false }, contacts: { type: 'string' }, only: { type: 'string' } } })
   // other modes measure something else and write their own section of docs/BENCHMARKS.md
   if (positionals[0] === 'scale') return (await import('./scale.js')).scaleMain(BENCHMARKS_MD)
   const mode = values.quick ? 'quick' : 'full'
@@ -61,6 +64,10 @@ async function main (): Promise<number> {
     return idle({ ...IDLE_PLANS[mode], contacts }, false)
   }
   const plan = PLANS[mode]
+  // one section alone: a sanity check of its baseline, printed and not written over the full run's figures
+  const only = typeof values.only === 'string' ? values.only : undefined
+  if (only != null && !SECTIONS.includes(only)) throw new Error(`--only takes one of ${SECTIONS.join(', ')}: not ${only}`)
+  const wanted = (name: string): boolean => only == null || only === name
   const startedAt = new Date()
   const loadAtStart = loadavg()[0]
   const cleanup = new Cleanup()
@@ -73,50 +80,54 @@ async function main (): Promise<number> {
   /** One figure's failure is reported in its rows; the others still run */
   const section = async (title: string, figures: string[], measure: () => Promise<Row[]>): Promise<void> => {
     log(`\n== ${title}`)
+    // every figure carries the load average around its measurement: the machine is shared
+    const start = loadNow()
     try {
-      rows.push(...await measure())
+      const measured = await measure()
+      rows.push(...measured.map(row => ({ ...row, load: { start, end: loadNow() } })))
     } catch (err: any) {
       if (cleanup.closing) throw err
       failed = true
       log(`  failed: ${err.message}`)
-      rows.push(...figures.map(figure => ({ figure, unit: 'ms' as const, baseline: '', missing: `failed: ${err.message}` })))
+      rows.push(...figures.map(figure => ({ figure, unit: 'ms' as const, baseline: '', missing: `failed: ${err.message}`, load: { start, end: loadNow() } })))
     }
+    log(`  load average ${rows[rows.length - 1]?.load?.start.toFixed(1)} → ${loadNow().toFixed(1)}`)
   }
 
   try {
     const sizes = { ...await recordSizes(), message: await messageEnvelopeSize() }
     log(`${mode} bench; signed presence record: ${sizes.open} bytes open, ${sizes.closed} bytes closed; message envelope ${sizes.message} bytes`)
 
-    await section('start-up', ['start-up, fresh node alone', 'start-up, joining a running node'], async () => {
+    if (wanted('startup')) await section('start-up', ['start-up, fresh node alone', 'start-up, joining a running node'], async () => {
       const boot = await startup(ctx, plan.startups)
       return [
         { figure: 'start-up, fresh node alone', unit: 'ms', baseline: 'raw node process start', pair: boot.alone },
         { figure: 'start-up, joining a running node', unit: 'ms', baseline: 'raw node process start, bootstrapped', pair: boot.joining }
       ]
     })
-    await section('presence, 10 watchers, one process per node', ['presence notify, 10 watchers', 'offline fetch, mesh of 12', 'RSS per node, mesh of 12'], async () => {
+    if (wanted('presence')) await section('presence, 10 watchers, one process per node', ['presence notify, 10 watchers', 'offline fetch, mesh of 12', 'RSS per node, mesh of 12'], async () => {
       const ours = await oursMesh(ctx, 10, plan.changes, plan.fetchRounds)
-      const raw = await rawMesh(ctx, 10, plan.changes, plan.fetchRounds, sizes)
+      const raw = await rawMesh(ctx, ours.graph, plan.changes, plan.fetchRounds, sizes)
       return [
         { figure: 'presence notify, 10 watchers', unit: 'ms', baseline: 'gossipsub publish → receive, same topology', pair: { ours: ours.latency, raw: raw.latency } },
         { figure: 'offline fetch, mesh of 12', unit: 'ms', baseline: 'kad-dht get of a same-size value', pair: { ours: ours.fetch, raw: raw.fetch } },
         { figure: 'RSS per node, mesh of 12', unit: 'MiB', baseline: 'raw node in the same topology', pair: { ours: ours.rss, raw: raw.rss } }
       ]
     })
-    if (values.large) {
+    if (values.large && wanted('presence')) {
       await section('presence, 50 watchers, one process per node', ['presence notify, 50 watchers', 'RSS per node, mesh of 52'], async () => {
         const ours = await oursMesh(ctx, 50, plan.changes / 2, 0)
-        const raw = await rawMesh(ctx, 50, plan.changes / 2, 0, sizes)
+        const raw = await rawMesh(ctx, ours.graph, plan.changes / 2, 0, sizes)
         return [
           { figure: 'presence notify, 50 watchers', unit: 'ms', baseline: 'gossipsub publish → receive, same topology', pair: { ours: ours.latency, raw: raw.latency } },
           { figure: 'RSS per node, mesh of 52', unit: 'MiB', baseline: 'raw node in the same topology', pair: { ours: ours.rss, raw: raw.rss } }
         ]
       })
-    } else {
+    } else if (only == null) {
       rows.push({ figure: 'presence notify, 50 watchers', unit: 'ms', baseline: '', missing: 'not measured: needs --large and more than 2 cores (see below)' })
     }
     const messagingRows = ['message send → receipt, direct', 'message send → receipt, through a relay', 'messages/s on one connection', 'SIGKILL → watchers see closed']
-    await section('messaging and SIGKILL, 2 relays + 5 nodes, one process per node', messagingRows, async () => {
+    if (wanted('messaging')) await section('messaging and SIGKILL, 2 relays + 5 nodes, one process per node', messagingRows, async () => {
       const ours = await oursMessaging(ctx, plan.messaging)
       const raw = await rawMessaging(ctx, plan.messaging, sizes.message)
       return [
@@ -128,6 +139,7 @@ async function main (): Promise<number> {
     })
 
     printTable(rows)
+    if (only != null) return failed ? 1 : 0
     await writeMarkdown(BENCHMARKS_MD, rows, { mode, startedAt, durationS: (Date.now() - startedAt.getTime()) / 1000, loadAtStart, sizes })
     log(`written to ${BENCHMARKS_MD}`)
     return failed ? 1 : 0

@@ -1,30 +1,24 @@
 /**
- * The baseline node: a plain libp2p node built with createLibp2p directly —
- * createNode()'s transports (TCP and circuit relay), encryption, muxer,
- * identify, ping, kad-dht and gossipsub, and a relay server when asked, but
- * no presence or messaging service, no control API and no home on disk; one
- * echo protocol stands in for a message and its receipt. raw-node.ts runs
- * one per process.
+ * The baseline node: our node's libp2p, built by the same options builder
+ * as createNode() (src/node/libp2p-options.ts: transports, encryption, muxer,
+ * connection manager, monitor and gater, stream limits, identify, ping,
+ * kad-dht, gossipsub, DCUtR, and a relay server when asked) and with the
+ * same kind of datastore (LevelDB in a directory, as a pmesh home's), but
+ * none of the presence-mesh services (presence, mailbox, im), no control API
+ * and no identity file; one echo protocol stands in for a message and its
+ * receipt. raw-node.ts runs one per process.
  */
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { bootstrap } from '@libp2p/bootstrap'
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
-import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
-import { ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { lpStream } from '@libp2p/utils'
-import { createLibp2p } from 'libp2p'
+import { MemoryDatastore } from 'datastore-core'
+import { LevelDatastore } from 'datastore-level'
 import { fromString } from 'uint8arrays/from-string'
-import { mergeSettings, servesDht } from '../../src/node/config.js'
-import { ONE_HOST_INBOUND_PER_S } from './idle-probe.js'
-import { DEFAULT_MAX_CONNECTIONS, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from '../../src/node/constants.js'
+import { IM_STREAMS_PER_CONNECTION } from '../../src/messaging/constants.js'
+import { mergeSettings } from '../../src/node/config.js'
+import { createMeshLibp2p, type Libp2pServices } from '../../src/node/libp2p-options.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
 
-/** Its own DHT protocol: the baseline must not answer presence-mesh queries */
-const DHT_PROTOCOL = '/presence-mesh-bench/kad/1.0.0'
 /** DHT keys are /bench/<name>; kad-dht refuses namespaces without a validator */
 const NAMESPACE = 'bench'
 export const TOPIC = '/presence-mesh-bench/1'
@@ -35,54 +29,48 @@ const MAX_ECHO_BYTES = 64 * 1024
 
 export interface RawNodeOptions {
   bootstrap: string[]
-  /** Serve circuit relay v2 with the limits a pmesh relay sets */
+  /** Serve circuit relay v2, as `pmesh start --relay` does (the same settings: all our relay's limits) */
   relay?: boolean
-  /** Also listen through a relay reservation, as a firewalled pmesh node does */
+  /** Reachable only through relay reservations, as `pmesh start --firewalled` */
   behindRelay?: boolean
+  /** The LevelDB directory, as a pmesh home's `datastore/`; none: in memory */
+  datastore?: string
 }
 
-export type RawLibp2p = Libp2p<{ dht: KadDHT, pubsub: GossipSub }>
+export type RawLibp2p = Libp2p<Libp2pServices>
 
-export async function createRawNode ({ bootstrap: bootstrapList, relay = false, behindRelay = false }: RawNodeOptions): Promise<RawLibp2p> {
-  // the DHT role a pmesh node with the same bootstrap list and relay flag takes (servesDht, create-node.ts)
-  const serves = servesDht(mergeSettings({ bootstrap: bootstrapList, relay, firewalled: behindRelay }))
-  const node = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0', ...(behindRelay ? ['/p2p-circuit'] : [])] },
-    transports: [tcp(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    // every process is 127.0.0.1: libp2p's 5 inbound connections a second from one host would be
-    // shared by the whole mesh, and reset the subscribers' dials to the publisher
-    connectionManager: { maxConnections: DEFAULT_MAX_CONNECTIONS, inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S },
-    peerDiscovery: bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList })] : [],
-    services: {
-      identify: identify(),
-      ping: ping(),
-      dht: kadDHT({
-        protocol: DHT_PROTOCOL,
-        clientMode: !serves,
-        allowQueryWithZeroPeers: serves,
-        peerInfoMapper: passthroughMapper,
-        validators: { [NAMESPACE]: async () => {} },
-        selectors: { [NAMESPACE]: () => 0 }
-      }),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
-      ...(relay
-        ? {
-            relay: circuitRelayServer({
-              reservations: { maxReservations: RELAY_MAX_RESERVATIONS, defaultDurationLimit: RELAY_DURATION_LIMIT_MS, defaultDataLimit: RELAY_DATA_LIMIT_BYTES }
-            })
-          }
-        : {})
-    }
+export interface RawNode {
+  libp2p: RawLibp2p
+  /** Stop libp2p, then close the datastore */
+  stop(): Promise<void>
+}
+
+export async function createRawNode ({ bootstrap, relay = false, behindRelay = false, datastore: dir }: RawNodeOptions): Promise<RawNode> {
+  // the settings `pmesh start --listen /ip4/127.0.0.1/tcp/0 [--bootstrap …] [--relay] [--firewalled]` runs with
+  const settings = mergeSettings({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, relay, firewalled: behindRelay })
+  const level = dir != null ? new LevelDatastore(dir) : undefined
+  await level?.open()
+  const datastore: Datastore = level ?? new MemoryDatastore()
+  const libp2p = await createMeshLibp2p(settings, {
+    privateKey: await generateKeyPair('Ed25519'),
+    datastore,
+    dht: { validators: { [NAMESPACE]: async () => {} }, selectors: { [NAMESPACE]: () => 0 } }
   })
-  // like our messaging protocol: allowed on relayed (limited) connections
-  await node.handle(ECHO_PROTOCOL, async stream => {
+  await libp2p.start()
+  // like our messaging protocol: allowed on relayed (limited) connections, as many streams per
+  // connection, and counted by the stream limits (registered after they wrapped the registrar)
+  await libp2p.handle(ECHO_PROTOCOL, async stream => {
     const lp = lpStream(stream, { maxDataLength: MAX_ECHO_BYTES })
     await lp.write(await lp.read())
     await stream.close()
-  }, { maxInboundStreams: 256, runOnLimitedConnection: true })
-  return node
+  }, { maxInboundStreams: IM_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
+  return {
+    libp2p,
+    stop: async () => {
+      await libp2p.stop()
+      await level?.close()
+    }
+  }
 }
 
 /** One echo round trip on a fresh stream: a message opens one stream per delivery too */

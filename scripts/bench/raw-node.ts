@@ -4,7 +4,7 @@
  * its parent over the fork IPC channel, and exits when that channel closes,
  * so it can never outlive the bench.
  *
- *   node dist/scripts/bench/raw-node.js [--bootstrap MA]… [--relay] [--behind-relay]
+ *   node dist/scripts/bench/raw-node.js [--bootstrap MA]… [--relay] [--behind-relay] [--datastore DIR]
  */
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -35,10 +35,12 @@ const { values } = parseArgs({
   options: {
     bootstrap: { type: 'string', multiple: true, default: [] },
     relay: { type: 'boolean', default: false },
-    'behind-relay': { type: 'boolean', default: false }
+    'behind-relay': { type: 'boolean', default: false },
+    datastore: { type: 'string' }
   }
 })
-const node = await createRawNode({ bootstrap: values.bootstrap, relay: values.relay, behindRelay: values['behind-relay'] })
+const raw = await createRawNode({ bootstrap: values.bootstrap, relay: values.relay, behindRelay: values['behind-relay'], datastore: values.datastore })
+const node = raw.libp2p
 
 node.services.pubsub.addEventListener('message', event => {
   const delivery: Delivery = { event: 'delivery', key: String(payloadId(event.detail.data)) }
@@ -116,6 +118,6 @@ process.on('message', (message: { id: number, command: RawCommand }) => {
   )
 })
 // like pmesh start: never take more than 2 s to stop
-stopWithParent(async () => node.stop(), 2_000)
+stopWithParent(async () => raw.stop(), 2_000)
 
 console.log(JSON.stringify({ peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(ma => ma.toString()) }))

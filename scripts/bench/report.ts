@@ -16,6 +16,27 @@ export interface Row {
   pair?: Pair
   /** Why the row has no numbers */
   missing?: string
+  /** 1-minute load average when its measurement began and ended (the machine is shared) */
+  load?: Load
+}
+
+/** The 1-minute load average around one measurement */
+export interface Load { start: number, end: number }
+
+/** The 1-minute load average now */
+export function loadNow (): number {
+  return loadavg()[0]
+}
+
+/** Run `measure` and say what the load average was around it */
+export async function withLoad<T> (measure: () => Promise<T>): Promise<{ result: T, load: Load }> {
+  const start = loadNow()
+  const result = await measure()
+  return { result, load: { start, end: loadNow() } }
+}
+
+export function formatLoad (load?: Load): string {
+  return load == null ? '–' : `${load.start.toFixed(1)} → ${load.end.toFixed(1)}`
 }
 
 export interface RunInfo {
@@ -27,15 +48,15 @@ export interface RunInfo {
   sizes: { open: number, closed: number, message: number }
 }
 
-const HEADER = ['figure', 'n (ours/raw)', 'ours p50 · p95 · p99', 'raw libp2p p50 · p95 · p99', 'ratio p50 · p95 · p99', 'baseline']
+const HEADER = ['figure', 'n (ours/raw)', 'ours p50 · p95 · p99', 'raw libp2p p50 · p95 · p99', 'ratio p50 · p95 · p99', 'baseline', 'load']
 
 function cells (row: Row): string[] {
-  if (row.missing != null) return [row.figure, '–', row.missing, '', '–', row.baseline]
+  if (row.missing != null) return [row.figure, '–', row.missing, '', '–', row.baseline, formatLoad(row.load)]
   const { ours, raw } = row.pair ?? {}
   const ratios = ours != null && raw != null
     ? `${formatRatio(ours.p50, raw.p50)} · ${formatRatio(ours.p95, raw.p95)} · ${formatRatio(ours.p99, raw.p99)}`
     : '–'
-  return [row.figure, `${ours?.n ?? 0}/${raw?.n ?? 0}`, formatTriple(ours, row.unit), formatTriple(raw, row.unit), ratios, row.baseline]
+  return [row.figure, `${ours?.n ?? 0}/${raw?.n ?? 0}`, formatTriple(ours, row.unit), formatTriple(raw, row.unit), ratios, row.baseline, formatLoad(row.load)]
 }
 
 export function printTable (rows: Row[]): void {
@@ -78,20 +99,27 @@ Written by \`npm run bench\` (scripts/bench/); rerun it rather than editing this
 
 Every figure is measured in the same run as its baseline, on 127.0.0.1, with each node in its own
 process: ours are real \`pmesh start\` processes driven through their control API, the baseline are
-plain libp2p processes (scripts/bench/raw-node.ts: createLibp2p with the same TCP, Noise, Yamux,
-identify, ping, kad-dht and gossipsub, nothing else; DHT servers and clients as ours: the bootstrap
-nodes and relays serve, the others ask) driven over IPC. Times are taken in the bench
+plain libp2p processes (scripts/bench/raw-node.ts) driven over IPC: our node's libp2p, built by the
+same options builder as \`createNode()\` (src/node/libp2p-options.ts) from the settings the same
+\`pmesh start\` flags give — transports, Noise, Yamux, connection manager, monitor and gater, stream
+limits, identify, ping, kad-dht in the same role, gossipsub, DCUtR, the relay server on relays — with
+a LevelDB datastore in a fresh directory, as a pmesh home's, and none of the presence, mailbox and
+messaging services. Times are taken in the bench
 process, on one clock. Ratio = ours / raw libp2p. With few samples p95 and p99 are the maximum.
+Load: the 1-minute load average when the figure's section (ours, then its baseline) began → ended.
 
 ${markdownTable(HEADER, rows.map(cells))}
 
 How each figure is taken:
 
-- **Presence notify**: a presentity and N watchers, bootstrapped from one more node; every watcher
+- **Presence notify**: a presentity and N watchers, bootstrapped from one more node, a community
+  relay (in every shard, as a real mesh's relays are); every watcher
   subscribes (which connects it to the presentity). The presentity changes its availability
   (\`PUT /v1/presence\`); latency = request sent → \`presence:notify\` arriving on each watcher's
   event stream (SSE), one sample per watcher per change; a first change is a warm-up and is not
-  counted. Baseline: the same topology of raw nodes, subscribers dialled to the publisher, a
+  counted. Baseline: the same topology of raw nodes — a raw relay subscribed to the topic, every
+  node bootstrapped from it, then every connection ours had while measured (read from each node's
+  \`GET /v1/peers\` after the samples) dialled between the raw nodes standing for its two ends — and a
   gossipsub publish of a ${run.sizes.open}-byte payload (the size of a signed open record) → each
   subscriber's message event, relayed over IPC. Ours includes signing, validation, the HTTP request
   and the SSE hop (about 1 ms together); the baseline's IPC hops cost a fraction of that.

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Cleanup, startProc, stopChild } from '../mesh/procs.js'
 import { formatTriple, markdownTable, round, textTable } from '../mesh/stats.js'
-import { machine, writeSection } from './report.js'
+import { formatLoad, machine, withLoad, writeSection, type Load } from './report.js'
 import type { StepResult } from './scale-step.js'
 
 const STEP = fileURLToPath(new URL('./scale-step.js', import.meta.url))
@@ -44,13 +44,15 @@ async function runStep (cleanup: Cleanup, n: number, maxConnections: number, log
 
 const fixed = (value: number, digits = 1): string => String(round(value, digits))
 
-function cells (r: StepResult): string[] {
+type ScaleRow = StepResult & { load?: Load }
+
+function cells (r: ScaleRow): string[] {
   const notify = r.notify == null ? '–' : formatTriple(r.notify, 'ms')
   return [
     String(r.nodes), String(r.relays), String(r.maxConnections), r.started === r.nodes ? fixed(r.startSeconds) : `${r.started} started`,
     r.connections == null ? '–' : `${r.connections.p50} / ${r.connections.p99}`, String(r.isolated),
     fixed(r.rssPerNodeMiB), fixed(r.cpuMsPerSecPerNode, 2), fixed(r.bytesPerSecPerNode / 1024, 2), fixed(r.loopDelayP99Ms, 0), fixed(r.closesPerNodePerMin, 2),
-    `${r.subscribed}/${r.watchers}`, notify, String(r.missed), r.error ?? ''
+    `${r.subscribed}/${r.watchers}`, notify, String(r.missed), formatLoad(r.load), r.error ?? ''
   ]
 }
 
@@ -75,7 +77,7 @@ const loopSaturation = `- Once the loop lags by hundreds of milliseconds, Noise 
   for all the nodes — not of a node: each real node has a core of its own, and pays the per-node idle
   figures above alone.`
 
-const HEADER = ['nodes', 'relays', 'max conns', 'start-up s', 'conns/node p50 / p99', 'isolated', 'RSS MiB/node', 'idle CPU ms/s/node', 'idle KiB/s/node', 'loop delay p99 ms', 'closes/node/min', 'subscribed', 'notify p50 · p95 · p99', 'missed', 'error']
+const HEADER = ['nodes', 'relays', 'max conns', 'start-up s', 'conns/node p50 / p99', 'isolated', 'RSS MiB/node', 'idle CPU ms/s/node', 'idle KiB/s/node', 'loop delay p99 ms', 'closes/node/min', 'subscribed', 'notify p50 · p95 · p99', 'missed', 'load', 'error']
 
 /** A step works when every node started and every watcher got (nearly) every change */
 function healthy (r: StepResult): boolean {
@@ -91,12 +93,14 @@ export async function scaleMain (benchmarksMd: string): Promise<number> {
   const started = new Date()
   const loadAtStart = loadavg()[0]
   const fds = fileLimit()
-  const results: StepResult[] = []
+  const results: ScaleRow[] = []
   try {
     for (const n of STEPS.filter(s => s <= max)) {
       // both ends of every connection are in the step's process
       const maxConnections = Math.min(CONNECTION_CEILING, Math.floor((fds - FD_RESERVE) / n))
-      const result = await runStep(cleanup, n, maxConnections, log)
+      // each step carries the load average around it: the machine is shared
+      const { result: step, load } = await withLoad(async () => runStep(cleanup, n, maxConnections, log))
+      const result = { ...step, load }
       results.push(result)
       log(textTable(HEADER, [cells(result)]))
       // the next step is larger in every way: once one breaks, the next would only break worse and take longer
@@ -114,7 +118,7 @@ export async function scaleMain (benchmarksMd: string): Promise<number> {
   return results.length > 0 && healthy(results[0]) ? 0 : 1
 }
 
-function report (results: StepResult[], fds: number, started: Date, seconds: number, loadAtStart: number): string {
+function report (results: ScaleRow[], fds: number, started: Date, seconds: number, loadAtStart: number): string {
   const broken = results.find(r => !healthy(r))
   const last = [...results].reverse().find(healthy)
   const cores = cpus().length
@@ -125,7 +129,7 @@ function report (results: StepResult[], fds: number, started: Date, seconds: num
 Written by \`npm run bench -- scale\` (scripts/bench/scale.ts, scale-step.ts) on ${started.toISOString()} in ${seconds} s,
 ${machine()}, open-file limit ${fds}; load average ${loadAtStart.toFixed(1)} at the start,
 ${loadavg()[0].toFixed(1)} at the end — on a shared machine the step's process gets only its share of the cores, which
-moves the point where its event loop saturates.
+moves the point where its event loop saturates (each step's \`load\` column: the load average when it began → ended).
 
 Every node of a step is a real presence-mesh node (\`createNode\`, in-memory datastore) and all of
 them run in one process, over TCP on 127.0.0.1 (@libp2p/memory, an in-memory transport, is not

@@ -3,7 +3,6 @@
  * subscriptions and who watches us. Presence events are forwarded to the
  * event stream by `presenceEvents()`.
  */
-import { toPidf } from '../presence/pidf.js'
 import { formatPresUri } from '../uri/index.js'
 import { toString } from 'uint8arrays'
 import { ApiError } from './errors.js'
@@ -65,7 +64,10 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
     route('fetch', async ({ params, query, signal }) => {
       const { record, access } = await presence.lookup(params.target, { signal })
       if (access === 'refused') throw new ApiError(403, 'refused', `${formatPresUri(params.target)} refused to let this node see its presence`)
-      return query.format === 'pidf' ? { pidf: toPidf(record, { now: Date.now() }) } : presenceView(params.target, record, access as Access)
+      if (query.format !== 'pidf') return presenceView(params.target, record, access as Access)
+      // loaded when first asked for: its XML stack (xmldom, ~20 ms to import) is not needed to start a node
+      const { toPidf } = await import('../presence/pidf.js')
+      return { pidf: toPidf(record, { now: Date.now() }) }
     }),
     route('subscribe', async ({ body, signal }) => {
       const result = await presence.subscribe(body.target, { duration: body.duration ?? DEFAULT_DURATION_S, signal })
