@@ -105,7 +105,9 @@ export class PolicyStore {
   /** `isContact` says whether the sender is among the user's contacts (e.g. watched presentities) */
   decide (sender: PeerId, isContact: (peer: PeerId) => boolean): Decision {
     const id = sender.toString()
-    if (this.policy.block.includes(id)) return this.policy.silent ? 'blocked' : 'refuse'
+    // a politely blocked sender gets what any non-contact gets under the mode: the stranger's path
+    // (answered as delivered, then dropped) under `everyone`, a refusal under `contacts` and `nobody`
+    if (this.policy.block.includes(id)) return this.policy.silent && this.policy.mode === 'everyone' ? 'blocked' : 'refuse'
     if (this.policy.allow.includes(id)) return 'contact'
     if (this.policy.mode === 'nobody') return 'refuse'
     if (isContact(sender)) return 'contact'

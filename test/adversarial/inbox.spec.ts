@@ -133,6 +133,16 @@ describe('adversarial: inbox flooding and polite blocking', function () {
     assert.equal(await inboxFrom(target, presenceBlocked), 0)
   })
 
+  it('under `contacts`, answers a blocked sender as any non-contact: refused, with the same reason', async () => {
+    const { target, send } = await setup({})
+    const [stranger, blocked] = await Promise.all([identity(), identity()])
+    await target.libp2p.services.im.block(blocked.peerId)
+    await target.libp2p.services.im.setPolicy({ mode: 'contacts' })
+    const answers = [await send(stranger), await send(blocked)].map(a => `${statusName(a.status)} ack:${a.ackValid} ${a.reason}`)
+    assert.equal(answers[0], answers[1])
+    assert.match(answers[0], /^REFUSED ack:false/)
+  })
+
   it('keeps the mode when only silent is set, and messages still arrive', async () => {
     const { target, send } = await setup({})
     const [friend, stranger] = await Promise.all([identity(), identity()])

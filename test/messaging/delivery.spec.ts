@@ -143,8 +143,12 @@ describe('instant message delivery', function () {
     assert.equal(await send(), 'failed:refused')
     // the API sends `mode: undefined` with a lone --silent: the mode must stay
     assert.equal((await im.setPolicy({ mode: undefined, silent: true })).mode, 'contacts')
-    assert.equal(await send(), 'delivered', 'silent refusal looks like delivery')
+    // polite under `contacts` means refused as every non-contact is: a "delivered" would give the block away
+    assert.equal(await send(), 'failed:refused', 'a polite block under contacts looks like any refusal')
+    await im.setPolicy({ mode: 'everyone' })
+    assert.equal(await send(), 'delivered', 'a polite block under everyone looks like delivery')
     assert.equal((await im.inbox()).length, 2)
+    await im.setPolicy({ mode: 'contacts' })
     // a mode refusal is always told, silent or not
     await im.unblock(a.peerId)
     assert.equal(await send(), 'failed:refused')

@@ -103,15 +103,18 @@ describe('inbox policy store', () => {
     }), { numRuns: 150 })
   })
 
-  it('decides: block before allow before mode; contacts are exempt, blocked senders polite unless silent is off', async () => {
+  it('decides: block before allow before mode; contacts are exempt; a blocked sender gets what a non-contact gets, unless silent is off', async () => {
     const store = new PolicyStore(new MemoryDatastore(), quietLog())
     await store.load()
     const [friend, stranger, pest] = peers
     const isContact = (peer: PeerId): boolean => peer.equals(friend)
     await store.block(pest)
     assert.deepEqual([friend, stranger, pest].map(p => store.decide(p, isContact)), ['contact', 'stranger', 'blocked'])
+    // under `contacts` a non-contact is refused: so is the blocked sender, which cannot tell the two apart
     await store.update({ mode: 'contacts' })
-    assert.deepEqual([friend, stranger, pest].map(p => store.decide(p, isContact)), ['contact', 'refuse', 'blocked'])
+    assert.deepEqual([friend, stranger, pest].map(p => store.decide(p, isContact)), ['contact', 'refuse', 'refuse'])
+    await store.update({ mode: 'everyone', silent: false })
+    assert.deepEqual([friend, stranger, pest].map(p => store.decide(p, isContact)), ['contact', 'stranger', 'refuse'])
     await store.update({ mode: 'nobody', silent: false })
     await store.allow(stranger)
     assert.deepEqual([friend, stranger, pest].map(p => store.decide(p, isContact)), ['refuse', 'contact', 'refuse'])

@@ -88,7 +88,7 @@ export const inbox: Command = {
         : await client.call('setInboxPolicy', { body: { mode: positionals[1] as typeof INBOX_MODES[number] | undefined, silent } })
       if (values.json === true) return printJson(policy)
       print(`accept messages from: ${policy.mode}`)
-      print(`blocked senders: ${policy.silent === true ? 'not told (their messages seem delivered and are dropped)' : 'told "refused"'}`)
+      print(`blocked senders: ${policy.silent !== true ? 'told "refused"' : policy.mode === 'everyone' ? 'not told (answered as strangers: their messages seem delivered and are dropped)' : 'not told (refused as every non-contact is)'}`)
       print(`allowed: ${policy.allow.length === 0 ? '(none)' : policy.allow.join(', ')}`)
       print(`blocked: ${policy.block.length === 0 ? '(none)' : policy.block.join(', ')}`)
       return
