@@ -53,7 +53,7 @@ export async function main (argv: string[]): Promise<number> {
 }
 
 /** The command a typo most likely meant: within two edits (a third of a long name), else none */
-export function closestCommand (typed: string): string | undefined {
+function closestCommand (typed: string): string | undefined {
   let best: { name: string, distance: number } | undefined
   for (const name of Object.keys(COMMANDS)) {
     const distance = editDistance(typed.toLowerCase(), name)

@@ -85,11 +85,16 @@ export function boundDhtRecords (datastore: Datastore, prefix: string, limits: D
   }
 
   // a Proxy rather than a subclass: the datastore is whatever the caller gave (LevelDB, memory, …)
+  // every datastore call of the node passes here: bind each method once, not on every call
+  const bound = new Map<PropertyKey, unknown>([['put', put]])
   const bounded = new Proxy(datastore, {
     get (target, property) {
-      if (property === 'put') return put
+      if (bound.has(property)) return bound.get(property)
       const value = Reflect.get(target, property, target)
-      return typeof value === 'function' ? value.bind(target) : value
+      if (typeof value !== 'function') return value
+      const method = value.bind(target)
+      bound.set(property, method)
+      return method
     }
   })
 

@@ -124,9 +124,8 @@ export class Shards {
     }
   }
 
-  async publish (topic: string, bytes: Uint8Array): Promise<number> {
-    const result = await this.components.pubsub.publish(topic, bytes)
-    return result.recipients.length
+  async publish (topic: string, bytes: Uint8Array): Promise<void> {
+    await this.components.pubsub.publish(topic, bytes)
   }
 
   private async validate (message: Message): Promise<TopicValidatorResult> {
