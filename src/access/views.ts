@@ -15,14 +15,9 @@ import { equals } from 'uint8arrays/equals'
 import { fromString } from 'uint8arrays/from-string'
 import { marshalPresence, unmarshalPresence, type PresenceRecord, type SealedView } from '../presence/record.js'
 import { VIEW_NONCE_BYTES } from '../presence/constants.js'
+import type { ViewName } from './view-names.js'
 
-/**
- * Named views a user can grant. `full`: everything; `availability`: open or
- * closed and the availability, without note, contact or extensions;
- * `basic`: open or closed only.
- */
-export const VIEW_NAMES = ['full', 'availability', 'basic'] as const
-export type ViewName = typeof VIEW_NAMES[number]
+export { VIEW_NAMES, isViewName, type ViewName } from './view-names.js'
 
 /** What a politely blocked watcher is shown: always closed, nothing else */
 export const BLOCKED_VIEW = 'blocked'
@@ -36,10 +31,6 @@ export interface ViewKey {
 }
 
 const AD_PREFIX = fromString('presence-mesh view v1')
-
-export function isViewName (name: string): name is ViewName {
-  return (VIEW_NAMES as readonly string[]).includes(name)
-}
 
 /** `record` as the view shows it */
 export function project (record: PresenceRecord, view: SealedViewName): PresenceRecord {

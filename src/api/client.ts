@@ -2,10 +2,11 @@
  * Client of a running node's control API, found through its home.
  */
 import { ApiError, NodeNotRunningError } from './errors.js'
+import { ROUTES } from './endpoints.js'
 import { readApiAccess } from './files.js'
-import { ENDPOINTS, type ApiResponses, type EndpointName, type RequestInput } from './schemas.js'
 import { homePaths } from '../node/home.js'
 import type { ApiEvent, HttpMethod } from './index.js'
+import type { ApiResponses, EndpointName, RequestInput } from './schemas.js'
 
 /** Default time a request may take; long operations pass their own signal */
 const REQUEST_TIMEOUT_MS = 30_000
@@ -51,12 +52,12 @@ export class ApiClient {
     name: N,
     ...[input, options]: Empty extends CallInput<N> ? [input?: CallInput<N>, options?: CallOptions] : [input: CallInput<N>, options?: CallOptions]
   ): Promise<ApiResponses[N]> {
-    const endpoint = ENDPOINTS[name]
+    const [method, pattern] = ROUTES[name].split(' ') as [HttpMethod, string]
     const parts = (input ?? {}) as { params?: Record<string, string>, query?: Record<string, string | undefined>, body?: unknown }
-    let path: string = endpoint.path.replace(/:(\w+)/g, (_, param: string) => encodeURIComponent(parts.params?.[param] ?? ''))
+    let path = pattern.replace(/:(\w+)/g, (_, param: string) => encodeURIComponent(parts.params?.[param] ?? ''))
     const query = new URLSearchParams(Object.entries(parts.query ?? {}).filter((e): e is [string, string] => e[1] != null))
     if (query.size > 0) path += `?${query.toString()}`
-    return this.request(endpoint.method, path, parts.body, options)
+    return this.request(method, path, parts.body, options)
   }
 
   /** A request of any shape; `call` is the typed way */

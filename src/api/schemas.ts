@@ -17,6 +17,7 @@ import { DEFAULT_POLICIES } from '../access/policy.js'
 import { VIEW_NAMES } from '../access/views.js'
 import { AVAILABILITIES } from '../presence/constants.js'
 import { peerIdFromUri } from '../uri/index.js'
+import { INBOX_MODES } from './endpoints.js'
 import type { HttpMethod, Route } from './index.js'
 import type { PolicyView } from './access-routes.js'
 import type { MessageView, SentMessageView } from './messaging-routes.js'
@@ -25,7 +26,6 @@ import type { SubscribeView, SubscriptionView, WatcherView } from './presence-ro
 import type { PresenceView } from './presence-view.js'
 import type { InboxPolicy, SendResult } from '../messaging/index.js'
 
-export const INBOX_MODES = ['everyone', 'contacts', 'nobody'] as const
 /** Longest subscription a client may ask for: one year (the presentity grants less anyway) */
 const MAX_DURATION_S = 366 * 24 * 3600
 

@@ -35,3 +35,13 @@ export function parse<O extends Options> (argv: string[], options: O, positional
   }
   return { values, positionals: result.positionals, home: resolveHome(values.home) }
 }
+
+/**
+ * The peer id (as text) that a typed `pres:`/`im:` URI or bare peer id names. The URI code
+ * loads the key code (@libp2p/crypto, a third of a second), so it is loaded here, by the
+ * commands that take a URI, when they run: `pmesh id` or `status` never pay for it.
+ */
+export async function peerIdOf (input: string): Promise<string> {
+  const { peerIdFromUri } = await import('../uri/index.js')
+  return peerIdFromUri(input).toString()
+}

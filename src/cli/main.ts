@@ -3,11 +3,6 @@
  * thin client of a running node's control API, found through `--home`.
  */
 import { UsageError } from './errors.js'
-import { connect, id, peers } from './commands/network.js'
-import { allow, block, deny, policy, requests, revoke, unblock } from './commands/access.js'
-import { inbox, reply, send } from './commands/messaging.js'
-import { delegate, fetchCommand, status, subscriptions, watch, watchers } from './commands/presence.js'
-import { start } from './commands/start.js'
 
 export interface Command {
   usage: string
@@ -15,10 +10,37 @@ export interface Command {
   run(argv: string[]): Promise<void>
 }
 
-export const COMMANDS: Record<string, Command> = { start, id, peers, connect, status, fetch: fetchCommand, watch, subscriptions, watchers, policy, allow, deny, block, unblock, revoke, requests, delegate, send, inbox, reply }
+/**
+ * Every command, by name, loaded only when it runs: `start` needs libp2p (most of a second to
+ * load) and the commands taking a URI need the key code, while `pmesh id` or `status` should
+ * answer in a few tens of milliseconds. A new command is one line here.
+ */
+export const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./commands/start.js')).start,
+  id: async () => (await import('./commands/network.js')).id,
+  peers: async () => (await import('./commands/network.js')).peers,
+  connect: async () => (await import('./commands/network.js')).connect,
+  status: async () => (await import('./commands/presence.js')).status,
+  fetch: async () => (await import('./commands/presence.js')).fetchCommand,
+  watch: async () => (await import('./commands/presence.js')).watch,
+  subscriptions: async () => (await import('./commands/presence.js')).subscriptions,
+  watchers: async () => (await import('./commands/presence.js')).watchers,
+  policy: async () => (await import('./commands/access.js')).policy,
+  allow: async () => (await import('./commands/access.js')).allow,
+  deny: async () => (await import('./commands/access.js')).deny,
+  block: async () => (await import('./commands/access.js')).block,
+  unblock: async () => (await import('./commands/access.js')).unblock,
+  revoke: async () => (await import('./commands/access.js')).revoke,
+  requests: async () => (await import('./commands/access.js')).requests,
+  delegate: async () => (await import('./commands/presence.js')).delegate,
+  send: async () => (await import('./commands/messaging.js')).send,
+  inbox: async () => (await import('./commands/messaging.js')).inbox,
+  reply: async () => (await import('./commands/messaging.js')).reply
+}
 
-function usage (): string {
-  const lines = Object.values(COMMANDS).map(c => `  ${c.usage}\n      ${c.summary}`)
+async function usage (): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map(async load => await load()))
+  const lines = commands.map(c => `  ${c.usage}\n      ${c.summary}`)
   return `usage: pmesh <command> [options]\n\n${lines.join('\n')}\n\n--home DIR (or PMESH_HOME) picks the node; default ~/.config/presence-mesh\n`
 }
 
@@ -26,15 +48,16 @@ function usage (): string {
 export async function main (argv: string[]): Promise<number> {
   const [name, ...rest] = argv
   if (name == null || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(usage())
+    process.stdout.write(await usage())
     return name == null ? 2 : 0
   }
-  const command = COMMANDS[name]
-  if (command == null) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (load == null) {
     const guess = closestCommand(name)
     process.stderr.write(`pmesh: unknown command "${name}"${guess == null ? '' : `; did you mean "${guess}"?`}\nRun "pmesh help" for the list of commands.\n`)
     return 2
   }
+  const command = await load()
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`usage: ${command.usage}\n  ${command.summary}\n`)
     return 0

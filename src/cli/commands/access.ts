@@ -3,9 +3,8 @@
  * who may see our presence, and what (RFC 2779 §5.1).
  */
 import { ApiClient } from '../../api/client.js'
-import { VIEW_NAMES, type ViewName } from '../../access/views.js'
-import { peerIdFromUri } from '../../uri/index.js'
-import { parse } from '../args.js'
+import { VIEW_NAMES, type ViewName } from '../../access/view-names.js'
+import { parse, peerIdOf } from '../args.js'
 import { UsageError } from '../errors.js'
 import { print, printFields, printJson } from '../output.js'
 import type { Command } from '../main.js'
@@ -52,7 +51,7 @@ function ruleCommand (action: 'deny' | 'block' | 'revoke', summary: string, done
     summary,
     run: async argv => {
       const { values, positionals, home } = parse(argv, {}, { min: 1, max: 1 })
-      peerIdFromUri(positionals[0])
+      await peerIdOf(positionals[0])
       const result = await (await ApiClient.fromHome(home)).call(action, { body: { target: positionals[0] } })
       if (values.json === true) printJson(result)
       else print(`${done} ${positionals[0]}`)
@@ -65,7 +64,7 @@ export const allow: Command = {
   summary: 'let a watcher see your presence (default: the view it has if already allowed, else the full view); approves its waiting request',
   run: async argv => {
     const { values, positionals, home } = parse(argv, { view: { type: 'string' } }, { min: 1, max: 1 })
-    const target = peerIdFromUri(positionals[0]).toString()
+    const target = await peerIdOf(positionals[0])
     if (values.view != null && !(VIEW_NAMES as readonly string[]).includes(values.view)) throw new UsageError(`--view takes one of ${VIEW_NAMES.join(', ')}`)
     // without --view the node keeps the view of a watcher already allowed
     const result = await (await ApiClient.fromHome(home)).call('allow', { body: { target: positionals[0], view: values.view as ViewName | undefined } })

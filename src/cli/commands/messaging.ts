@@ -5,9 +5,8 @@
 import { readFile } from 'node:fs/promises'
 import { toString } from 'uint8arrays/to-string'
 import { ApiClient } from '../../api/client.js'
-import { INBOX_MODES } from '../../api/schemas.js'
-import { peerIdFromUri } from '../../uri/index.js'
-import { parse } from '../args.js'
+import { INBOX_MODES } from '../../api/endpoints.js'
+import { parse, peerIdOf } from '../args.js'
 import { UsageError } from '../errors.js'
 import { print, printJson } from '../output.js'
 import type { Command } from '../main.js'
@@ -42,7 +41,7 @@ export const send: Command = {
   run: async argv => {
     const { values, positionals, home } = parse(argv, { file: { type: 'string' }, type: { type: 'string' }, subject: { type: 'string' } }, { min: 1, max: 2 })
     const [to, text] = positionals
-    peerIdFromUri(to)
+    await peerIdOf(to)
     if ((text == null) === (values.file == null)) throw new UsageError('give the message as TEXT or with --file PATH (one of them)')
     const body = values.file != null
       ? { bodyBase64: toString(await readFile(values.file).catch((err: any) => { throw new UsageError(`cannot read ${values.file}: ${err.message}`) }), 'base64pad'), contentType: values.type ?? 'application/octet-stream' }
@@ -72,7 +71,7 @@ export const inbox: Command = {
     const { values, positionals, home } = parse(argv, { follow: { type: 'boolean', short: 'f' }, sent: { type: 'boolean' }, cpim: { type: 'boolean' }, silent: { type: 'boolean' }, 'no-silent': { type: 'boolean' }, from: { type: 'string' } }, { min: 0, max: 2 })
     if (positionals[0] === 'delete') {
       if (positionals[1] == null) throw new UsageError('give the id of the message to delete')
-      if (values.from != null) peerIdFromUri(values.from)
+      if (values.from != null) await peerIdOf(values.from)
       const client = await ApiClient.fromHome(home)
       const result = await client.call('deleteMessage', { params: { id: positionals[1] }, query: { from: values.from } })
       if (values.json === true) printJson(result)

@@ -2,8 +2,7 @@
  * `pmesh status`, `fetch`, `watch`, `subscriptions`, `watchers`: presence.
  */
 import { ApiClient } from '../../api/client.js'
-import { peerIdFromUri } from '../../uri/index.js'
-import { parse } from '../args.js'
+import { parse, peerIdOf } from '../args.js'
 import { UsageError } from '../errors.js'
 import { print, printJson } from '../output.js'
 import type { Command } from '../main.js'
@@ -48,7 +47,7 @@ export const status: Command = {
       delegation: { type: 'string' }
     }, { min: 0, max: 2 })
     if ((values.for == null) !== (values.delegation == null)) throw new UsageError('--for and --delegation go together')
-    if (values.for != null) peerIdFromUri(values.for)
+    if (values.for != null) await peerIdOf(values.for)
     const client = await ApiClient.fromHome(home)
     let view: PresenceView
     if (positionals.length === 0) {
@@ -79,7 +78,7 @@ export const delegate: Command = {
   summary: 'let another node of yours publish your presence (default 30 days); prints the delegation to give it',
   run: async argv => {
     const { values, positionals, home } = parse(argv, { days: { type: 'string' } }, { min: 1, max: 1 })
-    peerIdFromUri(positionals[0])
+    await peerIdOf(positionals[0])
     const days = values.days == null ? undefined : Number(values.days)
     if (days != null && !(days >= 1 && days <= 366)) throw new UsageError('--days must be a number from 1 to 366')
     const client = await ApiClient.fromHome(home)
@@ -97,7 +96,7 @@ export const fetchCommand: Command = {
   run: async argv => {
     const { values, positionals, home } = parse(argv, { format: { type: 'string' } }, { min: 1, max: 1 })
     if (values.format != null && values.format !== 'pidf') throw new UsageError('--format takes "pidf"')
-    peerIdFromUri(positionals[0])
+    await peerIdOf(positionals[0])
     const client = await ApiClient.fromHome(home)
     const result = await client.call('fetch', { params: { target: positionals[0] }, query: { format: values.format === 'pidf' ? 'pidf' : undefined } })
     if ('pidf' in result) process.stdout.write(result.pidf.endsWith('\n') ? result.pidf : `${result.pidf}\n`)
@@ -113,7 +112,7 @@ export const watch: Command = {
     const { values, positionals, home } = parse(argv, { duration: { type: 'string' } }, { min: 1, max: Infinity })
     const duration = values.duration == null ? DEFAULT_WATCH_DURATION_S : Number(values.duration)
     if (!Number.isInteger(duration) || duration < 0) throw new UsageError('--duration must be a whole number of seconds')
-    const targets = new Map(positionals.map(uri => [peerIdFromUri(uri).toString(), uri]))
+    const targets = new Map(await Promise.all(positionals.map(async uri => [await peerIdOf(uri), uri] as const)))
     const client = await ApiClient.fromHome(home)
     const controller = new AbortController()
     const stop = (): void => controller.abort()
