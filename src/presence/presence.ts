@@ -88,6 +88,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly keyring: Keyring
   private readonly lookups: RecordLookups
   private republishTimer?: ReturnType<typeof setTimeout>
+  /** A DHT client's announcement at start, made once it meets a DHT server */
+  private announcing?: Promise<void>
   private addressTimer?: ReturnType<typeof setTimeout>
   private wakeTimer?: ReturnType<typeof setInterval>
   private lastTick = 0
@@ -185,17 +187,28 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   async afterStart (): Promise<void> {
-    // a DHT client reaches nobody before it has met a DHT server, and its bootstrap connection is
-    // still coming up: announcing now would put our record and shard membership nowhere
-    if (this.components.dht.getMode() === 'client') await this.dhtServerMet(DHT_SERVER_WAIT_MS)
-    this.shards.join(topicOf(this.components.peerId))
-    if (this.init.allShards) ALL_TOPICS.forEach(topic => this.shards.join(topic))
     await this.subs.start()
     const previous = await this.own.load()
     // the wills of our last record, the goodbye the highest, are not news to us after a restart
     if (previous != null) this.validation.remember(this.components.peerId, previous.record.seq + BigInt(GOODBYE_SLOT), new Uint8Array())
+    // start-up never waits for the network: a DHT client reaches nobody before it has met a DHT
+    // server, and its bootstrap connection is still coming up, so it announces itself (record and
+    // shard membership) once it has, in the background; a server signs and gossips its record now
+    // and leaves the DHT put running
+    if (this.components.dht.getMode() === 'client') {
+      this.announcing = this.dhtServerMet(DHT_SERVER_WAIT_MS).then(async () => { await this.announce() })
+        .catch(err => this.log.error('could not announce presence on start - %e', err))
+    } else {
+      await this.announce()
+    }
+  }
+
+  private async announce (): Promise<void> {
+    if (!this.running) return
+    this.shards.join(topicOf(this.components.peerId))
+    if (this.init.allShards) ALL_TOPICS.forEach(topic => this.shards.join(topic))
     if (this.init.publishOnStart) {
-      await this.publish({ basic: 'open' }).catch(err => this.log.error('could not announce presence on start - %e', err))
+      await this.publish({ basic: 'open' }, {}, DHT_PUT_TIMEOUT_MS, -1n, 0).catch(err => this.log.error('could not announce presence on start - %e', err))
     }
   }
 
@@ -207,6 +220,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
    */
   async beforeStop (): Promise<void> {
     this.running = false
+    // an announcement under way ends before the goodbye, which must come after it
+    await this.announcing
     clearTimeout(this.republishTimer)
     this.holders.stop()
     const goodbye = await this.own.will(GOODBYE_SLOT).catch(() => undefined)
@@ -244,7 +259,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     return { ...this.validation.counts }
   }
 
-  async publish (update: PresenceUpdate, options: AbortOptions = {}, dhtTimeout = DHT_PUT_TIMEOUT_MS, floor = -1n): Promise<PresenceRecord> {
+  async publish (update: PresenceUpdate, options: AbortOptions = {}, dhtTimeout = DHT_PUT_TIMEOUT_MS, floor = -1n, waitForDht = DHT_PUT_WAIT_MS): Promise<PresenceRecord> {
     const { record, bytes } = await this.own.next(update, this.components.addressManager.getAddresses(), floor)
     this.validation.remember(record.presentity, record.seq, bytes)
     // wills go with every record, closed ones too, so that no holder keeps a
@@ -252,7 +267,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     // ignored by every watcher). They go out right after the gossip, in the
     // background: the change is not held up by a slow holder (until the new
     // ones arrive, a holder has only the previous will — see "Out of contact")
-    await this.spread(bytes, record.presentity, dhtTimeout, options.signal, Math.min(dhtTimeout, DHT_PUT_WAIT_MS), () => { this.holders.depositAll() })
+    await this.spread(bytes, record.presentity, dhtTimeout, options.signal, Math.min(dhtTimeout, waitForDht), () => { this.holders.depositAll() })
     this.scheduleRepublish()
     this.safeDispatchEvent('change', { detail: record })
     return record

@@ -120,9 +120,10 @@ describe('nodes on loopback', function () {
       // peers learn the role through identify: a client is never put in a routing table, so never asked
       assert.ok(!desktop.libp2p.getProtocols().includes(DHT_PROTOCOL))
     }
-    // a started only once it had met the seed: its first record is there already, not lost to the race
-    // between its start and its bootstrap connection
-    assert.equal((await b.libp2p.services.presence.fetch(a.peerId)).basic, 'open')
+    // a announced itself once it had met the seed, after its start (which waits for no network): its
+    // first record reaches the DHT, not lost to the race between its start and its bootstrap connection
+    const first = await waitFor(async () => b.libp2p.services.presence.fetch(a.peerId, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined), 15_000, 'a\'s first record in the DHT')
+    assert.equal(first.basic, 'open')
 
     await a.libp2p.services.presence.publish({ availability: 'away', note: { text: 'gone fishing' } })
     await a.stop()
