@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Entry point of the `pmesh` command. libp2p 3 needs Node >= 22: inside a
-// clone, `npx pmesh` and `npm start` run the Node that the `node` dev
-// dependency installs, whatever the system's Node is.
+// Entry point of the `pmesh` command. libp2p 3 needs Node >= 22: the launcher
+// bin/pmesh (what npm links as `pmesh`) and `npm start` run the Node that the
+// `node` dependency installs, whatever the system's Node is.
 const major = Number(process.versions.node.split('.')[0])
 if (major < 22) {
-  process.stderr.write(`pmesh needs Node.js 22 or newer (this is ${process.version}); run it as "npx pmesh" inside the project, or install a newer Node\n`)
+  process.stderr.write(`pmesh needs Node.js 22 or newer (this is ${process.version}); run it through bin/pmesh, which uses the Node.js that "npm install" put in node_modules/node, or install a newer Node\n`)
   process.exit(1)
 }
 // `pmesh start` runs for days and meets strangers: its memory should follow what it holds, not the

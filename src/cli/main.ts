@@ -35,13 +35,22 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   delegate: async () => (await import('./commands/presence.js')).delegate,
   send: async () => (await import('./commands/messaging.js')).send,
   inbox: async () => (await import('./commands/messaging.js')).inbox,
-  reply: async () => (await import('./commands/messaging.js')).reply
+  reply: async () => (await import('./commands/messaging.js')).reply,
+  service: async () => (await import('./commands/service.js')).service
 }
 
 async function usage (): Promise<string> {
   const commands = await Promise.all(Object.values(COMMANDS).map(async load => await load()))
   const lines = commands.map(c => `  ${c.usage}\n      ${c.summary}`)
-  return `usage: pmesh <command> [options]\n\n${lines.join('\n')}\n\n--home DIR (or PMESH_HOME) picks the node; default ~/.config/presence-mesh\n`
+  return `usage: pmesh <command> [options]\n\n${lines.join('\n')}\n\n--home DIR (or PMESH_HOME) picks the node; default ~/.config/presence-mesh\npmesh --version: the version and the Node.js that runs it\n`
+}
+
+/** The package's version, the Node that runs it and where it is installed */
+async function version (): Promise<string> {
+  const { readFile } = await import('node:fs/promises')
+  const root = new URL('../../../', import.meta.url)
+  const { version } = JSON.parse(await readFile(new URL('package.json', root), 'utf8'))
+  return `pmesh ${String(version)} (Node.js ${process.version}, ${decodeURIComponent(root.pathname)})\n`
 }
 
 /** Run one command line; resolves with the process exit code */
@@ -50,6 +59,10 @@ export async function main (argv: string[]): Promise<number> {
   if (name == null || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(await usage())
     return name == null ? 2 : 0
+  }
+  if (name === '--version' || name === 'version') {
+    process.stdout.write(await version())
+    return 0
   }
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
   if (load == null) {
