@@ -59,6 +59,11 @@ function cells (row: Row): string[] {
   return [row.figure, `${ours?.n ?? 0}/${raw?.n ?? 0}`, formatTriple(ours, row.unit), formatTriple(raw, row.unit), ratios, row.baseline, formatLoad(row.load)]
 }
 
+/** The rows as a markdown table, for a section of docs/BENCHMARKS.md */
+export function markdownRows (rows: Row[]): string {
+  return markdownTable(HEADER, rows.map(cells))
+}
+
 export function printTable (rows: Row[]): void {
   console.log(`\n${textTable(HEADER, rows.map(cells))}\n`)
 }
@@ -127,11 +132,6 @@ How each figure is taken:
   (\`GET /v1/presence/:uri\`, which always runs a DHT query), several rounds. Baseline: the publisher
   puts a ${run.sizes.closed}-byte value (the size of the closed goodbye record) with kad-dht, stops,
   and every other node runs a kad-dht get, drained to the end as presence's fetch does.
-- **Start-up**: spawn → the first stdout line (\`pmesh start --json\` prints it once it listens, has
-  announced its presence and serves its API), for a fresh node alone and for one joining a running
-  node; ours and raw alternate. A joining node is a DHT client: it first waits to meet the DHT
-  server it bootstraps from (at most 5 s), then announcing waits up to 3 s for the DHT put of the
-  first record (afterStart() and publish() in src/presence/presence.ts).
 - **Memory**: resident set size (/proc/PID/status VmRSS) of every node of the presence mesh right
   after the latency run, one sample per node.
 - **Message send → receipt**: seven nodes — two relays (also the bootstrap nodes), a presentity,
