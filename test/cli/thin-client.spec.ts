@@ -1,0 +1,80 @@
+/**
+ * A client command is a thin client: it loads the command it runs and the
+ * API client, never libp2p or the key code (which take most of a second to
+ * load), so it answers about as fast as Node starts. What each command loads
+ * is read from a module-loading hook in the child process; the time is only
+ * bounded generously here (npm run bench measures it).
+ */
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { promisify } from 'node:util'
+import { PMESH, pmeshStart, stopProcess, type RunningNode } from '../helpers/cli.js'
+import { tempDir } from '../helpers/temp.js'
+
+const run = promisify(execFile)
+/** Packages a thin client must not load */
+const HEAVY = /node_modules\/(libp2p|@libp2p\/[^/]+|@chainsafe\/[^/]+|@noble\/[^/]+|datastore-level|classic-level|@xmldom\/xmldom|valibot)\//
+/** Spawn → exit of a client command on a loaded 2-core machine; about 0.1 s unloaded */
+const GENEROUS_MS = 5_000
+
+const HOOK = `import { registerHooks } from 'node:module'
+import { writeFileSync } from 'node:fs'
+const loaded = []
+registerHooks({ load (url, context, next) { loaded.push(url); return next(url, context) } })
+process.on('exit', () => { writeFileSync(process.env.PMESH_TEST_LOADED, loaded.join('\\n')) })
+`
+
+describe('client commands load no libp2p', function () {
+  this.timeout(60_000)
+  let dir: { path: string, remove: () => Promise<void> }
+  let node: RunningNode | undefined
+  before(async () => {
+    dir = await tempDir('pmesh-thin-')
+    await writeFile(join(dir.path, 'hook.mjs'), HOOK)
+    node = await pmeshStart(join(dir.path, 'home'))
+  })
+  after(async () => {
+    await stopProcess(node)
+    await dir?.remove()
+  })
+
+  /** Run one command with the hook; what it loaded and how long it took */
+  async function traced (args: string[]): Promise<{ stdout: string, loaded: string[], ms: number }> {
+    const record = join(dir.path, 'loaded.txt')
+    const t0 = performance.now()
+    const { stdout } = await run(process.execPath, ['--import', join(dir.path, 'hook.mjs'), PMESH, ...args, '--home', join(dir.path, 'home')], { env: { ...process.env, PMESH_TEST_LOADED: record } })
+    const ms = performance.now() - t0
+    return { stdout, loaded: (await readFile(record, 'utf8')).split('\n'), ms }
+  }
+
+  for (const args of [['id', '--json'], ['status', '--json'], ['status', 'set', 'busy', '--note', 'thin'], ['peers'], ['inbox', 'policy']]) {
+    it(`pmesh ${args.join(' ')} answers without loading libp2p, crypto or the API schemas`, async () => {
+      const { loaded, stdout } = await traced(args)
+      assert.ok(stdout.length > 0, 'it answered')
+      assert.deepEqual(loaded.filter(url => HEAVY.test(url)), [])
+      assert.ok(loaded.length < 80, `${loaded.length} modules loaded`)
+    })
+  }
+
+  it('pmesh id answers with the node\'s identity, well within a generous bound', async () => {
+    const times: number[] = []
+    for (let i = 0; i < 3; i++) {
+      const { stdout, ms } = await traced(['id', '--json'])
+      assert.equal(JSON.parse(stdout).peerId, node?.info.peerId)
+      times.push(ms)
+    }
+    const median = times.sort((a, b) => a - b)[1]
+    assert.ok(median < GENEROUS_MS, `median ${Math.round(median)} ms`)
+  })
+
+  it('a command taking a URI still checks it before asking the node', async () => {
+    await assert.rejects(traced(['fetch', 'pres:not-a-peer']), (err: any) => {
+      assert.equal(err.code, 1)
+      assert.match(err.stderr, /pmesh fetch: "not-a-peer" in "pres:not-a-peer" is neither a peer id nor a mailbox/)
+      return true
+    })
+  })
+})
