@@ -1,7 +1,9 @@
 /**
  * `pmesh start`: run a node in the foreground until SIGINT/SIGTERM.
  */
+import { ApiClient } from '../../api/client.js'
 import { validatePort } from '../../node/config.js'
+import { prepareDesktop } from '../desktop.js'
 import { parse } from '../args.js'
 import { UsageError } from '../errors.js'
 import { print, printFields, printJson } from '../output.js'
@@ -11,8 +13,8 @@ import type { Command } from '../main.js'
 const STOP_DEADLINE_MS = 2_000
 
 export const start: Command = {
-  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--relay] [--dht-server] [--firewalled] [--private] [--api-port N] [--json]',
-  summary: 'run a node in the foreground (Ctrl-C stops it)',
+  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--relay] [--dht-server] [--firewalled] [--private] [--api-port N] [--on-message CMD] [--notify] [--json]',
+  summary: 'run a node in the foreground (Ctrl-C stops it); --on-message CMD runs CMD with the sender and a summary of each new message or request, --notify shows them through notify-send',
   run: async argv => {
     const { values, home } = parse(argv, {
       listen: { type: 'string', multiple: true },
@@ -21,7 +23,9 @@ export const start: Command = {
       'dht-server': { type: 'boolean' },
       firewalled: { type: 'boolean' },
       private: { type: 'boolean' },
-      'api-port': { type: 'string' }
+      'api-port': { type: 'string' },
+      'on-message': { type: 'string' },
+      notify: { type: 'boolean' }
     }, { min: 0, max: 0 })
 
     let apiPort: number | undefined
@@ -32,14 +36,18 @@ export const start: Command = {
         throw new UsageError(err.message)
       }
     }
+    const desktop = await prepareDesktop({ onMessage: values['on-message'], notify: values.notify, warn: line => process.stderr.write(`pmesh start: ${line}\n`) })
     // loaded here, not at the top: libp2p takes most of a second to load, and every other
     // command is a thin API client that never needs it
     const [{ createNode }, { serveNode }] = await Promise.all([import('../../node/create-node.js'), import('../../api/serve.js')])
     const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, dhtServer: values['dht-server'], firewalled: values.firewalled, private: values.private, apiPort })
     let served
+    let stopDesktop
     try {
       served = await serveNode(node)
+      stopDesktop = await desktop(await ApiClient.fromHome(home))
     } catch (err) {
+      await served?.close()
       await node.stop()
       throw err
     }
@@ -80,6 +88,7 @@ export const start: Command = {
       process.exit(1)
     }, STOP_DEADLINE_MS)
     deadline.unref()
+    stopDesktop()
     await served.close()
     await node.stop()
     clearTimeout(deadline)
