@@ -3,7 +3,6 @@
  * node's control API: a bearer token (created once, 0600) and an endpoint
  * file the running node writes (removed when it stops).
  */
-import { randomBytes } from 'node:crypto'
 import { open, readFile, rm, writeFile, rename } from 'node:fs/promises'
 import { NodeNotRunningError } from './errors.js'
 
@@ -20,7 +19,9 @@ export async function loadOrCreateToken (path: string): Promise<string> {
   } catch (err: any) {
     if (err.code !== 'ENOENT') throw err
   }
-  const token = randomBytes(32).toString('base64url')
+  // Web Crypto's global, not an import of node:crypto: the clients that load this module never
+  // make a token, and loading node:crypto would cost each of them tens of milliseconds
+  const token = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
   const handle = await open(path, 'w', 0o600)
   try {
     await handle.chmod(0o600)
