@@ -147,7 +147,7 @@ async function main (): Promise<number> {
     })
 
     printTable(rows)
-    // start-up has a section of its own, which `--only startup` rewrites too: it takes a minute
+    // start-up has a section of its own, which `--only startup` rewrites too: it takes a few minutes, the full run much longer
     const startupRows = rows.filter(row => STARTUP_FIGURES.includes(row.figure))
     if (startupRows.length > 0 && (only == null || only === 'startup')) await writeStartupSection(BENCHMARKS_MD, startupRows, { mode, startedAt })
     if (only != null) return failed ? 1 : 0

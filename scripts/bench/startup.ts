@@ -68,7 +68,7 @@ export async function clientCommands (ctx: BenchContext, samples: number): Promi
 export async function writeStartupSection (path: string, rows: Row[], run: { mode: string, startedAt: Date }): Promise<void> {
   await writeSection(path, 'startup', `## Start-up and client commands
 
-Written by \`npm run bench\` and by \`npm run bench -- --only startup\` (about a minute) — ${run.startedAt.toISOString()}, ${run.mode} run,
+Written by \`npm run bench\` and by \`npm run bench -- --only startup\` (a few minutes) — ${run.startedAt.toISOString()}, ${run.mode} run,
 ${machine()}; load average ${loadavg()[0].toFixed(1)} at the end. Ratio = ours / baseline.
 
 ${markdownRows(rows)}
