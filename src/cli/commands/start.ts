@@ -1,7 +1,7 @@
 /**
  * `pmesh start`: run a node in the foreground until SIGINT/SIGTERM.
  */
-import { validatePort } from '../../node/config.js'
+import { parseHostPort, validatePort } from '../../node/config.js'
 import { parse } from '../args.js'
 import { UsageError } from '../errors.js'
 import { print, printFields, printJson } from '../output.js'
@@ -11,7 +11,7 @@ import type { Command } from '../main.js'
 const STOP_DEADLINE_MS = 2_000
 
 export const start: Command = {
-  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--relay] [--dht-server] [--firewalled] [--private] [--api-port N] [--json]',
+  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--announce MA]… [--relay] [--dht-server] [--firewalled] [--private] [--api-port N] [--metrics HOST:PORT] [--log-format text|json] [--json]',
   summary: 'run a node in the foreground (Ctrl-C stops it)',
   run: async argv => {
     const { values, home } = parse(argv, {
@@ -21,8 +21,20 @@ export const start: Command = {
       'dht-server': { type: 'boolean' },
       firewalled: { type: 'boolean' },
       private: { type: 'boolean' },
-      'api-port': { type: 'string' }
+      'api-port': { type: 'string' },
+      announce: { type: 'string', multiple: true },
+      metrics: { type: 'string' },
+      'log-format': { type: 'string' }
     }, { min: 0, max: 0 })
+    if (values.metrics != null) {
+      try {
+        parseHostPort(values.metrics, '--metrics')
+      } catch (err: any) {
+        throw new UsageError(err.message)
+      }
+    }
+    const logFormat = values['log-format']
+    if (logFormat != null && logFormat !== 'text' && logFormat !== 'json') throw new UsageError('--log-format must be "text" or "json"')
 
     let apiPort: number | undefined
     if (values['api-port'] != null) {
@@ -35,7 +47,8 @@ export const start: Command = {
     // loaded here, not at the top: libp2p takes most of a second to load, and every other
     // command is a thin API client that never needs it
     const [{ createNode }, { serveNode }] = await Promise.all([import('../../node/create-node.js'), import('../../api/serve.js')])
-    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, dhtServer: values['dht-server'], firewalled: values.firewalled, private: values.private, apiPort })
+    // relay events (reservations, mailbox deposits and drains) go to stderr, one line each: stdout is the command's answer
+    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, dhtServer: values['dht-server'], firewalled: values.firewalled, private: values.private, apiPort, announce: values.announce, metrics: values.metrics, logFormat, logTo: process.stderr })
     let served
     try {
       served = await serveNode(node)
@@ -65,13 +78,14 @@ export const start: Command = {
       relay: node.settings.relay,
       dht: node.libp2p.services.dht.getMode(),
       firewalled: node.settings.firewalled,
-      private: node.settings.private
+      private: node.settings.private,
+      metrics: node.metricsUrl
     }
     if (values.json === true) {
       printJson(info)
     } else {
       print('presence-mesh node running (Ctrl-C to stop)')
-      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ['role', role(node.settings)], ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)']])
+      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ['role', role(node.settings)], ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)'], ...(info.metrics == null ? [] : [['metrics', `${info.metrics}/metrics, health at ${info.metrics}/healthz`] as [string, string]])])
     }
 
     await stopRequested
