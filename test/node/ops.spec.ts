@@ -9,6 +9,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { InvalidConfigError } from '../../src/node/errors.js'
+import { opsLog } from '../../src/node/ops-log.js'
 import { nodesPerTest } from '../helpers/nodes.js'
 import { waitFor } from '../helpers/temp.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
@@ -140,5 +141,18 @@ describe('operating a relay: metrics, health, addresses, log', function () {
     assert.deepEqual(events.filter(e => e.event === 'mailbox-drain').map(e => [e.items, e.held]), [[1, 0]])
     const all = lines.join('')
     assert.ok(!all.includes('never in a log line') && !all.includes(sender.peerId.toString()) && !all.includes(recipient.peerId.toString()), 'contents and parties stay out')
+
+    // the reservation runs out (circuit relay's own timer, brought forward): one line says so
+    relay.libp2p.services.relay?.reservations.get(behind.peerId)?.signal.reset(10)
+    await waitFor(() => lines.some(l => l.includes('relay-reservation-ended')), 10_000, 'the end of the reservation')
+    const ended = JSON.parse(lines.find(l => l.includes('relay-reservation-ended')) ?? '')
+    assert.deepEqual([ended.peer, ended.reservations], [behind.peerId.toString(), 0])
+  })
+
+  it('writes text lines as TIME info EVENT key=value, quoting what would break them', () => {
+    const lines: string[] = []
+    const log = opsLog({ write: (line: string) => lines.push(line) }, 'text', () => new Date(0))
+    log.info('mailbox-deposit', { outcome: 'stored', bytes: 12, note: 'a b="c"' })
+    assert.deepEqual(lines, ['1970-01-01T00:00:00.000Z info mailbox-deposit outcome=stored bytes=12 note="a b=\\"c\\""\n'])
   })
 })
