@@ -12,7 +12,7 @@
  * "Idle cost" section of docs/BENCHMARKS.md; about fifteen minutes.
  * `--contacts` runs only the given contact counts and prints, writing nothing.
  * `npm run bench -- relay [--quick] [--clients 50,100,200]`: one relay's memory, CPU and bytes per
- * connected client (relay-sizing.ts), printed as the sizing table of docs/RELAY.md; about ten minutes.
+ * connected client (relay-sizing.ts), printed as the sizing table of docs/RELAY.md; about fifteen minutes.
  */
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -175,12 +175,16 @@ async function idle (plan: IdlePlan, write: boolean): Promise<number> {
   }
 }
 
-/** Relay sizing: steps of clients (a full run: 50, 100, 200; about ten minutes on 2 cores) */
+/**
+ * Relay sizing: steps of clients (a full run: 50, 100, 200; about fifteen minutes on 2 cores). Each
+ * step settles 90 s: the joins' DHT traffic and the hang-up looks (60 s) are over, so the window
+ * measures clients at rest, not joining
+ */
 async function relay (mode: 'full' | 'quick', clients: unknown): Promise<number> {
   const { relaySizing, sizingMarkdown } = await import('./relay-sizing.js')
   const steps = typeof clients === 'string' ? clients.split(',').map(Number) : mode === 'quick' ? [20] : [50, 100, 200]
   if (steps.some((n, i) => !Number.isInteger(n) || n < 1 || (i > 0 && n <= steps[i - 1]))) throw new Error(`--clients takes rising client counts separated by commas, like 50,100: not ${String(clients)}`)
-  const plan = mode === 'quick' ? { steps, perProcess: 10, settleS: 10, windowS: 30 } : { steps, perProcess: 25, settleS: 30, windowS: 60 }
+  const plan = mode === 'quick' ? { steps, perProcess: 10, settleS: 10, windowS: 30 } : { steps, perProcess: 25, settleS: 90, windowS: 60 }
   const startedAt = new Date()
   const cleanup = new Cleanup()
   const log = (line: string): void => console.log(line)
