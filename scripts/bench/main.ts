@@ -11,6 +11,8 @@
  * and 500 contacts beside a plain libp2p node (idle.ts), written to the
  * "Idle cost" section of docs/BENCHMARKS.md; about fifteen minutes.
  * `--contacts` runs only the given contact counts and prints, writing nothing.
+ * `npm run bench -- relay [--quick] [--clients 50,100,200]`: one relay's memory, CPU and bytes per
+ * connected client (relay-sizing.ts), printed as the sizing table of docs/RELAY.md; about fifteen minutes.
  */
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -52,11 +54,12 @@ const IDLE_PLANS: Record<'full' | 'quick', IdlePlan> = {
 }
 
 async function main (): Promise<number> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, strict: false, options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false }, contacts: { type: 'string' }, only: { type: 'string' } } })
+  const { values, positionals } = parseArgs({ allowPositionals: true, strict: false, options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false }, contacts: { type: 'string' }, only: { type: 'string' }, clients: { type: 'string' } } })
   // other modes measure something else and write their own section of docs/BENCHMARKS.md
   if (positionals[0] === 'scale') return (await import('./scale.js')).scaleMain(BENCHMARKS_MD)
   const mode = values.quick ? 'quick' : 'full'
-  if (positionals.length > 0 && positionals[0] !== 'idle') throw new Error(`unknown bench ${positionals.join(' ')}: the named benches are \`idle\` and \`scale\``)
+  if (positionals[0] === 'relay') return relay(mode, values.clients)
+  if (positionals.length > 0 && positionals[0] !== 'idle') throw new Error(`unknown bench ${positionals.join(' ')}: the named benches are \`idle\`, \`relay\` and \`scale\``)
   if (positionals[0] === 'idle') {
     if (typeof values.contacts !== 'string') return idle(IDLE_PLANS[mode], true)
     const contacts = values.contacts.split(',').map(Number)
@@ -177,6 +180,32 @@ async function idle (plan: IdlePlan, write: boolean): Promise<number> {
     return 0
   } catch (err: any) {
     if (!cleanup.closing) console.error(`idle bench failed: ${err.stack ?? err.message}`)
+    return 1
+  } finally {
+    await cleanup.teardown()
+  }
+}
+
+/**
+ * Relay sizing: steps of clients (a full run: 50, 100, 200; about fifteen minutes on 2 cores). Each
+ * step settles 90 s: the joins' DHT traffic and the hang-up looks (60 s) are over, so the window
+ * measures clients at rest, not joining
+ */
+async function relay (mode: 'full' | 'quick', clients: unknown): Promise<number> {
+  const { relaySizing, sizingMarkdown } = await import('./relay-sizing.js')
+  const steps = typeof clients === 'string' ? clients.split(',').map(Number) : mode === 'quick' ? [20] : [50, 100, 200]
+  if (steps.some((n, i) => !Number.isInteger(n) || n < 1 || (i > 0 && n <= steps[i - 1]))) throw new Error(`--clients takes rising client counts separated by commas, like 50,100: not ${String(clients)}`)
+  const plan = mode === 'quick' ? { steps, perProcess: 10, settleS: 10, windowS: 30 } : { steps, perProcess: 25, settleS: 90, windowS: 60 }
+  const startedAt = new Date()
+  const cleanup = new Cleanup()
+  const log = (line: string): void => console.log(line)
+  cleanup.install(IDLE_HARD_LIMIT_MS, log)
+  try {
+    const measured = await relaySizing(cleanup, log, plan)
+    log(`\n${sizingMarkdown(measured, plan, startedAt)}`)
+    return 0
+  } catch (err: any) {
+    if (!cleanup.closing) console.error(`relay bench failed: ${err.stack ?? err.message}`)
     return 1
   } finally {
     await cleanup.teardown()

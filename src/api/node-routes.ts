@@ -2,6 +2,7 @@
  * Routes about the node itself and its connections.
  */
 import { multiaddr } from '@multiformats/multiaddr'
+import { nodeStatus } from '../node/node-status.js'
 import { ApiError } from './errors.js'
 import { route } from './schemas.js'
 import type { Route } from './index.js'
@@ -39,6 +40,8 @@ export function nodeRoutes (node: PresenceMeshNode): Route[] {
       relay: node.settings.relay,
       dht: libp2p.services.dht.getMode()
     })),
+    // uptime, connections, reservations, mailbox, DHT records and every relay limit: `pmesh node`
+    route('node', async () => nodeStatus(node)),
     route('peers', async () => ({
       peers: libp2p.getConnections().map(connection => ({
         peerId: connection.remotePeer.toString(),

@@ -24,6 +24,7 @@ import type { MessageView, SentMessageView } from './messaging-routes.js'
 import type { IdView, PeerView } from './node-routes.js'
 import type { SubscribeView, SubscriptionView, WatcherView } from './presence-routes.js'
 import type { PresenceView } from './presence-view.js'
+import type { NodeStatus } from '../node/node-status.js'
 import type { InboxPolicy, SendResult } from '../messaging/index.js'
 
 /** Longest subscription a client may ask for: one year (the presentity grants less anyway) */
@@ -114,6 +115,7 @@ export const ENDPOINTS = {
   id: { method: 'GET', path: '/v1/id' },
   peers: { method: 'GET', path: '/v1/peers' },
   connect: { method: 'POST', path: '/v1/connect', body: obj({ multiaddr: text(1024) }) },
+  node: { method: 'GET', path: '/v1/node' },
 
   presence: { method: 'GET', path: '/v1/presence' },
   setPresence: { method: 'PUT', path: '/v1/presence', body: PresenceUpdateBody },
@@ -155,6 +157,7 @@ export interface ApiResponses {
   id: IdView
   peers: { peers: PeerView[] }
   connect: { peerId: string, address: string }
+  node: NodeStatus
   presence: PresenceView
   setPresence: PresenceView
   publishFor: PresenceView

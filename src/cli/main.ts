@@ -17,6 +17,7 @@ export interface Command {
  */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./commands/start.js')).start,
+  node: async () => (await import('./commands/node.js')).node,
   id: async () => (await import('./commands/network.js')).id,
   peers: async () => (await import('./commands/network.js')).peers,
   connect: async () => (await import('./commands/network.js')).connect,

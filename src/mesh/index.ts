@@ -3,7 +3,7 @@
  * that are offline, and hand them over when the recipient connects.
  */
 import { MailboxService } from './mailbox.js'
-import type { ComponentLogger, Libp2pEvents, PeerId, PeerStore, TypedEventTarget, AbortOptions } from '@libp2p/interface'
+import type { ComponentLogger, Libp2pEvents, Metrics, PeerId, PeerStore, TypedEventTarget, AbortOptions } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
 
@@ -34,9 +34,16 @@ export interface MailboxLimits {
   ttlMs: number
 }
 
+/** What a serving mailbox did, for the operator's log: counts and sizes, never contents or parties */
+export type MailboxActivity =
+  | { type: 'deposit', outcome: 'stored' | DepositRefusal, bytes: number, heldItems: number, heldBytes: number }
+  | { type: 'drain', items: number, heldItems: number, heldBytes: number }
+
 export interface MailboxInit extends Partial<MailboxLimits> {
   /** Keep mailboxes for others (the relay role). Default: false */
   serve?: boolean
+  /** Told of each deposit and drain a serving mailbox handles (createNode logs them) */
+  onActivity?: (activity: MailboxActivity) => void
 }
 
 export interface DepositOptions extends AbortOptions {
@@ -52,6 +59,8 @@ export interface MailboxComponents {
   datastore: Datastore
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
+  /** Present when the node collects metrics (`metrics` in config.json) */
+  metrics?: Metrics
 }
 
 /**

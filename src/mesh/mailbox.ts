@@ -11,8 +11,8 @@ import { verifyDepositToken } from './deposit-token.js'
 import { MailboxStore, type DepositOutcome } from './mailbox-store.js'
 import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
-import type { DepositOptions, DepositRefusal, DepositResult, Mailbox, MailboxComponents, MailboxInit, MailHandler } from './index.js'
-import type { AbortOptions, Connection, IdentifyResult, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { DepositOptions, DepositRefusal, DepositResult, Mailbox, MailboxActivity, MailboxComponents, MailboxInit, MailHandler } from './index.js'
+import type { AbortOptions, Connection, Counter, CounterGroup, IdentifyResult, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 
 const REQUEST_TIMEOUT_MS = 10_000
 /** Refusals on the wire */
@@ -39,17 +39,28 @@ export class MailboxService implements Mailbox, Startable {
   private readonly draining = new Set<string>()
   private sweeper?: ReturnType<typeof setInterval>
   private readonly sweepInterval: number
+  private readonly onActivity: (activity: MailboxActivity) => void
+  private readonly deposits?: CounterGroup
+  private readonly drained?: Counter
 
   constructor (components: MailboxComponents, init: MailboxInit = {}) {
     this.components = components
-    const { serve, ...limits } = init
+    const { serve, onActivity, ...limits } = init
     this.serve = serve ?? false
+    this.onActivity = onActivity ?? (() => {})
     this.log = components.logger.forComponent('presence-mesh:mailbox')
     const defined = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined))
     const settings = { ...DEFAULT_MAILBOX_LIMITS, ...defined }
     this.store = new MailboxStore(components.datastore, settings, this.log)
     // a short time to live (tests, small relays) is swept as promptly as it is meant
     this.sweepInterval = Math.max(1_000, Math.min(SWEEP_INTERVAL_MS, settings.ttlMs / 4))
+    const metrics = components.metrics
+    if (metrics != null && this.serve) {
+      metrics.registerMetric('presence_mesh_mailbox_items', { help: 'Sealed messages this relay keeps for offline recipients', calculate: () => this.store.usage().items })
+      metrics.registerMetric('presence_mesh_mailbox_bytes', { help: 'Bytes of sealed messages this relay keeps', calculate: () => this.store.usage().bytes })
+      this.deposits = metrics.registerCounterGroup('presence_mesh_mailbox_deposits_total', { label: 'outcome', help: 'Deposits handled, by outcome: stored or the refusal (box-full, share-used, depositor-quota, relay-full, token-invalid, too-large, refused)' })
+      this.drained = metrics.registerCounter('presence_mesh_mailbox_drained_total', { help: 'Sealed messages handed to their recipients and deleted' })
+    }
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/mailbox'
@@ -153,6 +164,10 @@ export class MailboxService implements Mailbox, Startable {
       }
       const outcome = await this.take(recipient, connection.remotePeer, request)
       this.log('deposit for %p from %p: %s', recipient, connection.remotePeer, outcome.stored ? 'stored' : outcome.reason)
+      const status = outcome.stored ? 'stored' : outcome.status
+      this.deposits?.increment({ [status]: 1 })
+      const usage = this.store.usage()
+      this.onActivity({ type: 'deposit', outcome: status, bytes: request.box.byteLength, heldItems: usage.items, heldBytes: usage.bytes })
       if (outcome.stored) this.notify(recipient)
       await pb.write(outcome.stored
         ? { status: PBDepositResult.Status.STATUS_STORED, reason: '', expiresAt: BigInt(outcome.expiresAt), contact: outcome.contact }
@@ -184,7 +199,13 @@ export class MailboxService implements Mailbox, Startable {
       await pb.write({ items: batch.map(i => ({ id: i.id, box: new Uint8Array(i.box), depositedAt: BigInt(i.depositedAt) })), more }, Batch, { signal })
       const ack = await pb.read(DrainAck, { signal })
       const offered = new Set(batch.map(i => i.id))
-      await this.store.remove(owner, ack.ids.filter(id => offered.has(id)))
+      const taken = ack.ids.filter(id => offered.has(id))
+      await this.store.remove(owner, taken)
+      if (taken.length > 0) {
+        this.drained?.increment(taken.length)
+        const usage = this.store.usage()
+        this.onActivity({ type: 'drain', items: taken.length, heldItems: usage.items, heldBytes: usage.bytes })
+      }
     })
   }
 

@@ -11,6 +11,28 @@ import type { StreamSettings } from './stream-limits.js'
 import type { InboxLimitsInit } from '../messaging/index.js'
 import type { MailboxLimits } from '../mesh/index.js'
 
+/** What a relay (`relay: true`) grants the peers that reserve on it (circuit relay v2) */
+export interface RelayLimits {
+  /** Reservations held at once; a peer beyond is refused. Default: 128 */
+  maxReservations: number
+  /** How long a reservation lasts before its peer must renew it, in ms. Default: 2 hours */
+  reservationTtlMs: number
+  /** How long one relayed connection may stay up, in ms. Default: 30 minutes */
+  durationMs: number
+  /** Bytes one relayed connection may carry (both ways). Default: 16 MiB */
+  dataBytes: number
+}
+
+/** What a node accepts of connections (libp2p's connection manager) */
+export interface ConnectionLimits {
+  /** Connections held at once. Default: 300 */
+  maxConnections: number
+  /** Inbound connections still in their handshake at once. Default: 10 */
+  maxIncomingPending: number
+  /** New inbound connections per second from one IP address. Default: 20 */
+  inboundPerAddressPerSecond: number
+}
+
 export interface LimitSections {
   /** What strangers may put into the inbox (src/messaging/inbox-limits.ts) */
   inbox: InboxLimitsInit
@@ -22,6 +44,10 @@ export interface LimitSections {
   presence: { maxWatchers?: number }
   /** Inbound streams held at once (src/node/stream-limits.ts) */
   streams: Partial<StreamSettings>
+  /** Circuit relay reservations and relayed connections (src/node/libp2p-options.ts) */
+  relayLimits: Partial<RelayLimits>
+  /** Connections held and accepted (src/node/libp2p-options.ts) */
+  connections: Partial<ConnectionLimits>
 }
 
 interface Range {
@@ -66,6 +92,20 @@ const SECTIONS: { [S in keyof LimitSections]: Record<keyof LimitSections[S], Ran
     maxPerPeer: { min: 1, max: 10_000, integer: true },
     maxPerProtocol: { min: 1, max: 10_000, integer: true },
     maxPerPeerTotal: { min: 1, max: 10_000, integer: true }
+  },
+  relayLimits: {
+    maxReservations: WHOLE,
+    // a reservation is renewed before it ends: under a minute the renewals are the traffic
+    reservationTtlMs: { min: 60_000, integer: true },
+    durationMs: { min: 1_000, integer: true },
+    // a relayed connection must carry a handshake and some messages
+    dataBytes: { min: 65_536, integer: true }
+  },
+  connections: {
+    // a node needs a few connections to take part at all (relays, DHT neighbours)
+    maxConnections: { min: 8, integer: true },
+    maxIncomingPending: WHOLE,
+    inboundPerAddressPerSecond: WHOLE
   }
 }
 

@@ -18,6 +18,20 @@ export interface NodeSettings extends LimitSections {
   listen: string[]
   /** Multiaddrs of bootstrap peers, each ending in `/p2p/<peerId>`. Default: none */
   bootstrap: string[]
+  /**
+   * The addresses this node advertises instead of those it listens on (libp2p's
+   * `addresses.announce`): a relay behind NAT or port forwarding, or with a
+   * fixed public IP or DNS name. Default: none (the listen addresses are advertised)
+   */
+  announce: string[]
+  /**
+   * `HOST:PORT` of the operations endpoint: Prometheus metrics at `/metrics`
+   * and health at `/healthz` (src/node/ops-server.ts). A bare port means
+   * 127.0.0.1. Default: none (no endpoint, no metrics collected)
+   */
+  metrics?: string
+  /** How info lines (relay events) are written: `text` or one JSON object a line. Default: `text` */
+  logFormat: 'text' | 'json'
   /** Also serve as a community relay (circuit-relay v2 server). Default: false */
   relay: boolean
   /** Port of the local control API on 127.0.0.1; 0 lets the OS choose. Default: 0 */
@@ -58,6 +72,9 @@ const MAX_PING_INTERVAL_S = 3_600
 export const DEFAULT_SETTINGS: Readonly<NodeSettings> = Object.freeze({
   listen: ['/ip4/0.0.0.0/tcp/0'],
   bootstrap: [],
+  announce: [],
+  metrics: undefined,
+  logFormat: 'text',
   relay: false,
   apiPort: 0,
   firewalled: false,
@@ -97,6 +114,16 @@ export function validateSettings (value: unknown, source: string): Partial<NodeS
       case 'listen':
       case 'bootstrap':
         settings[name] = validateMultiaddrs(v, `${source}: "${name}"`, name === 'bootstrap')
+        break
+      case 'announce':
+        settings.announce = validateMultiaddrs(v, `${source}: "announce"`, false)
+        break
+      case 'metrics':
+        settings.metrics = formatHostPort(parseHostPort(v, `${source}: "metrics"`))
+        break
+      case 'logFormat':
+        if (v !== 'text' && v !== 'json') throw new InvalidConfigError(`${source}: "logFormat" must be "text" or "json"`)
+        settings.logFormat = v
         break
       case 'relay':
       case 'firewalled':
@@ -150,6 +177,23 @@ export function validatePort (value: unknown, what: string): number {
   return port
 }
 
+/**
+ * `HOST:PORT`, `[IPv6]:PORT` or a bare `PORT` (on 127.0.0.1: the endpoint
+ * stays on the machine unless the operator names another address)
+ */
+export function parseHostPort (value: unknown, what: string): { host: string, port: number } {
+  const text = typeof value === 'number' ? String(value) : value
+  if (typeof text !== 'string') throw new InvalidConfigError(`${what} must be "HOST:PORT" or a port number`)
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text)
+  if (match == null) throw new InvalidConfigError(`${what}: "${text}" is not HOST:PORT (e.g. 127.0.0.1:9464)`)
+  const host = match[1] !== '' && match[1] != null ? match[1] : match[2] !== '' && match[2] != null ? match[2] : '127.0.0.1'
+  return { host, port: validatePort(match[3], what) }
+}
+
+export function formatHostPort ({ host, port }: { host: string, port: number }): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
 function validateMultiaddrs (value: unknown, what: string, needPeerId: boolean): string[] {
   if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) {
     throw new InvalidConfigError(`${what} must be a list of multiaddr strings`)
@@ -174,7 +218,7 @@ function dropUndefinedKeys (value: object): object {
 
 /** Defaults (a relay's ping interval its own), then the file, then explicit values (flags) */
 export function mergeSettings (...layers: Array<Partial<NodeSettings>>): NodeSettings {
-  const merged: NodeSettings = { ...DEFAULT_SETTINGS, listen: [...DEFAULT_SETTINGS.listen], bootstrap: [] }
+  const merged: NodeSettings = { ...DEFAULT_SETTINGS, listen: [...DEFAULT_SETTINGS.listen], bootstrap: [], announce: [] }
   for (const layer of layers) {
     for (const [name, v] of Object.entries(layer)) {
       // a section (such as `mailbox`) is merged key by key: a file setting one limit keeps the others

@@ -52,6 +52,8 @@ export const PING_STREAM_BYTE_LIMIT = 8 * 32
 
 /** Relay server limits for chat traffic (circuit-relay v2 reservations) */
 export const RELAY_MAX_RESERVATIONS = 128
+/** A reservation lasts this long unless renewed (circuit-relay-v2's default, set here on purpose) */
+export const RELAY_RESERVATION_TTL_MS = 2 * 60 * 60_000
 /** A relayed connection may stay up this long before the endpoints re-establish it */
 export const RELAY_DURATION_LIMIT_MS = 30 * 60_000
 /** Data allowed per relayed connection: generous for presence and text, not for bulk transfer */

@@ -9,11 +9,13 @@ import { instantMessaging, type InstantMessaging, type InstantMessagingInit } fr
 import { mailbox, type Mailbox, type MailboxInit } from '../mesh/index.js'
 import { presence, type Presence, type PresenceInit } from '../presence/index.js'
 import { formatImUri, formatPresUri } from '../uri/index.js'
-import { readConfigFile, mergeSettings, validateSettings } from './config.js'
-import { HomeInUseError } from './errors.js'
+import { readConfigFile, mergeSettings, parseHostPort, validateSettings } from './config.js'
+import { HomeInUseError, InvalidConfigError } from './errors.js'
 import { createMeshLibp2p, type Libp2pParts, type Libp2pServices } from './libp2p-options.js'
 import { ensureHome, type HomePaths } from './home.js'
 import { loadOrCreateIdentity } from './identity.js'
+import { followReservations, logMailboxActivity, opsLog, SILENT_LOG, type LineSink } from './ops-log.js'
+import type { OpsServer } from './ops-server.js'
 import type { NodeSettings } from './config.js'
 import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
@@ -50,8 +52,8 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   presence?: PresenceInit
   /** Options of the messaging service */
   messaging?: InstantMessagingInit
-  /** Limits a relay (`relay: true`) puts on each relayed connection. Default: 30 min, 16 MiB */
-  relayLimits?: { durationMs?: number, dataBytes?: bigint }
+  /** Where info lines (relay events: ops-log.ts) go, e.g. process.stderr. Default: nowhere */
+  logTo?: LineSink
   /** Mailbox limits (over config.json's `mailbox`); a relay (`relay: true`) keeps mailboxes for others */
   mailbox?: Omit<MailboxInit, 'serve'>
   /** Start listening before returning. Default: true */
@@ -69,6 +71,10 @@ export interface PresenceMeshNode {
   readonly datastore: Datastore
   /** Set when the node runs from a home directory */
   readonly home?: HomePaths
+  /** When the node last started (ms since the epoch) */
+  readonly startedAt: number
+  /** `http://HOST:PORT` of the metrics and health endpoint, while it runs (`metrics` setting) */
+  readonly metricsUrl?: string
   start(): Promise<void>
   /** Stop libp2p, then close the datastore it was writing to */
   stop(): Promise<void>
@@ -78,7 +84,16 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
   const home = options.home != null ? await ensureHome(options.home) : undefined
   const fileSettings = home != null ? await readConfigFile(home.config) : {}
   const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams } = options
-  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams }), 'options'))
+  const { announce, metrics, logFormat, relayLimits, connections } = options
+  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams, announce, metrics, logFormat, relayLimits, connections }), 'options'))
+  if (settings.announce.length > 0 && (settings.firewalled || settings.private)) {
+    throw new InvalidConfigError('"announce" cannot be used on a firewalled or private node: it is reached through its relays\' addresses only')
+  }
+  // the maxConnections in effect, a knob of the code (the bench) over config.json's, as `pmesh node` reports it
+  if (options.maxConnections != null) settings.connections = { ...settings.connections, maxConnections: options.maxConnections }
+  const log = options.logTo != null ? opsLog(options.logTo, settings.logFormat) : SILENT_LOG
+  // prom-client and the exporter are loaded only by a node that serves metrics
+  const nodeMetrics = settings.metrics != null ? (await import('./metrics.js')).createNodeMetrics() : undefined
 
   const privateKey = options.privateKey ??
     (home != null ? await loadOrCreateIdentity(home.identityKey) : await generateKeyPair('Ed25519'))
@@ -89,12 +104,12 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
   let libp2p: Libp2p<PresenceMeshServices>
   try {
     // transports, DHT, gossipsub, limits: libp2p-options.ts, shared with the bench's baselines
-    const parts: Libp2pParts = { privateKey, datastore, maxConnections: options.maxConnections, connectionManager: options.connectionManager, connectionGater: options.connectionGater, relayLimits: options.relayLimits }
+    const parts: Libp2pParts = { privateKey, datastore, maxConnections: options.maxConnections, connectionManager: options.connectionManager, connectionGater: options.connectionGater, metrics: nodeMetrics?.factory }
     libp2p = await createMeshLibp2p(settings, parts, {
       // after dht and pubsub: it uses both
       // our will goes to our bootstrap peers and relays; a node with none leaves it with the DHT servers it dialled
       presence: presence({ allShards: settings.relay, willsToDialled: settings.bootstrap.length === 0, ...settings.presence, ...options.presence }),
-      mailbox: mailbox({ ...settings.mailbox, serve: settings.relay }),
+      mailbox: mailbox({ ...settings.mailbox, serve: settings.relay, onActivity: settings.relay ? logMailboxActivity(log) : undefined }),
       // after presence and mailbox: contacts, recipients' addresses and offline delivery come from them
       // config.json's `inbox` limits, then any given in code
       im: instantMessaging({ ...options.messaging, inbox: { ...settings.inbox, ...options.messaging?.inbox } })
@@ -104,6 +119,15 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
     throw err
   }
 
+  if (libp2p.services.relay != null) followReservations(libp2p.services.relay, log, libp2p.metrics)
+  let startedAt = Date.now()
+  let ops: OpsServer | undefined
+  const startOps = async (): Promise<void> => {
+    if (nodeMetrics == null || settings.metrics == null) return
+    const { host, port } = parseHostPort(settings.metrics, '"metrics"')
+    const { startOpsServer } = await import('./ops-server.js')
+    ops = await startOpsServer(node, nodeMetrics.registry, host, port)
+  }
   const node: PresenceMeshNode = {
     libp2p,
     peerId: libp2p.peerId,
@@ -112,18 +136,27 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
     settings,
     datastore,
     home,
+    get startedAt () { return startedAt },
+    get metricsUrl () { return ops?.url },
     start: async () => {
       await ownDatastore?.open()
       await libp2p.start()
+      startedAt = Date.now()
+      await startOps()
     },
     stop: async () => {
+      await ops?.close()
+      ops = undefined
       await libp2p.stop()
       await ownDatastore?.close()
     }
   }
+  if (libp2p.metrics != null) (await import('./metrics.js')).registerNodeMetrics(node, libp2p.metrics)
   if (options.start !== false) {
     try {
       await libp2p.start()
+      startedAt = Date.now()
+      await startOps()
     } catch (err) {
       await node.stop().catch(() => {})
       throw err

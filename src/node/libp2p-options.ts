@@ -25,13 +25,13 @@ import { presenceKey } from '../presence/protocol.js'
 import { DHT_DATASTORE_PREFIX, presenceDhtSelectors, presenceDhtValidators, presenceTopicScoreParams } from '../presence/wiring.js'
 import { streamLimits, type StreamLimits } from '../utils/stream-limits.js'
 import { servesDht, type NodeSettings } from './config.js'
-import { BOOTSTRAP_TAG, DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, GOSSIP_RPC_FRAME_LIMIT, GOSSIP_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.js'
+import { BOOTSTRAP_TAG, DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, GOSSIP_RPC_FRAME_LIMIT, GOSSIP_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS } from './constants.js'
 import { boundDhtRecords } from './dht-records.js'
 import { admitOnlyDhtServers } from './dht-servers.js'
 import { circuitAddressesOnly, firewallGater } from './firewall.js'
 import { pacedRandomWalk } from './paced-walk.js'
 import { DEFAULT_STREAM_SETTINGS, nodeStreamLimits } from './stream-limits.js'
-import type { ConnectionGater, Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionGater, Libp2p, Metrics, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 
 /** The services every node built here runs; createNode() adds presence, mailbox and im */
@@ -53,14 +53,14 @@ export interface Libp2pParts {
   privateKey: PrivateKey
   /** Where the peer store and kad-dht's records live (the home's LevelDB for a node with a home) */
   datastore: Datastore
-  /** Default: 300 (DEFAULT_MAX_CONNECTIONS) */
+  /** Over config.json's `connections.maxConnections`. Default: 300 (DEFAULT_MAX_CONNECTIONS) */
   maxConnections?: number
   /** Over our connection-manager settings (the bench and the scale simulation raise the per-address limits) */
   connectionManager?: Omit<NonNullable<Libp2pInit['connectionManager']>, 'maxConnections'>
   /** Instead of the firewall's gater (a firewalled or private node) or none */
   connectionGater?: ConnectionGater
-  /** Limits a relay (`relay: true`) puts on each relayed connection. Default: 30 min, 16 MiB */
-  relayLimits?: { durationMs?: number, dataBytes?: bigint }
+  /** libp2p's metrics (createNode gives @libp2p/prometheus-metrics when the node has a metrics endpoint) */
+  metrics?: (components: { logger: ComponentLogger }) => Metrics
   /** DHT record namespaces besides presence's (the bench's baselines put their own values) */
   dht?: { validators?: Validators, selectors?: Selectors }
 }
@@ -73,7 +73,7 @@ export interface Libp2pParts {
 export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp2pOptions<Libp2pServices> {
   const behindRelays = settings.firewalled || settings.private
   const servesTheDht = servesDht(settings)
-  const maxConnections = parts.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+  const maxConnections = parts.maxConnections ?? settings.connections.maxConnections ?? DEFAULT_MAX_CONNECTIONS
   const streamSettings = { ...DEFAULT_STREAM_SETTINGS, ...settings.streams }
   // A stream costs some tens of KiB in libp2p while its protocol is negotiated (muxer, multistream-select,
   // a peer store update), before the stream limits see it: a connection that could open 256 streams at
@@ -97,7 +97,9 @@ export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp
           listen: [...settings.listen, '/p2p-circuit', '/p2p-circuit'],
           announceFilter: circuitAddressesOnly
         }
-      : { listen: [...settings.listen] },
+      // announce: what a relay behind NAT or with a fixed public address advertises instead
+      : { listen: [...settings.listen], announce: [...settings.announce] },
+    metrics: parts.metrics,
     transports: [tcp(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     // no Yamux keep-alive: its pings (every 30 s, on every connection) close nothing when
@@ -113,8 +115,8 @@ export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp
     // a stranger's connections cost a handshake each before any limit on streams applies: bound
     // those being upgraded and the new ones per second from one address (constants.ts)
     connectionManager: {
-      maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
-      inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
+      maxIncomingPendingConnections: settings.connections.maxIncomingPending ?? MAX_INCOMING_PENDING_CONNECTIONS,
+      inboundConnectionThreshold: settings.connections.inboundPerAddressPerSecond ?? INBOUND_CONNECTION_THRESHOLD,
       ...parts.connectionManager,
       maxConnections
     },
@@ -184,9 +186,10 @@ export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp
         ? {
             relay: circuitRelayServer({
               reservations: {
-                maxReservations: RELAY_MAX_RESERVATIONS,
-                defaultDurationLimit: parts.relayLimits?.durationMs ?? RELAY_DURATION_LIMIT_MS,
-                defaultDataLimit: parts.relayLimits?.dataBytes ?? RELAY_DATA_LIMIT_BYTES
+                maxReservations: settings.relayLimits.maxReservations ?? RELAY_MAX_RESERVATIONS,
+                reservationTtl: settings.relayLimits.reservationTtlMs ?? RELAY_RESERVATION_TTL_MS,
+                defaultDurationLimit: settings.relayLimits.durationMs ?? RELAY_DURATION_LIMIT_MS,
+                defaultDataLimit: settings.relayLimits.dataBytes != null ? BigInt(settings.relayLimits.dataBytes) : RELAY_DATA_LIMIT_BYTES
               }
             })
           }

@@ -75,7 +75,7 @@ export function nodeStreamLimits ({ streams, maxConnections }: NodeStreamLimitsO
       [protocol, { perConnection: GOSSIP_STREAMS_PER_CONNECTION, perPeer: GOSSIP_STREAMS_PER_CONNECTION * 2, perNode: lifelong, frames: { maxFrame: GOSSIP_RPC_FRAME_LIMIT } }]),
     // a relayed connection lives in a hop stream at the relay and a stop stream at its end; after the
     // handshake message the stream carries that connection's bytes, limited by the relay's data limit
-    [RELAY_HOP_PROTOCOL, { perPeer: streams.maxPerPeer, perNode: lifelong, frames: { maxFrame: RELAY_HANDSHAKE_FRAME_LIMIT, frames: 1, after: 'raw' } }],
+    [RELAY_HOP_PROTOCOL, { perPeer: streams.maxPerPeer, perNode: lifelong, relayed: true, frames: { maxFrame: RELAY_HANDSHAKE_FRAME_LIMIT, frames: 1, after: 'raw' } }],
     // every stop stream comes from a relay: one per connection relayed to us through it
     [RELAY_STOP_PROTOCOL, { perPeer: lifelong, perNode: lifelong, outsidePeerTotal: true, frames: { maxFrame: RELAY_HANDSHAKE_FRAME_LIMIT, frames: 1, after: 'raw' } }]
   ])

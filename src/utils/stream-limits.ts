@@ -19,7 +19,7 @@
  */
 import { TooManyStreamsError } from './errors.js'
 import { guardFrames, type FrameLimits } from './frame-guard.js'
-import type { ComponentLogger, Connection, Logger, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+import type { ComponentLogger, Connection, Counter, CounterGroup, Logger, Metrics, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
 
 export interface ProtocolStreamLimits {
@@ -33,6 +33,8 @@ export interface ProtocolStreamLimits {
   frames?: FrameLimits
   /** Not counted in a peer's total (a relay's stop streams: one per connection relayed through it) */
   outsidePeerTotal?: boolean
+  /** Count the bytes these streams carry both ways as relayed (a relay's hop streams) */
+  relayed?: boolean
 }
 
 export interface StreamLimitsInit {
@@ -51,6 +53,8 @@ export interface StreamLimitsInit {
 export interface StreamLimitsComponents {
   registrar: Registrar
   logger: ComponentLogger
+  /** Present when the node collects metrics */
+  metrics?: Metrics
 }
 
 export interface StreamLimits {
@@ -58,6 +62,8 @@ export interface StreamLimits {
   inFlight(): Record<string, number>
   /** Inbound streams aborted so far, per protocol: over a stream bound, or breaking a frame limit */
   refused(): Record<string, number>
+  /** Bytes carried both ways by the streams of protocols marked `relayed`, since start */
+  relayedBytes(): number
 }
 
 class StreamLimiter implements StreamLimits {
@@ -69,10 +75,15 @@ class StreamLimiter implements StreamLimits {
   private readonly perPeer = new Map<string, number>()
   private readonly peerTotal = new Map<string, number>()
   private readonly aborted = new Map<string, number>()
+  private relayed = 0
+  private readonly refusals?: CounterGroup
+  private readonly relayedCounter?: Counter
 
   constructor (components: StreamLimitsComponents, init: StreamLimitsInit) {
     this.init = init
     this.log = components.logger.forComponent('presence-mesh:stream-limits')
+    this.refusals = components.metrics?.registerCounterGroup('presence_mesh_stream_refusals_total', { label: 'protocol', help: 'Inbound streams aborted: over a stream bound, or breaking a frame limit' })
+    this.relayedCounter = components.metrics?.registerCounter('presence_mesh_relayed_bytes_total', { help: 'Bytes this relay carried for relayed connections, both ways' })
     // services are constructed before any of them starts and registers its handlers
     const registrar = components.registrar
     const handle = registrar.handle.bind(registrar)
@@ -91,6 +102,10 @@ class StreamLimiter implements StreamLimits {
 
   refused (): Record<string, number> {
     return Object.fromEntries(this.aborted)
+  }
+
+  relayedBytes (): number {
+    return this.relayed
   }
 
   private limitsOf (protocol: string): ProtocolStreamLimits {
@@ -135,7 +150,31 @@ class StreamLimiter implements StreamLimits {
           this.log.error('cannot check the frames of inbound %s streams: the stream implementation is not the one frame-guard.ts knows, so frame limits do not hold', protocol)
         }
       }
+      if (limits.relayed === true) this.countRelayed(stream)
       await handler(stream, connection)
+    }
+  }
+
+  /**
+   * Count what a relayed stream carries: what arrives is dispatched as
+   * `message` events, what goes back is sent with send(). Wrapped as
+   * @libp2p/prometheus-metrics wraps streams: a `message` listener added
+   * before the handler's reader would take the first bytes from it.
+   */
+  private countRelayed (stream: Stream): void {
+    const add = (bytes: number): void => {
+      this.relayed += bytes
+      this.relayedCounter?.increment(bytes)
+    }
+    const dispatchEvent = stream.dispatchEvent.bind(stream)
+    stream.dispatchEvent = (event: Event) => {
+      if (event.type === 'message') add((event as MessageEvent<{ byteLength: number }>).data.byteLength)
+      return dispatchEvent(event)
+    }
+    const send = stream.send.bind(stream)
+    stream.send = (data) => {
+      add(data.byteLength)
+      return send(data)
     }
   }
 
@@ -146,6 +185,7 @@ class StreamLimiter implements StreamLimits {
 
   private count (protocol: string, err: Error, connection: Connection): void {
     this.aborted.set(protocol, (this.aborted.get(protocol) ?? 0) + 1)
+    this.refusals?.increment({ [protocol]: 1 })
     this.log('aborted an inbound stream from %p - %s', connection.remotePeer, err.message)
   }
 

@@ -2,7 +2,7 @@
  * `pmesh start`: run a node in the foreground until SIGINT/SIGTERM.
  */
 import { ApiClient } from '../../api/client.js'
-import { validatePort } from '../../node/config.js'
+import { parseHostPort, validatePort } from '../../node/config.js'
 import { prepareDesktop } from '../desktop.js'
 import { parse } from '../args.js'
 import { UsageError } from '../errors.js'
@@ -13,7 +13,7 @@ import type { Command } from '../main.js'
 const STOP_DEADLINE_MS = 2_000
 
 export const start: Command = {
-  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--relay] [--dht-server] [--firewalled] [--private] [--api-port N] [--on-message CMD] [--notify] [--json]',
+  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--announce MA]… [--relay] [--dht-server] [--firewalled] [--private] [--api-port N] [--metrics HOST:PORT] [--log-format text|json] [--on-message CMD] [--notify] [--json]',
   summary: 'run a node in the foreground (Ctrl-C stops it); --on-message CMD runs CMD with the sender and a summary of each new message or request, --notify shows them through notify-send',
   run: async argv => {
     const { values, home } = parse(argv, {
@@ -25,8 +25,20 @@ export const start: Command = {
       private: { type: 'boolean' },
       'api-port': { type: 'string' },
       'on-message': { type: 'string' },
-      notify: { type: 'boolean' }
+      notify: { type: 'boolean' },
+      announce: { type: 'string', multiple: true },
+      metrics: { type: 'string' },
+      'log-format': { type: 'string' }
     }, { min: 0, max: 0 })
+    if (values.metrics != null) {
+      try {
+        parseHostPort(values.metrics, '--metrics')
+      } catch (err: any) {
+        throw new UsageError(err.message)
+      }
+    }
+    const logFormat = values['log-format']
+    if (logFormat != null && logFormat !== 'text' && logFormat !== 'json') throw new UsageError('--log-format must be "text" or "json"')
 
     let apiPort: number | undefined
     if (values['api-port'] != null) {
@@ -40,7 +52,8 @@ export const start: Command = {
     // loaded here, not at the top: libp2p takes most of a second to load, and every other
     // command is a thin API client that never needs it
     const [{ createNode }, { serveNode }] = await Promise.all([import('../../node/create-node.js'), import('../../api/serve.js')])
-    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, dhtServer: values['dht-server'], firewalled: values.firewalled, private: values.private, apiPort })
+    // relay events (reservations, mailbox deposits and drains) go to stderr, one line each: stdout is the command's answer
+    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, dhtServer: values['dht-server'], firewalled: values.firewalled, private: values.private, apiPort, announce: values.announce, metrics: values.metrics, logFormat, logTo: process.stderr })
     let served
     let stopDesktop
     try {
@@ -73,13 +86,14 @@ export const start: Command = {
       relay: node.settings.relay,
       dht: node.libp2p.services.dht.getMode(),
       firewalled: node.settings.firewalled,
-      private: node.settings.private
+      private: node.settings.private,
+      metrics: node.metricsUrl
     }
     if (values.json === true) {
       printJson(info)
     } else {
       print('presence-mesh node running (Ctrl-C to stop)')
-      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ['role', role(node.settings)], ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)']])
+      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ['role', role(node.settings)], ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)'], ...(info.metrics == null ? [] : [['metrics', `${info.metrics}/metrics, health at ${info.metrics}/healthz`] as [string, string]])])
     }
 
     await stopRequested
