@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { toString } from 'uint8arrays/to-string'
 import { ApiClient } from '../../api/client.js'
 import { INBOX_MODES } from '../../api/schemas.js'
+import { frameCpim } from '../../messaging/cpim-mime.js'
 import { peerIdFromUri } from '../../uri/index.js'
 import { parse } from '../args.js'
 import { UsageError } from '../errors.js'
@@ -97,7 +98,8 @@ export const inbox: Command = {
     if (values.cpim === true) {
       if (values.follow === true) throw new UsageError('--cpim lists stored messages; it does not combine with --follow')
       const { messages } = await client.call('messages', { query: { format: 'cpim', box: values.sent === true ? 'sent' : undefined } }) as { messages: Array<{ cpim: string }> }
-      for (const m of messages) process.stdout.write(`${m.cpim}\r\n\r\n`)
+      // framed with Content-Length, so the output splits back into messages (splitCpim)
+      for (const m of messages) process.stdout.write(frameCpim(m.cpim))
       return
     }
     const printMessage = (m: any): void => {
