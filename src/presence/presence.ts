@@ -325,7 +325,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private async fetchSigned (target: PeerId, options: AbortOptions): Promise<PresenceRecord> {
     const bytes = target.equals(this.components.peerId)
       ? this.own.signed?.bytes
-      : await this.lookups.newest(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal))
+      : await this.lookups.newest(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal), { askPresentity: true })
     const record = bytes == null ? undefined : readVerified(bytes)
     if (record == null) throw new PresenceNotFoundError(`No presence record found for ${target.toString()}`)
     return record
