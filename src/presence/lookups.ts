@@ -101,6 +101,25 @@ export class RecordLookups {
     return best
   }
 
+  /**
+   * The highest valid sequence number the DHT holds for `target` now (-1 for
+   * none): one pass, no retry, for a stopping node that must go above it
+   */
+  async newestSeqInDht (target: PeerId, signal: AbortSignal): Promise<bigint> {
+    const key = presenceKey(target)
+    let seq = -1n
+    try {
+      for await (const event of this.components.dht.get(key, { signal })) {
+        if (event.name !== 'VALUE') continue
+        const found = await validatePresenceRecord(key, event.value).then(() => readVerified(event.value)?.seq ?? -1n, () => -1n)
+        if (found > seq) seq = found
+      }
+    } catch (err) {
+      this.log('DHT look at %p\'s sequence ended - %e', target, err)
+    }
+    return seq
+  }
+
   /** Connected, or with addresses to dial: a dial that needs a peer routing walk is not tried */
   private async reachable (target: PeerId): Promise<boolean> {
     if (this.components.connectionManager.getConnections(target).length > 0) return true
