@@ -103,6 +103,25 @@ export function toPidf (record: PresenceRecord, options: ToPidfOptions = {}): st
 }
 
 /**
+ * A PIDF document for a presentity outside the mesh (an XMPP user behind a
+ * gateway): `entity` as given, one tuple with basic, availability and note as
+ * toPidf writes them, and the time it was seen as the timestamp
+ */
+export function foreignPidf (entity: string, presence: { basic: Basic, availability: Availability, note?: PresenceNote }, at: number): string {
+  const { basic, availability, note } = presence
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<presence xmlns="${NS_PIDF}" xmlns:dm="${NS_DATA_MODEL}" xmlns:rpid="${NS_RPID}" xmlns:pm="${NS_PRESENCE_MESH}" entity="${escapeAttribute(entity)}">`,
+    `<tuple id="t"><status><basic>${basic}</basic></status>${availability === 'available' ? '<rpid:user-input>active</rpid:user-input>' : ''}${availability === 'idle' ? '<rpid:user-input>idle</rpid:user-input>' : ''}` +
+      (note == null ? '' : `<note${note.lang == null ? '' : ` xml:lang="${escapeAttribute(note.lang)}"`}>${escapeText(note.text)}</note>`) +
+      `<timestamp>${new Date(at).toISOString()}</timestamp></tuple>`,
+    `<dm:person id="p">${activitiesXml(availability)}</dm:person>`,
+    '</presence>',
+    ''
+  ].join('\n')
+}
+
+/**
  * Read a PIDF document, ours or anyone's. Throws InvalidPidfError for what is
  * not XML or not PIDF. Does not validate against the schema; what the record
  * format cannot hold (invalid language tags, unrecognised contact URIs,
