@@ -36,7 +36,8 @@ export interface MeshPresence {
 }
 
 const SHOW: Partial<Record<Availability, XmppPresence['show']>> = { busy: 'dnd', 'do-not-disturb': 'dnd', away: 'xa', idle: 'away' }
-const AVAILABILITY: Record<string, Availability> = { chat: 'available', away: 'idle', xa: 'away', dnd: 'busy' }
+// a Map: a <show/> of "constructor" must not find Object.prototype's
+const AVAILABILITY = new Map<string, Availability>([['chat', 'available'], ['away', 'idle'], ['xa', 'away'], ['dnd', 'busy']])
 /** XMPP's status is free text; ours is bounded by the note limit */
 const MAX_STATUS = 1024
 const LANG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/
@@ -55,10 +56,11 @@ export function toXmppPresence (record: PresenceRecord | undefined, now = Date.n
  * client must treat an unknown value as if it were absent).
  */
 export function fromXmppPresence (type: string | undefined, show: string | undefined, status: string | undefined, lang?: string): MeshPresence {
-  const text = status?.trim().slice(0, MAX_STATUS)
+  // cut at a code point, never inside a surrogate pair
+  const text = status == null ? undefined : Array.from(status.trim()).slice(0, MAX_STATUS).join('')
   const note = text == null || text === '' ? undefined : { text, lang: lang != null && LANG.test(lang) ? lang : undefined }
   if (type === 'unavailable') return { basic: 'closed', availability: 'unknown', note }
-  return { basic: 'open', availability: AVAILABILITY[show?.trim() ?? ''] ?? 'available', note }
+  return { basic: 'open', availability: AVAILABILITY.get(show?.trim() ?? '') ?? 'available', note }
 }
 
 /**
