@@ -35,6 +35,16 @@ function text (max: number): v.SchemaWithPipe<readonly [v.StringSchema<string>, 
   return v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`))
 }
 
+/**
+ * A note: at most 1024 user-perceived characters (grapheme clusters — an emoji with its skin tone
+ * or a ZWJ family is one), and 4 KiB of UTF-8 so that clusters built long cannot bloat the record
+ */
+function noteText (): v.GenericSchema<string> {
+  return v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'),
+    v.maxGraphemes(1024, 'must be at most 1024 user-perceived characters (emoji count as one)'),
+    v.maxBytes(4096, 'must be at most 4096 bytes of UTF-8'))
+}
+
 /** A JSON object with exactly these fields, each optional unless its schema says otherwise */
 function obj<const E extends v.ObjectEntries> (entries: E): v.StrictObjectSchema<E, string> {
   return v.strictObject(entries, 'must be a JSON object')
@@ -74,7 +84,7 @@ const presenceFields = {
   basic: v.optional(oneOf(['open', 'closed'] as const)),
   availability: v.optional(oneOf(AVAILABILITIES)),
   /** null removes the note */
-  note: v.nullish(text(1024)),
+  note: v.nullish(noteText()),
   lang: v.optional(text(64)),
   contact: v.optional(Contact)
 }

@@ -37,7 +37,8 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   send: async () => (await import('./commands/messaging.js')).send,
   inbox: async () => (await import('./commands/messaging.js')).inbox,
   reply: async () => (await import('./commands/messaging.js')).reply,
-  service: async () => (await import('./commands/service.js')).service
+  service: async () => (await import('./commands/service.js')).service,
+  gateway: async () => (await import('./commands/gateway.js')).gateway
 }
 
 async function usage (): Promise<string> {

@@ -13,12 +13,15 @@
  * `\u0020`. Content goes as is, with no Content-Transfer-Encoding (CPIM transports are 8-bit clean),
  * when it is text its label describes — UTF-8 for `charset=utf-8` and for JSON/XML, multipart and
  * message types (which must not be base64-encoded), ASCII for text without charset or `us-ascii` —
- * free of NUL and bare CR; else as base64 in 76-column lines. Lines end in CRLF; LF is accepted, and
- * the outer MIME wrapper (`Content-Type: message/cpim`, a blank line) is skipped.
+ * free of NUL and bare CR; else as base64 in 76-column lines. Content-Type parameters with non-ASCII
+ * values go in RFC 2231 form (`name*=utf-8''caf%C3%A9`) and are read back from it. Lines end in CRLF;
+ * LF is accepted, and the outer MIME wrapper (`Content-Type: message/cpim`, a blank line) is skipped,
+ * its Content-Length (which `frameCpim` writes so a stream of messages can be split) honoured.
  */
 import { fromString, toString } from 'uint8arrays'
 import { formatImUri, parseUri } from '../uri/index.js'
 import { DEFAULT_MAX_BODY_SIZE } from './constants.js'
+import { contentLength, decodeParams, encodeParams } from './cpim-mime.js'
 import { InvalidMessageError } from './errors.js'
 import { validateMessage, type InstantMessage, type MessageHeader } from './message.js'
 import type { PeerId } from '@libp2p/interface'
@@ -101,7 +104,7 @@ export function toCpim (message: InstantMessage): string {
   if (message.headers.length > 0) lines.push(`NS: EXT <${EXT_NAMESPACE}>`)
   for (const { name, value } of message.headers) lines.push(`EXT.${name.replace(/[%.]/g, c => c === '%' ? '%25' : '%2E')}: ${escape(value)}`)
   const text = inlineText(message.contentType, message.body)
-  lines.push('', `Content-Type: ${message.contentType}`)
+  lines.push('', `Content-Type: ${encodeParams(message.contentType)}`)
   if (text == null) lines.push('Content-Transfer-Encoding: base64')
   lines.push('', text ?? (toString(message.body, 'base64pad').match(/.{1,76}/g) ?? []).join('\r\n'))
   return lines.join('\r\n')
@@ -111,11 +114,16 @@ export function toCpim (message: InstantMessage): string {
 export function fromCpim (input: string | Uint8Array, options: FromCpimOptions = {}): ParsedCpim {
   const maxLength = options.maxLength ?? 4 * 1024 * 1024
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) throw new InvalidCpimError('message/cpim must be text or bytes')
-  const bytes = typeof input === 'string' ? new TextEncoder().encode(input.slice(0, maxLength + 1)) : input
-  if (bytes.byteLength > maxLength) throw new InvalidCpimError(`message/cpim longer than ${maxLength} bytes`)
+  const input8 = typeof input === 'string' ? new TextEncoder().encode(input.slice(0, maxLength + 1)) : input
+  if (input8.byteLength > maxLength) throw new InvalidCpimError(`message/cpim longer than ${maxLength} bytes`)
+  let bytes = input8
   let head = block(bytes, 0)
   if (head.next >= 0 && head.lines.some(line => WRAPPER.test(line))) {
-    mimeHeaders(head.lines)
+    const length = contentLength(mimeHeaders(head.lines))
+    if (length != null) {
+      if (bytes.length - head.next < length) throw new InvalidCpimError(`Content-Length ${length} exceeds the ${bytes.length - head.next} bytes that follow`)
+      bytes = bytes.subarray(0, head.next + length)
+    }
     head = block(bytes, head.next)
   }
   if (head.next < 0) throw new InvalidCpimError('No blank line after the message headers')
@@ -159,7 +167,7 @@ export function cpimToMessage (parsed: ParsedCpim, defaults: CpimDefaults = {}):
     .map(h => ({ name: h.name.replace(/%(25|2E)/gi, (_, hex: string) => hex === '25' ? '%' : '.'), value: h.value }))
   const date = parsed.dateTime?.getTime() ?? defaults.date ?? Date.now()
   const subject = parsed.subjects.find(s => s.lang == null)?.text ?? parsed.subjects[0]?.text
-  const message: InstantMessage = { from, to, id, date, subject, contentType: parsed.contentType, body: parsed.body, headers, replyTo: pm('Reply-To'), inReplyTo: pm('In-Reply-To') }
+  const message: InstantMessage = { from, to, id, date, subject, contentType: decodeParams(parsed.contentType), body: parsed.body, headers, replyTo: pm('Reply-To'), inReplyTo: pm('In-Reply-To') }
   try {
     validateMessage(message, defaults.maxBodySize ?? DEFAULT_MAX_BODY_SIZE)
   } catch (err) {
@@ -247,8 +255,9 @@ function address (value: string, options: FromCpimOptions): CpimAddress {
     try {
       // a "url" peer id (an identity multihash holding a URL) has no key: it is nobody's address here
       peerId = [parseUri(uri).peerId].find(id => id?.type !== 'url')
-    } catch (err: any) {
-      throw new InvalidCpimError(`Bad address <${uri.slice(0, 80)}>: ${err.message}`)
+    } catch {
+      // RFC 3860 wants im:user@host, but peers send `im:tigger` (liblinphone takes it): an address
+      // all the same, just nobody in the mesh
     }
   }
   return { name, uri, peerId }

@@ -1,13 +1,19 @@
 /**
  * Finding a presentity's newest record: what gossip already brought, or a
  * DHT lookup — which is how a record is found while its presentity is
- * offline (RFC 2779 §3.2.1).
+ * offline (RFC 2779 §3.2.1). When the DHT has nothing (our bootstrap peers
+ * may be stock kad-dht servers, which do not speak the mesh's DHT) and the
+ * presentity is one we can reach, a fetch asks it: a duration-0 subscribe
+ * (a CPIM poll) answers with its current record.
  */
+import { randomUUID } from 'node:crypto'
+import { pbStream } from '@libp2p/utils'
 import { validatePresenceRecord } from './dht-record.js'
-import { presenceKey } from './protocol.js'
+import { SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
+import { presenceKey, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
 import { readVerified, type PresenceValidation } from './validation.js'
-import { timeoutSignal } from '../utils/streams.js'
-import type { Logger, PeerId } from '@libp2p/interface'
+import { timeoutSignal, withStream } from '../utils/streams.js'
+import type { Logger, PeerId, PeerStore } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { KadDHT } from '@libp2p/kad-dht'
 
@@ -15,10 +21,23 @@ import type { KadDHT } from '@libp2p/kad-dht'
 const LONE_LOOKUP_TIMEOUT_MS = 500
 const EMPTY_TABLE_RETRY_MS = 1_000
 const EMPTY_TABLE_PATIENCE_MS = 5_000
+/** Asking the presentity itself, when the DHT had nothing; the lookup before it gets no more than this */
+const ASK_TIMEOUT_MS = 5_000
+const ASKING_LOOKUP_TIMEOUT_MS = 4_000
 
 export interface RecordLookupsComponents {
   connectionManager: ConnectionManager
   dht: KadDHT
+  peerStore: PeerStore
+}
+
+export interface NewestOptions {
+  /**
+   * Ask the presentity when the DHT has nothing. Only for fetches: a poll
+   * cancels a subscription the presentity holds for us, which a subscribe
+   * about to be made (or renewed) must not be.
+   */
+  askPresentity?: boolean
 }
 
 export class RecordLookups {
@@ -33,13 +52,17 @@ export class RecordLookups {
   }
 
   /** Envelope bytes of the newest valid record of `target` we can find, remembered for later */
-  async newest (target: PeerId, signal: AbortSignal): Promise<Uint8Array | undefined> {
+  async newest (target: PeerId, signal: AbortSignal, options: NewestOptions = {}): Promise<Uint8Array | undefined> {
     const key = presenceKey(target)
     let best = this.validation.newestBytes(target)
     let bestSeq = best == null ? -1n : (readVerified(best)?.seq ?? -1n)
     const alone = this.components.connectionManager.getConnections().length === 0
+    // with the presentity to ask, the DHT gets only part of the time: a DHT of no mesh servers
+    // waits out whatever it is given
+    const asking = best == null && options.askPresentity === true && await this.reachable(target)
+    const lookupSignal = asking ? timeoutSignal(ASKING_LOOKUP_TIMEOUT_MS, signal) : signal
     const lookup = async (): Promise<void> => {
-      for await (const event of this.components.dht.get(key, { signal: alone ? timeoutSignal(LONE_LOOKUP_TIMEOUT_MS, signal) : signal })) {
+      for await (const event of this.components.dht.get(key, { signal: alone ? timeoutSignal(LONE_LOOKUP_TIMEOUT_MS, lookupSignal) : lookupSignal })) {
         if (event.name !== 'VALUE') continue
         try {
           await validatePresenceRecord(key, event.value)
@@ -67,7 +90,55 @@ export class RecordLookups {
     } catch (err) {
       if (best == null) this.log('DHT lookup of %p failed - %e', target, err)
     }
+    if (best == null && asking) {
+      best = await this.ask(target, signal).catch(err => {
+        this.log('could not ask %p for its record - %e', target, err)
+        return undefined
+      })
+      bestSeq = best == null ? -1n : (readVerified(best)?.seq ?? -1n)
+    }
     if (best != null) this.validation.remember(target, bestSeq, best)
     return best
+  }
+
+  /**
+   * The highest valid sequence number the DHT holds for `target` now (-1 for
+   * none): one pass, no retry, for a stopping node that must go above it
+   */
+  async newestSeqInDht (target: PeerId, signal: AbortSignal): Promise<bigint> {
+    const key = presenceKey(target)
+    let seq = -1n
+    try {
+      for await (const event of this.components.dht.get(key, { signal })) {
+        if (event.name !== 'VALUE') continue
+        const found = await validatePresenceRecord(key, event.value).then(() => readVerified(event.value)?.seq ?? -1n, () => -1n)
+        if (found > seq) seq = found
+      }
+    } catch (err) {
+      this.log('DHT look at %p\'s sequence ended - %e', target, err)
+    }
+    return seq
+  }
+
+  /** Connected, or with addresses to dial: a dial that needs a peer routing walk is not tried */
+  private async reachable (target: PeerId): Promise<boolean> {
+    if (this.components.connectionManager.getConnections(target).length > 0) return true
+    const peer = await this.components.peerStore.get(target).catch(() => undefined)
+    return (peer?.addresses.length ?? 0) > 0
+  }
+
+  /** The record the presentity answers a poll with, if it is valid and its own */
+  private async ask (target: PeerId, signal: AbortSignal): Promise<Uint8Array | undefined> {
+    const options = { signal: timeoutSignal(ASK_TIMEOUT_MS, signal) }
+    const stream = await this.components.connectionManager.openStream(target, SUBSCRIBE_PROTOCOL, { ...options, runOnLimitedConnection: true })
+    const response = await withStream(stream, options.signal, async () => {
+      const pb = pbStream(stream, { maxDataLength: SUBSCRIBE_RESPONSE_FRAME_LIMIT })
+      await pb.write({ transactionId: `fetch-${randomUUID()}`, duration: 0 }, SubscribeRequest, options)
+      return pb.read(SubscribeResponse, options)
+    })
+    if (response.record == null || response.record.length === 0) return undefined
+    // the same checks as a DHT value: signed by the presentity (or its delegate) for this key
+    await validatePresenceRecord(presenceKey(target), response.record)
+    return response.record
   }
 }

@@ -116,6 +116,19 @@ export class OwnPresence {
   }
 
   /**
+   * Our goodbye: the will of the highest slot, above `floor` — the newest
+   * sequence number seen for us on the network, which a delegate's record
+   * (current + SEQ_STEP) may hold beyond our will. Then a new record is
+   * signed (and kept, so that the next start goes above it) to carry it.
+   */
+  async goodbye (floor: bigint, addresses: Multiaddr[]): Promise<{ seq: bigint, bytes: Uint8Array } | undefined> {
+    const base = this.willBase
+    if (base == null) return undefined
+    if (base.seq + BigInt(GOODBYE_SLOT) <= floor) await this.next({}, addresses, floor)
+    return this.will(GOODBYE_SLOT)
+  }
+
+  /**
    * The will of the current record in `slot` (1 … GOODBYE_SLOT): signed on
    * first use, as holders come and go. Undefined before the first record.
    */

@@ -17,7 +17,7 @@
  *   `ns`; bytes values in base64 with `pm:encoding="base64"`.
  * Seq, expiry and addresses stay out: they serve the mesh, not PIDF readers.
  */
-import { DOMParser } from '@xmldom/xmldom'
+import { DOMParser, normalizeLineEndings } from '@xmldom/xmldom'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
@@ -41,6 +41,11 @@ export interface PidfPresence {
   /** The newest tuple `<timestamp>`, in ms since the epoch */
   issuedAt?: number
   extensions: PresenceExtension[]
+}
+
+export interface FromPidfOptions {
+  /** RPID activities whose `until` is before this time (or `from` after it) are ignored; default now */
+  now?: number
 }
 
 export interface ToPidfOptions {
@@ -98,12 +103,31 @@ export function toPidf (record: PresenceRecord, options: ToPidfOptions = {}): st
 }
 
 /**
+ * A PIDF document for a presentity outside the mesh (an XMPP user behind a
+ * gateway): `entity` as given, one tuple with basic, availability and note as
+ * toPidf writes them, and the time it was seen as the timestamp
+ */
+export function foreignPidf (entity: string, presence: { basic: Basic, availability: Availability, note?: PresenceNote }, at: number): string {
+  const { basic, availability, note } = presence
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<presence xmlns="${NS_PIDF}" xmlns:dm="${NS_DATA_MODEL}" xmlns:rpid="${NS_RPID}" xmlns:pm="${NS_PRESENCE_MESH}" entity="${escapeAttribute(entity)}">`,
+    `<tuple id="t"><status><basic>${basic}</basic></status>${availability === 'available' ? '<rpid:user-input>active</rpid:user-input>' : ''}${availability === 'idle' ? '<rpid:user-input>idle</rpid:user-input>' : ''}` +
+      (note == null ? '' : `<note${note.lang == null ? '' : ` xml:lang="${escapeAttribute(note.lang)}"`}>${escapeText(note.text)}</note>`) +
+      `<timestamp>${new Date(at).toISOString()}</timestamp></tuple>`,
+    `<dm:person id="p">${activitiesXml(availability)}</dm:person>`,
+    '</presence>',
+    ''
+  ].join('\n')
+}
+
+/**
  * Read a PIDF document, ours or anyone's. Throws InvalidPidfError for what is
  * not XML or not PIDF. Does not validate against the schema; what the record
  * format cannot hold (invalid language tags, unrecognised contact URIs,
  * structured extensions) is left out rather than rejected.
  */
-export function fromPidf (xml: string): PidfPresence {
+export function fromPidf (xml: string, options: FromPidfOptions = {}): PidfPresence {
   const root = parseXml(xml).documentElement
   if (root == null || root.namespaceURI !== NS_PIDF || root.localName !== 'presence') {
     throw new InvalidPidfError('Root element is not {urn:ietf:params:xml:ns:pidf}presence')
@@ -126,7 +150,8 @@ export function fromPidf (xml: string): PidfPresence {
     contact.web ??= texts(person, NS_CIPID, 'homepage').map(web => web.trim()).find(isWebUrl)
   }
   // Other systems put their addresses in the tuple's <contact> URI
-  for (const uri of tuples.flatMap(tuple => texts(tuple, NS_PIDF, 'contact'))) {
+  // (RFC 4480 §3.8: a tuple whose <relationship> is not "self" gives someone else's address)
+  for (const uri of tuples.filter(isOwnTuple).flatMap(tuple => texts(tuple, NS_PIDF, 'contact'))) {
     const match = /^\s*(mailto|tel):(\S+)\s*$/i.exec(uri)
     if (match == null) continue
     const [, scheme, address] = match
@@ -135,12 +160,12 @@ export function fromPidf (xml: string): PidfPresence {
     if ((mail ? isEmail(address) : isPhone(address)) && !list.includes(address)) list.push(address)
   }
 
-  const lang = notes[0]?.getAttributeNS(NS_XML, 'lang') ?? ''
+  const lang = notes.length === 0 ? '' : languageOf(notes[0])
   return {
     entity,
     presentity: entity.startsWith('pres:') ? parsePeerId(entity.slice(5)) : undefined,
     basic: tuples.some(tuple => basicOf(tuple) === 'open') ? 'open' : 'closed',
-    availability: availabilityOf(root),
+    availability: availabilityOf(root, options.now ?? Date.now()),
     note: notes.length === 0 ? undefined : { text: notes[0].textContent ?? '', lang: isLanguageTag(lang) ? lang : undefined },
     contact,
     issuedAt: timestamps.length === 0 ? undefined : Math.max(...timestamps),
@@ -158,8 +183,9 @@ function activitiesXml (availability: Availability): string {
   }
 }
 
-function availabilityOf (root: Element): Availability {
+function availabilityOf (root: Element, now: number): Availability {
   const activities = Array.from(root.getElementsByTagNameNS(NS_RPID, 'activities'))
+    .filter(element => isCurrent(element, now))
     .flatMap(element => children(element))
   const has = (ns: string, names: Set<string>): boolean =>
     activities.some(activity => activity.namespaceURI === ns && names.has(activity.localName ?? ''))
@@ -173,6 +199,31 @@ function availabilityOf (root: Element): Availability {
   if (input.includes('idle')) return 'idle'
   if (input.includes('active')) return 'available'
   return 'unknown'
+}
+
+/** RFC 4480 §2: `from` and `until` bound when an element holds; outside them it says nothing */
+function isCurrent (element: Element, now: number): boolean {
+  const bound = (name: string): number => {
+    const text = element.getAttribute(name)?.trim() ?? ''
+    return text === '' ? NaN : Date.parse(/(?:Z|[+-]\d\d:\d\d)$/.test(text) ? text : `${text}Z`)
+  }
+  const from = bound('from')
+  const until = bound('until')
+  return !(until <= now) && !(from > now)
+}
+
+/** A tuple without an RPID <relationship>, or with <self/>, is the presentity's own */
+function isOwnTuple (tuple: Element): boolean {
+  const relationships = children(tuple, NS_RPID, 'relationship').flatMap(element => children(element))
+  return relationships.length === 0 || relationships.some(element => element.namespaceURI === NS_RPID && element.localName === 'self')
+}
+
+/** xml:lang holds for the element and all it contains, unless a descendant resets it (XML 1.0 §2.12) */
+function languageOf (element: Element): string {
+  for (let node: Element | null = element; node != null && node.nodeType === ELEMENT_NODE; node = node.parentNode as Element | null) {
+    if (node.hasAttributeNS(NS_XML, 'lang')) return node.getAttributeNS(NS_XML, 'lang') ?? ''
+  }
+  return ''
 }
 
 function basicOf (tuple: Element): string | undefined {
@@ -198,6 +249,9 @@ function extensionsOf (root: Element): PresenceExtension[] {
 function parseXml (xml: string): Document {
   try {
     return new DOMParser({
+      // xmldom's default applies XML 1.1 line-end rules (NEL, LS and PS become LF) to every
+      // document; in XML 1.0 those are content, only CR LF and CR are line ends
+      normalizeLineEndings: /^<\?xml\s+version\s*=\s*["']1\.1["']/.test(xml) ? normalizeLineEndings : xml10LineEnds,
       onError: (level, message) => {
         if (level !== 'warning') throw new InvalidPidfError(message)
       }
@@ -205,6 +259,10 @@ function parseXml (xml: string): Document {
   } catch (err) {
     throw new InvalidPidfError(`Not well-formed XML: ${err instanceof Error ? err.message : String(err)}`)
   }
+}
+
+function xml10LineEnds (text: string): string {
+  return text.replace(/\r\n?/g, '\n')
 }
 
 /** Child elements, optionally only those with the given namespace and name */

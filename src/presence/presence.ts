@@ -48,6 +48,8 @@ const FETCH_TIMEOUT_MS = 10_000
 const ACCESS_QUERY_TIMEOUT_MS = 2_000
 /** A stopping node gives its goodbye this long to reach the DHT (stop must finish within 2 s) */
 const GOODBYE_DHT_TIMEOUT_MS = 1_000
+/** …and first looks this long for a newer record of ours there (a delegate's) */
+const GOODBYE_LOOKUP_TIMEOUT_MS = 400
 const DHT_PUT_TIMEOUT_MS = 30_000
 /**
  * How long publish() waits for the DHT put before returning (it goes on in
@@ -224,7 +226,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     await this.announcing
     clearTimeout(this.republishTimer)
     this.holders.stop()
-    const goodbye = await this.own.will(GOODBYE_SLOT).catch(() => undefined)
+    // a delegate's record we did not adopt (its gossip missed us) outranks our will: go above it
+    const seen = this.validation.newestSeq(this.components.peerId) ?? -1n
+    const inDht = this.components.connectionManager.getConnections().length === 0 ? -1n : await this.lookups.newestSeqInDht(this.components.peerId, AbortSignal.timeout(GOODBYE_LOOKUP_TIMEOUT_MS))
+    const goodbye = await this.own.goodbye(seen > inDht ? seen : inDht, this.components.addressManager.getAddresses()).catch(() => undefined)
     if (goodbye != null) {
       await this.spread(goodbye.bytes, this.components.peerId, GOODBYE_DHT_TIMEOUT_MS)
         .catch(err => this.log.error('could not publish goodbye - %e', err))
@@ -340,7 +345,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private async fetchSigned (target: PeerId, options: AbortOptions): Promise<PresenceRecord> {
     const bytes = target.equals(this.components.peerId)
       ? this.own.signed?.bytes
-      : await this.lookups.newest(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal))
+      : await this.lookups.newest(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal), { askPresentity: true })
     const record = bytes == null ? undefined : readVerified(bytes)
     if (record == null) throw new PresenceNotFoundError(`No presence record found for ${target.toString()}`)
     return record

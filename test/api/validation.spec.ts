@@ -61,6 +61,14 @@ describe('control API input', function () {
   })
 
   describe('schema errors', () => {
+    it('counts a note in user-perceived characters: 600 emoji pass, 1025 letters do not', async () => {
+      // the foreign case: 600 emoji (1200 UTF-16 units) were refused as "longer than 1024 characters"
+      const emoji = '😀'.repeat(300) + '👍🏽'.repeat(300)
+      assert.equal((await client.call('setPresence', { body: { note: emoji } })).note, emoji)
+      await assert.rejects(client.call('setPresence', { body: { note: 'é'.repeat(1025) } }), refused(400, /1024 user-perceived characters/))
+      await assert.rejects(client.call('setPresence', { body: { note: '👨‍👩‍👧‍👦'.repeat(200) } }), refused(400, /4096 bytes/))
+    })
+
     it('answers 400 naming the field, and refuses unknown fields rather than ignore them', async () => {
       const before = await client.call('inboxPolicy')
       await assert.rejects(client.request('PUT', '/v1/inbox/policy', { silnet: true }), refused(400, /Unknown field "silnet"/))

@@ -42,6 +42,12 @@ describe('pmesh presence commands', function () {
     const pidf = await pmesh(['fetch', uriA, '--home', c, '--format', 'pidf'])
     assert.match(pidf.stdout, /<basic>open<\/basic>/)
     assert.match(pidf.stdout, /<rpid:busy\/>/)
+    // the foreign case: `watch --duration 0` exited before the notify of its one-time fetch came
+    const once = await pmesh(['watch', uriA, '--home', c, '--json', '--duration', '0'], 40_000)
+    assert.equal(once.code, 0, once.stderr)
+    const notifies = once.stdout.trim().split('\n').map(l => JSON.parse(l))
+    assert.equal(notifies.length, 1, once.stdout)
+    assert.deepEqual([notifies[0].basic, notifies[0].availability, notifies[0].note], ['open', 'busy', 'in a meeting'])
   })
 
   it('offline leaves no busy behind, and watching a presentity nobody knows says so rather than "granted"', async () => {

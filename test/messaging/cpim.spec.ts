@@ -5,6 +5,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import fc from 'fast-check'
 import { fromString } from 'uint8arrays/from-string'
 import { toString } from 'uint8arrays/to-string'
+import { frameCpim, splitCpim } from '../../src/messaging/cpim-mime.js'
 import { cpimToMessage, fromCpim, InvalidCpimError, toCpim, CPIM_NAMESPACE } from '../../src/messaging/cpim.js'
 import type { InstantMessage } from '../../src/messaging/message.js'
 import type { PeerId } from '@libp2p/interface'
@@ -56,7 +57,6 @@ describe('message/cpim', () => {
       message({ headers: [{ name: 'Priority', value: 'urgent' }], inReplyTo: 'mwv-0', replyTo: `im:${alice.toString()}` }),
       message({ body: fromString('bare\rCR stays intact') })
     ]
-    const meaning = (m: InstantMessage): unknown[] => [m.from.toString(), m.to.toString(), m.id, m.date, m.subject, m.contentType, [...m.body], m.headers, m.replyTo, m.inReplyTo]
     for (const original of cases) {
       assert.deepEqual(meaning(cpimToMessage(fromCpim(toCpim(original)))), meaning(original))
     }
@@ -85,6 +85,62 @@ describe('message/cpim', () => {
       const back = cpimToMessage(fromCpim(toCpim(original)))
       assert.deepEqual([back.id, back.date, back.subject, back.contentType, [...back.body], back.headers], [original.id, original.date, original.subject, original.contentType, [...original.body], original.headers])
     }), { numRuns: 300 })
+  })
+
+  const meaning = (m: InstantMessage): unknown[] => [m.from.toString(), m.to.toString(), m.id, m.date, m.subject, m.contentType, [...m.body], m.headers, m.replyTo, m.inReplyTo]
+
+  it('frames a stream of messages so it splits back, even when a body holds CPIM text', () => {
+    const inner = toCpim(message({ id: 'inner', body: fromString('not a message of its own') }))
+    const messages = [
+      message({ id: 'a', contentType: 'message/cpim', body: fromString(inner) }),
+      message({ id: 'b', body: fromString(`${inner}\r\n\r\n`) }),
+      message({ id: 'c', body: fromString('Content-Type: message/cpim\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n\r\n') }),
+      message({ id: 'd', body: fromString('') })
+    ]
+    // exactly what `pmesh inbox --cpim` writes
+    const stream = messages.map(m => frameCpim(toCpim(m))).join('')
+    const back = splitCpim(stream).map(bytes => cpimToMessage(fromCpim(bytes)))
+    assert.deepEqual(back.map(meaning), messages.map(meaning))
+    // one framed message read on its own stops at its Content-Length
+    assert.deepEqual(meaning(cpimToMessage(fromCpim(stream))), meaning(messages[0]))
+    assert.throws(() => splitCpim(stream.slice(0, -5)), { name: 'InvalidCpimError' })
+  })
+
+  it('splits any framed stream back into its messages, and only ever throws InvalidCpimError on junk', () => {
+    fc.assert(fc.property(fc.array(fc.string(), { maxLength: 5 }), texts => {
+      const stream = texts.map(text => frameCpim(toCpim(message({ body: fromString(text) })))).join('')
+      assert.deepEqual(splitCpim(stream).map(bytes => toString(cpimToMessage(fromCpim(bytes)).body)), texts)
+    }), { numRuns: 200 })
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.string().map(s => `Content-Type: message/cpim\r\nContent-Length: ${s.length}\r\n\r\n${s}`)), junk => {
+      try {
+        splitCpim(junk)
+      } catch (err) {
+        assert.ok(err instanceof InvalidCpimError, String(err))
+      }
+    }), { numRuns: 1000 })
+  })
+
+  it('writes non-ASCII Content-Type parameters in RFC 2231 form and reads them back', () => {
+    const original = message({ contentType: 'application/pdf; name="Ünïcødé 文件 \\"1\\".pdf"', body: Uint8Array.of(1, 2, 3) })
+    const cpim = toCpim(original)
+    const header = cpim.split('\r\n').find(line => line.startsWith('Content-Type:'))
+    assert.equal(header, "Content-Type: application/pdf; name*=utf-8''%C3%9Cn%C3%AFc%C3%B8d%C3%A9%20%E6%96%87%E4%BB%B6%20%221%22.pdf")
+    assert.deepEqual(meaning(cpimToMessage(fromCpim(cpim))), meaning(original))
+    // ASCII parameters stay as written
+    assert.match(toCpim(message({ contentType: 'text/plain; charset=utf-8; format=flowed' })), /Content-Type: text\/plain; charset=utf-8; format=flowed\r\n/)
+    // what other mailers write: continuations, and a Latin-1 value
+    const foreign = (type: string): string => cpimToMessage(fromCpim(`From: <im:${alice.toString()}>\r\nTo: <im:${bob.toString()}>\r\n\r\nContent-Type: ${type}\r\n\r\nx`), { id: 'f' }).contentType
+    assert.equal(foreign("application/pdf; name*0*=utf-8''caf%C3%A9; name*1=\" menu.pdf\""), 'application/pdf; name="café menu.pdf"')
+    assert.equal(foreign("text/plain; name*=iso-8859-1'fr'caf%E9.txt"), 'text/plain; name="café.txt"')
+    assert.equal(foreign("text/plain; name*=klingon''%FF"), "text/plain; name*=klingon''%FF", 'an unknown charset stays as written')
+  })
+
+  it('accepts From: <im:tigger>, an im: address without a host, as liblinphone does', () => {
+    const parsed = fromCpim('From: <im:tigger>\r\nTo: <im:eeyore@100akerwood.com>\r\nDateTime: 2000-12-13T13:40:00-08:00\r\n\r\nContent-Type: text/plain\r\n\r\nHello')
+    assert.deepEqual(parsed.from, { name: undefined, uri: 'im:tigger', peerId: undefined })
+    assert.equal(toString(parsed.body), 'Hello')
+    // it is nobody in the mesh: as one of our messages it is refused with a reason
+    assert.throws(() => cpimToMessage(parsed, { id: 'x' }), /From must be a presence-mesh address/)
   })
 
   it('only ever throws InvalidCpimError on junk', () => {

@@ -150,6 +150,48 @@ describe('PIDF', function () {
     assert.equal(fromPidf(doc('', '<r:user-input idle-threshold="600">idle</r:user-input>')).availability, 'idle')
   })
 
+  // The four cases below come from documents written by other PIDF producers (SIP/SIMPLE clients)
+  const FOREIGN = 'xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:r="urn:ietf:params:xml:ns:pidf:rpid" entity="pres:someone@example.com"'
+
+  it('keeps NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR in an XML 1.0 note, as XML 1.0 says', () => {
+    const text = 'one\u0085two\u2028three\u2029four\r\nfive'
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><presence ${FOREIGN}><tuple id="a"><status><basic>open</basic></status><note>${text}</note></tuple></presence>`
+    assert.equal(fromPidf(xml).note?.text, 'one\u0085two\u2028three\u2029four\nfive')
+    // our own export carries them too
+    const exported = fromPidf(toPidf({ ...record, note: { text: 'a\u2028b\u0085c\u2029' } }))
+    assert.equal(exported.note?.text, 'a\u2028b\u0085c\u2029')
+    // an XML 1.1 document keeps the XML 1.1 rule: they are line ends
+    assert.equal(fromPidf(xml.replace('version="1.0"', 'version="1.1"')).note?.text, 'one\ntwo\nthree\nfour\nfive')
+  })
+
+  it("does not take an assistant's mailto: contact for the presentity's own e-mail", () => {
+    const xml = `<presence ${FOREIGN}>
+      <tuple id="own"><status><basic>open</basic></status><contact>mailto:someone@example.com</contact></tuple>
+      <tuple id="assistant"><status><basic>open</basic></status><r:relationship><r:assistant/></r:relationship><contact>mailto:secretary@example.com</contact></tuple>
+      <tuple id="self"><status><basic>open</basic></status><r:relationship><r:self/></r:relationship><contact>tel:+15551234</contact></tuple>
+    </presence>`
+    const { contact } = fromPidf(xml)
+    assert.deepEqual(contact.emails, ['someone@example.com'])
+    assert.deepEqual(contact.phones, ['+15551234'])
+  })
+
+  it('ignores RPID activities whose until has passed or whose from has not come', () => {
+    const doc = (attributes: string): string => `<presence ${FOREIGN}><tuple id="a"><status><basic>open</basic></status><r:user-input>active</r:user-input></tuple><dm:person id="p"><r:activities ${attributes}><r:meeting/></r:activities></dm:person></presence>`
+    const now = Date.parse('2026-06-01T12:00:00Z')
+    assert.equal(fromPidf(doc('until="2026-06-01T11:00:00Z"'), { now }).availability, 'available')
+    assert.equal(fromPidf(doc('from="2026-06-01T13:00:00+00:00"'), { now }).availability, 'available')
+    assert.equal(fromPidf(doc('from="2026-06-01T11:00:00Z" until="2026-06-01T13:00:00Z"'), { now }).availability, 'busy')
+    assert.equal(fromPidf(doc('until="2005-05-30T22:00:29Z"')).availability, 'available', 'default now')
+  })
+
+  it('honours an xml:lang inherited from the tuple or the document', () => {
+    const doc = (presence: string, tuple: string, note: string): string => `<presence ${FOREIGN} ${presence}><tuple id="a" ${tuple}><status><basic>open</basic></status><note ${note}>Hallo</note></tuple></presence>`
+    assert.equal(fromPidf(doc('xml:lang="de"', '', '')).note?.lang, 'de')
+    assert.equal(fromPidf(doc('xml:lang="de"', 'xml:lang="de-AT"', '')).note?.lang, 'de-AT')
+    assert.equal(fromPidf(doc('xml:lang="de"', '', 'xml:lang="fr"')).note?.lang, 'fr')
+    assert.equal(fromPidf(doc('xml:lang="de"', 'xml:lang=""', '')).note?.lang, undefined, 'an empty xml:lang resets it')
+  })
+
   it('refuses what is not PIDF', async () => {
     for (const xml of ['', 'not xml', '<presence entity="x"><tuple>', '<p xmlns="urn:ietf:params:xml:ns:pidf" entity="x"/>',
       '<presence xmlns="urn:ietf:params:xml:ns:pidf"/>', await example('INVALID-puapl-pals-internet2-no-namespace.xml')]) {

@@ -96,7 +96,10 @@ export const inbox: Command = {
     if (values.cpim === true) {
       if (values.follow === true) throw new UsageError('--cpim lists stored messages; it does not combine with --follow')
       const { messages } = await client.call('messages', { query: { format: 'cpim', box: values.sent === true ? 'sent' : undefined } }) as { messages: Array<{ cpim: string }> }
-      for (const m of messages) process.stdout.write(`${m.cpim}\r\n\r\n`)
+      // framed with Content-Length, so the output splits back into messages (splitCpim)
+      // loaded here: the CPIM grammar pulls in the URI and key code that other commands never need
+      const { frameCpim } = await import('../../messaging/cpim-mime.js')
+      for (const m of messages) process.stdout.write(frameCpim(m.cpim))
       return
     }
     const printMessage = (m: any): void => {

@@ -105,6 +105,9 @@ export const fetchCommand: Command = {
   }
 }
 
+/** How long `watch --duration 0` waits for the notify of a one-time fetch */
+const ONE_TIME_WAIT_MS = 15_000
+
 export const watch: Command = {
   usage: 'pmesh watch URI… [--duration SECONDS] [--json]',
   summary: `subscribe and print every notify until the duration ends (default ${DEFAULT_WATCH_DURATION_S} s) or Ctrl-C`,
@@ -122,6 +125,10 @@ export const watch: Command = {
     // open the event stream first: the first notify follows the response at once
     const events = await client.events({ signal: controller.signal })
     const live = new Set<string>()
+    // duration 0 is a one-time fetch: the command waits for each target's single notify
+    const awaiting = new Set<string>()
+    const notified = new Set<string>()
+    let subscribed = false
     const failures: string[] = []
     const done = (async () => {
       try {
@@ -131,11 +138,14 @@ export const watch: Command = {
           if (event.type === 'presence:notify') {
             if (values.json === true) printJson(data)
             else print(`${new Date().toISOString().slice(11, 23)}  ${describe(data)}`)
+            notified.add(String(data.peerId))
+            awaiting.delete(String(data.peerId))
+            if (subscribed && live.size === 0 && awaiting.size === 0) controller.abort()
           } else if (event.type === 'presence:subscription-end') {
             live.delete(String(data.target).replace(/^pres:/, ''))
             if (data.reason === 'refused') failures.push(`${String(data.target)}: refused`)
             else if (data.reason === 'cancelled' && values.json !== true) process.stderr.write(`${String(data.target)} cancelled the subscription\n`)
-            if (live.size === 0) controller.abort()
+            if (live.size === 0 && awaiting.size === 0) controller.abort()
           }
         }
       } catch (err: any) {
@@ -156,11 +166,21 @@ export const watch: Command = {
         continue
       }
       if (duration > 0) live.add(peerId)
+      else if (!notified.has(peerId)) awaiting.add(peerId)
       if (values.json !== true) process.stderr.write(`${subscribedLine(uri, response)}\n`)
     }
-    // duration 0 is a one-time fetch: its single notify is all there is
-    if (live.size === 0) setTimeout(() => controller.abort(), 200)
+    subscribed = true
+    let gaveUp: NodeJS.Timeout | undefined
+    if (live.size === 0 && awaiting.size === 0) controller.abort()
+    else if (live.size === 0) {
+      // a presentity that is offline sends nothing: say so rather than wait for ever
+      gaveUp = setTimeout(() => {
+        for (const peerId of awaiting) process.stderr.write(`no notify from ${targets.get(peerId) ?? peerId} within ${ONE_TIME_WAIT_MS / 1000} s\n`)
+        controller.abort()
+      }, ONE_TIME_WAIT_MS)
+    }
     await done
+    clearTimeout(gaveUp)
     process.off('SIGINT', stop)
     process.off('SIGTERM', stop)
     // interrupted: the subscriptions were this command's, end them

@@ -1,0 +1,112 @@
+/**
+ * `npm run bench -- gateway`: presence latency through the XMPP gateway beside the same path
+ * between two XMPP users, all through one Debian Prosody on 127.0.0.1 (test/helpers/prosody.ts).
+ *
+ * - XMPP → XMPP: alice changes her <status/>; until bob's client has it (the baseline).
+ * - XMPP → mesh: alice changes her <status/>; until M's node has the gateway's PIDF message.
+ * - mesh → XMPP: M publishes a note; until alice's client has M's <presence/>.
+ *
+ * Medians and p99s of `ROUNDS` changes each, the 1-minute load average around each, printed and
+ * written to the "XMPP gateway" section of docs/BENCHMARKS.md.
+ */
+import { loadavg } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
+import { xml } from '@xmpp/client'
+import { toString } from 'uint8arrays/to-string'
+import { XmppGateway } from '../../src/gateway/xmpp.js'
+import { fromPidf } from '../../src/presence/pidf.js'
+import { connect, startNode } from '../../test/helpers/nodes.js'
+import { ensureProsody, startProsody, xmppUser } from '../../test/helpers/prosody.js'
+
+const ROUNDS = 30
+const SECTION = '## XMPP gateway'
+
+interface Series { name: string, samples: number[], load: [number, number] }
+
+function quantile (samples: number[], q: number): number {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+}
+
+async function series (name: string, change: (i: number) => Promise<void>, arrived: (i: number) => boolean): Promise<Series> {
+  const samples: number[] = []
+  const start = loadavg()[0]
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = performance.now()
+    await change(i)
+    while (!arrived(i)) {
+      if (performance.now() - t0 > 20_000) throw new Error(`${name}: change ${i} did not arrive within 20 s`)
+      await new Promise(resolve => setTimeout(resolve, 1))
+    }
+    samples.push(performance.now() - t0)
+    // changes a little apart, as a person makes them
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  return { name, samples, load: [start, loadavg()[0]] }
+}
+
+export async function gatewayMain (benchmarksMd: string): Promise<number> {
+  const missing = await ensureProsody()
+  if (missing != null) {
+    process.stderr.write(`gateway bench: ${missing}\n`)
+    return 1
+  }
+  const prosody = await startProsody(['alice', 'bob'])
+  const [m, g] = await Promise.all([startNode(), startNode()])
+  const gateway = new XmppGateway({ peerId: g.peerId, presence: g.libp2p.services.presence, im: g.libp2p.services.im, logger: g.libp2p.logger }, { service: prosody.componentService, domain: prosody.componentDomain, secret: prosody.secret, serve: [m.peerId] })
+  const [alice, bob] = [await xmppUser(prosody, 'alice'), await xmppUser(prosody, 'bob')]
+  try {
+    await connect(g, m)
+    await m.libp2p.services.presence.publish({ basic: 'open', availability: 'available' })
+    // as docs/GATEWAY.md says: a stranger's rate limit would hold back a gateway relaying every change
+    await m.libp2p.services.im.allow(g.peerId)
+    await gateway.start()
+    const mJid = gateway.jidOf(m.peerId)
+    // bob watches alice, alice and M watch each other
+    await bob.send(xml('presence', { to: alice.jid, type: 'subscribe' }))
+    await alice.next(s => s.is('presence') && s.attrs.type === 'subscribe' && (s.attrs.from ?? '').startsWith(bob.jid))
+    await alice.send(xml('presence', { to: bob.jid, type: 'subscribed' }))
+    await alice.send(xml('presence', { to: mJid, type: 'subscribe' }))
+    await alice.next(s => s.is('presence') && s.attrs.type === 'subscribed' && (s.attrs.from ?? '').startsWith(mJid))
+    await m.libp2p.services.im.send(g.peerId, { body: '', headers: [{ name: 'XMPP-Action', value: 'subscribe' }, { name: 'XMPP-To', value: alice.jid }] })
+    await alice.next(s => s.is('presence') && s.attrs.type === 'subscribe' && (s.attrs.from ?? '').startsWith(mJid))
+    await alice.send(xml('presence', { to: mJid, type: 'subscribed' }))
+
+    const mNotes = new Set<string>()
+    m.libp2p.services.im.addEventListener('message', event => {
+      if (event.detail.message.contentType === 'application/pidf+xml') mNotes.add(fromPidf(toString(event.detail.message.body)).note?.text ?? '')
+    })
+    const status = (stanzas: typeof bob.received, from: string, text: string): boolean => stanzas.some(s => s.is('presence') && (s.attrs.from ?? '').startsWith(from) && s.getChildText('status') === text)
+    const results = [
+      await series('XMPP → XMPP (alice → bob, the baseline)', async i => alice.send(xml('presence', {}, xml('status', {}, `x${i}`))), i => status(bob.received, alice.jid, `x${i}`)),
+      await series('XMPP → mesh (alice → M through the gateway)', async i => alice.send(xml('presence', {}, xml('status', {}, `m${i}`))), i => mNotes.has(`m${i}`)),
+      await series('mesh → XMPP (M → alice through the gateway)', async i => { await m.libp2p.services.presence.publish({ note: { text: `n${i}` } }) }, i => status(alice.received, mJid, `n${i}`))
+    ]
+    const base = quantile(results[0].samples, 0.5)
+    const rows = results.map(r => `| ${r.name} | ${quantile(r.samples, 0.5).toFixed(1)} | ${quantile(r.samples, 0.99).toFixed(1)} | ${(quantile(r.samples, 0.5) / base).toFixed(1)} | ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} |`)
+    const section = [
+      SECTION,
+      '',
+      `\`npm run bench -- gateway\`, ${new Date().toISOString().slice(0, 10)}: ${ROUNDS} presence changes each way through one Debian Prosody`,
+      '(c2s and component ports on 127.0.0.1, no TLS), real clients from @xmpp/client, the gateway and the mesh user as two',
+      'presence-mesh nodes in the bench process. Time from the change to its arrival at the other side; the ratio is to the',
+      'XMPP → XMPP median. The machine is shared (2 cores): read medians and ratios.',
+      '',
+      '| path | median ms | p99 ms | × XMPP→XMPP | load (1 min) |',
+      '| --- | --- | --- | --- | --- |',
+      ...rows,
+      ''
+    ].join('\n')
+    process.stdout.write(`${section}\n`)
+    const doc = await readFile(benchmarksMd, 'utf8')
+    const at = doc.indexOf(`${SECTION}\n`)
+    const end = at < 0 ? -1 : doc.indexOf('\n## ', at + SECTION.length)
+    await writeFile(benchmarksMd, at < 0 ? `${doc.trimEnd()}\n\n${section}` : `${doc.slice(0, at)}${section}${end < 0 ? '' : doc.slice(end)}`)
+    return 0
+  } finally {
+    await Promise.allSettled([alice.stop(), bob.stop()])
+    await gateway.stop().catch(() => {})
+    await Promise.allSettled([m.stop(), g.stop()])
+    await prosody.stop()
+  }
+}
