@@ -59,23 +59,37 @@ export interface Answer {
 
 /** Deliver one envelope on a fresh stream and read the receipt */
 export async function deliver (node: ForeignNode, target: Multiaddr, targetId: PeerId, sender: PeerId, message: { id: string, envelope: Uint8Array }): Promise<Answer> {
+  return (await deliverAll(node, target, targetId, sender, [message]))[0]
+}
+
+/**
+ * Deliver envelopes all at once on one fresh stream, as the protocol lets a
+ * sender do, and read the receipts of every one (in the order sent)
+ */
+export async function deliverAll (node: ForeignNode, target: Multiaddr, targetId: PeerId, sender: PeerId, messages: Array<{ id: string, envelope: Uint8Array }>): Promise<Answer[]> {
   const signal = AbortSignal.timeout(10_000)
   const stream = await openRaw(node, target, IM_PROTOCOL)
   try {
     const pb = pbStream(stream, { maxDataLength: 65536 })
-    await pb.write({ envelope: message.envelope as Uint8Array<ArrayBuffer> }, Deliver, { signal })
-    const frame = await pb.read(Receipts, { signal })
-    const receipt = frame.receipts.find(r => r.seq === 0)
-    if (receipt == null) throw new Error('no receipt for the message')
+    await pb.writeV(messages.map(m => ({ envelope: m.envelope as Uint8Array<ArrayBuffer> })), Deliver, { signal })
+    const answers = new Map<number, Answer>()
+    while (answers.size < messages.length) {
+      const frame = await pb.read(Receipts, { signal })
+      for (const receipt of frame.receipts) {
+        const message = messages[receipt.seq]
+        const ackValid = frame.ack != null && message != null && await checkAck(frame.ack, targetId, sender, message)
+        answers.set(receipt.seq, { status: receipt.status, reason: receipt.reason, ackValid })
+      }
+    }
     await stream.close({ signal })
-    return { status: receipt.status, reason: receipt.reason, ackValid: frame.ack != null && await ackValid(frame.ack, targetId, sender, message) }
+    return messages.map((_, i) => answers.get(i) as Answer)
   } catch (err: any) {
     stream.abort(err)
     throw err
   }
 }
 
-async function ackValid (ack: Uint8Array, target: PeerId, sender: PeerId, message: { id: string, envelope: Uint8Array }): Promise<boolean> {
+async function checkAck (ack: Uint8Array, target: PeerId, sender: PeerId, message: { id: string, envelope: Uint8Array }): Promise<boolean> {
   try {
     const opened = await RecordEnvelope.openAndCertify(ack, ACK_DOMAIN)
     const payload = BatchAck.decode(opened.payload)
