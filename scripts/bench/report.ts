@@ -10,7 +10,7 @@ import type { Pair } from './figures.js'
 
 export interface Row {
   figure: string
-  unit: 'ms' | 'MiB' | 'msg/s'
+  unit: 'ms' | 'µs' | 'MiB' | 'msg/s'
   /** What the baseline is, in a few words */
   baseline: string
   pair?: Pair

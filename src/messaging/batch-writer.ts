@@ -1,6 +1,7 @@
 /**
  * Group commit: datastore writes that arrive while a commit is running wait
- * and go together in the next one. At rest a write commits at once; under
+ * and go together in the next one. At rest a write commits at once (no
+ * timer: nothing waits for company that may not come); under
  * load many messages share one LevelDB batch (one log write) instead of
  * paying for a batch each. Each write resolves only once its batch has
  * committed, so what a caller does next (an acknowledgement) follows the
@@ -37,8 +38,8 @@ export class BatchWriter {
   private async run (): Promise<void> {
     this.running = true
     try {
-      // the writes made in this same turn of the event loop join the first batch
-      await new Promise(resolve => setImmediate(resolve))
+      // the writes made in the same microtask round join the first batch; later ones wait for the next
+      await Promise.resolve()
       while (this.waiting.length > 0) {
         const writes = this.waiting.splice(0, MAX_WRITES_PER_BATCH)
         try {

@@ -54,9 +54,10 @@ export class Inbound {
       ready.push(answer)
       working--
       wake?.()
-      // the first answer of a turn schedules the write; the others of the same turn join it
+      // the first answer schedules a write; those that come before it starts (while the previous
+      // write is under way, under load) join it
       if (ready.length > 1) return
-      writing = writing.then(async () => new Promise(resolve => setImmediate(resolve))).then(async () => {
+      writing = writing.then(async () => {
         const answers = ready.splice(0)
         if (answers.length === 0 || failed) return
         await lp.writeV(await this.frames(answers), { signal: AbortSignal.timeout(this.init.writeTimeout) })

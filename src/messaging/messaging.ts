@@ -142,8 +142,12 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       return { status: 'failed', reason, detail: err.message, id: message.id, ms: Date.now() - started }
     }
     const entry: OutboxEntry = { envelope, to, id: message.id, createdAt: started }
-    await this.store.queue(entry)
+    // the message goes out while its outbox entry is written (the entry is for resuming after a
+    // restart; the recipient dedupes a message sent again); the two writes keep their order
+    const queued = this.store.queue(entry).then(() => undefined, (err: Error) => err)
     const result = await this.deliver(entry, started, options.signal, message)
+    const failed = await queued
+    if (failed != null) throw failed
     return { ...result, ms: Date.now() - started }
   }
 

@@ -8,6 +8,7 @@ import { fromString, toString } from 'uint8arrays'
 import { BatchWriter } from './batch-writer.js'
 import { MAX_MESSAGE_AGE_MS } from './constants.js'
 import { openMessage, readOwnMessage, type InstantMessage } from './message.js'
+import { SeenIds } from './seen-ids.js'
 import type { Usage } from './inbox-limits.js'
 import type { PeerId } from '@libp2p/interface'
 
@@ -49,15 +50,17 @@ export class MessageStore {
   private readonly maxBodySize: number
   /** queue, settle, receive and drop: the writes of every message, grouped under load */
   private readonly writer: BatchWriter
+  private readonly seenIds: SeenIds
 
   constructor (datastore: Datastore, maxBodySize: number) {
     this.datastore = datastore
     this.maxBodySize = maxBodySize
     this.writer = new BatchWriter(datastore)
+    this.seenIds = new SeenIds(datastore, SEEN)
   }
 
   async seen (sender: PeerId, id: string): Promise<boolean> {
-    return this.datastore.has(new Key(`${SEEN}/${sender.toString()}/${part(id)}`))
+    return this.seenIds.has(sender.toString(), part(id))
   }
 
   /**
@@ -71,6 +74,7 @@ export class MessageStore {
       batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
       batch.put(new Key(`${INBOX}/${message.from.toString()}/${part(message.id)}`), encodeStored(stored.envelope, { receivedAt: stored.receivedAt, ...(stranger ? { stranger } : {}) }))
     })
+    this.markSeen(message)
   }
 
   /**
@@ -82,6 +86,11 @@ export class MessageStore {
       batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
       batch.put(new Key(`${DROPPED}/${message.from.toString()}`), fromString(JSON.stringify(usage)))
     })
+    this.markSeen(message)
+  }
+
+  private markSeen (message: InstantMessage): void {
+    this.seenIds.add(message.from.toString(), part(message.id))
   }
 
   /** What a blocked sender would hold in the inbox */
