@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { TypedEventEmitter } from 'main-event'
 import { fromString } from 'uint8arrays/from-string'
 import { signAck, signBatchAck, verifyAck } from './ack.js'
+import { AckReturns } from './ack-returns.js'
 import { DepositTokens } from './deposit-tokens.js'
 import { DEFAULT_MAX_BODY_SIZE, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION, MAX_CLOCK_SKEW_MS, MAX_MESSAGE_AGE_MS } from './constants.js'
 import { MessageTooLargeError } from './errors.js'
@@ -63,6 +64,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   private readonly signer: EnvelopeSigner
   private readonly outbound: Outbound
   private readonly inbound: Inbound
+  private readonly ackReturns: AckReturns
   private shutdown = new AbortController()
 
   constructor (components: MessagingComponents, init: InstantMessagingInit = {}) {
@@ -77,6 +79,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     this.admission = new Admission(this.store, init.inbox)
     this.tokens = new DepositTokens(components, this.log)
     this.signer = new EnvelopeSigner(components.privateKey)
+    this.ackReturns = new AckReturns(components.mailbox, this.tokens, this.log)
     this.outbound = new Outbound({
       self: components.peerId,
       log: this.log,
@@ -309,8 +312,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       const sender = taken.message.from
       const ack = new Uint8Array(await signAck(this.signer, taken.message, taken.envelope, Date.now()))
       const depositToken = taken.contact ? await this.tokens.issue(sender) : undefined
-      const result = await this.tokens.deposit(this.components.mailbox, mailbox, sender, sealBox(sender, Mail.encode({ ack, depositToken })))
-      if (result.status !== 'stored') this.log('could not return the ack to %p: %s', sender, result.reason)
+      this.ackReturns.add(mailbox, sender, sealBox(sender, Mail.encode({ ack, depositToken })))
     } else if (mail.ack != null) {
       await this.onMailedAck(mail.ack, mail.depositToken)
     }
