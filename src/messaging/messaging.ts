@@ -8,10 +8,10 @@ import { fromString } from 'uint8arrays/from-string'
 import { signAck, signBatchAck, verifyAck } from './ack.js'
 import { AckReturns } from './ack-returns.js'
 import { DepositTokens } from './deposit-tokens.js'
-import { DEFAULT_MAX_BODY_SIZE, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION, MAX_CLOCK_SKEW_MS, MAX_MESSAGE_AGE_MS } from './constants.js'
+import { DEFAULT_MAX_BODY_SIZE, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from './constants.js'
 import { MessageTooLargeError } from './errors.js'
-import { Inbound, type Taken } from './inbound.js'
-import { openMessage, readOwnMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
+import { Inbound } from './inbound.js'
+import { readOwnMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
 import { Outbound } from './outbound.js'
 import { Mail, Receipt as PBReceipt } from './pb/message.js'
 import { EnvelopeSigner } from './signing.js'
@@ -21,6 +21,7 @@ import { RecordEnvelope } from '@libp2p/peer-record'
 import { Ack } from './pb/message.js'
 import { Admission } from './admission.js'
 import { PolicyStore, type InboxPolicy, type InboxPolicyChange } from './policy.js'
+import { Reception } from './reception.js'
 import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
 import { timeoutSignal } from '../utils/streams.js'
 import type { FailureReason, InstantMessaging, InstantMessagingInit, MessagingComponents, MessagingEvents, OutgoingMessage, SendResult } from './index.js'
@@ -57,8 +58,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   private readonly store: MessageStore
   private readonly policyStore: PolicyStore
   private readonly admission: Admission
-  /** Messages being stored: a second copy arriving meanwhile waits, then counts as a duplicate */
-  private readonly storing = new Map<string, Promise<unknown>>()
+  private readonly reception: Reception
   private readonly tokens: DepositTokens
   /** Our key as a node KeyObject, made once: messages and acks are signed with it */
   private readonly signer: EnvelopeSigner
@@ -79,17 +79,28 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     this.admission = new Admission(this.store, init.inbox)
     this.tokens = new DepositTokens(components, this.log)
     this.signer = new EnvelopeSigner(components.privateKey)
+    this.reception = new Reception({
+      self: components.peerId,
+      maxBodySize: this.maxBodySize,
+      log: this.log,
+      store: this.store,
+      admission: this.admission,
+      policyStore: this.policyStore,
+      presence: components.presence,
+      onMessage: stored => this.safeDispatchEvent('message', { detail: stored })
+    })
     this.ackReturns = new AckReturns(components.mailbox, this.tokens, this.log)
     this.outbound = new Outbound({
       self: components.peerId,
       log: this.log,
+      openTimeout: this.attemptTimeout,
       onDepositToken: (recipient, token) => { void this.tokens.remember(recipient, token) }
     })
     this.inbound = new Inbound({
       log: this.log,
       maxBodySize: this.maxBodySize,
       writeTimeout: this.attemptTimeout,
-      take: async (envelope, via) => this.take(envelope, via, true),
+      take: async (envelope, via) => this.reception.take(envelope, via, true),
       acknowledge: async (sender, entries) => signBatchAck(this.signer, sender, entries, Date.now()),
       depositToken: async (sender) => this.tokens.issue(sender)
     })
@@ -303,7 +314,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     const mail = Mail.decode(openBox(this.components.privateKey, this.components.peerId, box))
     if (mail.message != null) {
       // mail waited in the mailbox: the mailbox's quotas paced it, so only the storage limits apply
-      const taken = await this.take(mail.message, mailbox, false)
+      const taken = await this.reception.take(mail.message, mailbox, false)
       if (taken.status !== PBReceipt.Status.STATUS_DELIVERED) {
         this.log('a message drained from %p was not taken: %s', mailbox, taken.reason)
         return
@@ -342,51 +353,5 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     if (addresses.length === 0) return false
     await this.components.peerStore.merge(peer, { multiaddrs: addresses.map(ma => ma.decapsulateCode(421)) })
     return true
-  }
-
-  /**
-   * Decide on one delivered envelope, and store it when taken. A blocked
-   * sender (polite block) goes through the same steps as a stranger, limits
-   * included, and only the storing differs: it cannot tell from the answers.
-   * `paced`: delivered directly, so the strangers' rate applies.
-   */
-  private async take (envelope: Uint8Array, via: PeerId, paced: boolean): Promise<Taken> {
-    let message: InstantMessage
-    try {
-      message = await openMessage(envelope, this.maxBodySize)
-    } catch (err: any) {
-      const status = err instanceof MessageTooLargeError ? PBReceipt.Status.STATUS_TOO_LARGE : PBReceipt.Status.STATUS_INVALID
-      return { status, reason: err.message }
-    }
-    const now = Date.now()
-    if (!message.to.equals(this.components.peerId)) return { status: PBReceipt.Status.STATUS_INVALID, reason: 'Message is addressed to someone else' }
-    if (message.date < now - MAX_MESSAGE_AGE_MS || message.date > now + MAX_CLOCK_SKEW_MS) {
-      return { status: PBReceipt.Status.STATUS_INVALID, reason: 'Message date is outside the accepted window (replayed or clock wrong)' }
-    }
-    const decision = this.policyStore.decide(message.from, peer => this.components.presence.subscriptions().some(s => s.target.equals(peer)))
-    if (decision === 'refuse') return { status: PBReceipt.Status.STATUS_REFUSED, reason: 'The recipient does not accept messages from you' }
-    const key = `${message.from.toString()}/${message.id}`
-    while (this.storing.has(key)) await this.storing.get(key)?.catch(() => {})
-    // a duplicate of one taken before (stored, or dropped for a blocked sender): the same receipt again, free
-    if (!(await this.store.seen(message.from, message.id))) {
-      const refusal = await this.admission.take(decision, message.from.toString(), envelope.byteLength, paced)
-      if (refusal != null) {
-        const status = refusal.kind === 'rate-limited' ? PBReceipt.Status.STATUS_RATE_LIMITED : PBReceipt.Status.STATUS_INBOX_FULL
-        return { status, reason: refusal.reason }
-      }
-      const stored = { message, envelope, receivedAt: now }
-      const storing = this.admission.keep(decision, stored)
-      this.storing.set(key, storing)
-      try {
-        if (await storing) {
-          this.log('message %s from %p (via %p)', message.id, message.from, via)
-          this.safeDispatchEvent('message', { detail: stored })
-        }
-      } finally {
-        this.storing.delete(key)
-      }
-    }
-    // a contact gets a deposit token with the receipt: its mail can always find room in our mailboxes
-    return { status: PBReceipt.Status.STATUS_DELIVERED, message, envelope, contact: decision === 'contact' }
   }
 }

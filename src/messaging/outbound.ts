@@ -35,6 +35,8 @@ export class StreamClosedError extends Error {
 export interface OutboundInit {
   self: PeerId
   log: Logger
+  /** Time to open a stream (negotiation included) */
+  openTimeout: number
   /** A deposit token came with a batch of receipts */
   onDepositToken: (recipient: PeerId, token: Uint8Array) => void
 }
@@ -64,7 +66,7 @@ class Channel {
   }
 
   private async open (): Promise<{ stream: Stream, lp: LengthPrefixedStream }> {
-    const stream = await this.connection.newStream(IM_PROTOCOL, { signal: AbortSignal.timeout(IM_IDLE_MS), runOnLimitedConnection: true })
+    const stream = await this.connection.newStream(IM_PROTOCOL, { signal: AbortSignal.timeout(this.init.openTimeout), runOnLimitedConnection: true })
     const lp = lpStream(stream, { maxDataLength: RECEIPTS_FRAME_LIMIT })
     this.read(lp).then(() => { this.close(new StreamClosedError('the recipient closed the stream')) }, err => { this.close(err) })
     return { stream, lp }
