@@ -105,8 +105,10 @@ export async function oursFast (ctx: BenchContext, plan: FastPlan): Promise<Fast
     const d = await imNode(ctx, boot)
     const dId = d.proc.info.peerId
     await d.stop()
+    ctx.log(`  leaving ${plan.drain} messages at the relay for an offline node…`)
     const { refused, reason } = await im<{ refused: number, reason: string }>(a, { op: 'deposit', mailbox: relay.proc.info.peerId, to: dId, count: plan.drain, concurrency: DEPOSIT_STREAMS_PER_CONNECTION })
     if (refused > 0) throw new Error(`the relay's mailbox refused ${refused} of ${plan.drain} messages (${reason})`)
+    ctx.log('  …starting it')
     const back = await imNode(ctx, [...boot, '--expect', String(plan.drain)], d.home)
     all.push(back)
     const key = `arrived:${plan.drain}`
