@@ -20,6 +20,8 @@ export class IpcProc {
   readonly proc: Proc
   /** Deliveries: sample key → arrival time */
   readonly received = new Map<string, number>()
+  /** Deliveries that carried a time measured in the child (`ms`): sample key → that time */
+  readonly reported = new Map<string, number>()
   private nextId = 0
   private readonly pending = new Map<number, { resolve: (value: any) => void, reject: (err: Error) => void }>()
   private readonly waiters = new Set<() => void>()
@@ -29,6 +31,7 @@ export class IpcProc {
     proc.child.on('message', (message: any) => {
       if ((message as Delivery).event === 'delivery') {
         this.received.set(message.key, performance.now())
+        if (typeof message.ms === 'number') this.reported.set(message.key, message.ms)
         for (const wake of this.waiters) wake()
         return
       }

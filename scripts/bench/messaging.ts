@@ -4,7 +4,8 @@
  * through a relay (two relays: the configuration a firewalled node is
  * built for, see scripts/mesh/main.ts). Ours: `npm run mesh`'s messaging and kill scenarios on
  * real `pmesh start` processes. Raw: raw-node.ts processes, an echo of a
- * message-sized payload standing in for a message and its receipt.
+ * message-sized payload on a long-lived stream (as our messages travel)
+ * standing in for a message and its receipt.
  */
 import { performance } from 'node:perf_hooks'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -109,7 +110,7 @@ export async function rawMessaging (ctx: BenchContext, plan: MessagingPlan, size
       const times: number[] = []
       for (let i = 0; i <= plan.messages; i++) {
         const t0 = performance.now()
-        const { limited } = await from.call<{ limited: boolean }>({ op: 'echo', addr, size })
+        const { limited } = await from.call<{ limited: boolean }>({ op: 'stream-echo', addr, size })
         if (limited !== relayed) throw new Error(`echo to ${addr} went over a ${limited ? 'relayed' : 'direct'} connection`)
         if (i > 0) times.push(performance.now() - t0)
       }
@@ -122,7 +123,7 @@ export async function rawMessaging (ctx: BenchContext, plan: MessagingPlan, size
     const rates: number[] = []
     for (let round = 0; round < plan.rounds; round++) {
       const t0 = performance.now()
-      await a.call({ op: 'echo-burst', addr: b.address, size, count: plan.burst, concurrency: plan.concurrency })
+      await a.call({ op: 'stream-echo-burst', addr: b.address, size, count: plan.burst, concurrency: plan.concurrency })
       rates.push(plan.burst / ((performance.now() - t0) / 1000))
     }
     ctx.log(`  echo throughput: ${rates.map(r => Math.round(r)).join(', ')} /s`)

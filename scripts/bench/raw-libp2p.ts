@@ -24,6 +24,12 @@ const NAMESPACE = 'bench'
 export const TOPIC = '/presence-mesh-bench/1'
 /** One length-prefixed payload in, the same payload back: a message and its receipt without our layer */
 export const ECHO_PROTOCOL = '/presence-mesh-bench/echo/1.0.0'
+/**
+ * Many length-prefixed payloads on one long-lived stream, each echoed as it
+ * comes: the floor of our messaging protocol (one stream per connection, a
+ * message and its receipt per round trip, many in flight)
+ */
+export const ECHO_STREAM_PROTOCOL = '/presence-mesh-bench/echo-stream/1.0.0'
 /** Larger than any payload the bench sends (a message envelope is about 0.5 KiB) */
 const MAX_ECHO_BYTES = 64 * 1024
 
@@ -64,6 +70,15 @@ export async function createRawNode ({ bootstrap, relay = false, behindRelay = f
     await lp.write(await lp.read())
     await stream.close()
   }, { maxInboundStreams: IM_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
+  await libp2p.handle(ECHO_STREAM_PROTOCOL, async stream => {
+    const lp = lpStream(stream, { maxDataLength: MAX_ECHO_BYTES })
+    try {
+      while (true) await lp.write(await lp.read())
+    } catch {
+      // the sender closed its end
+    }
+    await stream.close().catch(err => { stream.abort(err) })
+  }, { maxInboundStreams: IM_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
   return {
     libp2p,
     stop: async () => {
@@ -80,6 +95,42 @@ export async function echoOnce (stream: Stream, bytes: Uint8Array): Promise<void
   const back = await lp.read()
   if (back.byteLength !== bytes.byteLength) throw new Error(`echo returned ${back.byteLength} of ${bytes.byteLength} bytes`)
   await stream.close()
+}
+
+/** The sender's end of an echo stream: payloads out, echoes back in order, as many in flight as asked */
+export class StreamEcho {
+  private readonly lp: ReturnType<typeof lpStream>
+  private readonly stream: Stream
+  private readonly waiting: Array<(bytes: number) => void> = []
+
+  constructor (stream: Stream) {
+    this.stream = stream
+    this.lp = lpStream(stream, { maxDataLength: MAX_ECHO_BYTES })
+    void this.read()
+  }
+
+  private async read (): Promise<void> {
+    try {
+      while (true) {
+        const back = await this.lp.read()
+        this.waiting.shift()?.(back.byteLength)
+      }
+    } catch {
+      // closed
+    }
+  }
+
+  /** One round trip: resolves once this payload's echo is back */
+  async echo (bytes: Uint8Array): Promise<void> {
+    const back = new Promise<number>(resolve => this.waiting.push(resolve))
+    await this.lp.write(bytes)
+    const length = await back
+    if (length !== bytes.byteLength) throw new Error(`echo returned ${length} of ${bytes.byteLength} bytes`)
+  }
+
+  async close (): Promise<void> {
+    await this.stream.close()
+  }
 }
 
 export function dhtKey (name: string): Uint8Array {

@@ -9,7 +9,8 @@
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { drain } from '../../src/utils/streams.js'
-import { ECHO_PROTOCOL, createRawNode, dhtKey, echoOnce, payload, payloadId, stopWithParent } from './raw-libp2p.js'
+import { performance } from 'node:perf_hooks'
+import { ECHO_PROTOCOL, ECHO_STREAM_PROTOCOL, StreamEcho, createRawNode, dhtKey, echoOnce, payload, payloadId, stopWithParent } from './raw-libp2p.js'
 import type { Connection } from '@libp2p/interface'
 
 export type RawCommand =
@@ -24,6 +25,14 @@ export type RawCommand =
   | { op: 'echo', addr: string, size: number }
   /** `count` echoes to `addr`, `concurrency` at a time, on one connection */
   | { op: 'echo-burst', addr: string, size: number, count: number, concurrency: number }
+  /** One round trip on the long-lived echo stream to `addr` (opened once); answers whether it is relayed */
+  | { op: 'stream-echo', addr: string, size: number }
+  /** `count` round trips, one at a time, on the echo stream, each timed here: the times in ms */
+  | { op: 'stream-echo-timed', addr: string, size: number, count: number }
+  /** `count` round trips on the echo stream, `concurrency` in flight: the seconds they took */
+  | { op: 'stream-echo-burst', addr: string, size: number, count: number, concurrency: number }
+  /** CPU time this process has used, in µs */
+  | { op: 'cpu' }
 
 /**
  * Sent unasked when a gossip message arrives (`key`: the sample) or a peer's
@@ -71,6 +80,19 @@ async function echo (addr: string, size: number): Promise<Connection> {
   return connection
 }
 
+/** The long-lived echo stream of each target, on its echo connection */
+const echoStreams = new Map<string, { echo: StreamEcho, connection: Connection }>()
+
+async function echoStream (addr: string): Promise<{ echo: StreamEcho, connection: Connection }> {
+  const connection = await echoConnection(addr)
+  const known = echoStreams.get(addr)
+  if (known?.connection === connection) return known
+  const stream = await connection.newStream(ECHO_STREAM_PROTOCOL, { signal: AbortSignal.timeout(10_000), runOnLimitedConnection: true })
+  const opened = { echo: new StreamEcho(stream), connection }
+  echoStreams.set(addr, opened)
+  return opened
+}
+
 async function run (command: RawCommand): Promise<unknown> {
   switch (command.op) {
     case 'dial':
@@ -107,6 +129,34 @@ async function run (command: RawCommand): Promise<unknown> {
       }
       await Promise.all(Array.from({ length: command.concurrency }, worker))
       return true
+    }
+    case 'stream-echo': {
+      const { echo, connection } = await echoStream(command.addr)
+      await echo.echo(payload(0, command.size))
+      return { limited: connection.limits != null }
+    }
+    case 'stream-echo-timed': {
+      const { echo } = await echoStream(command.addr)
+      const times: number[] = []
+      for (let i = 0; i < command.count; i++) {
+        const t0 = performance.now()
+        await echo.echo(payload(i, command.size))
+        times.push(performance.now() - t0)
+      }
+      return times
+    }
+    case 'stream-echo-burst': {
+      const { echo } = await echoStream(command.addr)
+      let left = command.count
+      const t0 = performance.now()
+      await Promise.all(Array.from({ length: command.concurrency }, async () => {
+        while (left-- > 0) await echo.echo(payload(left, command.size))
+      }))
+      return (performance.now() - t0) / 1000
+    }
+    case 'cpu': {
+      const { user, system } = process.cpuUsage()
+      return user + system
     }
   }
 }

@@ -10,7 +10,7 @@ import type { Pair } from './figures.js'
 
 export interface Row {
   figure: string
-  unit: 'ms' | 'MiB' | 'msg/s'
+  unit: 'ms' | 'µs' | 'MiB' | 'msg/s'
   /** What the baseline is, in a few words */
   baseline: string
   pair?: Pair
@@ -142,12 +142,23 @@ How each figure is taken:
   which share no direct connection (checked on every message). Ours includes signing and verifying
   the message and the ack, the datastore writes before the ack (an ack promises the message
   survives a crash), the HTTP request and the SSE hop. Baseline: the same topology of raw nodes;
-  a new stream on the open connection (direct, or a circuit-relay v2 connection), a
-  ${run.sizes.message}-byte payload written and echoed back, timed through IPC as ours is through HTTP.
+  a long-lived stream on the open connection (direct, or a circuit-relay v2 connection), as our
+  messages travel since protocol 2.0.0, a ${run.sizes.message}-byte payload written and echoed back on it, timed
+  through IPC as ours is through HTTP.
 - **Messages/s on one connection**: the same two peers; a burst of messages, 16 in flight
   (\`POST /v1/messages\`, each answered once delivered), a few rounds; one sample per round.
-  Baseline: the same number of echoes of the same payload size, 16 in flight, over one raw
-  connection. Here a ratio below ×1 is ours being slower.
+  Baseline: the same number of echoes of the same payload size, 16 in flight, on one long-lived
+  stream. Here a ratio below ×1 is ours being slower.
+- **Messaging goals, in-process** (scripts/bench/messaging-fast.ts): our nodes are im-node.ts
+  processes (createNode with a home, as \`pmesh start\`) driven over IPC, \`send()\` timed where it is
+  called; the baseline raw-node.ts processes with a long-lived echo stream. A relay, two peers and
+  two firewalled nodes on each side; ours are stopped before the baseline starts. Direct and
+  relayed: one message at a time, \`send()\` → verified receipt (goals ×1.5 and ×1.2 of the echo
+  round trip). Messages/s: bursts of messages, 64 in flight on one connection (goal ≥ 4,000/s),
+  and the recipient's CPU time per message (process.cpuUsage, everything the process did in the
+  burst) beside the echoing process's per echo. Mailbox drain: messages left at the relay for a node
+  that is offline, then the node starts: start → the last one stored in its inbox (every one
+  checked, stored, and its ack sealed and returned to the mailbox in the background).
 - **SIGKILL → watchers see closed**: the presentity of the same mesh, watched by the four other
   non-relay nodes, is killed with SIGKILL, restarted, killed again, several times; latency =
   \`kill()\` → each watcher's \`presence:notify\` with \`closed\`. The floor libp2p sets is the time

@@ -137,12 +137,12 @@ export class MailboxService implements Mailbox, Startable {
         const pb = pbStream(stream, { maxDataLength: MAX_BATCH_BYTES })
         await pb.write({ maxItems: DRAIN_BATCH_ITEMS }, DrainRequest, { signal })
         const batch = await pb.read(Batch, { signal })
-        const done: string[] = []
-        for (const item of batch.items) {
-          // a box we cannot use is acknowledged too: keeping it would only block the mailbox
+        // the batch's boxes are taken together (their stores share a datastore batch); a box we
+        // cannot use is acknowledged too: keeping it would only block the mailbox
+        const done = await Promise.all(batch.items.map(async item => {
           await handler(item.box, mailbox).catch(err => this.log('dropping undeliverable mail %s - %e', item.id, err))
-          done.push(item.id)
-        }
+          return item.id
+        }))
         await pb.write({ ids: done }, DrainAck, { signal })
         taken += done.length
         return batch.more && done.length > 0

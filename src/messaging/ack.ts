@@ -1,42 +1,66 @@
 /**
- * The recipient's signed acknowledgement: proof for the sender that the
+ * The recipient's signed acknowledgements: proof for the sender that the
  * recipient's node persisted exactly this message (RFC 2779 §4.2.1, §5.4.1).
+ * A mailbox returns one `Ack` per message; a stream returns one `BatchAck`
+ * for every message of a window of receipts, so one signature covers many.
  */
+import { createHash } from 'node:crypto'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
-import { sha256 } from 'multiformats/hashes/sha2'
 import { equals } from 'uint8arrays/equals'
-import { ACK_DOMAIN, ACK_PAYLOAD_TYPE } from './constants.js'
+import { ACK_DOMAIN, ACK_PAYLOAD_TYPE, BATCH_ACK_PAYLOAD_TYPE } from './constants.js'
 import { InvalidMessageSignatureError } from './errors.js'
-import { Ack } from './pb/message.js'
+import { Ack, BatchAck } from './pb/message.js'
+import { validEnvelope, type EnvelopeSigner } from './signing.js'
 import type { InstantMessage } from './message.js'
-import type { PeerId, PrivateKey, Record } from '@libp2p/interface'
+import type { PeerId } from '@libp2p/interface'
 
-export async function messageDigest (envelope: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array((await sha256.digest(envelope)).digest)
+/** sha2-256 of the envelope bytes: what an acknowledgement names */
+export function messageDigest (envelope: Uint8Array): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(createHash('sha256').update(envelope).digest())
 }
 
-export async function signAck (privateKey: PrivateKey, message: InstantMessage, envelope: Uint8Array, receivedAt: number): Promise<Uint8Array> {
-  const payload = Ack.encode({
-    sender: message.from.toMultihash().bytes,
-    id: message.id,
-    digest: await messageDigest(envelope),
-    receivedAt: BigInt(receivedAt)
-  })
-  const record: Record = { domain: ACK_DOMAIN, codec: ACK_PAYLOAD_TYPE, marshal: () => payload, equals: other => equals(payload, other.marshal()) }
-  return (await RecordEnvelope.seal(record, privateKey)).marshal()
+export async function signAck (signer: EnvelopeSigner, message: InstantMessage, envelope: Uint8Array, receivedAt: number): Promise<Uint8Array> {
+  const payload = Ack.encode({ sender: message.from.toMultihash().bytes, id: message.id, digest: messageDigest(envelope), receivedAt: BigInt(receivedAt) })
+  return signer.seal(ACK_DOMAIN, ACK_PAYLOAD_TYPE, payload)
+}
+
+/** One signature over a window of messages from `sender`, each named by id and digest */
+export async function signBatchAck (signer: EnvelopeSigner, sender: PeerId, entries: BatchAck.Entry[], receivedAt: number): Promise<Uint8Array> {
+  const payload = BatchAck.encode({ sender: sender.toMultihash().bytes, entries, receivedAt: BigInt(receivedAt) })
+  return signer.seal(ACK_DOMAIN, BATCH_ACK_PAYLOAD_TYPE, payload)
+}
+
+/** Open `ack` as an envelope signed by `recipient` with the given payload type; returns its payload */
+async function certified (ack: Uint8Array, recipient: PeerId, payloadType: Uint8Array): Promise<Uint8Array> {
+  const opened = RecordEnvelope.createFromProtobuf(ack)
+  if (!peerIdFromPublicKey(opened.publicKey).equals(recipient) || !equals(opened.payloadType, payloadType)) throw new Error('not the recipient\'s ack')
+  if (!(await validEnvelope(opened, ACK_DOMAIN))) throw new Error('the signature does not verify')
+  return opened.payload
 }
 
 /** Check that `ack` is the recipient's signed acknowledgement of this very message; returns when it was received */
 export async function verifyAck (ack: Uint8Array, recipient: PeerId, message: InstantMessage, envelope: Uint8Array): Promise<number> {
   try {
-    const opened = await RecordEnvelope.openAndCertify(ack, ACK_DOMAIN)
-    if (!peerIdFromPublicKey(opened.publicKey).equals(recipient) || !equals(opened.payloadType, ACK_PAYLOAD_TYPE)) throw new Error('not the recipient\'s ack')
-    const payload = Ack.decode(opened.payload)
-    if (payload.id !== message.id || !equals(payload.sender, message.from.toMultihash().bytes) || !equals(payload.digest, await messageDigest(envelope))) {
+    const payload = Ack.decode(await certified(ack, recipient, ACK_PAYLOAD_TYPE))
+    if (payload.id !== message.id || !equals(payload.sender, message.from.toMultihash().bytes) || !equals(payload.digest, messageDigest(envelope))) {
       throw new Error('ack is for another message')
     }
     return Number(payload.receivedAt)
+  } catch (err: any) {
+    throw new InvalidMessageSignatureError(`Invalid acknowledgement: ${err.message}`)
+  }
+}
+
+/**
+ * Check that `ack` is the recipient's signed acknowledgement of messages
+ * from `sender`; returns the digest acknowledged for each message id
+ */
+export async function verifyBatchAck (ack: Uint8Array, recipient: PeerId, sender: PeerId): Promise<Map<string, Uint8Array>> {
+  try {
+    const payload = BatchAck.decode(await certified(ack, recipient, BATCH_ACK_PAYLOAD_TYPE))
+    if (!equals(payload.sender, sender.toMultihash().bytes)) throw new Error('ack is for another sender\'s messages')
+    return new Map(payload.entries.map(entry => [entry.id, entry.digest]))
   } catch (err: any) {
     throw new InvalidMessageSignatureError(`Invalid acknowledgement: ${err.message}`)
   }

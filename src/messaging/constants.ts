@@ -1,7 +1,11 @@
 import { fromString } from 'uint8arrays/from-string'
 
-/** Delivery protocol: one signed message in, one receipt out */
-export const IM_PROTOCOL = '/presence-mesh/im/1.0.0'
+/**
+ * Delivery protocol: one long-lived stream per connection, signed messages
+ * in, batches of receipts out (docs/PROTOCOL.md). 1.0.0 carried one message
+ * and one receipt per stream.
+ */
+export const IM_PROTOCOL = '/presence-mesh/im/2.0.0'
 
 /** Signature domain and payload type of messages: a message signature is valid for nothing else */
 export const MESSAGE_DOMAIN = 'presence-mesh-im'
@@ -10,6 +14,8 @@ export const MESSAGE_PAYLOAD_TYPE = fromString('/presence-mesh/im/1')
 /** Signature domain and payload type of the recipient's acknowledgements */
 export const ACK_DOMAIN = 'presence-mesh-im-ack'
 export const ACK_PAYLOAD_TYPE = fromString('/presence-mesh/im-ack/1')
+/** … and of its acknowledgement of a window of messages at once */
+export const BATCH_ACK_PAYLOAD_TYPE = fromString('/presence-mesh/im-acks/1')
 
 /** Largest message body accepted by default (64 KiB); the envelope adds headers and signature */
 export const DEFAULT_MAX_BODY_SIZE = 64 * 1024
@@ -24,17 +30,24 @@ export function imFrameLimit (maxBodySize: number): number {
   return maxBodySize + ENVELOPE_OVERHEAD + 64
 }
 /**
- * Largest answer a recipient writes: a `Receipt` = a status, a reason for
- * people and a signed ack (an Ed25519 envelope over sender, id, digest and
- * time: about 300 bytes)
+ * Messages a recipient works on at once from one stream: it reads no
+ * further until some are answered, so a sender that never reads its
+ * receipts holds at most this many messages (and their receipts) in memory
  */
-export const RECEIPT_FRAME_LIMIT = 4096
+export const IM_WINDOW = 64
 /**
- * Inbound IM streams at once on one connection: a sender delivers each
- * message on its own stream, and a burst of messages (an outbox resumed
- * after a restart) runs a few at a time
+ * Largest frame a recipient writes: a `Receipts` of at most IM_WINDOW
+ * receipts (a status and a short reason each) and one signed BatchAck of as
+ * many ids (64 bytes at most) and digests (34), with a deposit token
  */
-export const IM_STREAMS_PER_CONNECTION = 16
+export const RECEIPTS_FRAME_LIMIT = 64 * 1024
+/**
+ * Inbound IM streams at once on one connection: one long-lived stream, and
+ * room for its successor while a broken one is still being torn down
+ */
+export const IM_STREAMS_PER_CONNECTION = 2
+/** A sender's stream with nothing in flight this long is closed; the next message opens another */
+export const IM_IDLE_MS = 60_000
 
 /**
  * Messages older than this are refused, and the record of messages seen is

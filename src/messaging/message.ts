@@ -2,14 +2,15 @@
  * Instant messages (RFC 2779 §4.1): the plain form, its protobuf encoding,
  * and the sender-signed envelope that travels and is stored.
  */
-import { peerIdFromMultihash, peerIdFromPrivateKey, peerIdFromPublicKey } from '@libp2p/peer-id'
+import { peerIdFromMultihash, peerIdFromPublicKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import * as Digest from 'multiformats/hashes/digest'
 import { equals } from 'uint8arrays/equals'
 import { DEFAULT_MAX_BODY_SIZE, ENVELOPE_OVERHEAD, MESSAGE_DOMAIN, MESSAGE_ID, MESSAGE_PAYLOAD_TYPE } from './constants.js'
 import { InvalidMessageError, InvalidMessageSignatureError, MessageTooLargeError } from './errors.js'
 import { InstantMessage as PBMessage } from './pb/message.js'
-import type { PeerId, PrivateKey, Record } from '@libp2p/interface'
+import { EnvelopeSigner, validEnvelope } from './signing.js'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 export interface MessageHeader {
   name: string
@@ -104,19 +105,21 @@ export function unmarshalMessage (bytes: Uint8Array, maxBodySize = DEFAULT_MAX_B
   return message
 }
 
-/** Sign a message with the sender's key into envelope bytes */
-export async function sealMessage (privateKey: PrivateKey, message: InstantMessage, maxBodySize = DEFAULT_MAX_BODY_SIZE): Promise<Uint8Array> {
-  if (!peerIdFromPrivateKey(privateKey).equals(message.from)) {
+/** Sign a message with the sender's key (or its cached signer) into envelope bytes */
+export async function sealMessage (key: PrivateKey | EnvelopeSigner, message: InstantMessage, maxBodySize = DEFAULT_MAX_BODY_SIZE): Promise<Uint8Array> {
+  const signer = key instanceof EnvelopeSigner ? key : new EnvelopeSigner(key)
+  if (!signer.peerId.equals(message.from)) {
     throw new InvalidMessageSignatureError('A message can only be signed by its sender')
   }
-  const payload = marshalMessage(message, maxBodySize)
-  const record: Record = {
-    domain: MESSAGE_DOMAIN,
-    codec: MESSAGE_PAYLOAD_TYPE,
-    marshal: () => payload,
-    equals: other => equals(payload, other.marshal())
-  }
-  return (await RecordEnvelope.seal(record, privateKey)).marshal()
+  return signer.seal(MESSAGE_DOMAIN, MESSAGE_PAYLOAD_TYPE, marshalMessage(message, maxBodySize))
+}
+
+/**
+ * Decode an envelope we sealed ourselves and kept in our own datastore
+ * (outbox, sent history): its signature was made here, so it is not checked
+ */
+export function readOwnMessage (bytes: Uint8Array, maxBodySize = DEFAULT_MAX_BODY_SIZE): InstantMessage {
+  return unmarshalMessage(RecordEnvelope.createFromProtobuf(bytes).payload, maxBodySize)
 }
 
 /**
@@ -143,7 +146,7 @@ export async function openMessage (bytes: Uint8Array, maxBodySize = DEFAULT_MAX_
   }
   if (!signer.equals(message.from)) throw new InvalidMessageSignatureError(`Message from ${message.from.toString()} signed by ${signer.toString()}`)
   // a malformed key or signature makes validate() throw rather than return false
-  const valid = await envelope.validate(MESSAGE_DOMAIN).catch(() => false)
+  const valid = await validEnvelope(envelope, MESSAGE_DOMAIN).catch(() => false)
   if (!valid) throw new InvalidMessageSignatureError('Message signature does not verify')
   return message
 }

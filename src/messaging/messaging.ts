@@ -3,25 +3,29 @@
  * delivers ours with retries until a signed receipt or a final failure.
  */
 import { randomBytes } from 'node:crypto'
-import { pbStream } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
 import { fromString } from 'uint8arrays/from-string'
-import { signAck, verifyAck } from './ack.js'
+import { signAck, signBatchAck, verifyAck } from './ack.js'
+import { AckReturns } from './ack-returns.js'
 import { DepositTokens } from './deposit-tokens.js'
-import { DEFAULT_MAX_BODY_SIZE, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION, imFrameLimit, MAX_CLOCK_SKEW_MS, MAX_MESSAGE_AGE_MS, RECEIPT_FRAME_LIMIT } from './constants.js'
+import { DEFAULT_MAX_BODY_SIZE, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from './constants.js'
 import { MessageTooLargeError } from './errors.js'
-import { openMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
-import { Deliver, Mail, Receipt as PBReceipt } from './pb/message.js'
+import { Inbound } from './inbound.js'
+import { readOwnMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
+import { Outbound } from './outbound.js'
+import { Mail, Receipt as PBReceipt } from './pb/message.js'
+import { EnvelopeSigner } from './signing.js'
 import { open as openBox, seal as sealBox } from '../mesh/sealed-box.js'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import { Ack } from './pb/message.js'
 import { Admission } from './admission.js'
 import { PolicyStore, type InboxPolicy, type InboxPolicyChange } from './policy.js'
+import { Reception } from './reception.js'
 import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
-import { timeoutSignal, withStream } from '../utils/streams.js'
+import { timeoutSignal } from '../utils/streams.js'
 import type { FailureReason, InstantMessaging, InstantMessagingInit, MessagingComponents, MessagingEvents, OutgoingMessage, SendResult } from './index.js'
-import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { AbortOptions, Logger, PeerId, Startable } from '@libp2p/interface'
 
 const DEFAULT_SEND_TIMEOUT = 20_000
 const DEFAULT_ATTEMPT_TIMEOUT = 5_000
@@ -54,9 +58,13 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   private readonly store: MessageStore
   private readonly policyStore: PolicyStore
   private readonly admission: Admission
-  /** Messages being stored: a second copy arriving meanwhile waits, then counts as a duplicate */
-  private readonly storing = new Map<string, Promise<unknown>>()
+  private readonly reception: Reception
   private readonly tokens: DepositTokens
+  /** Our key as a node KeyObject, made once: messages and acks are signed with it */
+  private readonly signer: EnvelopeSigner
+  private readonly outbound: Outbound
+  private readonly inbound: Inbound
+  private readonly ackReturns: AckReturns
   private shutdown = new AbortController()
 
   constructor (components: MessagingComponents, init: InstantMessagingInit = {}) {
@@ -70,6 +78,32 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     this.policyStore = new PolicyStore(components.datastore, this.log)
     this.admission = new Admission(this.store, init.inbox)
     this.tokens = new DepositTokens(components, this.log)
+    this.signer = new EnvelopeSigner(components.privateKey)
+    this.reception = new Reception({
+      self: components.peerId,
+      maxBodySize: this.maxBodySize,
+      log: this.log,
+      store: this.store,
+      admission: this.admission,
+      policyStore: this.policyStore,
+      presence: components.presence,
+      onMessage: stored => this.safeDispatchEvent('message', { detail: stored })
+    })
+    this.ackReturns = new AckReturns(components.mailbox, this.tokens, this.log)
+    this.outbound = new Outbound({
+      self: components.peerId,
+      log: this.log,
+      openTimeout: this.attemptTimeout,
+      onDepositToken: (recipient, token) => { void this.tokens.remember(recipient, token) }
+    })
+    this.inbound = new Inbound({
+      log: this.log,
+      maxBodySize: this.maxBodySize,
+      writeTimeout: this.attemptTimeout,
+      take: async (envelope, via) => this.reception.take(envelope, via, true),
+      acknowledge: async (sender, entries) => signBatchAck(this.signer, sender, entries, Date.now()),
+      depositToken: async (sender) => this.tokens.issue(sender)
+    })
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/im'
@@ -79,7 +113,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     await this.policyStore.load()
     await this.admission.start()
     this.components.mailbox.handle(async (box, mailbox) => this.onMail(box, mailbox))
-    await this.components.registrar.handle(IM_PROTOCOL, async (stream, connection) => this.receive(stream, connection), {
+    await this.components.registrar.handle(IM_PROTOCOL, async (stream, connection) => this.inbound.handle(stream, connection), {
       maxInboundStreams: IM_STREAMS_PER_CONNECTION,
       runOnLimitedConnection: true
     })
@@ -95,6 +129,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
 
   async stop (): Promise<void> {
     this.shutdown.abort()
+    this.outbound.stop()
     await this.components.registrar.unhandle(IM_PROTOCOL)
   }
 
@@ -115,14 +150,18 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     let envelope: Uint8Array
     try {
       validateMessage(message, this.maxBodySize)
-      envelope = await sealMessage(this.components.privateKey, message, this.maxBodySize)
+      envelope = await sealMessage(this.signer, message, this.maxBodySize)
     } catch (err: any) {
       const reason = err instanceof MessageTooLargeError ? 'too-large' : 'invalid'
       return { status: 'failed', reason, detail: err.message, id: message.id, ms: Date.now() - started }
     }
     const entry: OutboxEntry = { envelope, to, id: message.id, createdAt: started }
-    await this.store.queue(entry)
-    const result = await this.deliver(entry, started, options.signal)
+    // the message goes out while its outbox entry is written (the entry is for resuming after a
+    // restart; the recipient dedupes a message sent again); the two writes keep their order
+    const queued = this.store.queue(entry).then(() => undefined, (err: Error) => err)
+    const result = await this.deliver(entry, started, options.signal, message)
+    const failed = await queued
+    if (failed != null) throw failed
     return { ...result, ms: Date.now() - started }
   }
 
@@ -165,12 +204,13 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
    * (dial errors, resets, timeouts) are retried: the recipient dedupes, so a
    * retry after a lost receipt cannot deliver twice.
    */
-  private async deliver (entry: OutboxEntry, started: number, signal?: AbortSignal): Promise<Omit<SendResult, 'ms'>> {
+  private async deliver (entry: OutboxEntry, started: number, signal?: AbortSignal, sealed?: InstantMessage): Promise<Omit<SendResult, 'ms'>> {
     const deadline = started + this.sendTimeout
     const stop = signal == null ? this.shutdown.signal : AbortSignal.any([signal, this.shutdown.signal])
     let lastError = ''
     let reachedPeer = false
-    const message = await openMessage(entry.envelope, this.maxBodySize)
+    // ours: sealed here, not verified again
+    const message = sealed ?? readOwnMessage(entry.envelope, this.maxBodySize)
     // an address known means the recipient exists and may come back within the deadline
     const addressKnown = await this.learnAddresses(entry.to)
     let mailboxTried = false
@@ -208,30 +248,20 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
 
   private async attempt (entry: OutboxEntry, message: InstantMessage, stop: AbortSignal, deadline: number): Promise<void> {
     const signal = timeoutSignal(Math.min(this.attemptTimeout, Math.max(1, deadline - Date.now())), stop)
-    // reuse an open connection (a direct one first): openStream would dial a new relay circuit for
-    // every message, and the recipient rate-limits repeated circuits from the same relay
+    // reuse an open connection (a direct one first): a new relay circuit for every message would be
+    // rate-limited by the recipient, which limits repeated circuits from the same relay
     const open = this.components.connectionManager.getConnections(entry.to).filter(c => c.status === 'open')
-    const connection = open.find(c => c.limits == null) ?? open[0]
-    const stream = connection != null
-      ? await connection.newStream(IM_PROTOCOL, { signal, runOnLimitedConnection: true })
-      : await this.components.connectionManager.openStream(entry.to, IM_PROTOCOL, { signal, runOnLimitedConnection: true })
-    const receipt = await withStream(stream, signal, async () => {
-      const pb = pbStream(stream, { maxDataLength: RECEIPT_FRAME_LIMIT })
-      await pb.write({ envelope: new Uint8Array(entry.envelope) }, Deliver, { signal })
-      return pb.read(PBReceipt, { signal })
-    })
-    switch (receipt.status) {
-      case PBReceipt.Status.STATUS_DELIVERED:
-        if (receipt.ack == null) throw new FinalOutcome('invalid', 'The recipient sent no acknowledgement')
-        await verifyAck(receipt.ack, entry.to, message, entry.envelope).catch(err => { throw new FinalOutcome('invalid', err.message) })
-        await this.tokens.remember(entry.to, receipt.depositToken)
-        return
-      case PBReceipt.Status.STATUS_REFUSED: throw new FinalOutcome('refused', receipt.reason)
-      case PBReceipt.Status.STATUS_TOO_LARGE: throw new FinalOutcome('too-large', receipt.reason)
+    const connection = open.find(c => c.limits == null) ?? open[0] ?? await this.components.connectionManager.openConnection(entry.to, { signal })
+    const outcome = await this.outbound.deliver(connection, entry.envelope, message, signal)
+    switch (outcome.status) {
+      case 'delivered': return
+      case 'invalid-ack': throw new FinalOutcome('invalid', `Invalid acknowledgement: ${outcome.reason}`)
+      case PBReceipt.Status.STATUS_REFUSED: throw new FinalOutcome('refused', outcome.reason)
+      case PBReceipt.Status.STATUS_TOO_LARGE: throw new FinalOutcome('too-large', outcome.reason)
       // final for this send: retrying at once would only be refused again
-      case PBReceipt.Status.STATUS_RATE_LIMITED: throw new FinalOutcome('rate-limited', receipt.reason)
-      case PBReceipt.Status.STATUS_INBOX_FULL: throw new FinalOutcome('inbox-full', receipt.reason)
-      default: throw new FinalOutcome('invalid', receipt.reason)
+      case PBReceipt.Status.STATUS_RATE_LIMITED: throw new FinalOutcome('rate-limited', outcome.reason)
+      case PBReceipt.Status.STATUS_INBOX_FULL: throw new FinalOutcome('inbox-full', outcome.reason)
+      default: throw new FinalOutcome('invalid', outcome.reason)
     }
   }
 
@@ -284,15 +314,16 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     const mail = Mail.decode(openBox(this.components.privateKey, this.components.peerId, box))
     if (mail.message != null) {
       // mail waited in the mailbox: the mailbox's quotas paced it, so only the storage limits apply
-      const receipt = await this.accept(mail.message, mailbox, false)
-      if (receipt.ack == null) {
-        this.log('a message drained from %p was not taken: %s', mailbox, receipt.reason)
+      const taken = await this.reception.take(mail.message, mailbox, false)
+      if (taken.status !== PBReceipt.Status.STATUS_DELIVERED) {
+        this.log('a message drained from %p was not taken: %s', mailbox, taken.reason)
         return
       }
       // the sender learns of the delivery the same way: an ack sealed to it, in the mailbox we drained
-      const sender = (await openMessage(mail.message, this.maxBodySize)).from
-      const result = await this.tokens.deposit(this.components.mailbox, mailbox, sender, sealBox(sender, Mail.encode({ ack: receipt.ack, depositToken: receipt.depositToken })))
-      if (result.status !== 'stored') this.log('could not return the ack to %p: %s', sender, result.reason)
+      const sender = taken.message.from
+      const ack = new Uint8Array(await signAck(this.signer, taken.message, taken.envelope, Date.now()))
+      const depositToken = taken.contact ? await this.tokens.issue(sender) : undefined
+      this.ackReturns.add(mailbox, sender, sealBox(sender, Mail.encode({ ack, depositToken })))
     } else if (mail.ack != null) {
       await this.onMailedAck(mail.ack, mail.depositToken)
     }
@@ -304,7 +335,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     const { id } = Ack.decode(envelope.payload)
     const sent = await this.store.sentEnvelope(recipient, id)
     if (sent == null) return
-    const receivedAt = await verifyAck(ack, recipient, await openMessage(sent, this.maxBodySize), sent)
+    const receivedAt = await verifyAck(ack, recipient, readOwnMessage(sent, this.maxBodySize), sent)
     await this.store.markDelivered(recipient, id, receivedAt)
     await this.tokens.remember(recipient, depositToken)
     this.safeDispatchEvent('receipt', { detail: { id, to: recipient, status: 'delivered' } })
@@ -322,72 +353,5 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     if (addresses.length === 0) return false
     await this.components.peerStore.merge(peer, { multiaddrs: addresses.map(ma => ma.decapsulateCode(421)) })
     return true
-  }
-
-  private async receive (stream: Stream, connection: Connection): Promise<void> {
-    const signal = AbortSignal.timeout(this.attemptTimeout)
-    await withStream(stream, signal, async () => {
-      const limit = imFrameLimit(this.maxBodySize)
-      const pb = pbStream(stream, { maxDataLength: limit })
-      let envelope: Uint8Array
-      try {
-        envelope = (await pb.read(Deliver, { signal })).envelope
-      } catch (err: any) {
-        // the length prefix said more than we take: answer that, without reading the body
-        if (err.name !== 'InvalidDataLengthError') throw err
-        // and without keeping it: what still comes of the message is dropped as it arrives
-        await stream.closeRead({ signal })
-        await pb.write({ status: PBReceipt.Status.STATUS_TOO_LARGE, reason: `Messages over ${limit} bytes are not accepted here` }, PBReceipt, { signal })
-        return
-      }
-      await pb.write(await this.accept(envelope, connection.remotePeer, true), PBReceipt, { signal })
-    })
-  }
-
-  /**
-   * Decide on one delivered envelope; the answer is the receipt. A blocked
-   * sender (polite block) goes through the same steps as a stranger, limits
-   * included, and only the storing differs: it cannot tell from the answers.
-   * `paced`: delivered directly, so the strangers' rate applies.
-   */
-  private async accept (envelope: Uint8Array, via: PeerId, paced: boolean): Promise<PBReceipt> {
-    let message: InstantMessage
-    try {
-      message = await openMessage(envelope, this.maxBodySize)
-    } catch (err: any) {
-      const status = err instanceof MessageTooLargeError ? PBReceipt.Status.STATUS_TOO_LARGE : PBReceipt.Status.STATUS_INVALID
-      return { status, reason: err.message }
-    }
-    const now = Date.now()
-    if (!message.to.equals(this.components.peerId)) return { status: PBReceipt.Status.STATUS_INVALID, reason: 'Message is addressed to someone else' }
-    if (message.date < now - MAX_MESSAGE_AGE_MS || message.date > now + MAX_CLOCK_SKEW_MS) {
-      return { status: PBReceipt.Status.STATUS_INVALID, reason: 'Message date is outside the accepted window (replayed or clock wrong)' }
-    }
-    const decision = this.policyStore.decide(message.from, peer => this.components.presence.subscriptions().some(s => s.target.equals(peer)))
-    if (decision === 'refuse') return { status: PBReceipt.Status.STATUS_REFUSED, reason: 'The recipient does not accept messages from you' }
-    const key = `${message.from.toString()}/${message.id}`
-    while (this.storing.has(key)) await this.storing.get(key)?.catch(() => {})
-    // a duplicate of one taken before (stored, or dropped for a blocked sender): the same receipt again, free
-    if (!(await this.store.seen(message.from, message.id))) {
-      const refusal = await this.admission.take(decision, message.from.toString(), envelope.byteLength, paced)
-      if (refusal != null) {
-        const status = refusal.kind === 'rate-limited' ? PBReceipt.Status.STATUS_RATE_LIMITED : PBReceipt.Status.STATUS_INBOX_FULL
-        return { status, reason: refusal.reason }
-      }
-      const stored = { message, envelope, receivedAt: now }
-      const storing = this.admission.keep(decision, stored)
-      this.storing.set(key, storing)
-      try {
-        if (await storing) {
-          this.log('message %s from %p (via %p)', message.id, message.from, via)
-          this.safeDispatchEvent('message', { detail: stored })
-        }
-      } finally {
-        this.storing.delete(key)
-      }
-    }
-    // a contact gets a deposit token: its mail can always find room in our mailboxes
-    const depositToken = decision === 'contact' ? await this.tokens.issue(message.from) : undefined
-    return { status: PBReceipt.Status.STATUS_DELIVERED, reason: '', ack: new Uint8Array(await signAck(this.components.privateKey, message, envelope, now)), depositToken }
   }
 }

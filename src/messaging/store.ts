@@ -5,8 +5,10 @@
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
+import { BatchWriter } from './batch-writer.js'
 import { MAX_MESSAGE_AGE_MS } from './constants.js'
-import { openMessage, type InstantMessage } from './message.js'
+import { openMessage, readOwnMessage, type InstantMessage } from './message.js'
+import { SeenIds } from './seen-ids.js'
 import type { Usage } from './inbox-limits.js'
 import type { PeerId } from '@libp2p/interface'
 
@@ -46,14 +48,19 @@ function part (text: string): string {
 export class MessageStore {
   private readonly datastore: Datastore
   private readonly maxBodySize: number
+  /** queue, settle, receive and drop: the writes of every message, grouped under load */
+  private readonly writer: BatchWriter
+  private readonly seenIds: SeenIds
 
   constructor (datastore: Datastore, maxBodySize: number) {
     this.datastore = datastore
     this.maxBodySize = maxBodySize
+    this.writer = new BatchWriter(datastore)
+    this.seenIds = new SeenIds(datastore, SEEN)
   }
 
   async seen (sender: PeerId, id: string): Promise<boolean> {
-    return this.datastore.has(new Key(`${SEEN}/${sender.toString()}/${part(id)}`))
+    return this.seenIds.has(sender.toString(), part(id))
   }
 
   /**
@@ -63,10 +70,11 @@ export class MessageStore {
    */
   async receive (stored: StoredMessage, stranger: boolean): Promise<void> {
     const { message } = stored
-    const batch = this.datastore.batch()
-    batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
-    batch.put(new Key(`${INBOX}/${message.from.toString()}/${part(message.id)}`), encodeStored(stored.envelope, { receivedAt: stored.receivedAt, ...(stranger ? { stranger } : {}) }))
-    await batch.commit()
+    await this.writer.write(batch => {
+      batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
+      batch.put(new Key(`${INBOX}/${message.from.toString()}/${part(message.id)}`), encodeStored(stored.envelope, { receivedAt: stored.receivedAt, ...(stranger ? { stranger } : {}) }))
+    })
+    this.markSeen(message)
   }
 
   /**
@@ -74,10 +82,15 @@ export class MessageStore {
    * answered as a stranger's retry is) and counted as if held, in one batch
    */
   async drop (message: InstantMessage, usage: Usage): Promise<void> {
-    const batch = this.datastore.batch()
-    batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
-    batch.put(new Key(`${DROPPED}/${message.from.toString()}`), fromString(JSON.stringify(usage)))
-    await batch.commit()
+    await this.writer.write(batch => {
+      batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
+      batch.put(new Key(`${DROPPED}/${message.from.toString()}`), fromString(JSON.stringify(usage)))
+    })
+    this.markSeen(message)
+  }
+
+  private markSeen (message: InstantMessage): void {
+    this.seenIds.add(message.from.toString(), part(message.id))
   }
 
   /** What a blocked sender would hold in the inbox */
@@ -126,14 +139,14 @@ export class MessageStore {
   }
 
   async queue (entry: OutboxEntry): Promise<void> {
-    await this.datastore.put(new Key(`${OUTBOX}/${part(entry.id)}`), encodeStored(entry.envelope, { createdAt: entry.createdAt }))
+    await this.writer.write(batch => { batch.put(new Key(`${OUTBOX}/${part(entry.id)}`), encodeStored(entry.envelope, { createdAt: entry.createdAt })) })
   }
 
   async outbox (): Promise<OutboxEntry[]> {
     const entries: OutboxEntry[] = []
     for await (const { value } of this.datastore.query({ prefix: OUTBOX })) {
       const { envelope, meta } = decodeStored(value)
-      const message = await openMessage(envelope, this.maxBodySize)
+      const message = readOwnMessage(envelope, this.maxBodySize)
       entries.push({ envelope, to: message.to, id: message.id, createdAt: meta.createdAt })
     }
     return entries
@@ -141,10 +154,10 @@ export class MessageStore {
 
   /** The message left the outbox with a final outcome: keep it in the history */
   async settle (entry: OutboxEntry, outcome: Outcome): Promise<void> {
-    const batch = this.datastore.batch()
-    batch.delete(new Key(`${OUTBOX}/${part(entry.id)}`))
-    batch.put(new Key(`${SENT}/${entry.to.toString()}/${part(entry.id)}`), encodeStored(entry.envelope, { outcome }))
-    await batch.commit()
+    await this.writer.write(batch => {
+      batch.delete(new Key(`${OUTBOX}/${part(entry.id)}`))
+      batch.put(new Key(`${SENT}/${entry.to.toString()}/${part(entry.id)}`), encodeStored(entry.envelope, { outcome }))
+    })
   }
 
   /** A stored message's ack arrived: it is delivered after all. Returns the sent message, if ours */
@@ -154,7 +167,7 @@ export class MessageStore {
     const { envelope } = decodeStored(await this.datastore.get(key))
     const outcome: Outcome = { status: 'delivered', at }
     await this.datastore.put(key, encodeStored(envelope, { outcome }))
-    return { message: await openMessage(envelope, this.maxBodySize), outcome }
+    return { message: readOwnMessage(envelope, this.maxBodySize), outcome }
   }
 
   /** The envelope of a message we sent, if it is in the history */
@@ -167,7 +180,7 @@ export class MessageStore {
     const messages: SentMessage[] = []
     for await (const { value } of this.datastore.query({ prefix: SENT })) {
       const { envelope, meta } = decodeStored(value)
-      messages.push({ message: await openMessage(envelope, this.maxBodySize), outcome: meta.outcome })
+      messages.push({ message: readOwnMessage(envelope, this.maxBodySize), outcome: meta.outcome })
     }
     return messages.sort((a, b) => a.message.date - b.message.date)
   }

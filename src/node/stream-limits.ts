@@ -51,9 +51,9 @@ export function nodeStreamLimits ({ streams, maxConnections }: NodeStreamLimitsO
   const lifelong = maxConnections * 2
 
   const protocols = new Map<string, ProtocolStreamLimits>([
-    // a message over the limit is answered TOO_LARGE from its length prefix by the handler itself, whose
-    // reader holds at most imFrameLimit() bytes of it: the guard only ends the stream after one message
-    [IM_PROTOCOL, request(IM_STREAMS_PER_CONNECTION, IM_ANY_LENGTH, 1)],
+    // one long-lived stream per connection carrying any number of messages; a message over the limit is
+    // answered TOO_LARGE from its length prefix by the handler itself, which then ends the stream
+    [IM_PROTOCOL, { perConnection: IM_STREAMS_PER_CONNECTION, perPeer: IM_STREAMS_PER_CONNECTION * 2, perNode: lifelong, frames: { maxFrame: IM_ANY_LENGTH } }],
     [DEPOSIT_PROTOCOL, request(DEPOSIT_STREAMS_PER_CONNECTION, DEPOSIT_FRAME_LIMIT, 1)],
     // a DrainRequest, then the DrainAck of the batch
     [DRAIN_PROTOCOL, request(DRAIN_STREAMS_PER_CONNECTION, DRAIN_FRAME_LIMIT, 2)],

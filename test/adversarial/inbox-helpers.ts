@@ -2,7 +2,7 @@
  * The attacker's side of the messaging protocol, written from
  * docs/PROTOCOL.md ("Delivery"): it signs messages with its own keys
  * (@libp2p/peer-record envelopes over the protons codec of our .proto),
- * delivers them on `/presence-mesh/im/1.0.0`, and checks the recipient's
+ * delivers them on `/presence-mesh/im/2.0.0` (one per stream here), and checks the recipient's
  * acks itself. Identities are just keys: one foreign node can speak for
  * any number of them, as a real attacker would.
  */
@@ -13,17 +13,17 @@ import { RecordEnvelope } from '@libp2p/peer-record'
 import { pbStream } from '@libp2p/utils'
 import { equals } from 'uint8arrays/equals'
 import { fromString } from 'uint8arrays/from-string'
-import { Ack, Deliver, InstantMessage, Receipt } from '../../src/messaging/pb/message.js'
+import { BatchAck, Deliver, InstantMessage, Receipt, Receipts } from '../../src/messaging/pb/message.js'
 import { openRaw, type ForeignNode } from './foreign-node.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 // from docs/PROTOCOL.md
-const IM_PROTOCOL = '/presence-mesh/im/1.0.0'
+const IM_PROTOCOL = '/presence-mesh/im/2.0.0'
 const MESSAGE_DOMAIN = 'presence-mesh-im'
 const MESSAGE_PAYLOAD_TYPE = fromString('/presence-mesh/im/1')
 const ACK_DOMAIN = 'presence-mesh-im-ack'
-const ACK_PAYLOAD_TYPE = fromString('/presence-mesh/im-ack/1')
+const BATCH_ACK_PAYLOAD_TYPE = fromString('/presence-mesh/im-acks/1')
 
 export interface Identity { key: PrivateKey, peerId: PeerId }
 
@@ -59,27 +59,43 @@ export interface Answer {
 
 /** Deliver one envelope on a fresh stream and read the receipt */
 export async function deliver (node: ForeignNode, target: Multiaddr, targetId: PeerId, sender: PeerId, message: { id: string, envelope: Uint8Array }): Promise<Answer> {
+  return (await deliverAll(node, target, targetId, sender, [message]))[0]
+}
+
+/**
+ * Deliver envelopes all at once on one fresh stream, as the protocol lets a
+ * sender do, and read the receipts of every one (in the order sent)
+ */
+export async function deliverAll (node: ForeignNode, target: Multiaddr, targetId: PeerId, sender: PeerId, messages: Array<{ id: string, envelope: Uint8Array }>): Promise<Answer[]> {
   const signal = AbortSignal.timeout(10_000)
   const stream = await openRaw(node, target, IM_PROTOCOL)
   try {
-    const pb = pbStream(stream, { maxDataLength: 8192 })
-    await pb.write({ envelope: message.envelope as Uint8Array<ArrayBuffer> }, Deliver, { signal })
-    const receipt = await pb.read(Receipt, { signal })
+    const pb = pbStream(stream, { maxDataLength: 65536 })
+    await pb.writeV(messages.map(m => ({ envelope: m.envelope as Uint8Array<ArrayBuffer> })), Deliver, { signal })
+    const answers = new Map<number, Answer>()
+    while (answers.size < messages.length) {
+      const frame = await pb.read(Receipts, { signal })
+      for (const receipt of frame.receipts) {
+        const message = messages[receipt.seq]
+        const ackValid = frame.ack != null && message != null && await checkAck(frame.ack, targetId, sender, message)
+        answers.set(receipt.seq, { status: receipt.status, reason: receipt.reason, ackValid })
+      }
+    }
     await stream.close({ signal })
-    return { status: receipt.status, reason: receipt.reason, ackValid: receipt.ack != null && await ackValid(receipt.ack, targetId, sender, message) }
+    return messages.map((_, i) => answers.get(i) as Answer)
   } catch (err: any) {
     stream.abort(err)
     throw err
   }
 }
 
-async function ackValid (ack: Uint8Array, target: PeerId, sender: PeerId, message: { id: string, envelope: Uint8Array }): Promise<boolean> {
+async function checkAck (ack: Uint8Array, target: PeerId, sender: PeerId, message: { id: string, envelope: Uint8Array }): Promise<boolean> {
   try {
     const opened = await RecordEnvelope.openAndCertify(ack, ACK_DOMAIN)
-    const payload = Ack.decode(opened.payload)
+    const payload = BatchAck.decode(opened.payload)
     const digest = createHash('sha256').update(message.envelope).digest()
-    return peerIdFromPublicKey(opened.publicKey).equals(target) && equals(opened.payloadType, ACK_PAYLOAD_TYPE) &&
-      payload.id === message.id && equals(payload.sender, sender.toMultihash().bytes) && equals(payload.digest, digest)
+    return peerIdFromPublicKey(opened.publicKey).equals(target) && equals(opened.payloadType, BATCH_ACK_PAYLOAD_TYPE) &&
+      equals(payload.sender, sender.toMultihash().bytes) && payload.entries.some(e => e.id === message.id && equals(e.digest, digest))
   } catch {
     return false
   }

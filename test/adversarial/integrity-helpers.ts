@@ -16,14 +16,14 @@ import { foreignNode } from './foreign-node.js'
 import { concat } from 'uint8arrays/concat'
 import { fromString } from 'uint8arrays/from-string'
 import { Basic, PresenceRecord } from '../../src/presence/pb/presence.js'
-import { Deliver, InstantMessage, Receipt } from '../../src/messaging/pb/message.js'
+import { Deliver, InstantMessage, Receipts, type Receipt } from '../../src/messaging/pb/message.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** docs/PROTOCOL.md: the mesh's own Kademlia, delivery protocol, signature domains and payload types */
 export const DHT_PROTOCOL = '/presence-mesh/kad/1.0.0'
-export const IM_PROTOCOL = '/presence-mesh/im/1.0.0'
+export const IM_PROTOCOL = '/presence-mesh/im/2.0.0'
 const PRESENCE_DOMAIN = 'presence-mesh-presence'
 const PRESENCE_PAYLOAD_TYPE = fromString('/presence-mesh/presence/1')
 const MESSAGE_DOMAIN = 'presence-mesh-im'
@@ -112,9 +112,10 @@ export async function deliver (attacker: Attacker, target: Multiaddr, envelope: 
   const stream = await attacker.dialProtocol(target, IM_PROTOCOL, { signal })
   const pb = pbStream(stream)
   await pb.write({ envelope: new Uint8Array(envelope) }, Deliver, { signal })
-  const receipt = await pb.read(Receipt, { signal })
+  const frame = await pb.read(Receipts, { signal })
   await stream.close({ signal })
-  return receipt
+  // one message on the stream: its receipt, with the frame's ack and token
+  return { ...frame.receipts[0], ack: frame.ack, depositToken: frame.depositToken }
 }
 
 /** How the DHT servers the attacker reached answered a put of `value` under `key` */

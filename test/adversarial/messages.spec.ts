@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
-import { Ack, Receipt } from '../../src/messaging/pb/message.js'
+import { BatchAck, Receipt } from '../../src/messaging/pb/message.js'
 import { connect, nodesPerTest } from '../helpers/nodes.js'
 import { waitFor } from '../helpers/temp.js'
 import { attackerNode, deliver, signMessage, type Attacker } from './integrity-helpers.js'
@@ -74,7 +74,7 @@ describe('adversarial: forged and replayed messages', function () {
     // the ack is R's own signature over that message: the replay learns nothing it could not ask for
     const ack = await RecordEnvelope.openAndCertify(receipt.ack!, 'presence-mesh-im-ack')
     assert.ok(ack.publicKey.equals(r.libp2p.peerId.publicKey))
-    assert.equal(Ack.decode(ack.payload).id, stored.message.id)
+    assert.deepEqual(BatchAck.decode(ack.payload).entries.map(e => e.id), [stored.message.id])
 
     assert.deepEqual(received, [stored.message.id], 'the replay was shown again')
     assert.deepEqual(await inboxIds(r), [`${s.peerId.toString()}/${stored.message.id}`])

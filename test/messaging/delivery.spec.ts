@@ -7,7 +7,7 @@ import { fromString } from 'uint8arrays/from-string'
 import { toString } from 'uint8arrays/to-string'
 import { IM_PROTOCOL, MESSAGE_DOMAIN, MESSAGE_PAYLOAD_TYPE } from '../../src/messaging/constants.js'
 import { marshalMessage, sealMessage, type InstantMessage } from '../../src/messaging/message.js'
-import { Deliver, Receipt } from '../../src/messaging/pb/message.js'
+import { Deliver, Receipt, Receipts } from '../../src/messaging/pb/message.js'
 import { connect, startNode, stopAll } from '../helpers/nodes.js'
 import { tempDir, waitFor } from '../helpers/temp.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
@@ -32,9 +32,9 @@ describe('instant message delivery', function () {
     const stream = await from.libp2p.dialProtocol(to.peerId, IM_PROTOCOL)
     const pb = pbStream(stream)
     await pb.write({ envelope: new Uint8Array(envelope) }, Deliver)
-    const receipt = await pb.read(Receipt)
+    const frame = await pb.read(Receipts)
     await stream.close()
-    return receipt
+    return { ...frame.receipts[0], ack: frame.ack }
   }
   function message (key: PrivateKey, to: PresenceMeshNode, overrides: Partial<InstantMessage> = {}): InstantMessage {
     return { from: peerIdFromPrivateKey(key), to: to.peerId, id: `m-${Math.random()}`, date: Date.now(), contentType: 'text/plain; charset=utf-8', body: fromString('hi'), headers: [], ...overrides }

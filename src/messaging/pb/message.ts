@@ -532,6 +532,7 @@ export interface Receipt {
   reason: string
   ack?: Uint8Array<ArrayBuffer>
   depositToken?: Uint8Array<ArrayBuffer>
+  seq: number
 }
 
 export namespace Receipt {
@@ -588,13 +589,19 @@ export namespace Receipt {
           w.bytes(obj.depositToken)
         }
 
+        if ((obj.seq != null && obj.seq !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.seq)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           status: Status.STATUS_DELIVERED,
-          reason: ''
+          reason: '',
+          seq: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -617,6 +624,10 @@ export namespace Receipt {
             }
             case 4: {
               obj.depositToken = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.seq = reader.uint32()
               break
             }
             default: {
@@ -662,6 +673,13 @@ export namespace Receipt {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -694,6 +712,11 @@ export namespace Receipt {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ReceiptSeqFieldEvent {
+    field: '$.seq'
+    value: number
+  }
+
   export function encode (obj: Partial<Receipt>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Receipt.codec())
   }
@@ -702,8 +725,189 @@ export namespace Receipt {
     return decodeMessage(buf, Receipt.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Receipt>): Generator<ReceiptStatusFieldEvent | ReceiptReasonFieldEvent | ReceiptAckFieldEvent | ReceiptDepositTokenFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Receipt>): Generator<ReceiptStatusFieldEvent | ReceiptReasonFieldEvent | ReceiptAckFieldEvent | ReceiptDepositTokenFieldEvent | ReceiptSeqFieldEvent> {
     return streamMessage(buf, Receipt.codec(), opts)
+  }
+}
+
+export interface Receipts {
+  receipts: Receipt[]
+  ack?: Uint8Array<ArrayBuffer>
+  depositToken?: Uint8Array<ArrayBuffer>
+}
+
+export namespace Receipts {
+  let _codec: Codec<Receipts>
+
+  export const codec = (): Codec<Receipts> => {
+    if (_codec == null) {
+      _codec = message<Receipts>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.receipts != null && obj.receipts.length > 0) {
+          for (const value of obj.receipts) {
+            w.uint32(10)
+            Receipt.codec().encode(value, w)
+          }
+        }
+
+        if (obj.ack != null) {
+          w.uint32(18)
+          w.bytes(obj.ack)
+        }
+
+        if (obj.depositToken != null) {
+          w.uint32(26)
+          w.bytes(obj.depositToken)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          receipts: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.receipts != null && obj.receipts.length === opts.limits.receipts) {
+                throw new MaxLengthError('Decode error - repeated field "receipts" had too many elements')
+              }
+
+              obj.receipts.push(Receipt.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.receipts$
+              }))
+              break
+            }
+            case 2: {
+              obj.ack = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.depositToken = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          receipts: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.receipts != null && obj.receipts === opts.limits.receipts) {
+                throw new MaxLengthError('Streaming decode error - repeated field "receipts" had too many elements')
+              }
+
+              for (const evt of Receipt.codec().stream(reader, reader.uint32(), `${prefix}.receipts[]`, {
+                limits: opts.limits?.receipts$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.receipts
+                }
+              }
+
+              obj.receipts++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.ack`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.depositToken`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReceiptsReceiptsStatusFieldEvent {
+    field: '$.receipts[].status'
+    value: Receipt.Status
+    index: number
+  }
+
+  export interface ReceiptsReceiptsReasonFieldEvent {
+    field: '$.receipts[].reason'
+    value: string
+    index: number
+  }
+
+  export interface ReceiptsReceiptsAckFieldEvent {
+    field: '$.receipts[].ack'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReceiptsReceiptsDepositTokenFieldEvent {
+    field: '$.receipts[].depositToken'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ReceiptsReceiptsSeqFieldEvent {
+    field: '$.receipts[].seq'
+    value: number
+    index: number
+  }
+
+  export interface ReceiptsAckFieldEvent {
+    field: '$.ack'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReceiptsDepositTokenFieldEvent {
+    field: '$.depositToken'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Receipts>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Receipts.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Receipts>): Receipts {
+    return decodeMessage(buf, Receipts.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Receipts>): Generator<ReceiptsReceiptsStatusFieldEvent | ReceiptsReceiptsReasonFieldEvent | ReceiptsReceiptsAckFieldEvent | ReceiptsReceiptsDepositTokenFieldEvent | ReceiptsReceiptsSeqFieldEvent | ReceiptsAckFieldEvent | ReceiptsDepositTokenFieldEvent> {
+    return streamMessage(buf, Receipts.codec(), opts)
   }
 }
 
@@ -862,6 +1066,283 @@ export namespace Ack {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckSenderFieldEvent | AckIdFieldEvent | AckDigestFieldEvent | AckReceivedAtFieldEvent> {
     return streamMessage(buf, Ack.codec(), opts)
+  }
+}
+
+export interface BatchAck {
+  sender: Uint8Array<ArrayBuffer>
+  entries: BatchAck.Entry[]
+  receivedAt: bigint
+}
+
+export namespace BatchAck {
+  export interface Entry {
+    id: string
+    digest: Uint8Array<ArrayBuffer>
+  }
+
+  export namespace Entry {
+    let _codec: Codec<Entry>
+
+    export const codec = (): Codec<Entry> => {
+      if (_codec == null) {
+        _codec = message<Entry>((obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork()
+          }
+
+          if ((obj.id != null && obj.id !== '')) {
+            w.uint32(10)
+            w.string(obj.id)
+          }
+
+          if ((obj.digest != null && obj.digest.byteLength > 0)) {
+            w.uint32(18)
+            w.bytes(obj.digest)
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim()
+          }
+        }, (reader, length, opts = {}) => {
+          const obj: any = {
+            id: '',
+            digest: uint8ArrayAlloc(0)
+          }
+
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.id = reader.string()
+                break
+              }
+              case 2: {
+                obj.digest = reader.bytes()
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+
+          return obj
+        }, function * (reader, length, prefix, opts = {}) {
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.id`,
+                  value: reader.string()
+                }
+                break
+              }
+              case 2: {
+                yield {
+                  field: `${prefix}.digest`,
+                  value: reader.bytes()
+                }
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+        })
+      }
+
+      return _codec
+    }
+
+    export interface EntryIdFieldEvent {
+      field: '$.id'
+      value: string
+    }
+
+    export interface EntryDigestFieldEvent {
+      field: '$.digest'
+      value: Uint8Array<ArrayBuffer>
+    }
+
+    export function encode (obj: Partial<Entry>): Uint8Array<ArrayBuffer> {
+      return encodeMessage(obj, Entry.codec())
+    }
+
+    export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Entry>): Entry {
+      return decodeMessage(buf, Entry.codec(), opts)
+    }
+
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Entry>): Generator<EntryIdFieldEvent | EntryDigestFieldEvent> {
+      return streamMessage(buf, Entry.codec(), opts)
+    }
+  }
+
+  let _codec: Codec<BatchAck>
+
+  export const codec = (): Codec<BatchAck> => {
+    if (_codec == null) {
+      _codec = message<BatchAck>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.sender != null && obj.sender.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.sender)
+        }
+
+        if (obj.entries != null && obj.entries.length > 0) {
+          for (const value of obj.entries) {
+            w.uint32(18)
+            BatchAck.Entry.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.receivedAt != null && obj.receivedAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.receivedAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          sender: uint8ArrayAlloc(0),
+          entries: [],
+          receivedAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.sender = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.entries != null && obj.entries.length === opts.limits.entries) {
+                throw new MaxLengthError('Decode error - repeated field "entries" had too many elements')
+              }
+
+              obj.entries.push(BatchAck.Entry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.entries$
+              }))
+              break
+            }
+            case 3: {
+              obj.receivedAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          entries: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.sender`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.entries != null && obj.entries === opts.limits.entries) {
+                throw new MaxLengthError('Streaming decode error - repeated field "entries" had too many elements')
+              }
+
+              for (const evt of BatchAck.Entry.codec().stream(reader, reader.uint32(), `${prefix}.entries[]`, {
+                limits: opts.limits?.entries$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.entries
+                }
+              }
+
+              obj.entries++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.receivedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BatchAckSenderFieldEvent {
+    field: '$.sender'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface BatchAckEntriesIdFieldEvent {
+    field: '$.entries[].id'
+    value: string
+    index: number
+  }
+
+  export interface BatchAckEntriesDigestFieldEvent {
+    field: '$.entries[].digest'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface BatchAckReceivedAtFieldEvent {
+    field: '$.receivedAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<BatchAck>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, BatchAck.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BatchAck>): BatchAck {
+    return decodeMessage(buf, BatchAck.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BatchAck>): Generator<BatchAckSenderFieldEvent | BatchAckEntriesIdFieldEvent | BatchAckEntriesDigestFieldEvent | BatchAckReceivedAtFieldEvent> {
+    return streamMessage(buf, BatchAck.codec(), opts)
   }
 }
 

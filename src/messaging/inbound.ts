@@ -1,0 +1,132 @@
+/**
+ * The recipient's side of /presence-mesh/im/2.0.0. Deliver frames are read
+ * as they come and worked on together, at most IM_WINDOW at once per
+ * stream; each one's receipt is queued once its message is durably stored
+ * (or refused), and whatever receipts are ready go back in one Receipts
+ * frame with one signed acknowledgement of all the delivered ones. Stores
+ * of many messages share datastore batches (batch-writer.ts), so under load
+ * a window of messages costs about one disk write and one signature.
+ */
+import { lpStream } from '@libp2p/utils'
+import { messageDigest } from './ack.js'
+import { IM_WINDOW, imFrameLimit } from './constants.js'
+import { BatchAck, Deliver, Receipt, Receipts } from './pb/message.js'
+import type { InstantMessage } from './message.js'
+import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+
+/** A decision on one envelope: delivered (stored now or before), or refused with a reason */
+export type Taken =
+  | { status: Receipt.Status.STATUS_DELIVERED, message: InstantMessage, envelope: Uint8Array, contact: boolean }
+  | { status: Exclude<Receipt.Status, Receipt.Status.STATUS_DELIVERED>, reason: string }
+
+export interface InboundInit {
+  log: Logger
+  maxBodySize: number
+  /** Time for one write of receipts before the stream is given up */
+  writeTimeout: number
+  /** Decide on and store one envelope delivered by `via` */
+  take: (envelope: Uint8Array, via: PeerId) => Promise<Taken>
+  /** The signed BatchAck of `entries`, messages from `sender` */
+  acknowledge: (sender: PeerId, entries: BatchAck.Entry[]) => Promise<Uint8Array>
+  /** A deposit token for `sender`, a contact */
+  depositToken: (sender: PeerId) => Promise<Uint8Array<ArrayBuffer>>
+}
+
+interface Answer { seq: number, taken: Taken }
+
+export class Inbound {
+  private readonly init: InboundInit
+
+  constructor (init: InboundInit) {
+    this.init = init
+  }
+
+  async handle (stream: Stream, connection: Connection): Promise<void> {
+    const limit = imFrameLimit(this.init.maxBodySize)
+    // an honest sender keeps at most IM_WINDOW messages in flight: that is what may wait here unread
+    const lp = lpStream(stream, { maxDataLength: limit, maxBufferSize: IM_WINDOW * limit })
+    const ready: Answer[] = []
+    let working = 0
+    let wake: (() => void) | undefined
+    let writing: Promise<void> = Promise.resolve()
+    let failed = false
+    const answered = (answer: Answer): void => {
+      ready.push(answer)
+      working--
+      wake?.()
+      // the first answer schedules a write; those that come before it starts (while the previous
+      // write is under way, under load) join it
+      if (ready.length > 1) return
+      writing = writing.then(async () => {
+        const answers = ready.splice(0)
+        if (answers.length === 0 || failed) return
+        await lp.writeV(await this.frames(answers), { signal: AbortSignal.timeout(this.init.writeTimeout) })
+      }).catch(err => {
+        failed = true
+        stream.abort(err)
+      })
+    }
+    let seq = 0
+    try {
+      while (!failed) {
+        while (working >= IM_WINDOW) await new Promise<void>(resolve => { wake = resolve })
+        let bytes
+        try {
+          bytes = await lp.read()
+        } catch (err: any) {
+          if (err.name === 'UnexpectedEOFError') break
+          // the length prefix said more than we take: answer that, without reading (or keeping) the body
+          if (err.name !== 'InvalidDataLengthError') throw err
+          await stream.closeRead()
+          working++
+          answered({ seq, taken: { status: Receipt.Status.STATUS_TOO_LARGE, reason: `Messages over ${limit} bytes are not accepted here` } })
+          break
+        }
+        const frame = seq
+        seq = (seq + 1) >>> 0
+        working++
+        this.take(bytes.subarray(), connection.remotePeer).then(taken => { answered({ seq: frame, taken }) }, () => {})
+      }
+      // the sender is done (or broke the protocol): answer what is in hand, then close
+      while (working > 0) await new Promise<void>(resolve => { wake = resolve })
+      await writing
+      if (!failed) await stream.close({ signal: AbortSignal.timeout(this.init.writeTimeout) })
+    } catch (err: any) {
+      this.init.log('IM stream from %p failed - %e', connection.remotePeer, err)
+      stream.abort(err)
+    }
+  }
+
+  /** Never rejects: a failure to store is answered as one (the sender retries) */
+  private async take (frame: Uint8Array, via: PeerId): Promise<Taken> {
+    try {
+      return await this.init.take(Deliver.decode(frame).envelope, via)
+    } catch (err: any) {
+      this.init.log.error('could not take a message from %p - %e', via, err)
+      return { status: Receipt.Status.STATUS_INVALID, reason: 'The recipient could not take the message' }
+    }
+  }
+
+  /** One Receipts frame per sender among `answers` (one, unless a peer relays others' messages) */
+  private async frames (answers: Answer[]): Promise<Uint8Array[]> {
+    const bySender = new Map<string, { sender?: PeerId, receipts: Receipt[], entries: BatchAck.Entry[], contact: boolean }>()
+    for (const { seq, taken } of answers) {
+      const sender = taken.status === Receipt.Status.STATUS_DELIVERED ? taken.message.from : undefined
+      const key = sender?.toString() ?? ''
+      const group = bySender.get(key) ?? { sender, receipts: [], entries: [], contact: false }
+      bySender.set(key, group)
+      if (taken.status !== Receipt.Status.STATUS_DELIVERED) {
+        group.receipts.push({ seq, status: taken.status, reason: taken.reason })
+        continue
+      }
+      group.receipts.push({ seq, status: taken.status, reason: '' })
+      group.entries.push({ id: taken.message.id, digest: messageDigest(taken.envelope) })
+      group.contact ||= taken.contact
+    }
+    return Promise.all([...bySender.values()].map(async ({ sender, receipts, entries, contact }) => Receipts.encode({
+      receipts,
+      ack: sender == null ? undefined : await this.init.acknowledge(sender, entries) as Uint8Array<ArrayBuffer>,
+      depositToken: sender != null && contact ? await this.init.depositToken(sender) : undefined
+    })))
+  }
+}
