@@ -68,6 +68,11 @@ describe('pmesh contacts, invite and --join', function () {
     assert.equal(unknownName.code, 1)
     assert.match(unknownName.stderr, /neither an address .* nor the name of a contact/)
 
+    // watching a contact follows the node's own subscription, and leaves it when done
+    const watched = await run(['watch', 'Alice', '--duration', '2', '--home', b, '--json'])
+    // (Alice granted Bob the availability view above: no note)
+    assert.deepEqual(['availability', 'note'].map(k => JSON.parse(watched.split('\n')[0])[k]), ['busy', null])
+    assert.equal(JSON.parse(await run(['subscriptions', '--home', b, '--json'])).length, 1)
     assert.match(await run(['contacts', 'rename', 'Alice', 'Al', '--home', b]), /renamed Alice to Al/)
     assert.equal((await list(b))[0].name, 'Al')
     const clash = await pmesh(['contacts', 'rename', 'Al', alice.info.peerId, '--home', b])
