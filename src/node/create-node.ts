@@ -6,7 +6,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
 import { contacts, type Contacts, type ContactsInit } from '../contacts/index.js'
-import { bootstrapFromInvites } from '../contacts/community.js'
+import { bootstrapFromInvites } from '../contacts/invite.js'
 import { InvalidInviteError } from '../contacts/errors.js'
 import { instantMessaging, type InstantMessaging, type InstantMessagingInit } from '../messaging/index.js'
 import { mailbox, type Mailbox, type MailboxInit } from '../mesh/index.js'
@@ -85,7 +85,7 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
   const fileSettings = home != null ? await readConfigFile(home.config) : {}
   const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams, join } = options
   const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams, join }), 'options'))
-  // a community invitation's relays join the bootstrap peers (src/contacts/community.ts)
+  // a community invitation's relays join the bootstrap peers (src/contacts/invite.ts)
   if (settings.join.length > 0) {
     const joined = await bootstrapFromInvites(settings.join).catch((err: Error) => {
       throw err instanceof InvalidInviteError ? new InvalidConfigError(`"join": ${err.message}`) : err
