@@ -106,6 +106,17 @@ describe('contacts and invitations between real nodes', function () {
     await waitFor(() => bob.libp2p.services.contacts.get('Alice')?.presence?.note === 'behind a NAT', 20_000, 'Alice\'s note through the relay')
   })
 
+  it('a firewalled node joining with a community invitation is reached through that relay', async () => {
+    const relay = await start({ relay: true })
+    const { invite } = await relay.libp2p.services.contacts.invite({ community: true })
+    const alice = await start({ firewalled: true, join: [invite] })
+    assert.deepEqual(alice.settings.bootstrap, relay.libp2p.getMultiaddrs().map(String))
+    await waitFor(() => circuits(alice).some(a => a.includes(relay.peerId.toString())), 20_000, 'a reservation on the joined relay')
+    const personal = await alice.libp2p.services.contacts.invite({ name: 'Alice' })
+    const bob = await start()
+    assert.equal((await bob.libp2p.services.contacts.add({ invite: personal.invite })).invitation, 'accepted')
+  })
+
   it('hands an invitation over when an inviter that was offline comes back', async () => {
     const dir = await tempDir()
     let alice: PresenceMeshNode | undefined = await startNode({ home: dir.path })
