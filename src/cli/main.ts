@@ -38,7 +38,9 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   inbox: async () => (await import('./commands/messaging.js')).inbox,
   reply: async () => (await import('./commands/messaging.js')).reply,
   service: async () => (await import('./commands/service.js')).service,
-  gateway: async () => (await import('./commands/gateway.js')).gateway
+  gateway: async () => (await import('./commands/gateway.js')).gateway,
+  contacts: async () => (await import('./commands/contacts.js')).contacts,
+  invite: async () => (await import('./commands/contacts.js')).invite
 }
 
 async function usage (): Promise<string> {

@@ -20,7 +20,7 @@ import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import { Ack } from './pb/message.js'
 import { Admission } from './admission.js'
-import { PolicyStore, type InboxPolicy, type InboxPolicyChange } from './policy.js'
+import { isContact, PolicyStore, type InboxPolicy, type InboxPolicyChange } from './policy.js'
 import { Reception } from './reception.js'
 import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
 import { timeoutSignal } from '../utils/streams.js'
@@ -86,7 +86,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       store: this.store,
       admission: this.admission,
       policyStore: this.policyStore,
-      presence: components.presence,
+      isContact: peer => isContact(components, peer),
       onMessage: stored => this.safeDispatchEvent('message', { detail: stored })
     })
     this.ackReturns = new AckReturns(components.mailbox, this.tokens, this.log)

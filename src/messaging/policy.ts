@@ -4,6 +4,7 @@
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
+import type { Presence } from '../presence/index.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 
 const POLICY_KEY = new Key('/presence-mesh/im/policy')
@@ -30,11 +31,26 @@ export interface InboxPolicy {
 }
 
 /**
- * How a sender is treated: `contact` (allow-listed or watched: no limits),
+ * How a sender is treated: `contact` (allow-listed or on the contact list: no limits),
  * `stranger` (stored under the strangers' limits), `blocked` (answered as a
  * stranger, never stored) or `refuse` (told REFUSED)
  */
 export type Decision = 'contact' | 'stranger' | 'blocked' | 'refuse'
+
+/**
+ * Whether `peer` is among the user's contacts: on its contact list when the
+ * node keeps one (a createNode node), else among the presentities it watches
+ */
+export function isContact (components: { presence: Presence, contacts?: { has(peer: PeerId): boolean } }, peer: PeerId): boolean {
+  let list: { has(peer: PeerId): boolean } | undefined
+  try {
+    list = components.contacts
+  } catch {
+    // libp2p's components throw for a service the node was built without
+    list = undefined
+  }
+  return list != null ? list.has(peer) : components.presence.subscriptions().some(s => s.target.equals(peer))
+}
 
 export const DEFAULT_INBOX_POLICY: Readonly<InboxPolicy> = Object.freeze({ mode: 'everyone', allow: [], block: [], silent: true })
 
@@ -102,7 +118,7 @@ export class PolicyStore {
     return this.save({ ...this.policy, block: this.policy.block.filter(p => p !== id), allow: this.policy.allow.filter(p => p !== id) })
   }
 
-  /** `isContact` says whether the sender is among the user's contacts (e.g. watched presentities) */
+  /** `isContact` says whether the sender is among the user's contacts (`isContact()` above) */
   decide (sender: PeerId, isContact: (peer: PeerId) => boolean): Decision {
     const id = sender.toString()
     // a politely blocked sender gets what any non-contact gets under the mode: the stranger's path

@@ -13,7 +13,6 @@ import type { Admission } from './admission.js'
 import type { Taken } from './inbound.js'
 import type { PolicyStore } from './policy.js'
 import type { MessageStore, StoredMessage } from './store.js'
-import type { Presence } from '../presence/index.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 
 export interface ReceptionInit {
@@ -23,7 +22,8 @@ export interface ReceptionInit {
   store: MessageStore
   admission: Admission
   policyStore: PolicyStore
-  presence: Presence
+  /** Whether a sender is among the user's contacts (policy.ts isContact) */
+  isContact: (peer: PeerId) => boolean
   /** A new message is in the inbox (duplicates and dropped messages are not) */
   onMessage: (stored: StoredMessage) => void
 }
@@ -39,7 +39,7 @@ export class Reception {
 
   /** `paced`: delivered directly, so the strangers' rate applies */
   async take (envelope: Uint8Array, via: PeerId, paced: boolean): Promise<Taken> {
-    const { self, maxBodySize, store, admission, policyStore, presence } = this.init
+    const { self, maxBodySize, store, admission, policyStore, isContact } = this.init
     let message: InstantMessage
     try {
       message = await openMessage(envelope, maxBodySize)
@@ -52,7 +52,7 @@ export class Reception {
     if (message.date < now - MAX_MESSAGE_AGE_MS || message.date > now + MAX_CLOCK_SKEW_MS) {
       return { status: Receipt.Status.STATUS_INVALID, reason: 'Message date is outside the accepted window (replayed or clock wrong)' }
     }
-    const decision = policyStore.decide(message.from, peer => presence.subscriptions().some(s => s.target.equals(peer)))
+    const decision = policyStore.decide(message.from, isContact)
     if (decision === 'refuse') return { status: Receipt.Status.STATUS_REFUSED, reason: 'The recipient does not accept messages from you' }
     const key = `${message.from.toString()}/${message.id}`
     while (this.taking.has(key)) await this.taking.get(key)

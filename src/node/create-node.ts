@@ -5,6 +5,9 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
+import { contacts, type Contacts, type ContactsInit } from '../contacts/index.js'
+import { bootstrapFromInvites } from '../contacts/invite.js'
+import { InvalidInviteError } from '../contacts/errors.js'
 import { instantMessaging, type InstantMessaging, type InstantMessagingInit } from '../messaging/index.js'
 import { mailbox, type Mailbox, type MailboxInit } from '../mesh/index.js'
 import { presence, type Presence, type PresenceInit } from '../presence/index.js'
@@ -26,6 +29,7 @@ export interface PresenceMeshServices extends Libp2pServices {
   presence: Presence
   mailbox: Mailbox
   im: InstantMessaging
+  contacts: Contacts
 }
 
 export interface CreateNodeOptions extends Partial<NodeSettings> {
@@ -54,6 +58,8 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   messaging?: InstantMessagingInit
   /** Where info lines (relay events: ops-log.ts) go, e.g. process.stderr. Default: nowhere */
   logTo?: LineSink
+  /** Options of the contact list */
+  contacts?: ContactsInit
   /** Mailbox limits (over config.json's `mailbox`); a relay (`relay: true`) keeps mailboxes for others */
   mailbox?: Omit<MailboxInit, 'serve'>
   /** Start listening before returning. Default: true */
@@ -83,14 +89,21 @@ export interface PresenceMeshNode {
 export async function createNode (options: CreateNodeOptions = {}): Promise<PresenceMeshNode> {
   const home = options.home != null ? await ensureHome(options.home) : undefined
   const fileSettings = home != null ? await readConfigFile(home.config) : {}
-  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams } = options
+  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams, join } = options
   const { announce, metrics, logFormat, relayLimits, connections } = options
-  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams, announce, metrics, logFormat, relayLimits, connections }), 'options'))
+  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams, announce, metrics, logFormat, relayLimits, connections, join }), 'options'))
   if (settings.announce.length > 0 && (settings.firewalled || settings.private)) {
     throw new InvalidConfigError('"announce" cannot be used on a firewalled or private node: it is reached through its relays\' addresses only')
   }
   // the maxConnections in effect, a knob of the code (the bench) over config.json's, as `pmesh node` reports it
   if (options.maxConnections != null) settings.connections = { ...settings.connections, maxConnections: options.maxConnections }
+  // a community invitation's relays join the bootstrap peers (src/contacts/invite.ts)
+  if (settings.join.length > 0) {
+    const joined = await bootstrapFromInvites(settings.join).catch((err: Error) => {
+      throw err instanceof InvalidInviteError ? new InvalidConfigError(`"join": ${err.message}`) : err
+    })
+    settings.bootstrap = [...new Set([...settings.bootstrap, ...joined])]
+  }
   const log = options.logTo != null ? opsLog(options.logTo, settings.logFormat) : SILENT_LOG
   // prom-client and the exporter are loaded only by a node that serves metrics
   const nodeMetrics = settings.metrics != null ? (await import('./metrics.js')).createNodeMetrics() : undefined
@@ -112,7 +125,9 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       mailbox: mailbox({ ...settings.mailbox, serve: settings.relay, onActivity: settings.relay ? logMailboxActivity(log) : undefined }),
       // after presence and mailbox: contacts, recipients' addresses and offline delivery come from them
       // config.json's `inbox` limits, then any given in code
-      im: instantMessaging({ ...options.messaging, inbox: { ...settings.inbox, ...options.messaging?.inbox } })
+      im: instantMessaging({ ...options.messaging, inbox: { ...settings.inbox, ...options.messaging?.inbox } }),
+      // after presence and im: it keeps subscriptions, and im asks it who counts as a contact
+      contacts: contacts(options.contacts)
     })
   } catch (err) {
     await ownDatastore?.close()

@@ -13,12 +13,13 @@ import type { Command } from '../main.js'
 const STOP_DEADLINE_MS = 2_000
 
 export const start: Command = {
-  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--announce MA]… [--relay] [--dht-server] [--firewalled] [--private] [--api-port N] [--metrics HOST:PORT] [--log-format text|json] [--on-message CMD] [--notify] [--json]',
+  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--join INVITE]… [--announce MA]… [--relay] [--dht-server] [--firewalled] [--private] [--api-port N] [--metrics HOST:PORT] [--log-format text|json] [--on-message CMD] [--notify] [--json]',
   summary: 'run a node in the foreground (Ctrl-C stops it); --on-message CMD runs CMD with the sender and a summary of each new message or request, --notify shows them through notify-send',
   run: async argv => {
     const { values, home } = parse(argv, {
       listen: { type: 'string', multiple: true },
       bootstrap: { type: 'string', multiple: true },
+      join: { type: 'string', multiple: true },
       relay: { type: 'boolean' },
       'dht-server': { type: 'boolean' },
       firewalled: { type: 'boolean' },
@@ -53,7 +54,7 @@ export const start: Command = {
     // command is a thin API client that never needs it
     const [{ createNode }, { serveNode }] = await Promise.all([import('../../node/create-node.js'), import('../../api/serve.js')])
     // relay events (reservations, mailbox deposits and drains) go to stderr, one line each: stdout is the command's answer
-    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, dhtServer: values['dht-server'], firewalled: values.firewalled, private: values.private, apiPort, announce: values.announce, metrics: values.metrics, logFormat, logTo: process.stderr })
+    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, join: values.join, relay: values.relay, dhtServer: values['dht-server'], firewalled: values.firewalled, private: values.private, apiPort, announce: values.announce, metrics: values.metrics, logFormat, logTo: process.stderr })
     let served
     let stopDesktop
     try {
@@ -87,13 +88,15 @@ export const start: Command = {
       dht: node.libp2p.services.dht.getMode(),
       firewalled: node.settings.firewalled,
       private: node.settings.private,
-      metrics: node.metricsUrl
+      metrics: node.metricsUrl,
+      // a relay's community invitation: new nodes join the mesh with it (pmesh start --join)
+      invite: node.settings.relay ? (await node.libp2p.services.contacts.invite({ community: true })).invite : undefined
     }
     if (values.json === true) {
       printJson(info)
     } else {
       print('presence-mesh node running (Ctrl-C to stop)')
-      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ['role', role(node.settings)], ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)'], ...(info.metrics == null ? [] : [['metrics', `${info.metrics}/metrics, health at ${info.metrics}/healthz`] as [string, string]])])
+      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ['role', role(node.settings)], ...(info.invite != null ? [['community invite', info.invite] as [string, string]] : []), ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)'], ...(info.metrics == null ? [] : [['metrics', `${info.metrics}/metrics, health at ${info.metrics}/healthz`] as [string, string]])])
     }
 
     await stopRequested
