@@ -13,6 +13,7 @@ export const ROUTES = {
   id: 'GET /v1/id',
   peers: 'GET /v1/peers',
   connect: 'POST /v1/connect',
+  node: 'GET /v1/node',
   presence: 'GET /v1/presence',
   setPresence: 'PUT /v1/presence',
   publishFor: 'PUT /v1/presence/:target',
@@ -36,7 +37,14 @@ export const ROUTES = {
   inboxAllow: 'POST /v1/inbox/allow',
   inboxBlock: 'POST /v1/inbox/block',
   inboxUnblock: 'POST /v1/inbox/unblock',
-  deleteMessage: 'DELETE /v1/messages/:id'
+  deleteMessage: 'DELETE /v1/messages/:id',
+  contacts: 'GET /v1/contacts',
+  addContact: 'POST /v1/contacts',
+  contact: 'GET /v1/contacts/:contact',
+  updateContact: 'PATCH /v1/contacts/:contact',
+  removeContact: 'DELETE /v1/contacts/:contact',
+  markRead: 'POST /v1/inbox/read',
+  invite: 'POST /v1/invites'
 } as const satisfies { [N in EndpointName]: RouteOf<N> }
 
 /** Who may write to our inbox; here rather than in schemas.ts for the same reason */
