@@ -76,10 +76,10 @@ ${markdownRows(rows)}
 - **Start-up**: spawn → the first stdout line of \`pmesh start --json\`, printed once it listens, has
   signed and gossiped its presence and serves its API, for a fresh node alone and for one joining a
   running node; beside a raw libp2p node process (scripts/bench/raw-node.ts, the same libp2p options)
-  started the same way; ours and raw alternate. Start-up waits for no network: a joining node is a
-  DHT client, which announces itself in the background once it meets the DHT server it bootstraps
-  from, and no node waits for the DHT put of its first record (afterStart() in
-  src/presence/presence.ts). Most of either figure is loading the code: about 675 modules.
+  started the same way; ours and raw alternate. A joining node is a DHT client: it first waits to
+  meet the DHT server it bootstraps from (at most 5 s), then signs and gossips its first record; no
+  node waits for that record's DHT put (afterStart() in src/presence/presence.ts). Most of either
+  figure is loading the code: about 675 modules.
 - **Client commands**: spawn → exit of \`pmesh id\` and \`pmesh status\` through the \`pmesh\`
   launcher (bin/pmesh, which runs the bundled Node) against a running node; baseline: a bare
   \`node -e "fetch(…)"\` making the same one request with the token. A client command loads only the

@@ -90,8 +90,6 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly keyring: Keyring
   private readonly lookups: RecordLookups
   private republishTimer?: ReturnType<typeof setTimeout>
-  /** A DHT client's announcement at start, made once it meets a DHT server */
-  private announcing?: Promise<void>
   private addressTimer?: ReturnType<typeof setTimeout>
   private wakeTimer?: ReturnType<typeof setInterval>
   private lastTick = 0
@@ -189,26 +187,17 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   async afterStart (): Promise<void> {
+    // a DHT client reaches nobody before it has met a DHT server, and its bootstrap connection is
+    // still coming up: announcing now would put our record and shard membership nowhere
+    if (this.components.dht.getMode() === 'client') await this.dhtServerMet(DHT_SERVER_WAIT_MS)
+    this.shards.join(topicOf(this.components.peerId))
+    if (this.init.allShards) ALL_TOPICS.forEach(topic => this.shards.join(topic))
     await this.subs.start()
     const previous = await this.own.load()
     // the wills of our last record, the goodbye the highest, are not news to us after a restart
     if (previous != null) this.validation.remember(this.components.peerId, previous.record.seq + BigInt(GOODBYE_SLOT), new Uint8Array())
-    // start-up never waits for the network: a DHT client reaches nobody before it has met a DHT
-    // server, and its bootstrap connection is still coming up, so it announces itself (record and
-    // shard membership) once it has, in the background; a server signs and gossips its record now
-    // and leaves the DHT put running
-    if (this.components.dht.getMode() === 'client') {
-      this.announcing = this.dhtServerMet(DHT_SERVER_WAIT_MS).then(async () => { await this.announce() })
-        .catch(err => this.log.error('could not announce presence on start - %e', err))
-    } else {
-      await this.announce()
-    }
-  }
-
-  private async announce (): Promise<void> {
-    if (!this.running) return
-    this.shards.join(topicOf(this.components.peerId))
-    if (this.init.allShards) ALL_TOPICS.forEach(topic => this.shards.join(topic))
+    // signed and gossiped before start-up ends, so that a subscriber finds us at once; the DHT
+    // put goes on after it: start-up waits for no put (issue 18)
     if (this.init.publishOnStart) {
       await this.publish({ basic: 'open' }, {}, DHT_PUT_TIMEOUT_MS, -1n, 0).catch(err => this.log.error('could not announce presence on start - %e', err))
     }
@@ -222,8 +211,6 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
    */
   async beforeStop (): Promise<void> {
     this.running = false
-    // an announcement under way ends before the goodbye, which must come after it
-    await this.announcing
     clearTimeout(this.republishTimer)
     this.holders.stop()
     // a delegate's record we did not adopt (its gossip missed us) outranks our will: go above it

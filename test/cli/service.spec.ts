@@ -104,6 +104,10 @@ describe('pmesh service', function () {
     assert.match(removed.stdout, /systemctl --user disable --now pmesh\.service/)
     await assert.rejects(access(path))
 
+    // desktop alerts go on the unit's command line, each option one word
+    assert.equal((await pmeshWith(env, ['service', 'install', '--home', join(dir.path, 'b'), '--notify', '--on-message', '/usr/bin/logger -t "pmesh $1"', '--force'])).code, 0)
+    assert.deepEqual(execStartWords(await readFile(path, 'utf8')).slice(1), ['start', '--home', join(dir.path, 'b'), '--notify', '--on-message', '/usr/bin/logger -t "pmesh $1"'])
+
     const wrong = await pmeshWith(env, ['service', 'enable'])
     assert.equal(wrong.code, 2)
     assert.match(wrong.stderr, /expected "install" or "uninstall"/)

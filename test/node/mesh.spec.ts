@@ -120,8 +120,8 @@ describe('nodes on loopback', function () {
       // peers learn the role through identify: a client is never put in a routing table, so never asked
       assert.ok(!desktop.libp2p.getProtocols().includes(DHT_PROTOCOL))
     }
-    // a announced itself once it had met the seed, after its start (which waits for no network): its
-    // first record reaches the DHT, not lost to the race between its start and its bootstrap connection
+    // a announced itself once it had met the seed, and its start did not wait for the put: its first
+    // record reaches the DHT, not lost to the race between its start and its bootstrap connection
     const first = await waitFor(async () => b.libp2p.services.presence.fetch(a.peerId, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined), 15_000, 'a\'s first record in the DHT')
     assert.equal(first.basic, 'open')
 

@@ -34,14 +34,14 @@ export function unitWord (word: string): string {
   return `"${word.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`
 }
 
-export function unitFile (home: string, launcher = LAUNCHER): string {
+export function unitFile (home: string, alerts: string[] = [], launcher = LAUNCHER): string {
   return `[Unit]
 Description=presence-mesh node (pmesh start, home ${home.replace(/%/g, '%%')})
 Documentation=man:systemd.service(5)
 
 [Service]
 Type=exec
-ExecStart=${unitWord(launcher)} start --home ${unitWord(home)}
+ExecStart=${[launcher, 'start', '--home', home, ...alerts].map(unitWord).join(' ')}
 # pmesh says goodbye and stops within 2 s of SIGTERM
 TimeoutStopSec=10
 Restart=on-failure
@@ -53,10 +53,10 @@ WantedBy=default.target
 }
 
 export const service: Command = {
-  usage: 'pmesh service install|uninstall [--home DIR] [--force] [--json]',
+  usage: 'pmesh service install|uninstall [--home DIR] [--notify] [--on-message CMD] [--force] [--json]',
   summary: `start the node at login: install (or remove) a systemd user service, ~/.config/systemd/user/${UNIT_NAME}`,
   run: async argv => {
-    const { values, positionals, home } = parse(argv, { force: { type: 'boolean' } }, { min: 1, max: 1 })
+    const { values, positionals, home } = parse(argv, { force: { type: 'boolean' }, notify: { type: 'boolean' }, 'on-message': { type: 'string' } }, { min: 1, max: 1 })
     const path = join(userUnitDir(), UNIT_NAME)
     if (positionals[0] === 'uninstall') {
       await rm(path, { force: true })
@@ -65,7 +65,9 @@ export const service: Command = {
       return
     }
     if (positionals[0] !== 'install') throw new UsageError(`expected "install" or "uninstall", not "${positionals[0]}"`)
-    const text = unitFile(home)
+    // desktop alerts, as `pmesh start` takes them (a graphical session gives the user manager its bus)
+    const alerts = [...values.notify === true ? ['--notify'] : [], ...values['on-message'] != null ? ['--on-message', values['on-message']] : []]
+    const text = unitFile(home, alerts)
     const existing = await readFile(path, 'utf8').catch(() => undefined)
     // a unit for another home, or edited by hand, is the user's: replaced only when asked
     if (existing != null && existing !== text && values.force !== true) {
