@@ -114,6 +114,8 @@ export const ENDPOINTS = {
   id: { method: 'GET', path: '/v1/id' },
   peers: { method: 'GET', path: '/v1/peers' },
   connect: { method: 'POST', path: '/v1/connect', body: obj({ multiaddr: text(1024) }) },
+  // a one-time sign-in link for the web app (src/api/app-web.ts)
+  appLink: { method: 'POST', path: '/v1/app/link' },
 
   presence: { method: 'GET', path: '/v1/presence' },
   setPresence: { method: 'PUT', path: '/v1/presence', body: PresenceUpdateBody },
@@ -155,6 +157,7 @@ export interface ApiResponses {
   id: IdView
   peers: { peers: PeerView[] }
   connect: { peerId: string, address: string }
+  appLink: { url: string }
   presence: PresenceView
   setPresence: PresenceView
   publishFor: PresenceView

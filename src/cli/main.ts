@@ -8,6 +8,7 @@ import { allow, block, deny, policy, requests, revoke, unblock } from './command
 import { inbox, reply, send } from './commands/messaging.js'
 import { delegate, fetchCommand, status, subscriptions, watch, watchers } from './commands/presence.js'
 import { start } from './commands/start.js'
+import { open } from './commands/open.js'
 
 export interface Command {
   usage: string
@@ -15,7 +16,7 @@ export interface Command {
   run(argv: string[]): Promise<void>
 }
 
-export const COMMANDS: Record<string, Command> = { start, id, peers, connect, status, fetch: fetchCommand, watch, subscriptions, watchers, policy, allow, deny, block, unblock, revoke, requests, delegate, send, inbox, reply }
+export const COMMANDS: Record<string, Command> = { start, id, peers, connect, status, fetch: fetchCommand, watch, subscriptions, watchers, policy, allow, deny, block, unblock, revoke, requests, delegate, send, inbox, reply, open }
 
 function usage (): string {
   const lines = Object.values(COMMANDS).map(c => `  ${c.usage}\n      ${c.summary}`)

@@ -61,6 +61,8 @@ export const start: Command = {
       peerId: node.peerId.toString(),
       addresses: node.libp2p.getMultiaddrs().map(ma => ma.toString()),
       api: served.api.url,
+      // a one-time sign-in link to the web app: `pmesh open` makes another when this one is spent
+      app: served.appLink(),
       home: node.home?.root,
       relay: node.settings.relay,
       dht: node.libp2p.services.dht.getMode(),
@@ -71,7 +73,7 @@ export const start: Command = {
       printJson(info)
     } else {
       print('presence-mesh node running (Ctrl-C to stop)')
-      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ['role', role(node.settings)], ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)']])
+      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['app', `${info.app}  (one-time sign-in link; later: pmesh open)`], ['home', info.home ?? ''], ['role', role(node.settings)], ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)']])
     }
 
     await stopRequested

@@ -1,0 +1,107 @@
+/**
+ * A chat with one contact: the history, each sent message's delivery state,
+ * and a composer for text and files.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { access, select, send, unwatch, watch } from './actions.js'
+import { ago, availabilityOf, html, time } from './html.js'
+import { label, markRead, notice, state, type ChatMessage } from './store.js'
+
+const DELIVERY: Record<string, string> = { sending: '… sending', stored: '✓ stored', delivered: '✓✓ delivered', failed: '✗ failed' }
+
+function fileUrl (m: ChatMessage): string {
+  const bytes = Uint8Array.from(atob(m.bodyBase64 ?? ''), c => c.charCodeAt(0))
+  return URL.createObjectURL(new Blob([bytes], { type: m.contentType }))
+}
+
+function Body ({ m }: { m: ChatMessage }) {
+  if (m.text != null) return html`<p class="text">${m.text}</p>`
+  const name = m.subject ?? 'file'
+  const save = (e: Event): void => {
+    const a = e.currentTarget as HTMLAnchorElement
+    a.href = fileUrl(m)
+    setTimeout(() => URL.revokeObjectURL(a.href), 60_000)
+  }
+  return html`<p class="file">📎 <a href="#" download=${name} onClick=${save}>${name}</a> <span class="meta">(${m.contentType}, ${m.size} bytes)</span></p>`
+}
+
+function Bubble ({ m }: { m: ChatMessage }) {
+  const status = m.status == null ? null : DELIVERY[m.status] ?? m.status
+  return html`
+    <li class=${`bubble ${m.incoming ? 'in' : 'out'}`} data-id=${m.id}>
+      <span class="visually-hidden">${m.incoming ? `${label(m.peer)} said` : 'You said'}</span>
+      <${Body} m=${m} />
+      <span class="meta"><time datetime=${new Date(m.at).toISOString()}>${time(m.at)}</time>
+        ${status != null && html` <span class=${`delivery ${m.status}`} data-status=${m.status}>${status}${m.status === 'failed' && m.reason != null ? `: ${m.reason}` : ''}</span>`}
+      </span>
+    </li>`
+}
+
+function Composer ({ peerId }: { peerId: string }) {
+  const [text, setText] = useState('')
+  const fileInput = useRef<HTMLInputElement>(null)
+  const submit = (e: Event): void => {
+    e.preventDefault()
+    if (text.trim() === '') return
+    void send(peerId, { text })
+    setText('')
+  }
+  const onKey = (e: KeyboardEvent): void => {
+    // Enter sends, Shift+Enter starts a new line, as in every chat
+    if (e.key === 'Enter' && !e.shiftKey) submit(e)
+  }
+  const onFile = (): void => {
+    const file = fileInput.current?.files?.[0]
+    if (file == null) return
+    void send(peerId, { file }).catch((err: Error) => notice(err.message, true))
+    if (fileInput.current != null) fileInput.current.value = ''
+  }
+  return html`
+    <form class="composer" onSubmit=${submit}>
+      <label for="message" class="visually-hidden">Message to ${label(peerId)}</label>
+      <textarea id="message" rows="2" value=${text} onInput=${(e: any) => setText(e.currentTarget.value)} onKeyDown=${onKey}
+        placeholder="Write a message (Enter sends)"></textarea>
+      <label class="button" for="file">Attach file</label>
+      <input id="file" type="file" class="visually-hidden" ref=${fileInput} onChange=${onFile} />
+      <button type="submit">Send</button>
+    </form>`
+}
+
+export function Chat ({ peerId }: { peerId: string }) {
+  const c = state.contacts.get(peerId)
+  const messages = state.chats.get(peerId) ?? []
+  const log = useRef<HTMLOListElement>(null)
+  const rule = state.rules.find(r => r.peerId === peerId)
+  const { text } = availabilityOf(c?.presence)
+  useEffect(() => {
+    log.current?.scrollTo({ top: log.current.scrollHeight })
+    markRead(peerId)
+  }, [peerId, messages.length])
+  const run = (action: Promise<void>): void => { action.catch((err: Error) => notice(err.message, true)) }
+  return html`
+    <section class="chat" aria-labelledby="chat-title">
+      <header>
+        <button class="back" onClick=${() => select(null)} aria-label="Back to contacts">←</button>
+        <div>
+          <h2 id="chat-title">${label(peerId)}</h2>
+          <p class="presence-line">${text}${c?.presence?.note != null ? ` — ${c.presence.note}` : ''}${c?.presence?.basic === 'closed' && c.presence.lastSeen != null ? ` · last seen ${ago(c.presence.lastSeen)}` : ''}</p>
+          <p class="peer-id"><code>pres:${peerId}</code></p>
+        </div>
+        <div class="actions">
+          ${c?.watching === true
+            ? html`<button onClick=${() => run(unwatch(peerId))}>Stop watching</button>`
+            : html`<button onClick=${() => run(watch(`pres:${peerId}`))}>Watch presence</button>`}
+          ${rule?.rule === 'block'
+            ? html`<button onClick=${() => run(access('revoke', peerId))}>Unblock</button>`
+            : html`<button class="danger" onClick=${() => run(access('block', peerId))}>Block</button>`}
+        </div>
+      </header>
+      <ol class="log" role="log" aria-live="polite" aria-label=${`Messages with ${label(peerId)}`} ref=${log} tabindex="0">
+        ${messages.length === 0 && html`<li class="empty">No messages yet.</li>`}
+        ${messages.map(m => html`<${Bubble} key=${`${m.incoming ? 'in' : 'out'}:${m.id}`} m=${m} />`)}
+      </ol>
+      ${rule?.rule === 'block'
+        ? html`<p class="blocked">You blocked ${label(peerId)}: they see you offline and their messages are refused.</p>`
+        : html`<${Composer} peerId=${peerId} />`}
+    </section>`
+}

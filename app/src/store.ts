@@ -1,0 +1,222 @@
+/**
+ * The page's state: one object, changed only by the functions here, and a
+ * version number components subscribe to (`useStore`). Loaded from the
+ * control API once, then kept current by the node's event stream.
+ */
+import { useEffect, useState } from 'preact/hooks'
+import { api, seg } from './api.js'
+
+export interface PresenceView {
+  target: string
+  peerId: string
+  basic: 'open' | 'closed'
+  availability: string
+  note: string | null
+  updated: string | null
+  lastSeen: string | null
+  access: string | null
+}
+
+export interface Contact {
+  peerId: string
+  /** A name the user gave; null where there is none (the peer id is shown) */
+  name: string | null
+  presence?: PresenceView
+  /** We hold a subscription to its presence */
+  watching: boolean
+  /** Our request to watch it waits for its user */
+  awaiting: boolean
+}
+
+export type Delivery = 'sending' | 'delivered' | 'stored' | 'failed'
+
+export interface ChatMessage {
+  id: string
+  /** The other party's peer id */
+  peer: string
+  incoming: boolean
+  text: string | null
+  bodyBase64: string | null
+  contentType: string
+  subject: string | null
+  size: number
+  /** ms since epoch: received (incoming) or written (outgoing) */
+  at: number
+  status?: Delivery
+  reason?: string | null
+}
+
+export interface Rule { peerId: string, rule: 'allow' | 'deny' | 'block', view: string | null }
+export interface WatchRequest { peerId: string, since: string }
+export interface Watcher { peerId: string, rule: string, since: string, expires: string }
+
+export interface State {
+  signedIn: 'unknown' | 'yes' | 'no'
+  /** The event stream is open: presence shown is live */
+  live: boolean
+  me?: { peerId: string, uri: string, imUri: string }
+  mine?: PresenceView
+  contacts: Map<string, Contact>
+  chats: Map<string, ChatMessage[]>
+  rules: Rule[]
+  requests: WatchRequest[]
+  watchers: Watcher[]
+  defaultPolicy: string
+  selected: string | null
+  /** Time (ms) each chat was last read, kept across reloads */
+  lastRead: Record<string, number>
+  /** Messages for the user: the outcome of the last action, errors */
+  notice: { text: string, error: boolean } | null
+}
+
+const LAST_READ_KEY = 'pmesh.lastRead'
+
+export const state: State = {
+  signedIn: 'unknown',
+  live: false,
+  contacts: new Map(),
+  chats: new Map(),
+  rules: [],
+  requests: [],
+  watchers: [],
+  defaultPolicy: 'ask',
+  selected: null,
+  lastRead: readLastRead(),
+  notice: null
+}
+
+let version = 0
+const listeners = new Set<(v: number) => void>()
+
+/** Re-render whatever uses the store */
+export function changed (): void {
+  version++
+  for (const listener of listeners) listener(version)
+}
+
+export function useStore (): State {
+  const [, setVersion] = useState(version)
+  useEffect(() => {
+    listeners.add(setVersion)
+    return () => { listeners.delete(setVersion) }
+  }, [])
+  return state
+}
+
+export function notice (text: string, error = false): void {
+  state.notice = { text, error }
+  changed()
+}
+
+/** A peer id from `pres:…`, `im:…` or a bare id */
+export function peerOf (uri: string): string {
+  return uri.replace(/^(pres|im):/, '')
+}
+
+export function contact (peerId: string): Contact {
+  let entry = state.contacts.get(peerId)
+  if (entry == null) {
+    entry = { peerId, name: null, watching: false, awaiting: false }
+    state.contacts.set(peerId, entry)
+  }
+  return entry
+}
+
+/** What to call a peer: its name, else a short form of its id */
+export function label (peerId: string): string {
+  const name = state.contacts.get(peerId)?.name
+  return name ?? `${peerId.slice(0, 8)}…${peerId.slice(-6)}`
+}
+
+export function unread (peerId: string): number {
+  const since = state.lastRead[peerId] ?? 0
+  return (state.chats.get(peerId) ?? []).filter(m => m.incoming && m.at > since).length
+}
+
+export function markRead (peerId: string): void {
+  const latest = Math.max(0, ...(state.chats.get(peerId) ?? []).map(m => m.at))
+  if ((state.lastRead[peerId] ?? 0) >= latest) return
+  state.lastRead[peerId] = latest
+  try {
+    localStorage.setItem(LAST_READ_KEY, JSON.stringify(state.lastRead))
+  } catch {
+    // storage refused (private mode, full): unread counts last until the page closes
+  }
+}
+
+function readLastRead (): Record<string, number> {
+  try {
+    const value = JSON.parse(localStorage.getItem(LAST_READ_KEY) ?? '{}')
+    return typeof value === 'object' && value != null ? value : {}
+  } catch {
+    return {}
+  }
+}
+
+/** Add or update a message of a chat, kept in time order */
+export function putMessage (message: ChatMessage): void {
+  const chat = state.chats.get(message.peer) ?? []
+  const index = chat.findIndex(m => m.id === message.id && m.incoming === message.incoming)
+  if (index >= 0) chat[index] = { ...chat[index], ...message }
+  else chat.push(message)
+  chat.sort((a, b) => a.at - b.at)
+  state.chats.set(message.peer, chat)
+  contact(message.peer)
+}
+
+export function fromView (view: any, incoming: boolean): ChatMessage {
+  const outcome = view.outcome
+  return {
+    id: view.id,
+    peer: peerOf(incoming ? view.from : view.to),
+    incoming,
+    text: view.text,
+    bodyBase64: view.bodyBase64,
+    contentType: view.contentType,
+    subject: view.subject,
+    size: view.size,
+    at: Date.parse(incoming ? view.receivedAt ?? view.date : view.date),
+    status: incoming ? undefined : outcome?.status === 'sending' ? 'sending' : outcome?.status,
+    reason: outcome?.reason ?? null
+  }
+}
+
+/** The access policy as the API shows it: rules per peer and the waiting requests */
+export function applyPolicy (policy: any): void {
+  state.defaultPolicy = policy.default
+  state.rules = policy.rules
+  state.requests = policy.requests
+  for (const r of [...policy.rules, ...policy.requests]) contact(r.peerId)
+  changed()
+}
+
+/** Our subscriptions: who we watch, and whether they have answered */
+export async function loadSubscriptions (): Promise<void> {
+  const { subscriptions } = await api('GET', '/v1/subscriptions')
+  for (const c of state.contacts.values()) c.watching = false
+  for (const s of subscriptions) {
+    const entry = contact(s.peerId)
+    entry.watching = true
+    entry.awaiting = s.awaitingApproval
+  }
+  changed()
+}
+
+/** Fill in what is known of each watched contact's presence; failures leave it unknown */
+export async function loadPresenceOfContacts (): Promise<void> {
+  await Promise.all([...state.contacts.values()].filter(c => c.watching && c.presence == null).map(async c => {
+    try {
+      c.presence = await api('GET', `/v1/presence/${seg(`pres:${c.peerId}`)}`)
+      changed()
+    } catch {
+      // out of reach or refused: the contact shows as unknown until an event says more
+    }
+  }))
+}
+
+export async function loadWatchers (): Promise<void> {
+  const { watchers } = await api('GET', '/v1/watchers')
+  state.watchers = watchers
+  for (const w of watchers) contact(w.peerId)
+  changed()
+}
