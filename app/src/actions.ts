@@ -9,8 +9,13 @@ import {
   type ChatMessage
 } from './store.js'
 
-/** Subscriptions made from the page last a year: the node renews them until then */
-const WATCH_DURATION_S = 365 * 24 * 3600
+/**
+ * Subscriptions made from the page last 20 days, renewed by the node until
+ * then. Not the 30 days a presentity grants at most: a timer of more than
+ * 2^31 ms (24.8 days) fires at once in Node, and the node schedules one for
+ * the whole duration while a request waits for approval.
+ */
+const WATCH_DURATION_S = 20 * 24 * 3600
 /** Sending waits for the outcome; the node gives up on a peer well before this */
 const SEND_TIMEOUT_MS = 120_000
 

@@ -15,7 +15,7 @@ function fileUrl (m: ChatMessage): string {
 }
 
 function Body ({ m }: { m: ChatMessage }) {
-  if (m.text != null) return html`<p class="text">${m.text}</p>`
+  if (m.text != null) return html`${m.subject != null && html`<p class="subject">${m.subject}</p>`}<p class="text">${m.text}</p>`
   const name = m.subject ?? 'file'
   const save = (e: Event): void => {
     const a = e.currentTarget as HTMLAnchorElement
@@ -101,7 +101,7 @@ export function Chat ({ peerId }: { peerId: string }) {
         ${messages.map(m => html`<${Bubble} key=${`${m.incoming ? 'in' : 'out'}:${m.id}`} m=${m} />`)}
       </ol>
       ${rule?.rule === 'block'
-        ? html`<p class="blocked">You blocked ${label(peerId)}: they see you offline and their messages are refused.</p>`
+        ? html`<p class="blocked">You blocked ${label(peerId)}: they see you offline, and their messages are dropped without telling them.</p>`
         : html`<${Composer} peerId=${peerId} />`}
     </section>`
 }
