@@ -56,6 +56,8 @@ function listen (): void {
     'presence:notify': data => {
       const entry = contact(data.peerId)
       entry.presence = data
+      // news from someone who had to approve us means they did
+      if (entry.awaiting) void loadSubscriptions()
       changed()
     },
     'presence:request': data => {

@@ -117,6 +117,7 @@ describe('web app in Chromium', function () {
     await pa.page.getByRole('button', { name: 'Set', exact: true }).click()
     await contactA.locator('.availability', { hasText: 'busy' }).waitFor({ timeout: LIVE_MS })
     await contactA.locator('.note', { hasText: 'in a meeting' }).waitFor({ timeout: LIVE_MS })
+    await contactA.locator('.availability', { hasText: 'waiting for approval' }).waitFor({ state: 'detached', timeout: LIVE_MS })
     assert.equal(await contactA.locator('.dot').getAttribute('class'), 'dot busy')
     await screenshot(pb.page, 'presence-live')
   })
