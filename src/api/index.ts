@@ -12,10 +12,10 @@ export { ApiError, NodeNotRunningError } from './errors.js'
 export { nodeRoutes } from './node-routes.js'
 export { ENDPOINTS, type ApiResponses, type EndpointName, type RequestInput } from './schemas.js'
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 export interface ApiRequest {
-  /** The JSON body (POST/PUT) as its schema outputs it, undefined otherwise */
+  /** The JSON body (POST/PUT/PATCH) as its schema outputs it, undefined otherwise */
   body: unknown
   /** The `:name` segments of the route's path, as their schema outputs them */
   params: unknown

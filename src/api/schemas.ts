@@ -19,6 +19,7 @@ import { AVAILABILITIES } from '../presence/constants.js'
 import { peerIdFromUri } from '../uri/index.js'
 import type { HttpMethod, Route } from './index.js'
 import type { PolicyView } from './access-routes.js'
+import type { ContactView, InviteView } from './contacts-routes.js'
 import type { MessageView, SentMessageView } from './messaging-routes.js'
 import type { IdView, PeerView } from './node-routes.js'
 import type { SubscribeView, SubscriptionView, WatcherView } from './presence-routes.js'
@@ -60,6 +61,8 @@ function base64 (max: number): v.GenericSchema<string, Uint8Array> {
 }
 
 const Target = obj({ target: PeerUri })
+/** A contact's name, peer id or URI, looked up by the route */
+const ContactRef = obj({ contact: text(256) })
 
 /** `null` clears postal/web; a field left out keeps its current value */
 const Contact = obj({
@@ -147,7 +150,26 @@ export const ENDPOINTS = {
   inboxBlock: { method: 'POST', path: '/v1/inbox/block', body: Target },
   inboxUnblock: { method: 'POST', path: '/v1/inbox/unblock', body: Target },
   // ids are unique per sender only: `?from=im:…` picks one when several senders used the id
-  deleteMessage: { method: 'DELETE', path: '/v1/messages/:id', params: obj({ id: text(64) }), query: obj({ from: v.optional(PeerUri) }) }
+  deleteMessage: { method: 'DELETE', path: '/v1/messages/:id', params: obj({ id: text(64) }), query: obj({ from: v.optional(PeerUri) }) },
+
+  // contacts (src/api/contacts-routes.ts): `:contact` is a name, a peer id or a pres:/im: URI
+  contacts: { method: 'GET', path: '/v1/contacts' },
+  addContact: { method: 'POST', path: '/v1/contacts', body: v.pipe(obj({ target: v.optional(PeerUri), invite: v.optional(text(2048)), name: v.optional(text(64)), me: v.optional(text(64)) }), v.check(b => (b.target == null) !== (b.invite == null), 'Give exactly one of "target" and "invite"')) },
+  contact: { method: 'GET', path: '/v1/contacts/:contact', params: ContactRef },
+  updateContact: { method: 'PATCH', path: '/v1/contacts/:contact', params: ContactRef, body: obj({ name: text(64) }) },
+  removeContact: { method: 'DELETE', path: '/v1/contacts/:contact', params: ContactRef },
+  markRead: { method: 'POST', path: '/v1/inbox/read', body: obj({ contact: v.optional(text(256)) }) },
+  invite: {
+    method: 'POST',
+    path: '/v1/invites',
+    body: obj({
+      /** The name we go by, remembered; "" forgets it */
+      name: v.optional(v.pipe(v.string('must be a string'), v.maxLength(64, 'must be at most 64 characters'))),
+      /** Seconds the invitation lasts (personal ones only) */
+      expires: v.optional(v.pipe(v.number('must be a number'), v.integer('must be a whole number of seconds'), v.minValue(60, 'must be at least 60'), v.maxValue(MAX_DURATION_S, `must be at most ${MAX_DURATION_S}`))),
+      community: v.optional(v.boolean('must be true or false'))
+    })
+  }
 } as const satisfies Record<string, Endpoint>
 
 export type EndpointName = keyof typeof ENDPOINTS
@@ -182,6 +204,13 @@ export interface ApiResponses {
   inboxBlock: InboxPolicy
   inboxUnblock: InboxPolicy
   deleteMessage: { deleted: number }
+  contacts: { contacts: ContactView[] }
+  addContact: { contact: ContactView, invitation: 'accepted' | 'pending' | null }
+  contact: ContactView
+  updateContact: ContactView
+  removeContact: { removed: ContactView }
+  markRead: { contacts: number }
+  invite: InviteView
 }
 
 type Part<E, K extends string, Dir extends 'in' | 'out'> = E extends Record<K, infer S extends v.GenericSchema>

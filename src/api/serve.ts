@@ -5,6 +5,7 @@
 import { homePaths } from '../node/home.js'
 import { loadOrCreateToken, removeEndpoint, writeEndpoint } from './files.js'
 import { accessRoutes } from './access-routes.js'
+import { contactsEvents, contactsRoutes } from './contacts-routes.js'
 import { nodeRoutes } from './node-routes.js'
 import { messagingEvents, messagingRoutes } from './messaging-routes.js'
 import { presenceEvents, presenceRoutes } from './presence-routes.js'
@@ -33,7 +34,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
     token,
     app,
     port: options.port ?? node.settings.apiPort,
-    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...accessRoutes(node.libp2p.services.presence, node.libp2p.services.im), ...messagingRoutes(node.libp2p.services.im, node.peerId), route('appLink', async () => ({ url: appLink() })), ...options.routes ?? []]
+    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...accessRoutes(node.libp2p.services.presence, node.libp2p.services.im), ...messagingRoutes(node.libp2p.services.im, node.peerId), ...contactsRoutes(node.libp2p.services.contacts, node.libp2p.services.presence, node.libp2p.services.im), route('appLink', async () => ({ url: appLink() })), ...options.routes ?? []]
   })
   await api.start()
 
@@ -43,6 +44,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
   node.libp2p.addEventListener('peer:disconnect', onDisconnect)
   const stopPresenceEvents = presenceEvents(node.libp2p.services.presence, event => api.publish(event))
   const stopMessagingEvents = messagingEvents(node.libp2p.services.im, event => api.publish(event))
+  const stopContactsEvents = contactsEvents(node.libp2p.services.contacts, node.libp2p.services.presence, node.libp2p.services.im, event => api.publish(event))
 
   await writeEndpoint(paths.apiEndpoint, { url: api.url, pid: process.pid, peerId: node.peerId.toString() })
   return {
@@ -53,6 +55,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
       node.libp2p.removeEventListener('peer:disconnect', onDisconnect)
       stopPresenceEvents()
       stopMessagingEvents()
+      stopContactsEvents()
       await removeEndpoint(paths.apiEndpoint)
       await api.stop()
     }

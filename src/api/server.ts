@@ -87,7 +87,7 @@ export class ApiServer {
     const input = {
       params: validate(route.params ?? EMPTY, params, 'path'),
       query: validate(route.query ?? EMPTY, queryObject(url.searchParams), 'query'),
-      body: method === 'POST' || method === 'PUT' ? validate(route.body ?? EMPTY, await this.readJson(req), 'body') : undefined
+      body: method === 'POST' || method === 'PUT' || method === 'PATCH' ? validate(route.body ?? EMPTY, await this.readJson(req), 'body') : undefined
     }
     const controller = new AbortController()
     res.once('close', () => controller.abort())

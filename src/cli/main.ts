@@ -9,6 +9,7 @@ import { inbox, reply, send } from './commands/messaging.js'
 import { delegate, fetchCommand, status, subscriptions, watch, watchers } from './commands/presence.js'
 import { start } from './commands/start.js'
 import { open } from './commands/open.js'
+import { contacts, invite } from './commands/contacts.js'
 
 export interface Command {
   usage: string
@@ -16,7 +17,7 @@ export interface Command {
   run(argv: string[]): Promise<void>
 }
 
-export const COMMANDS: Record<string, Command> = { start, id, peers, connect, status, fetch: fetchCommand, watch, subscriptions, watchers, policy, allow, deny, block, unblock, revoke, requests, delegate, send, inbox, reply, open }
+export const COMMANDS: Record<string, Command> = { start, id, peers, connect, status, fetch: fetchCommand, watch, subscriptions, watchers, policy, allow, deny, block, unblock, revoke, requests, delegate, send, inbox, reply, contacts, invite, open }
 
 function usage (): string {
   const lines = Object.values(COMMANDS).map(c => `  ${c.usage}\n      ${c.summary}`)

@@ -42,10 +42,12 @@ export interface MessagingComponents {
   peerStore: PeerStore
   datastore: Datastore
   logger: ComponentLogger
-  /** Used for contacts (watched presentities) and for the addresses in their records */
+  /** Used for contacts (watched presentities, when the node keeps no contact list) and for the addresses in their records */
   presence: Presence
   /** Where messages for offline recipients are left, and where ours are collected */
   mailbox: Mailbox
+  /** The contact list (src/contacts), when the node keeps one: it says who counts as a contact */
+  contacts?: { has(peer: PeerId): boolean }
 }
 
 export interface OutgoingMessage {

@@ -17,7 +17,7 @@ import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import { Ack } from './pb/message.js'
 import { Admission } from './admission.js'
-import { PolicyStore, type InboxPolicy, type InboxPolicyChange } from './policy.js'
+import { isContact, PolicyStore, type InboxPolicy, type InboxPolicyChange } from './policy.js'
 import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
 import type { FailureReason, InstantMessaging, InstantMessagingInit, MessagingComponents, MessagingEvents, OutgoingMessage, SendResult } from './index.js'
@@ -363,7 +363,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     if (message.date < now - MAX_MESSAGE_AGE_MS || message.date > now + MAX_CLOCK_SKEW_MS) {
       return { status: PBReceipt.Status.STATUS_INVALID, reason: 'Message date is outside the accepted window (replayed or clock wrong)' }
     }
-    const decision = this.policyStore.decide(message.from, peer => this.components.presence.subscriptions().some(s => s.target.equals(peer)))
+    const decision = this.policyStore.decide(message.from, peer => isContact(this.components, peer))
     if (decision === 'refuse') return { status: PBReceipt.Status.STATUS_REFUSED, reason: 'The recipient does not accept messages from you' }
     const key = `${message.from.toString()}/${message.id}`
     while (this.storing.has(key)) await this.storing.get(key)?.catch(() => {})

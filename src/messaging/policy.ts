@@ -4,6 +4,7 @@
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
+import type { Presence } from '../presence/index.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 
 const POLICY_KEY = new Key('/presence-mesh/im/policy')
@@ -35,6 +36,21 @@ export interface InboxPolicy {
  * stranger, never stored) or `refuse` (told REFUSED)
  */
 export type Decision = 'contact' | 'stranger' | 'blocked' | 'refuse'
+
+/**
+ * Whether `peer` is among the user's contacts: on its contact list when the
+ * node keeps one (a createNode node), else among the presentities it watches
+ */
+export function isContact (components: { presence: Presence, contacts?: { has(peer: PeerId): boolean } }, peer: PeerId): boolean {
+  let list: { has(peer: PeerId): boolean } | undefined
+  try {
+    list = components.contacts
+  } catch {
+    // libp2p's components throw for a service the node was built without
+    list = undefined
+  }
+  return list != null ? list.has(peer) : components.presence.subscriptions().some(s => s.target.equals(peer))
+}
 
 export const DEFAULT_INBOX_POLICY: Readonly<InboxPolicy> = Object.freeze({ mode: 'everyone', allow: [], block: [], silent: true })
 

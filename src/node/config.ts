@@ -43,6 +43,11 @@ export interface NodeSettings extends LimitSections {
    * docs/ARCHITECTURE.md. Default: `auto`
    */
   dhtServer: boolean | 'auto'
+  /**
+   * Community invitations (`pmesh invite --community` on a relay): their
+   * relays become bootstrap peers. Default: none
+   */
+  join: string[]
 }
 
 /**
@@ -64,6 +69,7 @@ export const DEFAULT_SETTINGS: Readonly<NodeSettings> = Object.freeze({
   private: false,
   pingInterval: 120,
   dhtServer: 'auto',
+  join: [],
   ...Object.fromEntries(LIMIT_SECTION_NAMES.map(name => [name, {}])) as unknown as LimitSections
 })
 
@@ -117,6 +123,11 @@ export function validateSettings (value: unknown, source: string): Partial<NodeS
         if (typeof v !== 'boolean' && v !== 'auto') throw new InvalidConfigError(`${source}: "dhtServer" must be true, false or "auto"`)
         settings.dhtServer = v
         break
+      case 'join':
+        // checked (signature, kind) when the node starts: decoding needs the crypto libraries
+        if (typeof v === 'string') settings.join = [v]
+        else if (Array.isArray(v) && v.every(i => typeof i === 'string')) settings.join = v
+        else throw new InvalidConfigError(`${source}: "join" must be an invitation or a list of them`)
         break
       default:
         if (isLimitSection(name)) {
@@ -174,7 +185,7 @@ function dropUndefinedKeys (value: object): object {
 
 /** Defaults (a relay's ping interval its own), then the file, then explicit values (flags) */
 export function mergeSettings (...layers: Array<Partial<NodeSettings>>): NodeSettings {
-  const merged: NodeSettings = { ...DEFAULT_SETTINGS, listen: [...DEFAULT_SETTINGS.listen], bootstrap: [] }
+  const merged: NodeSettings = { ...DEFAULT_SETTINGS, listen: [...DEFAULT_SETTINGS.listen], bootstrap: [], join: [] }
   for (const layer of layers) {
     for (const [name, v] of Object.entries(layer)) {
       // a section (such as `mailbox`) is merged key by key: a file setting one limit keeps the others

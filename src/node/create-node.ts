@@ -5,12 +5,15 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
+import { contacts, type Contacts, type ContactsInit } from '../contacts/index.js'
+import { bootstrapFromInvites } from '../contacts/community.js'
+import { InvalidInviteError } from '../contacts/errors.js'
 import { instantMessaging, type InstantMessaging, type InstantMessagingInit } from '../messaging/index.js'
 import { mailbox, type Mailbox, type MailboxInit } from '../mesh/index.js'
 import { presence, type Presence, type PresenceInit } from '../presence/index.js'
 import { formatImUri, formatPresUri } from '../uri/index.js'
 import { readConfigFile, mergeSettings, validateSettings } from './config.js'
-import { HomeInUseError } from './errors.js'
+import { HomeInUseError, InvalidConfigError } from './errors.js'
 import { createMeshLibp2p, type Libp2pParts, type Libp2pServices } from './libp2p-options.js'
 import { ensureHome, type HomePaths } from './home.js'
 import { loadOrCreateIdentity } from './identity.js'
@@ -24,6 +27,7 @@ export interface PresenceMeshServices extends Libp2pServices {
   presence: Presence
   mailbox: Mailbox
   im: InstantMessaging
+  contacts: Contacts
 }
 
 export interface CreateNodeOptions extends Partial<NodeSettings> {
@@ -50,6 +54,8 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   presence?: PresenceInit
   /** Options of the messaging service */
   messaging?: InstantMessagingInit
+  /** Options of the contact list */
+  contacts?: ContactsInit
   /** Limits a relay (`relay: true`) puts on each relayed connection. Default: 30 min, 16 MiB */
   relayLimits?: { durationMs?: number, dataBytes?: bigint }
   /** Mailbox limits (over config.json's `mailbox`); a relay (`relay: true`) keeps mailboxes for others */
@@ -77,8 +83,15 @@ export interface PresenceMeshNode {
 export async function createNode (options: CreateNodeOptions = {}): Promise<PresenceMeshNode> {
   const home = options.home != null ? await ensureHome(options.home) : undefined
   const fileSettings = home != null ? await readConfigFile(home.config) : {}
-  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams } = options
-  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams }), 'options'))
+  const { listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams, join } = options
+  const settings = mergeSettings(fileSettings, validateSettings(dropUndefined({ listen, bootstrap: bootstrapList, relay, apiPort, firewalled, private: privateAddressing, pingInterval, dhtServer, inbox, mailbox: mailboxLimits, dht, streams, join }), 'options'))
+  // a community invitation's relays join the bootstrap peers (src/contacts/community.ts)
+  if (settings.join.length > 0) {
+    const joined = await bootstrapFromInvites(settings.join).catch((err: Error) => {
+      throw err instanceof InvalidInviteError ? new InvalidConfigError(`"join": ${err.message}`) : err
+    })
+    settings.bootstrap = [...new Set([...settings.bootstrap, ...joined])]
+  }
 
   const privateKey = options.privateKey ??
     (home != null ? await loadOrCreateIdentity(home.identityKey) : await generateKeyPair('Ed25519'))
@@ -97,7 +110,9 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       mailbox: mailbox({ ...settings.mailbox, serve: settings.relay }),
       // after presence and mailbox: contacts, recipients' addresses and offline delivery come from them
       // config.json's `inbox` limits, then any given in code
-      im: instantMessaging({ ...options.messaging, inbox: { ...settings.inbox, ...options.messaging?.inbox } })
+      im: instantMessaging({ ...options.messaging, inbox: { ...settings.inbox, ...options.messaging?.inbox } }),
+      // after presence and im: it keeps subscriptions, and im asks it who counts as a contact
+      contacts: contacts(options.contacts)
     })
   } catch (err) {
     await ownDatastore?.close()

@@ -3,6 +3,7 @@
  * constants next to each protocol, and the libraries', fitted to our record
  * sizes (constants.ts). See "Stream limits" in docs/PROTOCOL.md.
  */
+import { INVITE_PROTOCOL, INVITE_STREAMS_PER_CONNECTION, REDEEM_FRAME_LIMIT } from '../contacts/constants.js'
 import { IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from '../messaging/constants.js'
 import { DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION } from '../mesh/constants.js'
 import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_FRAME_LIMIT, SUBSCRIBE_PROTOCOL, SUBSCRIBE_STREAMS_PER_CONNECTION, WILL_FRAME_LIMIT, WILL_PROTOCOL, WILL_STREAMS_PER_CONNECTION } from '../presence/protocol.js'
@@ -62,6 +63,7 @@ export function nodeStreamLimits ({ streams, maxConnections }: NodeStreamLimitsO
     [SUBSCRIBE_PROTOCOL, request(SUBSCRIBE_STREAMS_PER_CONNECTION, SUBSCRIBE_FRAME_LIMIT, 1)],
     [NOTICE_PROTOCOL, request(NOTICE_STREAMS_PER_CONNECTION, NOTICE_FRAME_LIMIT, 1)],
     [WILL_PROTOCOL, request(WILL_STREAMS_PER_CONNECTION, WILL_FRAME_LIMIT, 1)],
+    [INVITE_PROTOCOL, request(INVITE_STREAMS_PER_CONNECTION, REDEEM_FRAME_LIMIT, 1)],
     // kad-dht may send several requests on one stream
     [DHT_PROTOCOL, { perConnection: DHT_STREAMS_PER_CONNECTION, perPeer: streams.maxPerPeer, perNode: streams.maxPerProtocol, frames: { maxFrame: DHT_REQUEST_FRAME_LIMIT } }],
     // the identify requester sends nothing: the answer is ours; a push is one message (per connection: identify's own limit of 1)

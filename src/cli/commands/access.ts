@@ -5,6 +5,7 @@
 import { ApiClient } from '../../api/client.js'
 import { VIEW_NAMES, type ViewName } from '../../access/views.js'
 import { peerIdFromUri } from '../../uri/index.js'
+import { resolveTarget } from '../target.js'
 import { parse } from '../args.js'
 import { UsageError } from '../errors.js'
 import { print, printFields, printJson } from '../output.js'
@@ -52,8 +53,8 @@ function ruleCommand (action: 'deny' | 'block' | 'revoke', summary: string, done
     summary,
     run: async argv => {
       const { values, positionals, home } = parse(argv, {}, { min: 1, max: 1 })
-      peerIdFromUri(positionals[0])
-      const result = await (await ApiClient.fromHome(home)).call(action, { body: { target: positionals[0] } })
+      const client = await ApiClient.fromHome(home)
+      const result = await client.call(action, { body: { target: await resolveTarget(client, positionals[0]) } })
       if (values.json === true) printJson(result)
       else print(`${done} ${positionals[0]}`)
     }
@@ -65,10 +66,12 @@ export const allow: Command = {
   summary: 'let a watcher see your presence (default: the view it has if already allowed, else the full view); approves its waiting request',
   run: async argv => {
     const { values, positionals, home } = parse(argv, { view: { type: 'string' } }, { min: 1, max: 1 })
-    const target = peerIdFromUri(positionals[0]).toString()
     if (values.view != null && !(VIEW_NAMES as readonly string[]).includes(values.view)) throw new UsageError(`--view takes one of ${VIEW_NAMES.join(', ')}`)
+    const client = await ApiClient.fromHome(home)
+    const uri = await resolveTarget(client, positionals[0])
+    const target = peerIdFromUri(uri).toString()
     // without --view the node keeps the view of a watcher already allowed
-    const result = await (await ApiClient.fromHome(home)).call('allow', { body: { target: positionals[0], view: values.view as ViewName | undefined } })
+    const result = await client.call('allow', { body: { target: uri, view: values.view as ViewName | undefined } })
     if (values.json === true) printJson(result)
     else print(`allowed ${positionals[0]} (${result.rules.find(r => r.peerId === target)?.view ?? 'full'} view)`)
   }

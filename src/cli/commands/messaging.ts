@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { toString } from 'uint8arrays/to-string'
 import { ApiClient } from '../../api/client.js'
 import { INBOX_MODES } from '../../api/schemas.js'
-import { peerIdFromUri } from '../../uri/index.js'
+import { resolveTarget } from '../target.js'
 import { parse } from '../args.js'
 import { UsageError } from '../errors.js'
 import { print, printJson } from '../output.js'
@@ -41,16 +41,16 @@ export const send: Command = {
   summary: 'send a message (TEXT, or the contents of --file) and report delivered, stored or failed',
   run: async argv => {
     const { values, positionals, home } = parse(argv, { file: { type: 'string' }, type: { type: 'string' }, subject: { type: 'string' } }, { min: 1, max: 2 })
-    const [to, text] = positionals
-    peerIdFromUri(to)
+    const [name, text] = positionals
     if ((text == null) === (values.file == null)) throw new UsageError('give the message as TEXT or with --file PATH (one of them)')
     const body = values.file != null
       ? { bodyBase64: toString(await readFile(values.file).catch((err: any) => { throw new UsageError(`cannot read ${values.file}: ${err.message}`) }), 'base64pad'), contentType: values.type ?? 'application/octet-stream' }
       : { text, contentType: values.type }
     const client = await ApiClient.fromHome(home)
+    const to = await resolveTarget(client, name)
     // the node gives up on its own after its send timeout; allow for it
     const result = await client.call('send', { body: { to, subject: values.subject, ...body } }, { signal: AbortSignal.timeout(120_000) })
-    report(result, to, values.json === true)
+    report(result, name, values.json === true)
   }
 }
 
@@ -66,20 +66,29 @@ export const reply: Command = {
 }
 
 export const inbox: Command = {
-  usage: 'pmesh inbox [--follow] [--sent] [--json | --cpim] | pmesh inbox policy [everyone|contacts|nobody] [--silent | --no-silent] | pmesh inbox delete ID [--from URI]',
-  summary: 'list received (or --sent) messages, follow new ones, show/set who may write to you, or delete a message',
+  usage: 'pmesh inbox [--follow] [--sent] [--json | --cpim] | pmesh inbox policy [everyone|contacts|nobody] [--silent | --no-silent] | pmesh inbox allow|disallow URI | pmesh inbox delete ID [--from URI]',
+  summary: 'list received (or --sent) messages, follow new ones, show/set who may write to you (allow: always accept a sender; disallow: withdraw that), or delete a message',
   run: async argv => {
     const { values, positionals, home } = parse(argv, { follow: { type: 'boolean', short: 'f' }, sent: { type: 'boolean' }, cpim: { type: 'boolean' }, silent: { type: 'boolean' }, 'no-silent': { type: 'boolean' }, from: { type: 'string' } }, { min: 0, max: 2 })
     if (positionals[0] === 'delete') {
       if (positionals[1] == null) throw new UsageError('give the id of the message to delete')
-      if (values.from != null) peerIdFromUri(values.from)
       const client = await ApiClient.fromHome(home)
-      const result = await client.call('deleteMessage', { params: { id: positionals[1] }, query: { from: values.from } })
+      const from = values.from == null ? undefined : await resolveTarget(client, values.from)
+      const result = await client.call('deleteMessage', { params: { id: positionals[1] }, query: { from } })
       if (values.json === true) printJson(result)
       else print(`deleted ${positionals[1]}`)
       return
     }
     const client = await ApiClient.fromHome(home)
+    if (positionals[0] === 'allow' || positionals[0] === 'disallow') {
+      if (positionals[1] == null) throw new UsageError(`give the address or contact name to ${positionals[0]}`)
+      const target = await resolveTarget(client, positionals[1])
+      // disallow withdraws the sender's rule: the inbox policy decides again (a block is lifted with unblock)
+      const policy = await client.call(positionals[0] === 'allow' ? 'inboxAllow' : 'inboxUnblock', { body: { target } })
+      if (values.json === true) return printJson(policy)
+      print(positionals[0] === 'allow' ? `${positionals[1]} may always write to you` : `${positionals[1]} is no longer on your allow list; the inbox policy (${policy.mode}) decides`)
+      return
+    }
     if (positionals[0] === 'policy') {
       if (positionals[1] != null && !(INBOX_MODES as readonly string[]).includes(positionals[1])) throw new UsageError(`the inbox policy is one of ${INBOX_MODES.join(', ')}`)
       const silent = values.silent === true ? true : values['no-silent'] === true ? false : undefined
@@ -115,6 +124,8 @@ export const inbox: Command = {
     const { messages } = await client.call('messages', { query: { box: values.sent === true ? 'sent' : undefined } })
     if (messages.length === 0 && values.json !== true && values.follow !== true) print(values.sent === true ? 'nothing sent' : 'inbox is empty')
     messages.forEach(printMessage)
+    // what was listed counts as read in `pmesh contacts`; a node without contacts has nothing to mark
+    if (values.sent !== true) await client.call('markRead', { body: {} }).catch(() => {})
     if (events == null) return
     try {
       for await (const event of events) {

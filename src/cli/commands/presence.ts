@@ -3,6 +3,7 @@
  */
 import { ApiClient } from '../../api/client.js'
 import { peerIdFromUri } from '../../uri/index.js'
+import { resolveTarget } from '../target.js'
 import { parse } from '../args.js'
 import { UsageError } from '../errors.js'
 import { print, printJson } from '../output.js'
@@ -33,13 +34,14 @@ export function describe (view: PresenceView): string {
 }
 
 export const status: Command = {
-  usage: 'pmesh status [set available|busy|idle|away|dnd|offline [--note TEXT] [--lang TAG] [--email ADDR]… [--tel NUMBER]… [--postal TEXT] [--web URL] [--clear-note] [--for URI --delegation CERT]] [--json]',
+  usage: 'pmesh status [set available|busy|idle|away|dnd|offline [--note TEXT] [--lang TAG] [--email ADDR]… [--tel NUMBER]… [--postal TEXT] [--web URL] [--clear-note] [--clear-contact] [--for URI --delegation CERT]] [--json]',
   summary: 'show or set your own presence (or, with --for, that of a presentity that delegated to this node)',
   run: async argv => {
     const { values, positionals, home } = parse(argv, {
       note: { type: 'string' },
       lang: { type: 'string' },
       'clear-note': { type: 'boolean' },
+      'clear-contact': { type: 'boolean' },
       email: { type: 'string', multiple: true },
       tel: { type: 'string', multiple: true },
       postal: { type: 'string' },
@@ -48,8 +50,8 @@ export const status: Command = {
       delegation: { type: 'string' }
     }, { min: 0, max: 2 })
     if ((values.for == null) !== (values.delegation == null)) throw new UsageError('--for and --delegation go together')
-    if (values.for != null) peerIdFromUri(values.for)
     const client = await ApiClient.fromHome(home)
+    if (values.for != null) values.for = await resolveTarget(client, values.for)
     let view: PresenceView
     if (positionals.length === 0) {
       view = await client.call('presence')
@@ -58,12 +60,14 @@ export const status: Command = {
       const state = STATES[positionals[1]]
       if (state == null) throw new UsageError(`unknown state "${positionals[1]}" (one of ${Object.keys(STATES).join(', ')})`)
       const contactGiven = values.email != null || values.tel != null || values.postal != null || values.web != null
+      if (values['clear-contact'] === true && contactGiven) throw new UsageError('--clear-contact removes every contact field; it does not combine with --email, --tel, --postal or --web')
+      if (values['clear-note'] === true && values.note != null) throw new UsageError('--clear-note and --note do not combine')
       const update = {
         ...state,
         note: values['clear-note'] === true ? null : values.note,
         lang: values.lang,
         // contact flags give the whole card: what is not given is cleared
-        contact: contactGiven ? { emails: values.email ?? [], phones: values.tel ?? [], postal: values.postal ?? null, web: values.web ?? null } : undefined
+        contact: contactGiven || values['clear-contact'] === true ? { emails: values.email ?? [], phones: values.tel ?? [], postal: values.postal ?? null, web: values.web ?? null } : undefined
       }
       view = values.for == null || values.delegation == null
         ? await client.call('setPresence', { body: update })
@@ -79,11 +83,10 @@ export const delegate: Command = {
   summary: 'let another node of yours publish your presence (default 30 days); prints the delegation to give it',
   run: async argv => {
     const { values, positionals, home } = parse(argv, { days: { type: 'string' } }, { min: 1, max: 1 })
-    peerIdFromUri(positionals[0])
     const days = values.days == null ? undefined : Number(values.days)
     if (days != null && !(days >= 1 && days <= 366)) throw new UsageError('--days must be a number from 1 to 366')
     const client = await ApiClient.fromHome(home)
-    const result = await client.call('delegate', { body: { target: positionals[0], days } })
+    const result = await client.call('delegate', { body: { target: await resolveTarget(client, positionals[0]), days } })
     if (values.json === true) return printJson(result)
     const self = await client.call('id')
     print(`${result.delegate} may publish your presence until ${result.expires}. On that node run:`)
@@ -97,9 +100,8 @@ export const fetchCommand: Command = {
   run: async argv => {
     const { values, positionals, home } = parse(argv, { format: { type: 'string' } }, { min: 1, max: 1 })
     if (values.format != null && values.format !== 'pidf') throw new UsageError('--format takes "pidf"')
-    peerIdFromUri(positionals[0])
     const client = await ApiClient.fromHome(home)
-    const result = await client.call('fetch', { params: { target: positionals[0] }, query: { format: values.format === 'pidf' ? 'pidf' : undefined } })
+    const result = await client.call('fetch', { params: { target: await resolveTarget(client, positionals[0]) }, query: { format: values.format === 'pidf' ? 'pidf' : undefined } })
     if ('pidf' in result) process.stdout.write(result.pidf.endsWith('\n') ? result.pidf : `${result.pidf}\n`)
     else if (values.json === true) printJson(result)
     else print(describe(result))
@@ -113,8 +115,9 @@ export const watch: Command = {
     const { values, positionals, home } = parse(argv, { duration: { type: 'string' } }, { min: 1, max: Infinity })
     const duration = values.duration == null ? DEFAULT_WATCH_DURATION_S : Number(values.duration)
     if (!Number.isInteger(duration) || duration < 0) throw new UsageError('--duration must be a whole number of seconds')
-    const targets = new Map(positionals.map(uri => [peerIdFromUri(uri).toString(), uri]))
     const client = await ApiClient.fromHome(home)
+    const uris = await Promise.all(positionals.map(async text => resolveTarget(client, text)))
+    const targets = new Map(uris.map(uri => [peerIdFromUri(uri).toString(), uri]))
     const controller = new AbortController()
     const stop = (): void => controller.abort()
     process.once('SIGINT', stop)
@@ -144,7 +147,18 @@ export const watch: Command = {
       }
     })()
 
+    // a contact's subscription is the node's own: follow its notifies and leave it in place
+    const kept = new Set((await client.call('subscriptions')).subscriptions.map(s => s.peerId).filter(id => targets.has(id) && duration > 0))
     for (const [peerId, uri] of targets) {
+      if (kept.has(peerId)) {
+        live.add(peerId)
+        const view = await client.call('fetch', { params: { target: uri } }).catch(() => undefined)
+        if (view != null && !('pidf' in view)) {
+          if (values.json === true) printJson(view)
+          else print(`${new Date().toISOString().slice(11, 23)}  ${describe(view)}`)
+        }
+        continue
+      }
       const response = await client.call('subscribe', { body: { target: uri, duration } })
       if (response.status === 'pending') {
         // the subscription waits for the presentity's user; a notify follows the decision
@@ -161,11 +175,15 @@ export const watch: Command = {
     }
     // duration 0 is a one-time fetch: its single notify is all there is
     if (live.size === 0) setTimeout(() => controller.abort(), 200)
+    // the node's own subscriptions do not end with ours: the duration ends the watching
+    const keptTimer = kept.size > 0 ? setTimeout(() => controller.abort(), duration * 1000) : undefined
     await done
+    clearTimeout(keptTimer)
     process.off('SIGINT', stop)
     process.off('SIGTERM', stop)
     // interrupted: the subscriptions were this command's, end them
     for (const peerId of live) {
+      if (kept.has(peerId)) continue
       await client.call('unsubscribe', { params: { target: targets.get(peerId) ?? peerId } }).catch(() => {})
     }
     if (failures.length > 0) throw new Error(`subscription refused: ${failures.join('; ')}`)

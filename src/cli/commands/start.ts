@@ -11,12 +11,13 @@ import type { Command } from '../main.js'
 const STOP_DEADLINE_MS = 2_000
 
 export const start: Command = {
-  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--relay] [--dht-server] [--firewalled] [--private] [--api-port N] [--json]',
+  usage: 'pmesh start [--home DIR] [--listen MA]… [--bootstrap MA]… [--join INVITE]… [--relay] [--dht-server] [--firewalled] [--private] [--api-port N] [--json]',
   summary: 'run a node in the foreground (Ctrl-C stops it)',
   run: async argv => {
     const { values, home } = parse(argv, {
       listen: { type: 'string', multiple: true },
       bootstrap: { type: 'string', multiple: true },
+      join: { type: 'string', multiple: true },
       relay: { type: 'boolean' },
       'dht-server': { type: 'boolean' },
       firewalled: { type: 'boolean' },
@@ -35,7 +36,7 @@ export const start: Command = {
     // loaded here, not at the top: libp2p takes most of a second to load, and every other
     // command is a thin API client that never needs it
     const [{ createNode }, { serveNode }] = await Promise.all([import('../../node/create-node.js'), import('../../api/serve.js')])
-    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, relay: values.relay, dhtServer: values['dht-server'], firewalled: values.firewalled, private: values.private, apiPort })
+    const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap, join: values.join, relay: values.relay, dhtServer: values['dht-server'], firewalled: values.firewalled, private: values.private, apiPort })
     let served
     try {
       served = await serveNode(node)
@@ -67,13 +68,15 @@ export const start: Command = {
       relay: node.settings.relay,
       dht: node.libp2p.services.dht.getMode(),
       firewalled: node.settings.firewalled,
-      private: node.settings.private
+      private: node.settings.private,
+      // a relay's community invitation: new nodes join the mesh with it (pmesh start --join)
+      invite: node.settings.relay ? (await node.libp2p.services.contacts.invite({ community: true })).invite : undefined
     }
     if (values.json === true) {
       printJson(info)
     } else {
       print('presence-mesh node running (Ctrl-C to stop)')
-      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['app', `${info.app}  (one-time sign-in link; later: pmesh open)`], ['home', info.home ?? ''], ['role', role(node.settings)], ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)']])
+      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['app', `${info.app}  (one-time sign-in link; later: pmesh open)`], ['home', info.home ?? ''], ['role', role(node.settings)], ...(info.invite != null ? [['community invite', info.invite] as [string, string]] : []), ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)']])
     }
 
     await stopRequested

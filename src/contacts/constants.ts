@@ -1,0 +1,16 @@
+/** Invitee → inviter: "I accept your invitation" (docs/PROTOCOL.md, "Invitations") */
+export const INVITE_PROTOCOL = '/presence-mesh/contacts/invite/1.0.0'
+/** A Redeem is a 16-byte secret and a name of at most 64 characters (256 bytes in UTF-8) */
+export const REDEEM_FRAME_LIMIT = 512
+/** A RedeemResponse carries a reason for people */
+export const REDEEM_RESPONSE_FRAME_LIMIT = 1024
+export const INVITE_STREAMS_PER_CONNECTION = 2
+/** One try at handing an invitation over: dial (through a relay, maybe) and answer */
+export const REDEEM_TIMEOUT_MS = 15_000
+/** How long a contact's subscription asks for; the node subscribes again when it ends */
+export const CONTACT_SUBSCRIPTION_S = 30 * 24 * 3600
+/** Personal invitations last a week unless the inviter says otherwise */
+export const DEFAULT_INVITE_TTL_MS = 7 * 24 * 3600_000
+/** Most contacts a node keeps, and most unredeemed invitations it remembers */
+export const MAX_CONTACTS = 5_000
+export const MAX_OPEN_INVITES = 1_000
