@@ -5,17 +5,10 @@
 import { api, events, seg, whenSignedOut } from './api.js'
 import { notify } from './notify.js'
 import {
-  applyPolicy, changed, contact, fromView, label, loadPresenceOfContacts, loadSubscriptions, loadWatchers, markRead, notice, peerOf, putMessage, state,
-  type ChatMessage
+  applyContact, applyPolicy, changed, contact, fromView, label, loadContacts, loadPresenceOfContacts, loadSubscriptions, loadWatchers, markRead, notice, peerOf,
+  putMessage, removeContact, state, type ChatMessage
 } from './store.js'
 
-/**
- * Subscriptions made from the page last 20 days, renewed by the node until
- * then. Not the 30 days a presentity grants at most: a timer of more than
- * 2^31 ms (24.8 days) fires at once in Node, and the node schedules one for
- * the whole duration while a request waits for approval.
- */
-const WATCH_DURATION_S = 20 * 24 * 3600
 /** Sending waits for the outcome; the node gives up on a peer well before this */
 const SEND_TIMEOUT_MS = 120_000
 
@@ -36,6 +29,7 @@ export async function start (): Promise<void> {
   await Promise.all([
     api('GET', '/v1/presence').then(p => { state.mine = p }),
     api('GET', '/v1/access').then(applyPolicy),
+    loadContacts(),
     loadSubscriptions(),
     loadWatchers(),
     loadMessages()
@@ -66,9 +60,16 @@ function listen (): void {
     },
     'presence:subscription-end': () => { void loadSubscriptions() },
     'presence:watcher': () => { void loadWatchers() },
+    'contacts:change': data => {
+      if (data.change === 'removed') removeContact(data.contact.peerId)
+      else applyContact(data.contact)
+      changed()
+    },
     'im:message': data => {
       const message = fromView(data, true)
       putMessage(message)
+      const entry = contact(message.peer)
+      if (entry.isContact) entry.unread++
       if (state.selected === message.peer && !document.hidden) markRead(message.peer)
       changed()
       notify(`Message from ${label(message.peer)}`, message.text ?? `a file (${message.contentType})`, `message:${message.peer}`, message.peer)
@@ -133,20 +134,41 @@ export async function send (peerId: string, content: { text: string } | { file: 
   changed()
 }
 
-/** Start watching someone: the subscription asks them to approve where they must */
-export async function watch (uri: string): Promise<void> {
-  const result = await api('POST', '/v1/subscriptions', { target: uri.trim(), duration: WATCH_DURATION_S })
-  const entry = contact(result.state.peerId)
-  entry.presence = result.state
+/**
+ * Add a contact by invitation (`pmesh:…`) or address. An invitation makes
+ * each the other's contact; an address subscribes, which may wait for the
+ * other's approval.
+ */
+export async function addContact (text: string, name: string): Promise<void> {
+  const value = text.trim()
+  const body: Record<string, unknown> = value.startsWith('pmesh:') ? { invite: value } : { target: value }
+  if (name.trim() !== '') body.name = name.trim()
+  const { contact: view, invitation } = await api('POST', '/v1/contacts', body, { timeoutMs: 60_000 })
+  applyContact(view)
   await loadSubscriptions()
-  select(entry.peerId)
-  if (result.status === 'failure') notice(`Could not watch ${label(entry.peerId)}: ${result.reason ?? 'refused'}`, true)
-  else notice(result.status === 'pending' ? 'Asked to see their presence; waiting for them to approve' : `Watching ${label(entry.peerId)}`)
+  select(view.peerId)
+  notice(invitation === 'accepted'
+    ? `${view.name} accepted: you are in each other's contacts`
+    : invitation === 'pending'
+      ? `${view.name} added; the invitation is handed over when they are next online`
+      : view.subscription === 'awaiting-approval' ? `${view.name} added; waiting for them to approve` : `${view.name} added`)
 }
 
-export async function unwatch (peerId: string): Promise<void> {
-  await api('DELETE', `/v1/subscriptions/${seg(`pres:${peerId}`)}`)
+export async function renameContact (peerId: string, name: string): Promise<void> {
+  applyContact(await api('PATCH', `/v1/contacts/${seg(peerId)}`, { name: name.trim() }))
+  changed()
+}
+
+export async function forgetContact (peerId: string): Promise<void> {
+  const { removed } = await api('DELETE', `/v1/contacts/${seg(peerId)}`)
+  removeContact(peerId)
   await loadSubscriptions()
+  notice(`${removed.name} is no longer a contact`)
+}
+
+/** A personal invitation: one string, signed, used once, that makes its reader a contact */
+export async function createInvite (name: string): Promise<{ invite: string, expires: string | null }> {
+  return api('POST', '/v1/invites', name.trim() === '' ? {} : { name: name.trim() })
 }
 
 type AccessAction = 'allow' | 'deny' | 'block' | 'revoke'

@@ -3,7 +3,7 @@
  * and a composer for text and files.
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { access, select, send, unwatch, watch } from './actions.js'
+import { access, addContact, forgetContact, renameContact, select, send } from './actions.js'
 import { ago, availabilityOf, html, time } from './html.js'
 import { label, markRead, notice, state, type ChatMessage } from './store.js'
 
@@ -67,7 +67,23 @@ function Composer ({ peerId }: { peerId: string }) {
     </form>`
 }
 
+function Rename ({ peerId, done }: { peerId: string, done: () => void }) {
+  const [name, setName] = useState(label(peerId))
+  const submit = (e: Event): void => {
+    e.preventDefault()
+    renameContact(peerId, name).then(done, (err: Error) => notice(err.message, true))
+  }
+  return html`
+    <form class="row" onSubmit=${submit}>
+      <label for="rename" class="visually-hidden">New name</label>
+      <input id="rename" value=${name} onInput=${(e: any) => setName(e.currentTarget.value)} maxlength="64" />
+      <button type="submit">Save</button>
+      <button type="button" onClick=${done}>Cancel</button>
+    </form>`
+}
+
 export function Chat ({ peerId }: { peerId: string }) {
+  const [renaming, setRenaming] = useState(false)
   const c = state.contacts.get(peerId)
   const messages = state.chats.get(peerId) ?? []
   const log = useRef<HTMLOListElement>(null)
@@ -83,14 +99,15 @@ export function Chat ({ peerId }: { peerId: string }) {
       <header>
         <button class="back" onClick=${() => select(null)} aria-label="Back to contacts">←</button>
         <div>
-          <h2 id="chat-title">${label(peerId)}</h2>
+          ${renaming ? html`<${Rename} peerId=${peerId} done=${() => setRenaming(false)} />` : html`<h2 id="chat-title">${label(peerId)}</h2>`}
           <p class="presence-line">${text}${c?.presence?.note != null ? ` — ${c.presence.note}` : ''}${c?.presence?.basic === 'closed' && c.presence.lastSeen != null ? ` · last seen ${ago(c.presence.lastSeen)}` : ''}</p>
           <p class="peer-id"><code>pres:${peerId}</code></p>
         </div>
         <div class="actions">
-          ${c?.watching === true
-            ? html`<button onClick=${() => run(unwatch(peerId))}>Stop watching</button>`
-            : html`<button onClick=${() => run(watch(`pres:${peerId}`))}>Watch presence</button>`}
+          ${c?.isContact === true
+            ? html`<button onClick=${() => setRenaming(true)}>Rename</button>
+                   <button onClick=${() => run(forgetContact(peerId))}>Remove contact</button>`
+            : html`<button onClick=${() => run(addContact(`pres:${peerId}`, ''))}>Add to contacts</button>`}
           ${rule?.rule === 'block'
             ? html`<button onClick=${() => run(access('revoke', peerId))}>Unblock</button>`
             : html`<button class="danger" onClick=${() => run(access('block', peerId))}>Block</button>`}

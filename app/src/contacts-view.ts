@@ -1,17 +1,21 @@
 /**
  * The contact list: a dot and words for availability, the note, last seen,
- * and unread messages; and the form that adds someone.
+ * and unread messages; others the node has met (in the inbox, as watchers
+ * or requesters) below them; and the forms that add a contact by invitation
+ * or address and create an invitation.
  */
 import { useState } from 'preact/hooks'
-import { select, watch } from './actions.js'
+import { addContact, createInvite, select } from './actions.js'
 import { ago, availabilityOf, html } from './html.js'
 import { label, notice, state, unread, type Contact } from './store.js'
 
+const SUBSCRIPTION: Record<string, string> = { 'awaiting-approval': 'waiting for approval', refused: 'refused to share presence', waiting: 'not reachable yet' }
+
 /** Unread first, then who is online, then by name */
-function ordered (): Contact[] {
+function ordered (contacts: boolean): Contact[] {
   const rank = (c: Contact): number => (unread(c.peerId) > 0 ? 0 : 2) + (c.presence?.basic === 'open' ? 0 : 1)
   return [...state.contacts.values()]
-    .filter(c => c.peerId !== state.me?.peerId)
+    .filter(c => c.peerId !== state.me?.peerId && c.isContact === contacts)
     .sort((a, b) => rank(a) - rank(b) || label(a.peerId).localeCompare(label(b.peerId)))
 }
 
@@ -19,7 +23,8 @@ function ContactRow ({ c }: { c: Contact }) {
   const { text, dot } = availabilityOf(c.presence)
   const count = unread(c.peerId)
   const p = c.presence
-  const detail = c.awaiting ? 'waiting for approval' : !c.watching ? 'not watched' : p?.basic === 'closed' && p.lastSeen != null ? `last seen ${ago(p.lastSeen)}` : ''
+  const waiting = SUBSCRIPTION[c.subscription ?? ''] ?? (c.awaiting ? 'waiting for approval' : null)
+  const detail = waiting ?? (p?.basic === 'closed' && p.lastSeen != null ? `last seen ${ago(p.lastSeen)}` : '')
   return html`
     <li>
       <button class="contact" aria-current=${state.selected === c.peerId ? 'true' : undefined} onClick=${() => select(c.peerId)}
@@ -36,15 +41,17 @@ function ContactRow ({ c }: { c: Contact }) {
 }
 
 function AddContact () {
-  const [uri, setUri] = useState('')
+  const [address, setAddress] = useState('')
+  const [name, setName] = useState('')
   const [busy, setBusy] = useState(false)
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
-    if (uri.trim() === '') return
+    if (address.trim() === '') return
     setBusy(true)
     try {
-      await watch(uri)
-      setUri('')
+      await addContact(address, name)
+      setAddress('')
+      setName('')
     } catch (err: any) {
       notice(err.message, true)
     } finally {
@@ -52,23 +59,57 @@ function AddContact () {
     }
   }
   return html`
-    <form class="add" onSubmit=${submit}>
-      <label for="add-uri">Watch someone (pres: address)</label>
+    <form class="add" onSubmit=${submit} aria-labelledby="add-title">
+      <h3 id="add-title">Add a contact</h3>
+      <label for="add-address">Invitation or address</label>
+      <input id="add-address" value=${address} onInput=${(e: any) => setAddress(e.currentTarget.value)} placeholder="pmesh:… or pres:12D3Koo…" autocomplete="off" spellcheck="false" />
+      <label for="add-name">Name (optional)</label>
       <div class="row">
-        <input id="add-uri" value=${uri} onInput=${(e: any) => setUri(e.currentTarget.value)} placeholder="pres:12D3Koo…" autocomplete="off" spellcheck="false" />
-        <button type="submit" disabled=${busy}>Watch</button>
+        <input id="add-name" value=${name} onInput=${(e: any) => setName(e.currentTarget.value)} maxlength="64" autocomplete="off" />
+        <button type="submit" disabled=${busy}>${busy ? 'Adding…' : 'Add'}</button>
       </div>
     </form>`
 }
 
+function Invite () {
+  const [name, setName] = useState('')
+  const [made, setMade] = useState<{ invite: string, expires: string | null } | null>(null)
+  const submit = (e: Event): void => {
+    e.preventDefault()
+    createInvite(name).then(setMade, (err: Error) => notice(err.message, true))
+  }
+  const copy = (): void => {
+    if (made == null) return
+    navigator.clipboard.writeText(made.invite).then(() => notice('Invitation copied'), () => notice('Copy it from the box: the browser refused the clipboard', true))
+  }
+  return html`
+    <form class="add invite" onSubmit=${submit} aria-labelledby="invite-title">
+      <h3 id="invite-title">Invite someone</h3>
+      <label for="invite-name">Your name, as they will see it (optional)</label>
+      <div class="row">
+        <input id="invite-name" value=${name} onInput=${(e: any) => setName(e.currentTarget.value)} maxlength="64" autocomplete="off" />
+        <button type="submit">Create invitation</button>
+      </div>
+      ${made != null && html`
+        <label for="invite-text">Send them this (works once${made.expires != null ? `, until ${new Date(made.expires).toLocaleString()}` : ''})</label>
+        <textarea id="invite-text" readonly rows="4" onFocus=${(e: any) => e.currentTarget.select()}>${made.invite}</textarea>
+        <button type="button" onClick=${copy}>Copy invitation</button>`}
+    </form>`
+}
+
 export function ContactList () {
-  const list = ordered()
+  const contacts = ordered(true)
+  const others = ordered(false)
   return html`
     <nav class="contacts" aria-label="Contacts">
       <h2>Contacts</h2>
-      ${list.length === 0
-        ? html`<p class="empty">Nobody yet. Watch someone by their address below.</p>`
-        : html`<ul>${list.map(c => html`<${ContactRow} key=${c.peerId} c=${c} />`)}</ul>`}
+      ${contacts.length === 0
+        ? html`<p class="empty">No contacts yet: add one with an invitation, or invite someone.</p>`
+        : html`<ul aria-label="Your contacts">${contacts.map(c => html`<${ContactRow} key=${c.peerId} c=${c} />`)}</ul>`}
+      ${others.length > 0 && html`
+        <h3>Others</h3>
+        <ul aria-label="Others">${others.map(c => html`<${ContactRow} key=${c.peerId} c=${c} />`)}</ul>`}
       <${AddContact} />
+      <${Invite} />
     </nav>`
 }

@@ -17,15 +17,33 @@ export interface PresenceView {
   access: string | null
 }
 
+/** What the page shows of someone's presence, from a contact or a presence view */
+export interface Shown {
+  basic: 'open' | 'closed'
+  availability: string
+  note: string | null
+  lastSeen: string | null
+}
+
+/**
+ * Someone the page knows of: a contact of the node's list (GET /v1/contacts),
+ * or another peer met as a watcher, a requester or in the inbox.
+ */
 export interface Contact {
   peerId: string
-  /** A name the user gave; null where there is none (the peer id is shown) */
+  /** The contact's name; null for others (a short form of the peer id is shown) */
   name: string | null
-  presence?: PresenceView
+  presence?: Shown
+  /** In the node's contact list */
+  isContact: boolean
+  /** The node's subscription to a contact: registered, waiting, awaiting-approval, refused, none */
+  subscription: string | null
   /** We hold a subscription to its presence */
   watching: boolean
   /** Our request to watch it waits for its user */
   awaiting: boolean
+  /** A contact's unread messages, as the node counts them */
+  unread: number
 }
 
 export type Delivery = 'sending' | 'delivered' | 'stored' | 'failed'
@@ -116,7 +134,7 @@ export function peerOf (uri: string): string {
 export function contact (peerId: string): Contact {
   let entry = state.contacts.get(peerId)
   if (entry == null) {
-    entry = { peerId, name: null, watching: false, awaiting: false }
+    entry = { peerId, name: null, isContact: false, subscription: null, watching: false, awaiting: false, unread: 0 }
     state.contacts.set(peerId, entry)
   }
   return entry
@@ -128,12 +146,21 @@ export function label (peerId: string): string {
   return name ?? `${peerId.slice(0, 8)}…${peerId.slice(-6)}`
 }
 
+/** Unread messages: a contact's as the node counts them, anyone else's since the page last showed them */
 export function unread (peerId: string): number {
+  const entry = state.contacts.get(peerId)
+  if (entry?.isContact === true) return entry.unread
   const since = state.lastRead[peerId] ?? 0
   return (state.chats.get(peerId) ?? []).filter(m => m.incoming && m.at > since).length
 }
 
 export function markRead (peerId: string): void {
+  const entry = state.contacts.get(peerId)
+  if (entry?.isContact === true && entry.unread > 0) {
+    entry.unread = 0
+    // the node keeps a contact's count, so the CLI and other pages agree
+    api('POST', '/v1/inbox/read', { contact: peerId }).catch((err: Error) => console.warn('marking read', err))
+  }
   const latest = Math.max(0, ...(state.chats.get(peerId) ?? []).map(m => m.at))
   if ((state.lastRead[peerId] ?? 0) >= latest) return
   state.lastRead[peerId] = latest
@@ -187,6 +214,30 @@ export function applyPolicy (policy: any): void {
   state.rules = policy.rules
   state.requests = policy.requests
   for (const r of [...policy.rules, ...policy.requests]) contact(r.peerId)
+  changed()
+}
+
+/** A contact as GET /v1/contacts shows it */
+export function applyContact (view: any): void {
+  const entry = contact(view.peerId)
+  entry.name = view.name
+  entry.isContact = true
+  entry.subscription = view.subscription
+  entry.unread = view.unread
+  if (view.basic != null) entry.presence = { basic: view.basic, availability: view.availability, note: view.note, lastSeen: view.lastSeen }
+}
+
+export function removeContact (peerId: string): void {
+  const entry = state.contacts.get(peerId)
+  if (entry == null) return
+  entry.isContact = false
+  entry.name = null
+  entry.subscription = null
+}
+
+export async function loadContacts (): Promise<void> {
+  const { contacts } = await api('GET', '/v1/contacts')
+  for (const view of contacts) applyContact(view)
   changed()
 }
 

@@ -25,10 +25,11 @@ async function setHidden (page: Page, hidden: boolean): Promise<void> {
   await page.evaluate(value => (window as any).__setHidden(value), hidden)
 }
 
-/** B watches A from its page, by A's address */
-async function watchFromPage (page: Page, target: ApiNode): Promise<void> {
-  await page.getByLabel('Watch someone (pres: address)').fill(target.node.presUri)
-  await page.getByRole('button', { name: 'Watch', exact: true }).click()
+/** Add a contact from the page, by invitation or address */
+async function addFromPage (page: Page, invitationOrAddress: string, name = ''): Promise<void> {
+  await page.getByLabel('Invitation or address').fill(invitationOrAddress)
+  await page.getByLabel('Name (optional)').fill(name)
+  await page.getByRole('button', { name: 'Add', exact: true }).click()
 }
 
 describe('web app in Chromium', function () {
@@ -90,6 +91,30 @@ describe('web app in Chromium', function () {
     }
   })
 
+  it('accepts an invitation made on the other page: each is in the other\'s list, by name, live', async () => {
+    const pa = await open(a as ApiNode)
+    const pb = await open(b as ApiNode)
+    await pa.page.getByLabel('Your name, as they will see it (optional)').fill('Alice')
+    await pa.page.getByRole('button', { name: 'Create invitation' }).click()
+    const invite = await pa.page.getByLabel(/^Send them this/).inputValue()
+    assert.match(invite, /^pmesh:/)
+    await screenshot(pa.page, 'invite')
+
+    await addFromPage(pb.page, invite)
+    const alice = row(pb.page, a as ApiNode)
+    await alice.locator('.name', { hasText: 'Alice' }).waitFor({ timeout: LIVE_MS })
+    await pb.page.getByText('accepted: you are in each other\'s contacts').waitFor({ timeout: LIVE_MS })
+    // the inviter approved by the invitation itself: no request waits, and B is in A's contact list
+    const bobOnA = pa.page.locator('nav.contacts ul[aria-label="Your contacts"]').locator(`button.contact[data-peer="${(b as ApiNode).node.peerId.toString()}"]`)
+    await bobOnA.waitFor({ timeout: LIVE_MS })
+    assert.equal(await pa.page.locator('li.request').count(), 0)
+
+    await pa.page.getByLabel('Your availability').selectOption('away')
+    await pa.page.getByRole('button', { name: 'Set', exact: true }).click()
+    await alice.locator('.availability', { hasText: 'away' }).waitFor({ timeout: LIVE_MS })
+    await screenshot(pb.page, 'contacts')
+  })
+
   it('approves a watch request with a view, and shows status changes live', async () => {
     const pa = await open(a as ApiNode)
     const pb = await open(b as ApiNode)
@@ -97,7 +122,7 @@ describe('web app in Chromium', function () {
     await waitFor(async () => (await (a as ApiNode).client.call('access')).default === 'ask', 10_000, 'the default policy set from the page')
 
     await setHidden(pa.page, true)
-    await watchFromPage(pb.page, a as ApiNode)
+    await addFromPage(pb.page, (a as ApiNode).node.presUri, 'alice')
     const request = pa.page.locator(`li.request[data-peer="${(b as ApiNode).node.peerId.toString()}"]`)
     await request.waitFor({ timeout: LIVE_MS })
     const notes = await notifications(pa.page)
@@ -125,7 +150,7 @@ describe('web app in Chromium', function () {
   it('chats both ways with delivery ticks, unread counts, files and a notification on a hidden page', async () => {
     const pa = await open(a as ApiNode)
     const pb = await open(b as ApiNode)
-    await watchFromPage(pb.page, a as ApiNode)
+    await addFromPage(pb.page, (a as ApiNode).node.presUri, 'alice')
     await row(pb.page, a as ApiNode).click()
     await setHidden(pa.page, true)
 
@@ -155,6 +180,7 @@ describe('web app in Chromium', function () {
     const inbox = await (a as ApiNode).client.call('messages')
     assert.ok(inbox.messages.some((m: any) => m.subject === 'notes.txt'), 'the file reached A\'s inbox')
     await screenshot(pa.page, 'chat')
+    await screenshot(pb.page, 'chat-contact')
 
     // a narrow window shows the open chat alone, with a way back to the list
     await pa.page.setViewportSize({ width: 380, height: 720 })
@@ -176,7 +202,7 @@ describe('web app in Chromium', function () {
     await pa.page.locator('ul.rules li', { hasText: 'blocked' }).waitFor()
 
     // a polite block: B is told nothing, sees A offline, and its message is delivered into nothing
-    await watchFromPage(pb.page, a as ApiNode)
+    await addFromPage(pb.page, (a as ApiNode).node.presUri, 'alice')
     const contactA = row(pb.page, a as ApiNode)
     await contactA.locator('.availability', { hasText: 'offline' }).waitFor({ timeout: LIVE_MS })
     await contactA.click()
