@@ -10,19 +10,25 @@ import { label, markRead, notice, state, type ChatMessage } from './store.js'
 const DELIVERY: Record<string, string> = { sending: '… sending', stored: '✓ stored', delivered: '✓✓ delivered', failed: '✗ failed' }
 
 function fileUrl (m: ChatMessage): string {
-  const bytes = Uint8Array.from(atob(m.bodyBase64 ?? ''), c => c.charCodeAt(0))
-  return URL.createObjectURL(new Blob([bytes], { type: m.contentType }))
+  const body = m.text != null ? new TextEncoder().encode(m.text) : Uint8Array.from(atob(m.bodyBase64 ?? ''), c => c.charCodeAt(0))
+  return URL.createObjectURL(new Blob([body], { type: m.contentType }))
 }
 
-function Body ({ m }: { m: ChatMessage }) {
-  if (m.text != null) return html`${m.subject != null && html`<p class="subject">${m.subject}</p>`}<p class="text">${m.text}</p>`
-  const name = m.subject ?? 'file'
+/** The link is made when clicked: a blob URL per message would hold every file in memory */
+function SaveLink ({ m, name }: { m: ChatMessage, name: string }) {
   const save = (e: Event): void => {
     const a = e.currentTarget as HTMLAnchorElement
     a.href = fileUrl(m)
     setTimeout(() => URL.revokeObjectURL(a.href), 60_000)
   }
-  return html`<p class="file">📎 <a href="#" download=${name} onClick=${save}>${name}</a> <span class="meta">(${m.contentType}, ${m.size} bytes)</span></p>`
+  return html`<a href="#" download=${name} onClick=${save}>${name}</a>`
+}
+
+function Body ({ m }: { m: ChatMessage }) {
+  // a text file shows its text, and its name (the subject) to save it by
+  if (m.text != null) return html`${m.subject != null && html`<p class="subject"><${SaveLink} m=${m} name=${m.subject} /></p>`}<p class="text">${m.text}</p>`
+  const name = m.subject ?? 'file'
+  return html`<p class="file">File: <${SaveLink} m=${m} name=${name} /> <span class="meta">(${m.contentType}, ${m.size} bytes)</span></p>`
 }
 
 function Bubble ({ m }: { m: ChatMessage }) {

@@ -4,6 +4,7 @@
  * has its own nodes and browser profiles. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
 import { apiNode, type ApiNode } from '../helpers/api.js'
 import { connect } from '../helpers/nodes.js'
 import { waitFor } from '../helpers/temp.js'
@@ -150,8 +151,10 @@ describe('web app in Chromium', function () {
   it('chats both ways with delivery ticks, unread counts, files and a notification on a hidden page', async () => {
     const pa = await open(a as ApiNode)
     const pb = await open(b as ApiNode)
+    await (a as ApiNode).client.call('setPresence', { body: { basic: 'open', availability: 'available', note: 'at my desk' } })
     await addFromPage(pb.page, (a as ApiNode).node.presUri, 'alice')
     await row(pb.page, a as ApiNode).click()
+    await pb.page.locator('.presence-line', { hasText: 'at my desk' }).waitFor({ timeout: LIVE_MS })
     await setHidden(pa.page, true)
 
     await pb.page.getByLabel(/^Message to/).fill('hello from B')
@@ -179,6 +182,14 @@ describe('web app in Chromium', function () {
     await pa.page.locator('.bubble.in', { hasText: 'notes.txt' }).filter({ hasText: 'a file for A' }).waitFor({ timeout: LIVE_MS })
     const inbox = await (a as ApiNode).client.call('messages')
     assert.ok(inbox.messages.some((m: any) => m.subject === 'notes.txt'), 'the file reached A\'s inbox')
+    const bytes = Buffer.from([0, 1, 2, 0xfe, 0xff])
+    await pb.page.locator('#file').setInputFiles({ name: 'data.bin', mimeType: 'application/octet-stream', buffer: bytes })
+    const binary = pa.page.locator('.bubble.in a', { hasText: 'data.bin' })
+    await binary.waitFor({ timeout: LIVE_MS })
+    for (const [link, expected] of [[pa.page.locator('.bubble.in a', { hasText: 'notes.txt' }), Buffer.from('a file for A')], [binary, bytes]] as const) {
+      const [download] = await Promise.all([pa.page.waitForEvent('download'), link.click()])
+      assert.deepEqual(await readFile(await download.path()), expected, `${download.suggestedFilename()} saved as sent`)
+    }
     await screenshot(pa.page, 'chat')
     await screenshot(pb.page, 'chat-contact')
 
