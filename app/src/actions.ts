@@ -26,6 +26,11 @@ export async function start (): Promise<void> {
   state.signedIn = 'yes'
   changed()
   listen()
+  await load()
+}
+
+/** Everything the page shows, from the API; again after the event stream was down and events were missed */
+async function load (): Promise<void> {
   await Promise.all([
     api('GET', '/v1/presence').then(p => { state.mine = p }),
     api('GET', '/v1/access').then(applyPolicy),
@@ -45,7 +50,12 @@ async function loadMessages (): Promise<void> {
   changed()
 }
 
-function listen (): void {
+/** After a stream closed for good: signed out (the 401 says so), or the node restarted and is back */
+const RELISTEN_MS = 3_000
+
+function listen (missed = false): void {
+  // a stream opened again (after a drop, or anew) may have missed events: the page reloads what it shows
+  let opened = missed
   events({
     'presence:notify': data => {
       const entry = contact(data.peerId)
@@ -82,8 +92,12 @@ function listen (): void {
       sent.reason = data.reason
       changed()
     }
-  }, open => {
+  }, (open, closed) => {
     state.live = open
+    if (open && opened) void load()
+    opened ||= open
+    // a 401 here shows the signed-out page; a node that is gone is waited for by the new stream
+    if (closed) setTimeout(() => { api('GET', '/v1/id').then(() => listen(true), () => { if (state.signedIn === 'yes') listen(true) }) }, RELISTEN_MS)
     changed()
   })
 }

@@ -48,8 +48,12 @@ export function seg (value: string): string {
   return encodeURIComponent(value)
 }
 
-/** The node's event stream; EventSource reconnects by itself after a drop */
-export function events (handlers: Record<string, (data: any) => void>, onState: (open: boolean) => void): EventSource {
+/**
+ * The node's event stream. EventSource reconnects by itself after a network
+ * drop; an answer other than the stream (401 once the session ended) closes
+ * it for good, which `onState` is told with `closed`.
+ */
+export function events (handlers: Record<string, (data: any) => void>, onState: (open: boolean, closed: boolean) => void): EventSource {
   const source = new EventSource('/v1/events')
   for (const [type, handler] of Object.entries(handlers)) {
     source.addEventListener(type, (event) => {
@@ -60,7 +64,7 @@ export function events (handlers: Record<string, (data: any) => void>, onState: 
       }
     })
   }
-  source.onopen = () => onState(true)
-  source.onerror = () => onState(false)
+  source.onopen = () => onState(true, false)
+  source.onerror = () => onState(false, source.readyState === EventSource.CLOSED)
   return source
 }

@@ -81,6 +81,28 @@ describe('web app in Chromium', function () {
     assert.ok(!html.includes((a as ApiNode).token), 'the bearer token is not in the page')
     await page.getByRole('heading', { name: 'Who sees you' }).waitFor()
 
+    // every control has a name a screen reader can say
+    const unnamed = await page.evaluate(() => Array.from(document.querySelectorAll('button, input, select, textarea, a[href]'))
+      .filter(el => ((el as HTMLInputElement).labels?.length ?? 0) === 0 && `${el.getAttribute('aria-label') ?? ''}${el.textContent ?? ''}`.trim() === '')
+      .map(el => el.outerHTML.slice(0, 80)))
+    assert.deepEqual(unnamed, [])
+    // the keyboard reaches every action: Tab to "Create invitation", Enter makes one
+    let reached = false
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Tab')
+      reached = await page.evaluate(() => document.activeElement?.textContent === 'Create invitation')
+    }
+    assert.ok(reached, 'Create invitation is reachable by Tab')
+    await page.keyboard.press('Enter')
+    assert.match(await page.getByLabel(/^Send them this/).inputValue(), /^pmesh:/)
+
+    // signing out ends the session: the page says how to sign in again, and so does a reload
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByText('pmesh open', { exact: false }).first().waitFor()
+    await page.reload()
+    await page.getByText('pmesh open', { exact: false }).first().waitFor()
+    assert.equal((await context.cookies(origin)).length, 0)
+
     // a browser without the link is told how to sign in
     const stranger = await (browser as Browser).newContext()
     try {
