@@ -173,8 +173,8 @@ export class ContactsService extends TypedEventEmitter<ContactsEvents> implement
 
   /** The inviter's side: the invitee becomes a contact, allowed to watch us, and we watch it */
   private async onRedeemed (invitee: PeerId, name: string): Promise<void> {
-    const rule = this.components.presence.policy().rules[invitee.toString()]
-    if (rule == null || rule.rule === 'deny') await this.components.presence.allow(invitee)
+    // a rule the user set (a deny, a block, a chosen view) outweighs an invitation that reached someone else
+    if (this.components.presence.policy().rules[invitee.toString()] == null) await this.components.presence.allow(invitee)
     let entry = this.entries.get(invitee.toString())
     if (entry == null) {
       entry = await this.save({ id: invitee.toString(), name: this.freeName(usableName(name), invitee), addedAt: Date.now(), readUntil: 0 }, 'added')

@@ -73,8 +73,9 @@ export class Invitations {
     const circuit = all.filter(ma => ma.toString().includes('/p2p-circuit'))
     const direct = all.filter(ma => !ma.toString().includes('/p2p-circuit'))
     const loopback = (ma: Multiaddr): boolean => /^\/ip[46]\/(127\.|::1\/)/.test(ma.toString())
-    const ordered = [...direct.filter(ma => !loopback(ma)), ...direct.filter(loopback)]
-    return kind === 'community' ? ordered : [...circuit, ...ordered]
+    // a few of each kind keep the invitation short: two relays, three interfaces, one loopback
+    const ordered = [...direct.filter(ma => !loopback(ma)).slice(0, 3), ...direct.filter(loopback).slice(0, 1)]
+    return kind === 'community' ? ordered : [...circuit.slice(0, 2), ...ordered]
   }
 
   /** The inviter's side of the Redeem protocol */

@@ -7,7 +7,7 @@
  * recognise an invitation it issued, and refuse it once used.
  */
 import { peerIdFromMultihash } from '@libp2p/peer-id'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { base58btc } from 'multiformats/bases/base58'
 import * as Digest from 'multiformats/hashes/digest'
 import { concat, fromString } from 'uint8arrays'
@@ -42,7 +42,8 @@ export async function encodeInvite (key: PrivateKey, invite: Omit<Invite, 'invit
   const payload = InvitePayload.encode({
     kind: invite.kind === 'community' ? InvitePayload.Kind.KIND_COMMUNITY : InvitePayload.Kind.KIND_PERSONAL,
     peerId: key.publicKey.toMultihash().bytes,
-    addrs: invite.addrs.slice(0, MAX_INVITE_ADDRS).map(ma => ma.bytes),
+    // the peer id is in the payload already: each address without it saves 39 bytes
+    addrs: invite.addrs.slice(0, MAX_INVITE_ADDRS).map(ma => withoutPeer(ma, key.publicKey.toString()).bytes),
     name: invite.name,
     expires: BigInt(invite.expires),
     secret: new Uint8Array(invite.secret)
@@ -92,7 +93,7 @@ export async function decodeInvite (text: string): Promise<Invite> {
   if (payload.kind !== InvitePayload.Kind.KIND_PERSONAL && payload.kind !== InvitePayload.Kind.KIND_COMMUNITY) throw new InvalidInviteError('the invitation is of an unknown kind')
   let addrs: Multiaddr[]
   try {
-    addrs = payload.addrs.map(bytes => multiaddr(bytes))
+    addrs = payload.addrs.map(bytes => withPeer(multiaddr(bytes), inviter.toString()))
   } catch {
     throw new InvalidInviteError('the invitation holds an address that is not a multiaddr')
   }
@@ -104,6 +105,15 @@ export async function decodeInvite (text: string): Promise<Invite> {
     expires: Number(payload.expires),
     secret: payload.secret
   }
+}
+
+function withoutPeer (ma: Multiaddr, peer: string): Multiaddr {
+  return ma.getComponents().at(-1)?.name === 'p2p' && ma.getComponents().at(-1)?.value === peer ? ma.decapsulateCode(CODE_P2P) : ma
+}
+
+/** The address as dialled: ending in the inviter's /p2p/ */
+function withPeer (ma: Multiaddr, peer: string): Multiaddr {
+  return ma.getComponents().at(-1)?.name === 'p2p' ? ma : ma.encapsulate(`/p2p/${peer}`)
 }
 
 /** Why an invitation can no longer be used, or undefined */

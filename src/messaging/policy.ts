@@ -31,7 +31,7 @@ export interface InboxPolicy {
 }
 
 /**
- * How a sender is treated: `contact` (allow-listed or watched: no limits),
+ * How a sender is treated: `contact` (allow-listed or on the contact list: no limits),
  * `stranger` (stored under the strangers' limits), `blocked` (answered as a
  * stranger, never stored) or `refuse` (told REFUSED)
  */
@@ -118,7 +118,7 @@ export class PolicyStore {
     return this.save({ ...this.policy, block: this.policy.block.filter(p => p !== id), allow: this.policy.allow.filter(p => p !== id) })
   }
 
-  /** `isContact` says whether the sender is among the user's contacts (e.g. watched presentities) */
+  /** `isContact` says whether the sender is among the user's contacts (`isContact()` above) */
   decide (sender: PeerId, isContact: (peer: PeerId) => boolean): Decision {
     const id = sender.toString()
     // a politely blocked sender gets what any non-contact gets under the mode: the stranger's path

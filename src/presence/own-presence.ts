@@ -96,7 +96,7 @@ export class OwnPresence {
     const record: PresenceRecord = {
       presentity: this.components.peerId,
       basic: update.basic ?? previous?.basic ?? 'open',
-      availability: update.availability ?? previous?.availability ?? 'available',
+      availability: update.availability ?? carriedAvailability(update.basic, previous?.availability),
       note,
       contact: update.contact ?? previous?.contact ?? { emails: [], phones: [] },
       addresses,
@@ -132,4 +132,15 @@ export class OwnPresence {
     }
     return { seq, bytes: await signing }
   }
+}
+
+/**
+ * The availability a change that names none keeps: going offline drops
+ * busy or dnd (issue 16: "offline" showed "busy"), and coming back from it
+ * is "available" rather than "unknown"
+ */
+function carriedAvailability (basic: Basic | undefined, previous: Availability | undefined): Availability {
+  if (basic === 'closed') return 'unknown'
+  if (previous == null || (basic === 'open' && previous === 'unknown')) return 'available'
+  return previous
 }

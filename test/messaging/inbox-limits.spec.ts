@@ -95,12 +95,12 @@ describe('inbox limits for strangers', function () {
       }
     })
 
-    it('does not limit contacts: allow-listed and watched senders', async () => {
+    it('does not limit contacts: allow-listed senders and those on the contact list', async () => {
       const limited = { strangerBurst: 2, strangerRefillSeconds: 3600, strangerMessages: 2, strangersTotalMessages: 2 }
       const [bob, friend, watched] = await Promise.all([nodes.start({ inbox: limited }), nodes.start(), nodes.start()])
       await Promise.all([connect(friend, bob), connect(watched, bob)])
       await bob.libp2p.services.im.allow(friend.peerId)
-      await bob.libp2p.services.presence.subscribe(watched.peerId, { duration: 60 })
+      await bob.libp2p.services.contacts.add({ target: watched.peerId, name: 'watched' })
       const bodies = Array.from({ length: 5 }, (_, i) => `m${i}`)
       assert.deepEqual(await sendAll(friend, bob, bodies), bodies.map(() => 'delivered'))
       assert.deepEqual(await sendAll(watched, bob, bodies), bodies.map(() => 'delivered'))

@@ -31,9 +31,16 @@ function report (result: SendOutcome, to: string, json: boolean): void {
   }
 }
 
-function describe (m: any): string {
+/** `names`: contacts' names by im: URI, shown beside the sender's */
+function describe (m: any, names: Map<string, string> = new Map()): string {
   const body = m.text ?? `[${m.contentType}, ${m.size} bytes]`
-  return `${m.receivedAt ?? m.date}  ${m.from}${m.subject != null ? `  "${m.subject}"` : ''}\n  ${body.replace(/\n/g, '\n  ')}\n  (id ${m.id}${m.inReplyTo != null ? `, reply to ${m.inReplyTo}` : ''})`
+  const from = names.has(m.from) ? `${names.get(m.from) ?? ''} (${String(m.from)})` : m.from
+  return `${m.receivedAt ?? m.date}  ${from}${m.subject != null ? `  "${m.subject}"` : ''}\n  ${body.replace(/\n/g, '\n  ')}\n  (id ${m.id}${m.inReplyTo != null ? `, reply to ${m.inReplyTo}` : ''})`
+}
+
+async function contactNames (client: ApiClient): Promise<Map<string, string>> {
+  const { contacts } = await client.call('contacts').catch(() => ({ contacts: [] }))
+  return new Map(contacts.map(c => [c.im, c.name]))
 }
 
 export const send: Command = {
@@ -109,9 +116,10 @@ export const inbox: Command = {
       for (const m of messages) process.stdout.write(`${m.cpim}\r\n\r\n`)
       return
     }
+    const names = values.json === true ? new Map<string, string>() : await contactNames(client)
     const printMessage = (m: any): void => {
       if (values.json === true) printJson(m)
-      else print(describe(m))
+      else print(describe(m, names))
     }
     let events
     const controller = new AbortController()
