@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
+import fc from 'fast-check'
 import { AppSessions, CODE_TTL_MS, SESSION_IDLE_MS } from '../../src/api/app-sessions.js'
 import { apiNode, type ApiNode } from '../helpers/api.js'
 
@@ -121,6 +122,34 @@ describe('web app: sign-in and request checks', function () {
     const out = await send(a.served.api.url, '/sign-out', { method: 'POST', headers: { Cookie: cookie, Origin: a.served.api.url } })
     assert.equal(out.status, 204)
     assert.equal((await send(a.served.api.url, '/v1/id', { headers: { Cookie: cookie } })).status, 401)
+  })
+
+  it('authorizes nothing for forged cookies, hosts and origins, and never fails (property)', async () => {
+    const { port } = new URL(a.served.api.url)
+    const cookie = await signIn(a)
+    const before = JSON.stringify(a.node.libp2p.services.presence.policy())
+    // what a header may carry at all: printable ASCII without spaces
+    const header = fc.stringMatching(/^[!-~]{0,30}$/)
+    await fc.assert(fc.asyncProperty(
+      fc.record({
+        cookie: fc.oneof(header, header.map(v => `pmesh-session-${port}=${v}`), fc.constant(cookie)),
+        host: fc.oneof(fc.constant(`127.0.0.1:${port}`), fc.constant(`localhost:${port}`), header.filter(v => v !== '').map(v => `${v}:${port}`), header.filter(v => v !== '')),
+        origin: fc.option(fc.oneof(fc.constant(a.served.api.url), fc.constant('http://127.0.0.1:1'), header), { nil: undefined }),
+        path: fc.constantFrom('/v1/id', '/v1/access/block', '/', '/sign-out', '/app.js')
+      }),
+      async ({ cookie: c, host, origin, path }) => {
+        const method = path === '/v1/access/block' || path === '/sign-out' ? 'POST' : 'GET'
+        const headers: Record<string, string> = { Cookie: c, Host: host, 'Content-Type': 'application/json' }
+        if (origin != null) headers.Origin = origin
+        const answer = await send(a.served.api.url, path, { method, headers, body: method === 'POST' ? JSON.stringify({ target: a.node.presUri }) : undefined })
+        assert.ok(answer.status < 500, `${answer.status} ${answer.body}`)
+        const genuine = c === cookie && (host === `127.0.0.1:${port}` || host === `localhost:${port}`) && (origin == null || origin === `http://${host}`)
+        if (answer.status === 200 && path.startsWith('/v1/')) assert.ok(genuine && (method === 'GET' || origin != null), `authorized: ${JSON.stringify({ c, host, origin, path })}`)
+        // a genuine write would block ourselves; it needs Origin, so only the generator's exact page origin may
+        if (path === '/v1/access/block' && answer.status === 200) await a.client.call('revoke', { body: { target: a.node.presUri } })
+      }
+    ), { numRuns: 150 })
+    assert.equal(JSON.stringify(a.node.libp2p.services.presence.policy()), before)
   })
 
   it('keeps the bearer token working as before, for the CLI', async () => {

@@ -136,6 +136,15 @@ describe('web app in Chromium', function () {
     await pa.page.getByRole('button', { name: 'Set', exact: true }).click()
     await alice.locator('.availability', { hasText: 'away' }).waitFor({ timeout: LIVE_MS })
     await screenshot(pb.page, 'contacts')
+
+    // a contact's unread count is the node's: the page and the CLI agree, and reading clears it in both
+    await (b as ApiNode).client.call('send', { body: { to: (a as ApiNode).node.imUri, text: 'thanks for the invite' } })
+    await bobOnA.locator('.badge', { hasText: '1' }).waitFor({ timeout: LIVE_MS })
+    const unreadOnNode = async (): Promise<number | undefined> => (await (a as ApiNode).client.call('contacts')).contacts.find(c => c.peerId === (b as ApiNode).node.peerId.toString())?.unread
+    assert.equal(await unreadOnNode(), 1)
+    await bobOnA.click()
+    await pa.page.locator('.bubble.in', { hasText: 'thanks for the invite' }).waitFor()
+    await waitFor(async () => await unreadOnNode() === 0, 10_000, 'the node to count the message read')
   })
 
   it('approves a watch request with a view, and shows status changes live', async () => {
