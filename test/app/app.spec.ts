@@ -145,6 +145,11 @@ describe('web app in Chromium', function () {
     await bobOnA.click()
     await pa.page.locator('.bubble.in', { hasText: 'thanks for the invite' }).waitFor()
     await waitFor(async () => await unreadOnNode() === 0, 10_000, 'the node to count the message read')
+
+    // A's node stops: B's list shows A offline, with when it was last seen
+    await (a as ApiNode).close()
+    a = undefined
+    await alice.locator('.availability', { hasText: /offline · last seen/ }).waitFor({ timeout: LIVE_MS })
   })
 
   it('approves a watch request with a view, and shows status changes live', async () => {
