@@ -3,7 +3,6 @@
  * state it changes, and the event stream that keeps the page live.
  */
 import { api, events, seg, whenSignedOut } from './api.js'
-import { notify } from './notify.js'
 import {
   applyContact, applyPolicy, changed, contact, fromView, label, loadContacts, loadPresenceOfContacts, loadSubscriptions, loadWatchers, markRead, notice, peerOf,
   putMessage, removeContact, state, type ChatMessage
@@ -205,4 +204,39 @@ function toBase64 (bytes: Uint8Array): string {
   let binary = ''
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
   return btoa(binary)
+}
+
+/*
+ * Desktop notifications through the browser's Notification API, only while
+ * the page is hidden: a visible page shows the news itself. Permission is
+ * asked for from a click (browsers refuse a request no gesture started).
+ */
+function notificationsSupported (): boolean {
+  return typeof Notification !== 'undefined'
+}
+
+export function notificationPermission (): NotificationPermission | 'unsupported' {
+  return notificationsSupported() ? Notification.permission : 'unsupported'
+}
+
+export async function askPermission (): Promise<void> {
+  if (!notificationsSupported()) return
+  await Notification.requestPermission()
+  changed()
+}
+
+/** Tell the user, if the page is hidden and they allowed it; clicking opens the chat */
+function notify (title: string, body: string, tag: string, peerId?: string): void {
+  if (!document.hidden || notificationPermission() !== 'granted') return
+  try {
+    const notification = new Notification(title, { body, tag, icon: '/icon.svg' })
+    notification.onclick = () => {
+      window.focus()
+      if (peerId != null) select(peerId)
+      notification.close()
+    }
+  } catch (err) {
+    // some platforms allow notifications only from a service worker: the page still shows the news
+    console.warn('notification', err)
+  }
 }

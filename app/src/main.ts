@@ -4,11 +4,10 @@
  */
 import { render } from 'preact'
 import { useState } from 'preact/hooks'
-import { setStatus, signOut, start } from './actions.js'
+import { askPermission, notificationPermission, setStatus, signOut, start } from './actions.js'
 import { Chat } from './chat-view.js'
 import { ContactList } from './contacts-view.js'
 import { availabilityOf, html } from './html.js'
-import { askPermission, notificationPermission } from './notify.js'
 import { People } from './people-view.js'
 import { changed, markRead, notice, state, useStore } from './store.js'
 
