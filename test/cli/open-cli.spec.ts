@@ -67,6 +67,18 @@ describe('pmesh open', function () {
     assert.equal(await follow(link), 303)
   })
 
+  it('prints the link when the opener fails (no browser configured)', async function () {
+    if (process.platform !== 'linux') this.skip()
+    await writeFile(`${bin.path}/xdg-open`, '#!/bin/sh\necho "xdg-open: no method available for opening" >&2\nexit 3\n')
+    await chmod(`${bin.path}/xdg-open`, 0o755)
+    process.env.PATH = `${bin.path}:${path ?? ''}`
+    const result = await pmesh(['open', '--home', home.path])
+    assert.equal(result.code, 0, result.stderr)
+    const link = result.stdout.split('\n')[0]
+    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/\?code=/)
+    assert.equal(await follow(link), 303)
+  })
+
   it('says no node is running rather than failing obscurely', async () => {
     const empty = await tempDir()
     try {

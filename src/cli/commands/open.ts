@@ -46,14 +46,22 @@ async function findOpener (): Promise<string | undefined> {
   return undefined
 }
 
+/** An opener that fails says so at once (no browser configured); one still running has handed the link on */
+const OPENER_GRACE_MS = 1_500
+
 /** Run the opener detached: the browser outlives this command */
 async function launch (opener: string, url: string): Promise<boolean> {
   return new Promise(resolve => {
     const child = spawn(opener, [url], { detached: true, stdio: 'ignore' })
-    child.once('error', () => resolve(false))
-    child.once('spawn', () => {
+    const timer = setTimeout(() => {
       child.unref()
       resolve(true)
-    })
+    }, OPENER_GRACE_MS)
+    const done = (ok: boolean): void => {
+      clearTimeout(timer)
+      resolve(ok)
+    }
+    child.once('error', () => done(false))
+    child.once('exit', code => done(code === 0))
   })
 }
