@@ -121,9 +121,20 @@ export function useStore (): State {
   return state
 }
 
+/** How long a confirmation stays; an error stays until dismissed */
+const NOTICE_MS = 6_000
+
 export function notice (text: string, error = false): void {
-  state.notice = { text, error }
+  const shown = { text, error }
+  state.notice = shown
   changed()
+  if (!error) {
+    setTimeout(() => {
+      if (state.notice !== shown) return
+      state.notice = null
+      changed()
+    }, NOTICE_MS)
+  }
 }
 
 /** A peer id from `pres:…`, `im:…` or a bare id */
