@@ -235,6 +235,13 @@ describe('web app in Chromium', function () {
     await screenshot(pa.page, 'chat-narrow')
     await pa.page.getByRole('button', { name: 'Back to contacts' }).click()
     assert.equal(await pa.page.locator('nav.contacts').isVisible(), true)
+
+    // the history is the node's: a reloaded page shows both sides again, with each outcome
+    await pa.page.setViewportSize({ width: 1100, height: 720 })
+    await pa.page.reload()
+    await contactB.click()
+    await pa.page.locator('.bubble.in', { hasText: 'hello from B' }).waitFor()
+    await pa.page.locator('.bubble.out', { hasText: 'hi B, A here' }).locator('.delivery[data-status="delivered"]').waitFor()
   })
 
   it('blocks a contact politely: they see you offline, their messages never show, and unblocking lets them through', async () => {
