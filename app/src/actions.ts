@@ -139,10 +139,11 @@ export async function send (peerId: string, content: { text: string } | { file: 
     // a receipt may have arrived first and already named the outcome
     const known = chat.find(m => m !== draft && !m.incoming && m.id === result.id)
     if (index >= 0) chat.splice(index, 1)
-    if (known == null) putMessage({ ...draft, id: result.id, status: result.status, reason: result.detail ?? result.reason ?? null })
+    if (known == null) putMessage({ ...draft, id: result.id, status: result.status, reason: result.reason ?? null, detail: result.detail ?? null })
   } catch (err: any) {
     draft.status = 'failed'
-    draft.reason = err.message
+    draft.reason = 'not sent'
+    draft.detail = err.message
   }
   changed()
 }

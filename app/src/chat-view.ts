@@ -7,6 +7,17 @@ import { access, addContact, forgetContact, renameContact, select, send } from '
 import { ago, availabilityOf, html, time } from './html.js'
 import { label, markRead, notice, state, type ChatMessage } from './store.js'
 
+/** The API's failure reasons in words */
+const REASONS: Record<string, string> = {
+  unreachable: 'not reachable',
+  'mailbox-refused': 'offline, and no mailbox would hold it',
+  refused: 'refused',
+  'too-large': 'too large',
+  'timed-out': 'timed out',
+  invalid: 'invalid',
+  'rate-limited': 'too many messages to someone who does not know you',
+  'inbox-full': 'their inbox is full'
+}
 const DELIVERY: Record<string, string> = { sending: '… sending', stored: '✓ stored', delivered: '✓✓ delivered', failed: '✗ failed' }
 
 function fileUrl (m: ChatMessage): string {
@@ -38,7 +49,8 @@ function Bubble ({ m }: { m: ChatMessage }) {
       <span class="visually-hidden">${m.incoming ? `${label(m.peer)} said` : 'You said'}</span>
       <${Body} m=${m} />
       <span class="meta"><time datetime=${new Date(m.at).toISOString()}>${time(m.at)}</time>
-        ${status != null && html` <span class=${`delivery ${m.status}`} data-status=${m.status}>${status}${m.status === 'failed' && m.reason != null ? `: ${m.reason}` : ''}</span>`}
+        ${status != null && html` <span class=${`delivery ${m.status}`} data-status=${m.status} title=${m.detail ?? undefined}>${status}${m.status === 'failed' && m.reason != null ? `: ${REASONS[m.reason] ?? m.reason}` : ''}</span>`}
+        ${m.status === 'failed' && m.detail != null && html`<span class="detail">${m.detail}</span>`}
       </span>
     </li>`
 }

@@ -61,7 +61,10 @@ export interface ChatMessage {
   /** ms since epoch: received (incoming) or written (outgoing) */
   at: number
   status?: Delivery
+  /** Why it failed, as a word of the API (unreachable, refused, …) */
   reason?: string | null
+  /** The node's explanation, for people */
+  detail?: string | null
 }
 
 export interface Rule { peerId: string, rule: 'allow' | 'deny' | 'block', view: string | null }
