@@ -9,7 +9,7 @@ import { route } from './schemas.js'
 import type { ApiEvent, Route } from './index.js'
 import type { ContactEntry, Contacts } from '../contacts/index.js'
 import type { InstantMessaging } from '../messaging/index.js'
-import type { Presence } from '../presence/index.js'
+import type { Presence, Subscription } from '../presence/index.js'
 
 export interface ContactView {
   name: string
@@ -45,11 +45,11 @@ export interface InviteView {
 }
 
 export function contactsRoutes (contacts: Contacts, presence: Presence, im: InstantMessaging): Route[] {
-  const view = async (entry: ContactEntry): Promise<ContactView> => contactView(entry, presence, await unreadCounts(im))
+  const view = async (entry: ContactEntry): Promise<ContactView> => contactView(entry, subscriptionsOf(presence), await unreadCounts(im))
   return [
     route('contacts', async () => {
-      const unread = await unreadCounts(im)
-      return { contacts: contacts.list().map(entry => contactView(entry, presence, unread)) }
+      const [unread, subscriptions] = [await unreadCounts(im), subscriptionsOf(presence)]
+      return { contacts: contacts.list().map(entry => contactView(entry, subscriptions, unread)) }
     }),
     route('addContact', async ({ body, signal }) => {
       const result = await apiErrors(async () => contacts.add(body, { signal }))
@@ -70,15 +70,20 @@ export function contactsRoutes (contacts: Contacts, presence: Presence, im: Inst
 export function contactsEvents (contacts: Contacts, presence: Presence, im: InstantMessaging, publish: (event: ApiEvent) => void): () => void {
   const listener = (event: CustomEvent<{ contact: ContactEntry, change: string }>): void => {
     unreadCounts(im)
-      .then(unread => publish({ type: 'contacts:change', data: { change: event.detail.change, contact: contactView(event.detail.contact, presence, unread) } }))
+      .then(unread => publish({ type: 'contacts:change', data: { change: event.detail.change, contact: contactView(event.detail.contact, subscriptionsOf(presence), unread) } }))
       .catch(() => {})
   }
   contacts.addEventListener('change', listener)
   return () => contacts.removeEventListener('change', listener)
 }
 
-function contactView (entry: ContactEntry, presence: Presence, unread: (entry: ContactEntry) => number): ContactView {
-  const subscription = presence.subscriptions().find(s => s.target.toString() === entry.id)
+/** Each contact's subscription, looked up once per answer rather than once per contact */
+function subscriptionsOf (presence: Presence): Map<string, Subscription> {
+  return new Map(presence.subscriptions().map(s => [s.target.toString(), s]))
+}
+
+function contactView (entry: ContactEntry, subscriptions: Map<string, Subscription>, unread: (entry: ContactEntry) => number): ContactView {
+  const subscription = subscriptions.get(entry.id)
   return {
     name: entry.name,
     peerId: entry.id,
@@ -100,8 +105,14 @@ function contactView (entry: ContactEntry, presence: Presence, unread: (entry: C
 
 /** Unread messages per contact: those received after its `readUntil` */
 async function unreadCounts (im: InstantMessaging): Promise<(entry: ContactEntry) => number> {
-  const inbox = await im.inbox()
-  return entry => inbox.filter(m => m.receivedAt > entry.readUntil && m.message.from.toString() === entry.id).length
+  const bySender = new Map<string, number[]>()
+  for (const m of await im.inbox()) {
+    const from = m.message.from.toString()
+    const times = bySender.get(from)
+    if (times == null) bySender.set(from, [m.receivedAt])
+    else times.push(m.receivedAt)
+  }
+  return entry => (bySender.get(entry.id) ?? []).filter(at => at > entry.readUntil).length
 }
 
 function find (contacts: Contacts, ref: string): ContactEntry {

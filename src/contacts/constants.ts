@@ -7,8 +7,12 @@ export const REDEEM_RESPONSE_FRAME_LIMIT = 1024
 export const INVITE_STREAMS_PER_CONNECTION = 2
 /** One try at handing an invitation over: dial (through a relay, maybe) and answer */
 export const REDEEM_TIMEOUT_MS = 15_000
-/** How long a contact's subscription asks for; the node subscribes again when it ends */
-export const CONTACT_SUBSCRIPTION_S = 30 * 24 * 3600
+/**
+ * How long a contact's subscription asks for; the node subscribes again when
+ * it ends. Under 24.8 days: the presence service times its end with one
+ * setTimeout, which fires at once for anything longer than 2^31 - 1 ms
+ */
+export const CONTACT_SUBSCRIPTION_S = 20 * 24 * 3600
 /** Personal invitations last a week unless the inviter says otherwise */
 export const DEFAULT_INVITE_TTL_MS = 7 * 24 * 3600_000
 /** Most contacts a node keeps, and most unredeemed invitations it remembers */

@@ -21,7 +21,7 @@ export { decodeInvite, type Invite } from './invite.js'
 export { INVITE_PROTOCOL } from './constants.js'
 
 export interface ContactsInit {
-  /** Seconds each contact's subscription asks for; it is made again when it ends. Default: 30 days */
+  /** Seconds each contact's subscription asks for; it is made again when it ends. Default: 20 days */
   subscriptionDuration?: number
 }
 

@@ -38,6 +38,7 @@ const FRAMES: Record<string, { old: number, documented: number, raw?: boolean }>
   '/presence-mesh/presence/subscribe/1.0.0': { old: 256, documented: 256 },
   '/presence-mesh/presence/notice/1.0.0': { old: 512, documented: 512 },
   '/presence-mesh/presence/will/1.0.0': { old: 8 * 1024 + 16, documented: 8 * 1024 + 16 },
+  '/presence-mesh/contacts/invite/1.0.0': { old: 512, documented: 512 },
   '/presence-mesh/kad/1.0.0': { old: 4 * MiB, documented: 16 * 1024 },
   '/meshsub/1.2.0': { old: 4 * MiB, documented: 64 * 1024 },
   '/meshsub/1.1.0': { old: 4 * MiB, documented: 64 * 1024 },

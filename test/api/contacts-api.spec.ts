@@ -34,7 +34,18 @@ describe('control API: contacts, invitations and clearing presence fields', func
     for (const ref of ['alice', alice.node.peerId.toString(), alice.node.presUri, alice.node.imUri]) {
       assert.equal((await bob.client.call('contact', { params: { contact: ref } })).peerId, alice.node.peerId.toString())
     }
+    const controller = new AbortController()
+    const events = await bob.client.events({ signal: controller.signal })
     assert.equal((await bob.client.call('updateContact', { params: { contact: 'Alice' }, body: { name: 'Ally' } })).name, 'Ally')
+    for await (const event of events) {
+      const data = event.data as any
+      if (event.type === 'contacts:change' && data.contact.name === 'Ally') {
+        assert.equal(data.change, 'updated')
+        assert.equal(data.contact.peerId, alice.node.peerId.toString())
+        break
+      }
+    }
+    controller.abort()
     await refused(bob.client.call('contact', { params: { contact: 'Alice' } }), 404, /No contact "Alice"/)
     await refused(bob.client.call('updateContact', { params: { contact: 'Ally' }, body: { name: 'pres:x' } }), 400, /looks like an address/)
     await refused(bob.client.call('addContact', { body: { invite: invite.invite, target: alice.node.presUri } as any }), 400, /exactly one of "target" and "invite"/)

@@ -5,7 +5,7 @@ import { pmesh, pmeshStart, stopProcess, type RunningNode } from '../helpers/cli
 import { tempDir, waitFor } from '../helpers/temp.js'
 
 describe('pmesh contacts, invite and --join', function () {
-  this.timeout(120_000)
+  this.timeout(180_000)
   const running: RunningNode[] = []
   const dirs: Array<Awaited<ReturnType<typeof tempDir>>> = []
   async function home (): Promise<string> {
@@ -46,6 +46,12 @@ describe('pmesh contacts, invite and --join', function () {
     assert.equal(shown.availability, 'busy')
     assert.equal(shown.subscription, 'registered')
     assert.match(await run(['contacts', '--home', b]), /^Alice\s+busy {2}"in a meeting"\n$/)
+    // the note and the contact card can be cleared, and the change reaches the list
+    await run(['status', 'set', 'busy', '--email', 'alice@example.org', '--web', 'https://alice.example', '--home', a])
+    const cleared = JSON.parse(await run(['status', 'set', 'available', '--clear-note', '--clear-contact', '--home', a, '--json']))
+    assert.deepEqual([cleared.note, cleared.contact], [null, { emails: [], phones: [], postal: null, web: null }])
+    await waitFor(async () => (await list(b))[0]?.note === null, 10_000, 'the note cleared in Bob\'s list')
+    await run(['status', 'set', 'busy', '--note', 'in a meeting', '--home', a])
 
     // names in place of URIs
     assert.match(await run(['send', 'alice', 'hello', '--home', b]), /^delivered to alice in \d+ ms/)
@@ -62,6 +68,11 @@ describe('pmesh contacts, invite and --join', function () {
     assert.equal(unknownName.code, 1)
     assert.match(unknownName.stderr, /neither an address .* nor the name of a contact/)
 
+    // watching a contact follows the node's own subscription, and leaves it when done
+    const watched = await run(['watch', 'Alice', '--duration', '2', '--home', b, '--json'])
+    // (Alice granted Bob the availability view above: no note)
+    assert.deepEqual(['availability', 'note'].map(k => JSON.parse(watched.split('\n')[0])[k]), ['busy', null])
+    assert.equal(JSON.parse(await run(['subscriptions', '--home', b, '--json'])).length, 1)
     assert.match(await run(['contacts', 'rename', 'Alice', 'Al', '--home', b]), /renamed Alice to Al/)
     assert.equal((await list(b))[0].name, 'Al')
     const clash = await pmesh(['contacts', 'rename', 'Al', alice.info.peerId, '--home', b])

@@ -112,7 +112,7 @@ describe('pmesh presence commands', function () {
       [['status', 'set', 'sleepy', '--home', a], 2, /unknown state "sleepy"/],
       [['status', 'set', 'busy', '--email', 'not an email', '--home', a], 1, /email/i],
       [['fetch', 'pres:nobody@example.com', '--home', a], 1, /not a presence-mesh peer id/],
-      [['fetch', 'nonsense', '--home', a], 1, /neither a peer id nor a mailbox/],
+      [['fetch', 'nonsense', '--home', a], 1, /"nonsense" is neither an address .* nor the name of a contact/],
       [['fetch', 'pres:12D3KooWNvSZnPi3RrhrTwEY4LuuBeB6K6facKUCJcyWG1aoDd2p', '--home', a], 1, /No presence record found/],
       [['watch', '--home', a], 2, /Missing argument/],
       [['watch', 'pres:12D3KooWNvSZnPi3RrhrTwEY4LuuBeB6K6facKUCJcyWG1aoDd2p', '--duration', 'forever', '--home', a], 2, /--duration/]

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict'
+import { pbStream } from '@libp2p/utils'
+import { INVITE_PROTOCOL } from '../../src/contacts/constants.js'
+import { Redeem, RedeemResponse } from '../../src/contacts/pb/invite.js'
+import { foreignNode, openRaw } from '../adversarial/foreign-node.js'
 import { connect, nodesPerTest, startNode } from '../helpers/nodes.js'
 import { tempDir, waitFor } from '../helpers/temp.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
@@ -57,6 +61,35 @@ describe('contacts and invitations between real nodes', function () {
     assert.equal(carol.libp2p.services.contacts.list().length, 0)
   })
 
+  it('answers a stranger guessing secrets or sending garbage with a refusal, and keeps working', async () => {
+    const alice = await start()
+    const { invite } = await alice.libp2p.services.contacts.invite({ name: 'Alice' })
+    const attacker = await foreignNode()
+    try {
+      const address = alice.libp2p.getMultiaddrs()[0]
+      for (let i = 0; i < 5; i++) {
+        const stream = await openRaw(attacker, address, INVITE_PROTOCOL)
+        const pb = pbStream(stream)
+        await pb.write({ secret: crypto.getRandomValues(new Uint8Array(16)), name: 'x'.repeat(64) }, Redeem)
+        const response = await pb.read(RedeemResponse)
+        assert.equal(response.status, RedeemResponse.Status.STATUS_REFUSED)
+        assert.match(response.reason, /did not issue/)
+        // a stream counts against the stranger's allowance until both ends closed it
+        await stream.close()
+      }
+      // bytes that are no Redeem: the stream is dropped, nothing else
+      const junk = await openRaw(attacker, address, INVITE_PROTOCOL)
+      junk.send(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]))
+      await new Promise(resolve => setTimeout(resolve, 300))
+      assert.equal(alice.libp2p.services.contacts.list().length, 0)
+    } finally {
+      await attacker.stop()
+    }
+    // the real invitation still works
+    const bob = await start()
+    assert.equal((await bob.libp2p.services.contacts.add({ invite })).invitation, 'accepted')
+  })
+
   it('reaches a firewalled inviter through the relay circuit its invitation carries', async () => {
     const relay = await start({ relay: true })
     const alice = await start({ firewalled: true, bootstrap: [relay.libp2p.getMultiaddrs()[0].toString()] })
@@ -71,6 +104,27 @@ describe('contacts and invitations between real nodes', function () {
     await waitFor(() => contactsOf(alice).includes(`Bob=${bob.peerId.toString()}`), 10_000, 'Bob in Alice\'s list')
     await alice.libp2p.services.presence.publish({ note: { text: 'behind a NAT' } })
     await waitFor(() => bob.libp2p.services.contacts.get('Alice')?.presence?.note === 'behind a NAT', 20_000, 'Alice\'s note through the relay')
+  })
+
+  it('hands an invitation over when an inviter that was offline comes back', async () => {
+    const dir = await tempDir()
+    let alice: PresenceMeshNode | undefined = await startNode({ home: dir.path })
+    try {
+      const { invite } = await alice.libp2p.services.contacts.invite({ name: 'Alice' })
+      await alice.stop()
+      const bob = await start()
+      const result = await bob.libp2p.services.contacts.add({ invite, me: 'Bob' })
+      assert.equal(result.invitation, 'pending')
+      assert.equal(bob.libp2p.services.contacts.get('Alice')?.pendingInvite, invite)
+      // back on another port: it meets Bob again, and identify tells Bob to hand the invitation over
+      alice = await startNode({ home: dir.path })
+      await connect(alice, bob)
+      await waitFor(() => alice?.libp2p.services.contacts.get('Bob') != null, 15_000, 'Bob in Alice\'s list')
+      await waitFor(() => bob.libp2p.services.contacts.get('Alice')?.pendingInvite == null, 10_000, 'the invitation no longer pending')
+    } finally {
+      await alice?.stop()
+      await dir.remove()
+    }
   })
 
   it('keeps its contacts and their subscriptions across a restart', async () => {
