@@ -70,7 +70,7 @@ describe('web app in Chromium', function () {
   }
 
   it('signs in by the one-time link: clean address, HttpOnly cookie, no token in the page', async () => {
-    const { page, context } = await open(a as ApiNode)
+    const { page, context, foreign } = await open(a as ApiNode)
     const origin = (a as ApiNode).served.api.url
     assert.equal(page.url(), `${origin}/`, 'the code is gone from the address')
     const [cookie] = await context.cookies(origin)
@@ -102,6 +102,7 @@ describe('web app in Chromium', function () {
     await page.reload()
     await page.getByText('pmesh open', { exact: false }).first().waitFor()
     assert.equal((await context.cookies(origin)).length, 0)
+    assert.deepEqual(foreign, [], 'everything the page loads comes from the node')
 
     // a browser without the link is told how to sign in
     const stranger = await (browser as Browser).newContext()

@@ -51,6 +51,8 @@ export interface AppPage {
   page: Page
   /** Every line the page logged to its console, and its errors */
   console: string[]
+  /** Requests the page made anywhere but its node: there must be none (no CDN, works offline) */
+  foreign: string[]
 }
 
 /** A signed-in page of `node`'s app, each in its own browser profile (context) */
@@ -61,11 +63,13 @@ export async function openApp (browser: Browser, node: ApiNode, options: { width
   await context.addInitScript(instrument)
   const page = await context.newPage()
   const lines: string[] = []
+  const foreign: string[] = []
+  page.on('request', request => { if (!request.url().startsWith(`${origin}/`) && !/^(blob|data):/.test(request.url())) foreign.push(request.url()) })
   page.on('console', message => lines.push(`${message.type()}: ${message.text()}`))
   page.on('pageerror', err => lines.push(`pageerror: ${err.message}`))
   await page.goto(node.served.appLink())
   await page.getByRole('form', { name: 'Your status' }).waitFor({ timeout: 20_000 })
-  return { context, page, console: lines }
+  return { context, page, console: lines, foreign }
 }
 
 export async function screenshot (page: Page, name: string): Promise<string> {
