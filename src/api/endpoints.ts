@@ -13,6 +13,7 @@ export const ROUTES = {
   id: 'GET /v1/id',
   peers: 'GET /v1/peers',
   connect: 'POST /v1/connect',
+  appLink: 'POST /v1/app/link',
   node: 'GET /v1/node',
   presence: 'GET /v1/presence',
   setPresence: 'PUT /v1/presence',

@@ -4,6 +4,7 @@
  * except `start` are clients of it.
  */
 import type { GenericSchema } from 'valibot'
+import type { AppWeb } from './app-web.js'
 
 export { ApiServer } from './server.js'
 export { ApiClient } from './client.js'
@@ -53,4 +54,6 @@ export interface ApiServerInit {
   routes: Route[]
   /** Largest accepted request body in bytes. Default: 1 MiB */
   maxBodyBytes?: number
+  /** The web app: its assets, and sessions that authorize like the token */
+  app?: AppWeb
 }

@@ -129,6 +129,8 @@ export const ENDPOINTS = {
   peers: { method: 'GET', path: '/v1/peers' },
   connect: { method: 'POST', path: '/v1/connect', body: obj({ multiaddr: text(1024) }) },
   node: { method: 'GET', path: '/v1/node' },
+  // a one-time sign-in link for the web app (src/api/app-web.ts)
+  appLink: { method: 'POST', path: '/v1/app/link' },
 
   presence: { method: 'GET', path: '/v1/presence' },
   setPresence: { method: 'PUT', path: '/v1/presence', body: PresenceUpdateBody },
@@ -190,6 +192,7 @@ export interface ApiResponses {
   peers: { peers: PeerView[] }
   connect: { peerId: string, address: string }
   node: NodeStatus
+  appLink: { url: string }
   presence: PresenceView
   setPresence: PresenceView
   publishFor: PresenceView

@@ -10,12 +10,16 @@ import { nodeRoutes } from './node-routes.js'
 import { messagingEvents, messagingRoutes } from './messaging-routes.js'
 import { presenceEvents, presenceRoutes } from './presence-routes.js'
 import { ApiServer } from './server.js'
+import { AppWeb } from './app-web.js'
+import { route } from './schemas.js'
 import type { PresenceMeshNode } from '../node/create-node.js'
 import type { Route } from './index.js'
 import type { PeerId } from '@libp2p/interface'
 
 export interface ServedNode {
   api: ApiServer
+  /** A one-time sign-in link to the web app */
+  appLink(): string
   /** Stop serving (the node itself is the caller's to stop) */
   close(): Promise<void>
 }
@@ -24,10 +28,13 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
   if (node.home == null) throw new Error('serveNode needs a node with a home: the API token and endpoint live there')
   const paths = homePaths(node.home.root)
   const token = await loadOrCreateToken(paths.apiToken)
-  const api = new ApiServer({
+  const app = new AppWeb()
+  const appLink = (): string => app.link(api.url)
+  const api: ApiServer = new ApiServer({
     token,
+    app,
     port: options.port ?? node.settings.apiPort,
-    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...accessRoutes(node.libp2p.services.presence, node.libp2p.services.im), ...messagingRoutes(node.libp2p.services.im, node.peerId), ...contactsRoutes(node.libp2p.services.contacts, node.libp2p.services.presence, node.libp2p.services.im), ...options.routes ?? []]
+    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...accessRoutes(node.libp2p.services.presence, node.libp2p.services.im), ...messagingRoutes(node.libp2p.services.im, node.peerId), ...contactsRoutes(node.libp2p.services.contacts, node.libp2p.services.presence, node.libp2p.services.im), route('appLink', async () => ({ url: appLink() })), ...options.routes ?? []]
   })
   await api.start()
 
@@ -42,6 +49,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
   await writeEndpoint(paths.apiEndpoint, { url: api.url, pid: process.pid, peerId: node.peerId.toString() })
   return {
     api,
+    appLink,
     close: async () => {
       node.libp2p.removeEventListener('peer:connect', onConnect)
       node.libp2p.removeEventListener('peer:disconnect', onDisconnect)

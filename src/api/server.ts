@@ -71,7 +71,9 @@ export class ApiServer {
   }
 
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!this.authorized(req)) {
+    // the web app's pages and sign-in come first: they are what an unsigned browser may ask for
+    if (this.init.app != null && await this.init.app.serve(req, res, parseTarget(req.url), this.url)) return
+    if (!this.authorized(req) && this.init.app?.authorizes(req, this.url) !== true) {
       res.setHeader('WWW-Authenticate', 'Bearer')
       throw new ApiError(401, 'unauthorized', 'Missing or wrong bearer token (it is in the node home\'s api-token file)')
     }

@@ -40,7 +40,8 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   service: async () => (await import('./commands/service.js')).service,
   gateway: async () => (await import('./commands/gateway.js')).gateway,
   contacts: async () => (await import('./commands/contacts.js')).contacts,
-  invite: async () => (await import('./commands/contacts.js')).invite
+  invite: async () => (await import('./commands/contacts.js')).invite,
+  open: async () => (await import('./commands/open.js')).open
 }
 
 async function usage (): Promise<string> {

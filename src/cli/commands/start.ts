@@ -83,6 +83,8 @@ export const start: Command = {
       peerId: node.peerId.toString(),
       addresses: node.libp2p.getMultiaddrs().map(ma => ma.toString()),
       api: served.api.url,
+      // a one-time sign-in link to the web app: `pmesh open` makes another when this one is spent
+      app: served.appLink(),
       home: node.home?.root,
       relay: node.settings.relay,
       dht: node.libp2p.services.dht.getMode(),
@@ -96,7 +98,7 @@ export const start: Command = {
       printJson(info)
     } else {
       print('presence-mesh node running (Ctrl-C to stop)')
-      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['home', info.home ?? ''], ['role', role(node.settings)], ...(info.invite != null ? [['community invite', info.invite] as [string, string]] : []), ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)'], ...(info.metrics == null ? [] : [['metrics', `${info.metrics}/metrics, health at ${info.metrics}/healthz`] as [string, string]])])
+      printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['app', `${info.app}  (one-time sign-in link; later: pmesh open)`], ['home', info.home ?? ''], ['role', role(node.settings)], ...(info.invite != null ? [['community invite', info.invite] as [string, string]] : []), ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)'], ...(info.metrics == null ? [] : [['metrics', `${info.metrics}/metrics, health at ${info.metrics}/healthz`] as [string, string]])])
     }
 
     await stopRequested
