@@ -100,13 +100,21 @@ export async function relaySizing (cleanup: Cleanup, log: (line: string) => void
     }
     const held = await waitUntil(async () => { const r = await reserved(); return r >= target ? r : undefined }, 120_000 + target * 2_000, `${target} reservations`)
       .catch(async () => reserved())
-    log(`${target} clients, ${held} holding a reservation, ${(await scrape(url)).connections} connected; settling ${plan.settleS} s, then a ${plan.windowS} s window`)
-    await new Promise(resolve => setTimeout(resolve, plan.settleS * 1000))
-    const { result, load } = await withLoad(async () => {
-      const before = await scrape(url)
-      await new Promise(resolve => setTimeout(resolve, plan.windowS * 1000))
-      return { before, after: await scrape(url) }
-    })
+    let measured
+    try {
+      log(`${target} clients, ${held} holding a reservation, ${(await scrape(url)).connections} connected; settling ${plan.settleS} s, then a ${plan.windowS} s window`)
+      await new Promise(resolve => setTimeout(resolve, plan.settleS * 1000))
+      measured = await withLoad(async () => {
+        const before = await scrape(url)
+        await new Promise(resolve => setTimeout(resolve, plan.windowS * 1000))
+        return { before, after: await scrape(url) }
+      })
+    } catch (err: any) {
+      // a relay too busy to answer its own metrics endpoint is a result: the steps before it stand
+      log(`  the relay did not answer its metrics endpoint at ${target} clients (${err.message}): stopping here`)
+      break
+    }
+    const { result, load } = measured
     const seconds = (result.after.at - result.before.at) / 1000
     const step: RelayStep = {
       clients: target,
