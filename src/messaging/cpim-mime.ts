@@ -1,5 +1,5 @@
 /**
- * The MIME around message/cpim: RFC 2231 parameter values, so a file name in any script survives
+ * The MIME around message/cpim: the content transfer encodings, RFC 2231 parameter values, so a file name in any script survives
  * 7-bit MIME readers, and the framing that lets a stream of messages (`pmesh inbox --cpim`) be
  * split back into messages.
  *
@@ -7,6 +7,7 @@
  * bytes in UTF-8), a blank line, the message, CRLF. The length, not a separator, ends a message, so
  * a body that itself holds CPIM text (or blank lines) cannot look like the next message.
  */
+import { fromString } from 'uint8arrays'
 import { InvalidCpimError } from './cpim.js'
 
 // A parameter: `; name=token`, `; name="quoted"` or `; name*=…`, each with the text before it
@@ -14,7 +15,9 @@ const PARAM = /;\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s
 const CONTINUED = /^(.+?)\*(\d+)(\*?)$/
 const ATTR_CHAR = /[!#$&+\-.^_`|~0-9A-Za-z]/
 const utf8 = new TextDecoder('utf-8', { fatal: true })
+// base64 and quoted-printable are ASCII; other octets decode to characters neither accepts
 const latin1 = new TextDecoder('latin1')
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
 /** A Content-Type with each non-ASCII parameter value in RFC 2231 form; others as written */
 export function encodeParams (contentType: string): string {
@@ -108,6 +111,24 @@ export function splitCpim (input: string | Uint8Array): Uint8Array[] {
     pos += length
   }
   return messages
+}
+
+/** Base64 content, whitespace ignored, strictly checked */
+export function base64 (raw: Uint8Array): Uint8Array {
+  const text = latin1.decode(raw).replace(/[ \t\r\n]/g, '')
+  try {
+    if (BASE64.test(text)) return fromString(text, 'base64pad')
+  } catch {
+    // non-zero padding bits
+  }
+  throw new InvalidCpimError('Content is not valid base64')
+}
+
+/** RFC 2045 §6.7: `=XX` octets and `=` soft line breaks */
+export function quotedPrintable (raw: Uint8Array): Uint8Array {
+  const text = latin1.decode(raw).replace(/=[ \t]*(?:\r?\n|$)/g, '')
+  if (/=(?![0-9A-Fa-f]{2})|[^\t\n\r -~]/.test(text)) throw new InvalidCpimError('Content is not valid quoted-printable')
+  return fromString(text.replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1')
 }
 
 function splitParams (contentType: string): { type: string, params: Array<[string, string]> } | undefined {

@@ -18,10 +18,10 @@
  * LF is accepted, and the outer MIME wrapper (`Content-Type: message/cpim`, a blank line) is skipped,
  * its Content-Length (which `frameCpim` writes so a stream of messages can be split) honoured.
  */
-import { fromString, toString } from 'uint8arrays'
+import { toString } from 'uint8arrays'
 import { formatImUri, parseUri } from '../uri/index.js'
 import { DEFAULT_MAX_BODY_SIZE } from './constants.js'
-import { contentLength, decodeParams, encodeParams } from './cpim-mime.js'
+import { base64, contentLength, decodeParams, encodeParams, quotedPrintable } from './cpim-mime.js'
 import { InvalidMessageError } from './errors.js'
 import { validateMessage, type InstantMessage, type MessageHeader } from './message.js'
 import type { PeerId } from '@libp2p/interface'
@@ -84,13 +84,10 @@ const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"]+$/
 const CTL = /[\x00-\x08\x0a-\x1f\x7f]/ // in header values these must be escaped; HT is tolerated
 const MIME_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+\s*(;.*)?$/
 const WRAPPER = /^content-type:\s*message\/cpim\s*(;.*)?$/i
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 const ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', r: '\r', '"': '"', "'": "'", '\\': '\\' }
 const ESCAPED: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\b': '\\b' }
 // fatal: bad UTF-8 is an error, not U+FFFD; ignoreBOM: a leading U+FEFF is content, not dropped
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-// base64 and quoted-printable are ASCII; other octets decode to characters neither accepts
-const latin1 = new TextDecoder('latin1')
 
 /** Render a message as message/cpim. Throws InvalidMessageError for an invalid message */
 export function toCpim (message: InstantMessage): string {
@@ -309,23 +306,6 @@ function block (bytes: Uint8Array, start: number): { lines: string[], next: numb
     pos = end + 1
   }
   return { lines, next: -1 }
-}
-
-function base64 (raw: Uint8Array): Uint8Array {
-  const text = latin1.decode(raw).replace(/[ \t\r\n]/g, '')
-  try {
-    if (BASE64.test(text)) return fromString(text, 'base64pad')
-  } catch {
-    // non-zero padding bits
-  }
-  throw new InvalidCpimError('Content is not valid base64')
-}
-
-/** RFC 2045 §6.7: `=XX` octets and `=` soft line breaks */
-function quotedPrintable (raw: Uint8Array): Uint8Array {
-  const text = latin1.decode(raw).replace(/=[ \t]*(?:\r?\n|$)/g, '')
-  if (/=(?![0-9A-Fa-f]{2})|[^\t\n\r -~]/.test(text)) throw new InvalidCpimError('Content is not valid quoted-printable')
-  return fromString(text.replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1')
 }
 
 /** The body as it can travel unencoded (see the file comment), or undefined for base64 */
