@@ -1,10 +1,10 @@
 /**
  * Finding a presentity's newest record: what gossip already brought, or a
  * DHT lookup — which is how a record is found while its presentity is
- * offline (RFC 2779 §3.2.1). When the DHT has nothing (our bootstrap peers
- * may be stock kad-dht servers, which do not speak the mesh's DHT) and the
- * presentity is one we can reach, a fetch asks it: a duration-0 subscribe
- * (a CPIM poll) answers with its current record.
+ * offline (RFC 2779 §3.2.1). When we know nothing of a presentity we can
+ * reach, a fetch also asks it — the DHT may have nothing: our bootstrap peers
+ * may be stock kad-dht servers, which do not speak the mesh's DHT. A
+ * duration-0 subscribe (a CPIM poll) answers with its current record.
  */
 import { randomUUID } from 'node:crypto'
 import { pbStream } from '@libp2p/utils'
@@ -21,9 +21,9 @@ import type { KadDHT } from '@libp2p/kad-dht'
 const LONE_LOOKUP_TIMEOUT_MS = 500
 const EMPTY_TABLE_RETRY_MS = 1_000
 const EMPTY_TABLE_PATIENCE_MS = 5_000
-/** Asking the presentity itself, when the DHT had nothing; the lookup before it gets no more than this */
+/** Asking the presentity itself, when we know nothing of it; the DHT lookup's time after its answer */
 const ASK_TIMEOUT_MS = 5_000
-const ASKING_LOOKUP_TIMEOUT_MS = 4_000
+const ASKED_GRACE_MS = 1_000
 
 export interface RecordLookupsComponents {
   connectionManager: ConnectionManager
@@ -33,7 +33,7 @@ export interface RecordLookupsComponents {
 
 export interface NewestOptions {
   /**
-   * Ask the presentity when the DHT has nothing. Only for fetches: a poll
+   * Ask the presentity too when we know nothing of it. Only for fetches: a poll
    * cancels a subscription the presentity holds for us, which a subscribe
    * about to be made (or renewed) must not be.
    */
@@ -57,10 +57,21 @@ export class RecordLookups {
     let best = this.validation.newestBytes(target)
     let bestSeq = best == null ? -1n : (readVerified(best)?.seq ?? -1n)
     const alone = this.components.connectionManager.getConnections().length === 0
-    // with the presentity to ask, the DHT gets only part of the time: a DHT of no mesh servers
-    // waits out whatever it is given
+    // the presentity is asked while the DHT is looked up, which keeps all its time (it may hold
+    // newer, a delegate's record); once the presentity has answered, the DHT — which, without mesh
+    // servers, waits out whatever time it is given — gets a moment more at most
     const asking = best == null && options.askPresentity === true && await this.reachable(target)
-    const lookupSignal = asking ? timeoutSignal(ASKING_LOOKUP_TIMEOUT_MS, signal) : signal
+    const enough = new AbortController()
+    const lookupSignal = AbortSignal.any([signal, enough.signal])
+    const asked = !asking
+      ? Promise.resolve(undefined)
+      : this.ask(target, signal).then(answer => {
+        if (answer != null) setTimeout(() => { enough.abort() }, ASKED_GRACE_MS).unref()
+        return answer
+      }, err => {
+        this.log('could not ask %p for its record - %e', target, err)
+        return undefined
+      })
     const lookup = async (): Promise<void> => {
       for await (const event of this.components.dht.get(key, { signal: alone ? timeoutSignal(LONE_LOOKUP_TIMEOUT_MS, lookupSignal) : lookupSignal })) {
         if (event.name !== 'VALUE') continue
@@ -90,12 +101,11 @@ export class RecordLookups {
     } catch (err) {
       if (best == null) this.log('DHT lookup of %p failed - %e', target, err)
     }
-    if (best == null && asking) {
-      best = await this.ask(target, signal).catch(err => {
-        this.log('could not ask %p for its record - %e', target, err)
-        return undefined
-      })
-      bestSeq = best == null ? -1n : (readVerified(best)?.seq ?? -1n)
+    const answer = await asked
+    const answerSeq = answer == null ? -1n : (readVerified(answer)?.seq ?? -1n)
+    if (answer != null && answerSeq > bestSeq) {
+      best = answer
+      bestSeq = answerSeq
     }
     if (best != null) this.validation.remember(target, bestSeq, best)
     return best
