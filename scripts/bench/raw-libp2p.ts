@@ -5,8 +5,8 @@
  * kad-dht, gossipsub, DCUtR, and a relay server when asked) and with the
  * same kind of datastore (LevelDB in a directory, as a pmesh home's), but
  * none of the presence-mesh services (presence, mailbox, im), no control API
- * and no identity file; one echo protocol stands in for a message and its
- * receipt. raw-node.ts runs one per process.
+ * and no identity file; an echo on a long-lived stream stands in for a
+ * message and its receipt. raw-node.ts runs one per process.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { lpStream } from '@libp2p/utils'
@@ -22,12 +22,10 @@ import type { Datastore } from 'interface-datastore'
 /** DHT keys are /bench/<name>; kad-dht refuses namespaces without a validator */
 const NAMESPACE = 'bench'
 export const TOPIC = '/presence-mesh-bench/1'
-/** One length-prefixed payload in, the same payload back: a message and its receipt without our layer */
-export const ECHO_PROTOCOL = '/presence-mesh-bench/echo/1.0.0'
 /**
- * Many length-prefixed payloads on one long-lived stream, each echoed as it
- * comes: the floor of our messaging protocol (one stream per connection, a
- * message and its receipt per round trip, many in flight)
+ * Length-prefixed payloads on one long-lived stream, each echoed as it
+ * comes: a message and its receipt without our layer, on the floor of our
+ * messaging protocol (one stream per connection, many in flight)
  */
 export const ECHO_STREAM_PROTOCOL = '/presence-mesh-bench/echo-stream/1.0.0'
 /** Larger than any payload the bench sends (a message envelope is about 0.5 KiB) */
@@ -65,11 +63,6 @@ export async function createRawNode ({ bootstrap, relay = false, behindRelay = f
   await libp2p.start()
   // like our messaging protocol: allowed on relayed (limited) connections, as many streams per
   // connection, and counted by the stream limits (registered after they wrapped the registrar)
-  await libp2p.handle(ECHO_PROTOCOL, async stream => {
-    const lp = lpStream(stream, { maxDataLength: MAX_ECHO_BYTES })
-    await lp.write(await lp.read())
-    await stream.close()
-  }, { maxInboundStreams: IM_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
   await libp2p.handle(ECHO_STREAM_PROTOCOL, async stream => {
     const lp = lpStream(stream, { maxDataLength: MAX_ECHO_BYTES })
     try {
@@ -86,15 +79,6 @@ export async function createRawNode ({ bootstrap, relay = false, behindRelay = f
       await level?.close()
     }
   }
-}
-
-/** One echo round trip on a fresh stream: a message opens one stream per delivery too */
-export async function echoOnce (stream: Stream, bytes: Uint8Array): Promise<void> {
-  const lp = lpStream(stream, { maxDataLength: MAX_ECHO_BYTES })
-  await lp.write(bytes)
-  const back = await lp.read()
-  if (back.byteLength !== bytes.byteLength) throw new Error(`echo returned ${back.byteLength} of ${bytes.byteLength} bytes`)
-  await stream.close()
 }
 
 /** The sender's end of an echo stream: payloads out, echoes back in order, as many in flight as asked */

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { drain } from '../../src/utils/streams.js'
 import { performance } from 'node:perf_hooks'
-import { ECHO_PROTOCOL, ECHO_STREAM_PROTOCOL, StreamEcho, createRawNode, dhtKey, echoOnce, payload, payloadId, stopWithParent } from './raw-libp2p.js'
+import { ECHO_STREAM_PROTOCOL, StreamEcho, createRawNode, dhtKey, payload, payloadId, stopWithParent } from './raw-libp2p.js'
 import type { Connection } from '@libp2p/interface'
 
 export type RawCommand =
@@ -21,11 +21,7 @@ export type RawCommand =
   | { op: 'put', key: string, size: number }
   | { op: 'get', key: string }
   | { op: 'addresses' }
-  /** One echo round trip to `addr` (dialled once, then reused); answers whether the connection is relayed */
-  | { op: 'echo', addr: string, size: number }
-  /** `count` echoes to `addr`, `concurrency` at a time, on one connection */
-  | { op: 'echo-burst', addr: string, size: number, count: number, concurrency: number }
-  /** One round trip on the long-lived echo stream to `addr` (opened once); answers whether it is relayed */
+  /** One round trip on the long-lived echo stream to `addr` (dialled and opened once); answers whether it is relayed */
   | { op: 'stream-echo', addr: string, size: number }
   /** `count` round trips, one at a time, on the echo stream, each timed here: the times in ms */
   | { op: 'stream-echo-timed', addr: string, size: number, count: number }
@@ -73,13 +69,6 @@ async function echoConnection (addr: string): Promise<Connection> {
   return connection
 }
 
-async function echo (addr: string, size: number): Promise<Connection> {
-  const connection = await echoConnection(addr)
-  const signal = AbortSignal.timeout(10_000)
-  await echoOnce(await connection.newStream(ECHO_PROTOCOL, { signal, runOnLimitedConnection: true }), payload(0, size))
-  return connection
-}
-
 /** The long-lived echo stream of each target, on its echo connection */
 const echoStreams = new Map<string, { echo: StreamEcho, connection: Connection }>()
 
@@ -120,16 +109,6 @@ async function run (command: RawCommand): Promise<unknown> {
     }
     case 'addresses':
       return node.getMultiaddrs().map(ma => ma.toString())
-    case 'echo':
-      return { limited: (await echo(command.addr, command.size)).limits != null }
-    case 'echo-burst': {
-      let left = command.count
-      const worker = async (): Promise<void> => {
-        while (left-- > 0) await echo(command.addr, command.size)
-      }
-      await Promise.all(Array.from({ length: command.concurrency }, worker))
-      return true
-    }
     case 'stream-echo': {
       const { echo, connection } = await echoStream(command.addr)
       await echo.echo(payload(0, command.size))

@@ -47,7 +47,7 @@ export const DEPOSIT_TOKEN_DOMAIN = 'presence-mesh-deposit-token'
 export const DEPOSIT_TOKEN_PAYLOAD_TYPE = fromString('/presence-mesh/deposit-token/1')
 /** A token is an envelope of two peer ids, a key and a signature: well under this */
 export const MAX_DEPOSIT_TOKEN_SIZE = 1024
-/** How long the tokens a recipient hands its contacts last; each receipt brings a fresh one */
+/** How long the tokens a recipient hands its contacts last; receipts bring one, signed afresh at most hourly */
 export const DEPOSIT_TOKEN_TTL_MS = 30 * 24 * 60 * 60_000
 /** Tokens expiring further ahead are refused: nobody issues them, and they could never be taken back */
 export const MAX_DEPOSIT_TOKEN_LIFETIME_MS = 366 * 24 * 60 * 60_000

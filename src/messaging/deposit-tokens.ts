@@ -6,18 +6,30 @@
  * recipient's box that strangers cannot fill (src/mesh/deposit-token.ts).
  */
 import { Key, type Datastore } from 'interface-datastore'
+import { equals } from 'uint8arrays/equals'
 import { DEPOSIT_TOKEN_TTL_MS } from '../mesh/constants.js'
 import { signDepositToken, verifyDepositToken } from '../mesh/deposit-token.js'
 import type { DepositOptions, DepositResult, Mailbox } from '../mesh/index.js'
 import type { Logger, PeerId, PrivateKey } from '@libp2p/interface'
 
 const PREFIX = '/presence-mesh/im/deposit-tokens'
+/**
+ * A token handed out is handed out again for this long, rather than signed
+ * afresh for every batch of receipts: it still has 30 days less an hour to run
+ */
+const REISSUE_AFTER_MS = 60 * 60_000
+/** Contacts whose current token (ours for them, theirs for us) is kept in memory */
+const MAX_CACHED = 1024
 
 export class DepositTokens {
   private readonly datastore: Datastore
   private readonly privateKey: PrivateKey
   private readonly self: PeerId
   private readonly log: Logger
+  /** The token last issued to each contact, and when */
+  private readonly issued = new Map<string, { token: Uint8Array<ArrayBuffer>, at: number }>()
+  /** The token last kept from each recipient: the same one again needs no checking */
+  private readonly kept = new Map<string, Uint8Array>()
 
   constructor (components: { datastore: Datastore, privateKey: PrivateKey, peerId: PeerId }, log: Logger) {
     this.datastore = components.datastore
@@ -28,14 +40,24 @@ export class DepositTokens {
 
   /** A fresh token for `sender`, a contact (the inbox policy decides who is one) */
   async issue (sender: PeerId): Promise<Uint8Array<ArrayBuffer>> {
-    return new Uint8Array(await signDepositToken(this.privateKey, sender, Date.now() + DEPOSIT_TOKEN_TTL_MS))
+    const key = sender.toString()
+    const now = Date.now()
+    const recent = this.issued.get(key)
+    if (recent != null && now - recent.at < REISSUE_AFTER_MS) return recent.token
+    const token = new Uint8Array(await signDepositToken(this.privateKey, sender, now + DEPOSIT_TOKEN_TTL_MS))
+    remember(this.issued, key, { token, at: now })
+    return token
   }
 
   /** Keep a token `recipient` gave us, if it is valid and outlasts the one held. Never throws: a bad token is only logged */
   async remember (recipient: PeerId, token: Uint8Array | undefined): Promise<void> {
     if (token == null) return
+    const key = recipient.toString()
+    const last = this.kept.get(key)
+    if (last != null && equals(last, token)) return
     try {
       const expiresAt = await verifyDepositToken(token, recipient, this.self)
+      remember(this.kept, key, token)
       const held = await this.get(recipient)
       if (held != null && held.expiresAt >= expiresAt) return
       await this.datastore.put(this.key(recipient), token)
@@ -71,10 +93,18 @@ export class DepositTokens {
   }
 
   private async forget (recipient: PeerId): Promise<void> {
+    this.kept.delete(recipient.toString())
     await this.datastore.delete(this.key(recipient))
   }
 
   private key (recipient: PeerId): Key {
     return new Key(`${PREFIX}/${recipient.toString()}`)
   }
+}
+
+/** Set `key` in a map of at most MAX_CACHED entries, forgetting the oldest first */
+function remember<T> (map: Map<string, T>, key: string, value: T): void {
+  map.delete(key)
+  map.set(key, value)
+  if (map.size > MAX_CACHED) map.delete(map.keys().next().value as string)
 }
