@@ -3,8 +3,11 @@
  * subscribe → immediate response → immediate notify with the current state
  * → a notify on every change until the duration ends or it is cancelled.
  * Subscriptions are persisted and renewed with the presentity before its
- * grant lapses; one to an offline presentity waits for it in the gossip
- * shard and registers with it when it comes back.
+ * grant lapses; the presentity pushes each change to its registered
+ * watchers (push.ts). One to an offline presentity registers with it when
+ * either side next reaches the other: the presentity pushes its first record
+ * to the watchers it knew, a presentity that watches us back dials us, and
+ * we renew everything when we start or wake.
  *
  * Access control on this side: the response may carry the key of the view
  * we are granted (kept in the keyring), a refusal, or "pending" until the
@@ -18,9 +21,8 @@ import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
 import { openPresence, type PresenceRecord } from './record.js'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
-import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT, topicOf } from './protocol.js'
+import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
-import type { Shards } from './shards.js'
 import type { PresenceValidation } from './validation.js'
 import type { Access, Keyring } from '../access/keyring.js'
 import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, Stream, TypedEventTarget } from '@libp2p/interface'
@@ -30,6 +32,12 @@ const PREFIX = '/presence-mesh/presence/subscriptions'
 const REQUEST_TIMEOUT_MS = 5_000
 /** Renew when this share of the granted time is left */
 const RENEW_AT_REMAINING = 0.2
+/**
+ * A renewal that failed is tried again (at 80 % of what is left of the
+ * grant) while this much of the grant remains; past it the subscription
+ * waits for the presentity, whose registration of us runs out
+ */
+const MIN_RETRY_MS = 30_000
 /** Requests at a time when catching up after being cut off */
 const RESYNC_CONCURRENCY = 4
 
@@ -69,7 +77,7 @@ export interface SubscriptionsComponents {
 export interface SubscriptionsInit {
   /** Longest subscription a watcher may ask for, in seconds */
   maxDuration: number
-  /** The newest record known for a presentity (DHT and gossip) */
+  /** The newest record known for a presentity (what was pushed to us, else the DHT) */
   fetch(target: PeerId, signal: AbortSignal): Promise<Uint8Array | undefined>
   notify(subscription: Subscription, record: PresenceRecord | undefined, access: Access | undefined): void
   ended(subscription: Subscription, reason: EndReason): void
@@ -80,7 +88,6 @@ export interface SubscriptionsInit {
 export class Subscriptions {
   private readonly components: SubscriptionsComponents
   private readonly init: SubscriptionsInit
-  private readonly shards: Shards
   private readonly validation: PresenceValidation
   private readonly keyring: Keyring
   private readonly log: Logger
@@ -91,16 +98,15 @@ export class Subscriptions {
   /** Per presentity, the sealed key ids we last asked it about: ask again only when they change */
   private readonly askedAbout = new Map<string, string>()
 
-  constructor (components: SubscriptionsComponents, init: SubscriptionsInit, shards: Shards, validation: PresenceValidation, keyring: Keyring, log: Logger) {
+  constructor (components: SubscriptionsComponents, init: SubscriptionsInit, validation: PresenceValidation, keyring: Keyring, log: Logger) {
     this.components = components
     this.init = init
-    this.shards = shards
     this.validation = validation
     this.keyring = keyring
     this.log = log
   }
 
-  /** Resume persisted subscriptions: rejoin their shards and renew them */
+  /** Resume persisted subscriptions and renew them */
   async start (): Promise<void> {
     this.components.events.addEventListener('peer:identify', this.onIdentify)
     await this.components.registrar.handle(NOTICE_PROTOCOL, async (stream, connection) => this.onNotice(stream, connection), {
@@ -200,7 +206,7 @@ export class Subscriptions {
 
   /**
    * This node was cut off (it slept, or its network went) and is back:
-   * gossip sent meanwhile is lost. Ask every presentity we are registered
+   * pushes meanwhile failed, and the presentities skip us until we renew. Ask every presentity we are registered
    * with for its current record (a renewal carries it), and look up the
    * others — one request each, now, not on a timer.
    */
@@ -221,7 +227,7 @@ export class Subscriptions {
     await Promise.all(Array.from({ length: RESYNC_CONCURRENCY }, worker))
   }
 
-  /** A newer record arrived from gossip */
+  /** A newer record arrived (pushed, or from a renewal or a lookup) */
   onRecord (record: PresenceRecord): void {
     const subscription = this.active.get(record.presentity.toString())
     if (subscription == null) return
@@ -259,7 +265,7 @@ export class Subscriptions {
   /** Show a record as we may see it */
   private notify (subscription: Subscription, record: PresenceRecord | undefined): void {
     const revealed = this.reveal(record)
-    // the same record may arrive by gossip, by a renewal and after a notice: the watcher hears it once
+    // the same record may arrive pushed, by a renewal and after a notice: the watcher hears it once
     const shown = `${revealed.record?.seq ?? ''} ${revealed.access ?? ''}`
     if (record != null && this.lastShown.get(subscription) === shown) return
     this.lastShown.set(subscription, shown)
@@ -304,9 +310,8 @@ export class Subscriptions {
   }
 
   /**
-   * A presentity we wait for connected (it came back, or the shard lookup
-   * found it): register now; the response brings its current record, so a
-   * start-up announcement that gossip delivered to nobody is not missed.
+   * A presentity we wait for connected (it came back and watches us too, or
+   * pushed to us): register now; the response brings its current record.
    */
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     const subscription = this.active.get(event.detail.peerId.toString())
@@ -317,7 +322,6 @@ export class Subscriptions {
 
   private activate (subscription: Subscription): void {
     this.active.set(subscription.target.toString(), subscription)
-    this.shards.join(topicOf(subscription.target))
     this.schedule(subscription)
   }
 
@@ -358,7 +362,8 @@ export class Subscriptions {
       }
     } catch (err) {
       this.log('renewing with %p failed, waiting for it - %e', subscription.target, err)
-      subscription.grantedUntil = 0
+      // still registered there for a while: try again within it (schedule), the presentity may be back by then
+      if (subscription.grantedUntil - Date.now() < MIN_RETRY_MS) subscription.grantedUntil = 0
     }
     if (this.active.get(subscription.target.toString()) === subscription) {
       this.schedule(subscription)
@@ -373,7 +378,6 @@ export class Subscriptions {
     this.askedAbout.delete(key)
     clearTimeout(this.timers.get(key))
     this.timers.delete(key)
-    this.shards.leave(topicOf(subscription.target))
     await this.components.datastore.delete(new Key(`${PREFIX}/${key}`))
     this.init.ended(subscription, reason)
   }
