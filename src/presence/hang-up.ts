@@ -71,14 +71,14 @@ export class HangUp {
     this.timers.clear()
   }
 
-  /** An exchange with `peer` is over: close the connection soon if nothing needs it */
-  after (peer: PeerId, attempt = 0): void {
+  /** An exchange with `peer` is over: close the connection `delay` ms later if nothing needs it then */
+  after (peer: PeerId, attempt = 0, delay = HANG_UP_DELAY_MS): void {
     const key = peer.toString()
     clearTimeout(this.timers.get(key))
     const timer = setTimeout(() => {
       this.timers.delete(key)
       this.hangUp(peer, attempt).catch(err => this.log('could not hang up on %p - %e', peer, err))
-    }, HANG_UP_DELAY_MS)
+    }, delay)
     timer.unref?.()
     this.timers.set(key, timer)
   }

@@ -71,6 +71,18 @@ const WAKE_CHECK_MS = 5_000
 const SLEPT_MS = 5_000
 /** After waking, let the connections that died meanwhile close before catching up */
 const WAKE_SETTLE_MS = 2_000
+/**
+ * A connection opened to push is kept this long after the last push: a
+ * burst of changes (a note being typed, a status flapping) reuses it, and
+ * no ping round (every pingInterval) falls in so short a time
+ */
+const PUSH_HANG_UP_DELAY_MS = 10_000
+/**
+ * The DHT put and the will deposits of a change start once its pushes are
+ * done, or after this long: they are not on the way to any watcher, and in
+ * one event loop their signing and validating would delay the pushes
+ */
+const PUSH_HEAD_START_MS = 250
 
 interface SpreadOptions {
   /** Push to these peers; default: ours to our watchers, anyone else's to nobody */
@@ -388,9 +400,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       : this.pushes.send(options.to ?? [], bytes, signal).then(() => {}))
       .finally(() => {
         this.puts.delete(pushed)
-        if (this.running) for (const peer of this.pushedTo(own, options.to)) this.hangUp?.after(peer)
+        if (this.running) for (const peer of this.pushedTo(own, options.to)) this.hangUp?.after(peer, 0, PUSH_HANG_UP_DELAY_MS)
       })
     this.puts.add(pushed)
+    await Promise.race([pushed, new Promise(resolve => setTimeout(resolve, PUSH_HEAD_START_MS))])
     options.afterPush?.()
     // a DHT server keeps its own copy; a client's record is stored only if a server took it
     const client = this.components.dht.getMode() === 'client'

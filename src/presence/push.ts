@@ -37,8 +37,8 @@ export interface PushesInit {
 
 /** One push, dial included: a watcher that takes longer is counted unreachable */
 const PUSH_TIMEOUT_MS = 5_000
-/** Pushes in flight at once: dials to a few hundred watchers must not all start together */
-const PUSH_CONCURRENCY = 32
+/** Pushes in flight at once: dials to some thousands of watchers must not all start together */
+const PUSH_CONCURRENCY = 64
 /** Reading one pushed record */
 const RECEIVE_TIMEOUT_MS = 5_000
 /** Rejected pushes from one peer before it is cut off, and for how long */
