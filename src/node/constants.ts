@@ -97,7 +97,7 @@ export const MAX_INCOMING_PENDING_CONNECTIONS = 10
 /**
  * New inbound connections per second from one IP address. libp2p's default
  * is 5, and honest nodes share addresses — a LAN behind one NAT reconnecting
- * to its relay, a local mesh on 127.0.0.1 (the same reason gossip's IP
+ * to its relay, a local mesh on 127.0.0.1 (the same reason gossipsub's IP
  * colocation penalty is off): at 5 the sixth of six nodes joining a hub at
  * once was reset (ECONNRESET in the tests). 20 a second still bounds one
  * address to 20 handshakes a second, and the pending bound above holds.

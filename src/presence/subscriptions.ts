@@ -23,9 +23,9 @@ import { openPresence, type PresenceRecord } from './record.js'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
-import type { PresenceValidation } from './validation.js'
+import { readVerified, type PresenceValidation } from './validation.js'
 import type { Access, Keyring } from '../access/keyring.js'
-import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, Stream, TypedEventTarget } from '@libp2p/interface'
+import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, PeerStore, Stream, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 const PREFIX = '/presence-mesh/presence/subscriptions'
@@ -69,6 +69,7 @@ export type EndReason = 'expired' | 'cancelled' | 'refused'
 
 export interface SubscriptionsComponents {
   datastore: Datastore
+  peerStore: PeerStore
   connectionManager: ConnectionManager
   registrar: Registrar
   events: TypedEventTarget<Libp2pEvents>
@@ -385,6 +386,7 @@ export class Subscriptions {
   private async request (subscription: Subscription, duration: number, signal?: AbortSignal): Promise<SubscribeResponse> {
     const options = { signal: timeoutSignal(REQUEST_TIMEOUT_MS, signal) }
     try {
+      await this.learnAddresses(subscription.target)
       const stream = await this.components.connectionManager.openStream(subscription.target, SUBSCRIBE_PROTOCOL, { ...options, runOnLimitedConnection: true })
       return await withStream(stream, options.signal, async () => {
         const pb = pbStream(stream, { maxDataLength: SUBSCRIBE_RESPONSE_FRAME_LIMIT })
@@ -394,6 +396,18 @@ export class Subscriptions {
     } finally {
       this.init.exchanged(subscription.target)
     }
+  }
+
+  /**
+   * The addresses the presentity's newest record names (signed by it, so
+   * authentic), for the dial: a watcher that never met it knows it only
+   * from the DHT, and a DHT client's address is in no routing table
+   */
+  private async learnAddresses (target: PeerId): Promise<void> {
+    if (this.components.connectionManager.getConnections(target).length > 0) return
+    const bytes = this.validation.newestBytes(target)
+    const addresses = bytes == null ? [] : readVerified(bytes)?.addresses ?? []
+    if (addresses.length > 0) await this.components.peerStore.merge(target, { multiaddrs: addresses }).catch(err => this.log('could not keep the addresses of %p - %e', target, err))
   }
 
   private async currentState (target: PeerId, signal: AbortSignal): Promise<PresenceRecord | undefined> {

@@ -91,7 +91,7 @@ export class PresenceValidation {
   /**
    * A sequence number at or below the newest seen is dropped: the same record
    * again (two neighbours publishing the same will), an older one (a replay,
-   * or honest gossip overtaken by a newer record), or another record with the
+   * or an honest push overtaken by a newer record), or another record with the
    * same number (only its signer can have made both). None of them is the
    * forwarder's fault, and none is shown.
    */

@@ -162,7 +162,7 @@ export class WillHolders {
   }
 
   /**
-   * A record of ours newer than our current one came in (gossip, the DHT):
+   * A record of ours newer than our current one came in (a watcher echoed it, the DHT):
    * a holder published our will. While we live, outbid it — once per will,
    * at a bounded rate — and judge its holder.
    */
@@ -180,7 +180,7 @@ export class WillHolders {
     this.outbid()
   }
 
-  /** Look for a will of ours in the DHT: one a holder put only there, where no gossip shows it */
+  /** Look for a will of ours in the DHT: one a holder put only there, where no watcher sees it */
   async checkDht (): Promise<void> {
     const current = this.init.current()
     if (!this.running || current?.basic !== 'open' || !this.gaveWillsFor(current.seq)) return
