@@ -39,6 +39,8 @@ export interface PushesInit {
 const PUSH_TIMEOUT_MS = 5_000
 /** Pushes in flight at once: dials to some thousands of watchers must not all start together */
 const PUSH_CONCURRENCY = 64
+const UNREACHABLE_MS = 30_000
+const MAX_UNREACHABLE_MS = 30 * 60_000
 /** Reading one pushed record */
 const RECEIVE_TIMEOUT_MS = 5_000
 /** Rejected pushes from one peer before it is cut off, and for how long */
@@ -61,11 +63,13 @@ export class Pushes {
   private readonly rejects = new Map<string, number>()
   private readonly banned = new Map<string, number>()
   /**
-   * Watchers a push could not reach: skipped until they contact us again (a
-   * renewal, a new subscribe, a connection), which also brings them our
-   * current record — a watcher that is away costs no dial per change
+   * Watchers a push could not reach, and until when they are skipped: until
+   * they contact us again (a renewal, a new subscribe, a connection, which
+   * also brings them our current record), or for UNREACHABLE_MS doubling up
+   * to MAX_UNREACHABLE_MS — a watcher that is away costs no dial per change,
+   * and one that failed once by chance (a timeout under load) is tried again
    */
-  private readonly unreachable = new Set<string>()
+  private readonly unreachable = new Map<string, { until: number, skip: number }>()
 
   constructor (components: PushesComponents, init: PushesInit, log: Logger) {
     this.components = components
@@ -90,9 +94,13 @@ export class Pushes {
 
   /** Push our record to our watchers, skipping those marked unreachable and marking those that fail */
   async fanOut (watchers: PeerId[], bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
-    const failed = await this.send(watchers.filter(peer => !this.unreachable.has(peer.toString())), bytes, signal)
-    for (const peer of failed) this.unreachable.add(peer.toString())
-    if (failed.length > 0) this.log('%d watchers unreachable, skipped until they contact us', failed.length)
+    const failed = await this.send(watchers.filter(peer => !this.isUnreachable(peer)), bytes, signal)
+    const now = Date.now()
+    for (const peer of failed) {
+      const skip = Math.min(2 * (this.unreachable.get(peer.toString())?.skip ?? UNREACHABLE_MS / 2), MAX_UNREACHABLE_MS)
+      this.unreachable.set(peer.toString(), { until: now + skip, skip })
+    }
+    if (failed.length > 0) this.log('%d watchers unreachable, skipped until they contact us or for a while', failed.length)
   }
 
   /** A watcher contacted us: push to it again */
@@ -101,7 +109,7 @@ export class Pushes {
   }
 
   isUnreachable (peer: PeerId): boolean {
-    return this.unreachable.has(peer.toString())
+    return (this.unreachable.get(peer.toString())?.until ?? 0) > Date.now()
   }
 
   /**
