@@ -38,6 +38,15 @@ const RENEW_AT_REMAINING = 0.2
  * waits for the presentity, whose registration of us runs out
  */
 const MIN_RETRY_MS = 30_000
+/**
+ * An unregistered subscription looks its presentity up in the DHT after
+ * this long, then after twice as long each time, up to LOOK_AGAIN_MAX_MS:
+ * a DHT lookup per offline contact per hour at rest (≈ 3 KB), and a
+ * presentity missed at subscribe time (a lookup that timed out) is found
+ * within a minute
+ */
+const LOOK_AGAIN_MS = 60_000
+const LOOK_AGAIN_MAX_MS = 60 * 60_000
 /** Requests at a time when catching up after being cut off */
 const RESYNC_CONCURRENCY = 4
 
@@ -96,6 +105,8 @@ export class Subscriptions {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
   /** What the last notify of each subscription showed (seq and access) */
   private readonly lastShown = new WeakMap<Subscription, string>()
+  /** Per unregistered subscription, how long it waited last before looking again */
+  private readonly lookAgainIn = new Map<string, number>()
   /** Per presentity, the sealed key ids we last asked it about: ask again only when they change */
   private readonly askedAbout = new Map<string, string>()
 
@@ -140,6 +151,7 @@ export class Subscriptions {
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
     this.active.clear()
+    this.lookAgainIn.clear()
   }
 
   list (): Subscription[] {
@@ -331,14 +343,39 @@ export class Subscriptions {
     clearTimeout(this.timers.get(key))
     const now = Date.now()
     const grant = subscription.grantedUntil - now
-    const renewAt = grant > 0 ? now + grant * (1 - RENEW_AT_REMAINING) : Infinity
+    const registered = grant > 0
+    if (registered) this.lookAgainIn.delete(key)
+    const renewAt = registered ? now + grant * (1 - RENEW_AT_REMAINING) : now + this.lookAgainDelay(key)
     const next = Math.min(renewAt, subscription.until)
     const timer = setTimeout(() => {
       if (Date.now() >= subscription.until) void this.end(subscription, 'expired')
-      else void this.renew(subscription)
+      else if (subscription.grantedUntil > Date.now()) void this.renew(subscription)
+      else void this.lookAgain(subscription)
     }, Math.max(0, next - now))
     timer.unref?.()
     this.timers.set(key, timer)
+  }
+
+  /** How long an unregistered subscription waits before looking again: LOOK_AGAIN_MS doubling to LOOK_AGAIN_MAX_MS, ±20 % */
+  private lookAgainDelay (key: string): number {
+    const delay = Math.min((this.lookAgainIn.get(key) ?? LOOK_AGAIN_MS / 2) * 2, LOOK_AGAIN_MAX_MS)
+    this.lookAgainIn.set(key, delay)
+    return delay * (0.8 + Math.random() * 0.4)
+  }
+
+  /**
+   * Not registered with the presentity (it was away when we subscribed, or
+   * the lookup before the request failed): look its record up, and register
+   * if it says the presentity may be up
+   */
+  private async lookAgain (subscription: Subscription): Promise<void> {
+    const known = this.validation.newestSeq(subscription.target) ?? -1n
+    const record = await this.currentState(subscription.target, AbortSignal.timeout(REQUEST_TIMEOUT_MS))
+    if (this.active.get(subscription.target.toString()) !== subscription) return
+    // a newer record notifies, and registers us if it is open (onRecord)
+    if (record != null && record.seq > known) this.onRecord(record)
+    else if (record != null && (record.basic === 'open' || record.addresses.length > 0)) await this.renew(subscription)
+    if (subscription.grantedUntil <= Date.now()) this.schedule(subscription)
   }
 
   private async renew (subscription: Subscription): Promise<void> {
@@ -377,6 +414,7 @@ export class Subscriptions {
     if (this.active.get(key) !== subscription) return
     this.active.delete(key)
     this.askedAbout.delete(key)
+    this.lookAgainIn.delete(key)
     clearTimeout(this.timers.get(key))
     this.timers.delete(key)
     await this.components.datastore.delete(new Key(`${PREFIX}/${key}`))
