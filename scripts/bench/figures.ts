@@ -15,7 +15,6 @@ import { PMESH, rssBytes, startProc, stopChild, type Cleanup } from '../mesh/pro
 import { runScenario } from '../mesh/scenarios.js'
 import { summarize, type Summary } from '../mesh/stats.js'
 import { IpcProc, arrivals, startRawMesh } from './ipc.js'
-import { TOPIC } from './raw-libp2p.js'
 
 export interface Pair { ours?: Summary, raw?: Summary }
 
@@ -31,7 +30,7 @@ const MIB = 1024 * 1024
 
 /**
  * Byte sizes of a signed presence record as it travels: open with one TCP
- * address (gossip), and the closed goodbye without addresses (what an
+ * address (pushed), and the closed goodbye without addresses (what an
  * offline fetch reads from the DHT). The baseline sends values of these sizes.
  */
 export async function recordSizes (): Promise<{ open: number, closed: number }> {
@@ -79,7 +78,7 @@ async function rssOf (pids: Array<number | undefined>): Promise<Summary | undefi
 /**
  * The connection graph of ours' presence mesh while it was measured, by
  * node index (mesh.nodes): the raw baseline dials the same connections, so
- * its gossip travels the same paths (through the relay where ours does).
+ * its pushes find the same connections open.
  */
 export interface MeshGraph {
   /** Node 0 is a community relay (in every shard, as a real mesh's relays are) */
@@ -108,7 +107,7 @@ async function connectionGraph (mesh: Mesh): Promise<Array<[number, number]>> {
  * Presence on `watchers` watchers: notify latency, RSS per node, and (when
  * `fetchRounds` > 0) the offline fetch after the presentity stops. Node 0,
  * which every other node bootstraps from, is a community relay, as in a
- * real mesh (relays are the gossip backbone: docs/ARCHITECTURE.md).
+ * real mesh (it holds the presentity's will).
  */
 export async function oursMesh (ctx: BenchContext, watchers: number, changes: number, fetchRounds: number): Promise<{ latency?: Summary, fetch?: Summary, rss?: Summary, graph: MeshGraph }> {
   ctx.log(`ours: ${watchers + 2} pmesh processes (relay, presentity, ${watchers} watchers)`)
@@ -132,13 +131,13 @@ export async function oursMesh (ctx: BenchContext, watchers: number, changes: nu
   }
 }
 
-/** The same on raw nodes wired as ours were (`graph`): gossipsub publish → receive, kad-dht put, stop, get */
+/** The same on raw nodes wired as ours were (`graph`): a stream to each subscriber with the payload, kad-dht put, stop, get */
 export async function rawMesh (ctx: BenchContext, graph: MeshGraph, changes: number, fetchRounds: number, sizes: { open: number, closed: number }): Promise<{ latency?: Summary, fetch?: Summary, rss?: Summary }> {
   ctx.log(`raw: ${graph.watchers.length + 2} plain libp2p processes (${graph.relaySeed ? 'relay' : 'bootstrap'}, publisher, ${graph.watchers.length} subscribers), ours' ${graph.edges.length} connections`)
   const mesh = await startRawMesh(ctx.cleanup, graph, ctx.concurrency, ctx.log)
   try {
     const latency = await sample(ctx, mesh.subscribers, changes, async id => {
-      await mesh.publisher.call({ op: 'publish', topic: TOPIC, id, size: sizes.open })
+      await mesh.publisher.call({ op: 'push', peers: mesh.subscribers.map(s => s.proc.info.peerId), id, size: sizes.open })
       return String(id)
     })
     const rss = await rssOf(mesh.all.map(n => n.proc.child.pid))

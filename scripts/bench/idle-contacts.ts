@@ -1,6 +1,6 @@
 /**
  * Online contacts for the idle bench: `--count` real presence-mesh nodes in
- * one process (createNode(), each with its own identity, DHT, gossipsub and
+ * one process (createNode(), each with its own identity, DHT and
  * presence service, in-memory datastore), bootstrapped from `--bootstrap`.
  * They announce "open" at start and then stay quiet, as a user's contacts
  * mostly do. Several nodes share a process because a 2-core machine cannot

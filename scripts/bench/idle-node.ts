@@ -25,7 +25,6 @@ import { createMeshLibp2p } from '../../src/node/libp2p-options.js'
 import { inBatches } from '../mesh/procs.js'
 import { ONE_HOST_INBOUND_PER_S, Probe } from './idle-probe.js'
 import { stopWithParent } from './raw-libp2p.js'
-import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 
 export type IdleCommand =
@@ -52,7 +51,7 @@ const { values } = parseArgs({
 
 // before the node exists: every socket it opens is counted
 const probe = new Probe()
-let libp2p: Libp2p<{ pubsub: GossipSub }>
+let libp2p: Libp2p
 let subscribe: ((target: string, duration: number) => Promise<boolean>) | undefined
 let stop: () => Promise<void>
 

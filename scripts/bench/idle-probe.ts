@@ -6,19 +6,15 @@
  *   — all of libp2p on the wire: Noise, Yamux, multistream-select, protocols;
  * - messages: every protocol stream opened, either way (a request/response
  *   exchange: ping, identify, a DHT query hop, a will, a subscribe), seen by
- *   wrapping the protocol handlers and each connection's newStream, plus every gossipsub
- *   RPC sent and received (gossipsub keeps one stream per peer and sends
- *   RPCs on it), seen by wrapping gossipsub's send and receive methods;
+ *   wrapping the protocol handlers and each connection's newStream;
  * - CPU (process.cpuUsage: all threads) and RSS of the process;
- * - open connections and subscribed gossip topics.
+ * - open connections.
  *
  * Install it before the node starts, so no socket is missed.
  */
 import { subscribe } from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
-import type { GossipSub } from '@libp2p/gossipsub'
-import type { RPC } from '@libp2p/gossipsub/message'
-import type { Connection, Libp2p, PeerId, StreamHandler } from '@libp2p/interface'
+import type { Connection, Libp2p, StreamHandler } from '@libp2p/interface'
 import type { Socket } from 'node:net'
 
 /**
@@ -34,8 +30,6 @@ export interface ProbeSnapshot {
   at: number
   bytesIn: number
   bytesOut: number
-  rpcIn: number
-  rpcOut: number
   /** Protocol streams opened, by protocol and direction (`in /ipfs/ping/1.0.0`) */
   streams: Record<string, number>
   /** µs of CPU, user + system */
@@ -47,22 +41,13 @@ export interface ProbeSnapshot {
   closed: number
   /** Why connections closed: `local <error>`, `remote <error>` or `… graceful` */
   closeReasons: Record<string, number>
-  topics: number
-}
-
-/** The parts of the gossipsub 17 class its service interface leaves out: where every RPC passes */
-interface GossipInternals {
-  sendRpc(id: string, rpc: RPC): boolean
-  sendRpcInBatch(tosend: Set<string>, rpc: RPC): void
-  handleReceivedRpc(from: PeerId, rpc: RPC): Promise<void>
 }
 
 export class Probe {
   private readonly sockets = new Set<Socket>()
   private readonly streams = new Map<string, number>()
-  private readonly rpc = { in: 0, out: 0 }
   private readonly churn = { opened: 0, closed: 0, reasons: new Map<string, number>() }
-  private node?: Libp2p<{ pubsub: GossipSub }>
+  private node?: Libp2p
 
   /** Starts counting sockets at once: call before the node is created */
   constructor () {
@@ -71,8 +56,8 @@ export class Probe {
     }
   }
 
-  /** Count the node's streams and gossip RPCs; call once it has started (its protocols are registered then) */
-  attach (node: Libp2p<{ pubsub: GossipSub }>): void {
+  /** Count the node's streams; call once it has started (its protocols are registered then) */
+  attach (node: Libp2p): void {
     this.node = node
     // counted by wrapping handlers and newStream, not with libp2p.use(): libp2p 3.3's inbound path
     // pushes the protocol handler onto the registered middleware array itself, so with any
@@ -109,22 +94,6 @@ export class Probe {
         this.churn.reasons.set(reason, (this.churn.reasons.get(reason) ?? 0) + 1)
       }, { once: true })
     })
-    const gossip = node.services.pubsub as unknown as GossipInternals
-    const { sendRpc, sendRpcInBatch, handleReceivedRpc } = gossip
-    const counts = this.rpc
-    gossip.sendRpc = function (id, rpc) {
-      const sent = sendRpc.call(this, id, rpc)
-      if (sent) counts.out++
-      return sent
-    }
-    gossip.sendRpcInBatch = function (tosend, rpc) {
-      sendRpcInBatch.call(this, tosend, rpc)
-      counts.out += tosend.size
-    }
-    gossip.handleReceivedRpc = async function (from, rpc) {
-      counts.in++
-      return handleReceivedRpc.call(this, from, rpc)
-    }
   }
 
   snapshot (): ProbeSnapshot {
@@ -139,16 +108,13 @@ export class Probe {
       at: performance.now(),
       bytesIn,
       bytesOut,
-      rpcIn: this.rpc.in,
-      rpcOut: this.rpc.out,
       streams: Object.fromEntries(this.streams),
       cpuUs: cpu.user + cpu.system,
       rss: process.memoryUsage().rss,
       connections: this.node?.getConnections().length ?? 0,
       opened: this.churn.opened,
       closed: this.churn.closed,
-      closeReasons: Object.fromEntries(this.churn.reasons),
-      topics: this.node?.services.pubsub.getTopics().length ?? 0
+      closeReasons: Object.fromEntries(this.churn.reasons)
     }
   }
 }

@@ -23,7 +23,7 @@ function rates (a: ProbeSnapshot, b: ProbeSnapshot): Rates {
   return {
     bytesIn: (b.bytesIn - a.bytesIn) / seconds,
     bytesOut: (b.bytesOut - a.bytesOut) / seconds,
-    messages: (b.rpcIn + b.rpcOut + streamCount(b) - a.rpcIn - a.rpcOut - streamCount(a)) / seconds,
+    messages: (streamCount(b) - streamCount(a)) / seconds,
     cpu: (b.cpuUs - a.cpuUs) / 1e4 / seconds
   }
 }
@@ -41,19 +41,18 @@ function spread (side: Side): string {
   return `${Math.round(bytes?.p50 ?? NaN)} / ${Math.round(bytes?.p99 ?? NaN)} B/s, ${cpu?.p50 ?? NaN} / ${cpu?.p99 ?? NaN} %`
 }
 
-/** What opened streams and sent RPCs over the whole window, per second, busiest first */
+/** What opened streams over the whole window, per second, busiest first */
 function breakdown (side: Side): string {
   const first = side.snapshots[0]
   const last = side.snapshots[side.snapshots.length - 1]
   const seconds = (last.at - first.at) / 1000
   const parts = Object.entries(last.streams)
     .map(([key, n]) => [key, (n - (first.streams[key] ?? 0)) / seconds] as const)
-  parts.push(['gossipsub RPCs in', (last.rpcIn - first.rpcIn) / seconds], ['gossipsub RPCs out', (last.rpcOut - first.rpcOut) / seconds])
   return parts.filter(([, rate]) => rate > 0).sort((x, y) => y[1] - x[1])
     .map(([key, rate]) => `${key.replace(/^(in|out) /, '$1 ')} ${round(rate, 2)}/s`).join(', ') || 'nothing'
 }
 
-const HEADER = ['contacts (online + offline)', 'node', 'bytes/s in · out', 'messages/s', 'CPU, % of a core', 'intervals: median / max of bytes in+out, CPU', 'RSS', 'connections', 'gossip topics', 'load']
+const HEADER = ['contacts (online + offline)', 'node', 'bytes/s in · out', 'messages/s', 'CPU, % of a core', 'intervals: median / max of bytes in+out, CPU', 'RSS', 'connections', 'load']
 
 function rows (run: IdleRun): string[][] {
   const who = `${run.contacts} (${run.online} + ${run.offline})`
@@ -61,7 +60,7 @@ function rows (run: IdleRun): string[][] {
     const m = windowRates(side)
     const end = side.snapshots[side.snapshots.length - 1]
     return [who, name, `${Math.round(m.bytesIn)} · ${Math.round(m.bytesOut)}`, String(round(m.messages, 2)), String(round(m.cpu, 2)),
-      spread(side), `${round(end.rss / MIB, 0)} MiB`, `${side.snapshots[0].connections} → ${end.connections}`, String(end.topics), formatLoad(run.load)]
+      spread(side), `${round(end.rss / MIB, 0)} MiB`, `${side.snapshots[0].connections} → ${end.connections}`, formatLoad(run.load)]
   }
   const o = windowRates(run.ours)
   const p = windowRates(run.plain)
@@ -91,7 +90,7 @@ Written by \`npm run bench -- idle\` (scripts/bench/idle*.ts); rerun it rather t
 
 What ran, all on 127.0.0.1: one bootstrap node — a community relay (in every shard, as a real mesh's are) and the
 mesh's only DHT server: every other node joins through it, so it only asks the DHT (\`dhtServer: "auto"\`); ${Math.max(0, ...runs.map(r => r.online))} online contacts, real
-presence-mesh nodes (createNode(), each its own identity, DHT, gossipsub and presence), ${plan.contactsPerProcess} to a
+presence-mesh nodes (createNode(), each its own identity, DHT and presence), ${plan.contactsPerProcess} to a
 process (scripts/bench/idle-contacts.ts); offline contacts are identities whose nodes never run. For each contact
 count, a fresh measured node (\`ours\`: createNode() with a home on disk, what \`pmesh start\` runs, less its silent
 control API) subscribes to every contact, and the online contacts subscribe back to it (contacts watch each other).
@@ -107,7 +106,7 @@ How it is counted (scripts/bench/idle-probe.ts), as rates over the whole window 
 ping per connection every ${DEFAULT_SETTINGS.pingInterval} s, DHT queries, new connections — so short intervals jump; the ${plan.sampleS} s sample
 intervals' median and maximum show whether the mean is a steady state or one burst): **bytes** are the process's TCP
 socket counters (everything libp2p puts on the wire); **messages** are protocol streams opened either way (each
-one request/response: ping, identify, a DHT hop, a will, a subscribe) plus gossipsub RPCs sent and received;
+one request/response: ping, identify, a DHT hop, a will, a subscribe, a push);
 **CPU** is process.cpuUsage() (all threads) as a share of one core; **RSS** at the end of the window;
 **connections** at the start → end of the window; **load**: the 1-minute load average at the start → end of the window. Ratio = ours / plain.
 

@@ -7,9 +7,8 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
-import { inBatches, startProc, stopChild, waitUntil, type Cleanup, type Proc } from '../mesh/procs.js'
+import { inBatches, startProc, stopChild, type Cleanup, type Proc } from '../mesh/procs.js'
 import { SETTLE_MS } from '../mesh/scenarios.js'
-import { TOPIC } from './raw-libp2p.js'
 import type { MeshGraph } from './figures.js'
 import type { Delivery, RawCommand } from './raw-node.js'
 
@@ -101,11 +100,10 @@ export interface RawMesh {
 
 /**
  * The raw counterpart of ours' presence mesh (`graph`, figures.ts): node 0
- * (a relay subscribed to the topic when ours' is a relay, as a relay joins
- * every shard), the publisher and the subscribers, each in its own process
- * and bootstrapped from node 0 as ours are; then every connection ours had
- * is dialled, so gossip takes the same paths; then the same time to settle
- * as the watchers had.
+ * (a relay when ours' is), the publisher and the subscribers, each in its
+ * own process and bootstrapped from node 0 as ours are; then every
+ * connection ours had is dialled, so pushes find the same connections open;
+ * then the same time to settle as the watchers had.
  */
 export async function startRawMesh (cleanup: Cleanup, graph: MeshGraph, concurrency: number, log: (line: string) => void): Promise<RawMesh> {
   const count = 2 + graph.watchers.length
@@ -117,21 +115,9 @@ export async function startRawMesh (cleanup: Cleanup, graph: MeshGraph, concurre
   if (dialled.includes(false)) log(`  !! ${dialled.filter(ok => !ok).length} of ours' ${graph.edges.length} connections could not be dialled between raw nodes`)
   const publisher = all[graph.presentity]
   const subs = graph.watchers.map(i => all[i])
-  await inBatches([publisher, ...subs, ...(graph.relaySeed ? [seed] : [])], concurrency, async node => node.call({ op: 'subscribe', topic: TOPIC }))
-  // the topic peers the publisher is connected to in ours' graph: those it must see before sampling
-  const topicPeers = new Set([...graph.watchers, ...(graph.relaySeed ? [0] : [])])
-  const neighbours = graph.edges.filter(([a, b]) => (a === graph.presentity && topicPeers.has(b)) || (b === graph.presentity && topicPeers.has(a))).length
-  await publisherSees(publisher, neighbours, log)
-  return { all, publisher, subscribers: subs }
-}
-
-/** Wait until the publisher knows `subscribers` subscribers, then let the gossip mesh settle */
-export async function publisherSees (publisher: IpcProc, subscribers: number, log: (line: string) => void): Promise<void> {
-  const seen = async (): Promise<number> => publisher.call<number>({ op: 'subscribers', topic: TOPIC })
-  // under load gossipsub sometimes never opens its stream to a peer; go on and let the samples show it
-  await waitUntil(async () => (await seen()) >= subscribers, 20_000, 'the publisher to see every subscriber')
-    .catch(async () => log(`  !! the publisher sees only ${await seen()} of ${subscribers} subscribers after 20 s; going on`))
+  // as ours' watchers were given after subscribing: identify and the DHT's first queries settle
   await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
+  return { all, publisher, subscribers: subs }
 }
 
 /** Latencies from `t0` to the arrival of delivery `key` at every receiver */

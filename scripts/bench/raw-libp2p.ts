@@ -2,18 +2,22 @@
  * The baseline node: our node's libp2p, built by the same options builder
  * as createNode() (src/node/libp2p-options.ts: transports, encryption, muxer,
  * connection manager, monitor and gater, stream limits, identify, ping,
- * kad-dht, gossipsub, DCUtR, and a relay server when asked) and with the
+ * kad-dht, DCUtR, and a relay server when asked) and with the
  * same kind of datastore (LevelDB in a directory, as a pmesh home's), but
  * none of the presence-mesh services (presence, mailbox, im), no control API
  * and no identity file; an echo on a long-lived stream stands in for a
- * message and its receipt. raw-node.ts runs one per process.
+ * message and its receipt, and one push protocol for a presence push (a
+ * stream opened to each watcher, one payload written, closed). raw-node.ts
+ * runs one per process; the in-process presence bench (push-bench.ts) runs many.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { MemoryDatastore } from 'datastore-core'
 import { LevelDatastore } from 'datastore-level'
 import { fromString } from 'uint8arrays/from-string'
 import { IM_STREAMS_PER_CONNECTION } from '../../src/messaging/constants.js'
+import { PUSH_STREAMS_PER_CONNECTION } from '../../src/presence/protocol.js'
 import { mergeSettings } from '../../src/node/config.js'
 import { createMeshLibp2p, type Libp2pServices } from '../../src/node/libp2p-options.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
@@ -21,13 +25,14 @@ import type { Datastore } from 'interface-datastore'
 
 /** DHT keys are /bench/<name>; kad-dht refuses namespaces without a validator */
 const NAMESPACE = 'bench'
-export const TOPIC = '/presence-mesh-bench/1'
 /**
  * Length-prefixed payloads on one long-lived stream, each echoed as it
  * comes: a message and its receipt without our layer, on the floor of our
  * messaging protocol (one stream per connection, many in flight)
  */
 export const ECHO_STREAM_PROTOCOL = '/presence-mesh-bench/echo-stream/1.0.0'
+/** One length-prefixed payload, no answer: a presence push without our layer */
+export const PUSH_BENCH_PROTOCOL = '/presence-mesh-bench/push/1.0.0'
 /** Larger than any payload the bench sends (a message envelope is about 0.5 KiB) */
 const MAX_ECHO_BYTES = 64 * 1024
 
@@ -39,6 +44,8 @@ export interface RawNodeOptions {
   behindRelay?: boolean
   /** The LevelDB directory, as a pmesh home's `datastore/`; none: in memory */
   datastore?: string
+  /** Called with each pushed payload */
+  onPush?: (data: Uint8Array) => void
 }
 
 export type RawLibp2p = Libp2p<Libp2pServices>
@@ -49,7 +56,7 @@ export interface RawNode {
   stop(): Promise<void>
 }
 
-export async function createRawNode ({ bootstrap, relay = false, behindRelay = false, datastore: dir }: RawNodeOptions): Promise<RawNode> {
+export async function createRawNode ({ bootstrap, relay = false, behindRelay = false, datastore: dir, onPush }: RawNodeOptions): Promise<RawNode> {
   // the settings `pmesh start --listen /ip4/127.0.0.1/tcp/0 [--bootstrap …] [--relay] [--firewalled]` runs with
   const settings = mergeSettings({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, relay, firewalled: behindRelay })
   const level = dir != null ? new LevelDatastore(dir) : undefined
@@ -72,6 +79,12 @@ export async function createRawNode ({ bootstrap, relay = false, behindRelay = f
     }
     await stream.close().catch(err => { stream.abort(err) })
   }, { maxInboundStreams: IM_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
+  // like presence's push: allowed on relayed connections, as many streams per connection
+  await libp2p.handle(PUSH_BENCH_PROTOCOL, async stream => {
+    const data = await lpStream(stream, { maxDataLength: MAX_ECHO_BYTES }).read()
+    await stream.close()
+    onPush?.(data.subarray())
+  }, { maxInboundStreams: PUSH_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
   return {
     libp2p,
     stop: async () => {
@@ -115,6 +128,16 @@ export class StreamEcho {
   async close (): Promise<void> {
     await this.stream.close()
   }
+}
+
+/** Push `bytes` to each peer on a fresh stream, all at once, as presence fans a change out */
+export async function pushAll (node: RawLibp2p, peers: string[], bytes: Uint8Array): Promise<void> {
+  await Promise.all(peers.map(async peer => {
+    const signal = AbortSignal.timeout(10_000)
+    const stream = await node.dialProtocol(peerIdFromString(peer), PUSH_BENCH_PROTOCOL, { signal, runOnLimitedConnection: true })
+    await lpStream(stream).write(bytes, { signal })
+    await stream.close({ signal })
+  }))
 }
 
 export function dhtKey (name: string): Uint8Array {

@@ -10,14 +10,13 @@ import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { drain } from '../../src/utils/streams.js'
 import { performance } from 'node:perf_hooks'
-import { ECHO_STREAM_PROTOCOL, StreamEcho, createRawNode, dhtKey, payload, payloadId, stopWithParent } from './raw-libp2p.js'
+import { ECHO_STREAM_PROTOCOL, StreamEcho, createRawNode, dhtKey, payload, payloadId, pushAll, stopWithParent } from './raw-libp2p.js'
 import type { Connection } from '@libp2p/interface'
 
 export type RawCommand =
   | { op: 'dial', addr: string }
-  | { op: 'subscribe', topic: string }
-  | { op: 'subscribers', topic: string }
-  | { op: 'publish', topic: string, id: number, size: number }
+  /** Push sample `id` to each of `peers` (peer ids), as a presentity pushes a change to its watchers */
+  | { op: 'push', peers: string[], id: number, size: number }
   | { op: 'put', key: string, size: number }
   | { op: 'get', key: string }
   | { op: 'addresses' }
@@ -31,7 +30,7 @@ export type RawCommand =
   | { op: 'cpu' }
 
 /**
- * Sent unasked when a gossip message arrives (`key`: the sample) or a peer's
+ * Sent unasked when a push arrives (`key`: the sample) or a peer's
  * last connection closes (`key`: disconnect:<peer id>)
  */
 export interface Delivery { event: 'delivery', key: string }
@@ -44,13 +43,12 @@ const { values } = parseArgs({
     datastore: { type: 'string' }
   }
 })
-const raw = await createRawNode({ bootstrap: values.bootstrap, relay: values.relay, behindRelay: values['behind-relay'], datastore: values.datastore })
-const node = raw.libp2p
-
-node.services.pubsub.addEventListener('message', event => {
-  const delivery: Delivery = { event: 'delivery', key: String(payloadId(event.detail.data)) }
+const onPush = (data: Uint8Array): void => {
+  const delivery: Delivery = { event: 'delivery', key: String(payloadId(data)) }
   process.send?.(delivery)
-})
+}
+const raw = await createRawNode({ bootstrap: values.bootstrap, relay: values.relay, behindRelay: values['behind-relay'], datastore: values.datastore, onPush })
+const node = raw.libp2p
 
 node.addEventListener('peer:disconnect', event => {
   const delivery: Delivery = { event: 'delivery', key: `disconnect:${event.detail.toString()}` }
@@ -87,13 +85,8 @@ async function run (command: RawCommand): Promise<unknown> {
     case 'dial':
       await node.dial(multiaddr(command.addr), { signal: AbortSignal.timeout(10_000) })
       return true
-    case 'subscribe':
-      node.services.pubsub.subscribe(command.topic)
-      return true
-    case 'subscribers':
-      return node.services.pubsub.getSubscribers(command.topic).length
-    case 'publish':
-      await node.services.pubsub.publish(command.topic, payload(command.id, command.size))
+    case 'push':
+      await pushAll(node, command.peers, payload(command.id, command.size))
       return true
     case 'put':
       // drained like presence's own put: done when the query is

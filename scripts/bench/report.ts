@@ -107,7 +107,7 @@ process: ours are real \`pmesh start\` processes driven through their control AP
 plain libp2p processes (scripts/bench/raw-node.ts) driven over IPC: our node's libp2p, built by the
 same options builder as \`createNode()\` (src/node/libp2p-options.ts) from the settings the same
 \`pmesh start\` flags give — transports, Noise, Yamux, connection manager, monitor and gater, stream
-limits, identify, ping, kad-dht in the same role, gossipsub, DCUtR, the relay server on relays — with
+limits, identify, ping, kad-dht in the same role, DCUtR, the relay server on relays — with
 a LevelDB datastore in a fresh directory, as a pmesh home's, and none of the presence, mailbox and
 messaging services. Times are taken in the bench
 process, on one clock. Ratio = ours / raw libp2p. With few samples p95 and p99 are the maximum.
@@ -118,16 +118,19 @@ ${markdownTable(HEADER, rows.map(cells))}
 How each figure is taken:
 
 - **Presence notify**: a presentity and N watchers, bootstrapped from one more node, a community
-  relay (in every shard, as a real mesh's relays are); every watcher
-  subscribes (which connects it to the presentity). The presentity changes its availability
+  relay (which holds the presentity's will); every watcher subscribes (which connects it to the
+  presentity). The presentity changes its availability
   (\`PUT /v1/presence\`); latency = request sent → \`presence:notify\` arriving on each watcher's
   event stream (SSE), one sample per watcher per change; a first change is a warm-up and is not
-  counted. Baseline: the same topology of raw nodes — a raw relay subscribed to the topic, every
-  node bootstrapped from it, then every connection ours had while measured (read from each node's
-  \`GET /v1/peers\` after the samples) dialled between the raw nodes standing for its two ends — and a
-  gossipsub publish of a ${run.sizes.open}-byte payload (the size of a signed open record) → each
-  subscriber's message event, relayed over IPC. Ours includes signing, validation, the HTTP request
-  and the SSE hop (about 1 ms together); the baseline's IPC hops cost a fraction of that.
+  counted. Baseline: the same topology of raw nodes — every node bootstrapped from a raw relay,
+  then every connection ours had while measured (read from each node's
+  \`GET /v1/peers\` after the samples) dialled between the raw nodes standing for its two ends — and
+  the publisher opening a stream to each subscriber and writing a ${run.sizes.open}-byte payload
+  (the size of a signed open record) → each subscriber's handler, relayed over IPC. Ours includes
+  signing, validation, the HTTP request and the SSE hop (about 1 ms together); the baseline's IPC
+  hops cost a fraction of that. **One process** rows: the same with every node in the bench's own
+  process (createNode() and raw nodes from the same builder; scripts/bench/push-bench.ts), so that
+  100 watchers fit on 2 cores; latency = \`publish()\` called → each watcher's \`notify\` event.
 - **Offline fetch**: the presentity stops (SIGTERM); every other node then fetches its record
   (\`GET /v1/presence/:uri\`, which always runs a DHT query), several rounds. Baseline: the publisher
   puts a ${run.sizes.closed}-byte value (the size of the closed goodbye record) with kad-dht, stops,
@@ -165,7 +168,7 @@ How each figure is taken:
   a node needs to notice that the connection closed: baseline = SIGKILL of a raw node → the
   \`peer:disconnect\` event on each raw node connected to it. Ours then waits \`willGrace\` (2 s)
   on purpose — a connection back within 2 s is a blip, not a death — before a will holder
-  publishes the pre-signed "closed" record; expect about 2 s plus gossip, so the ratio is large
+  pushes the pre-signed "closed" record to the watchers; expect about 2 s plus a push, so the ratio is large
   by design. A silent network loss (no reset) is noticed by the will holders' connection monitors
   instead — the relays', every 30 s by default: within about 39 s (docs/ARCHITECTURE.md, "Out of
   contact"); not measured here.
@@ -177,7 +180,7 @@ Not measured here:
   average reached 30 while the mesh was still forming. In-process nodes were tried too (5, 12 and 25
   nodes per process, ours and raw alike): from 12 per process on, dials to the presentity or
   publisher were reset (libp2p resets inbound connections beyond 10 pending, and dozens of joining
-  nodes dial each other through the DHT) and no notification or gossip message arrived at all.
+  nodes dial each other through the DHT) and no notification arrived at all (that was with gossip).
   \`npm run bench -- scale\` (below) is the in-process simulation done with the connection limits
   that avoid this.
 ${kept.length > 0 ? `\n${kept.join('\n\n')}\n` : ''}`

@@ -12,7 +12,7 @@ import type { Presence } from '../presence/index.js'
 
 export interface PolicyView {
   default: AccessPolicy['default']
-  /** No public view (default ask or deny): strangers reading the DHT or the gossip learn nothing (§5.1.14) */
+  /** No public view (default ask or deny): strangers reading the DHT learn nothing (§5.1.14) */
   anonymousRefused: boolean
   rules: Array<{ uri: string, peerId: string, rule: 'allow' | 'deny' | 'block', view: ViewName | null }>
   requests: Array<{ uri: string, peerId: string, transactionId: string, since: string }>

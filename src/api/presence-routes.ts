@@ -85,7 +85,7 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
         peerId: s.target.toString(),
         transactionId: s.transactionId,
         until: new Date(s.until).toISOString(),
-        // false while the presentity is out of reach: we wait for it in its gossip shard
+        // false while the presentity is out of reach: we register when it or we reach the other
         registered: s.grantedUntil > Date.now(),
         // the presentity's user has not decided on our request yet
         awaitingApproval: s.awaitingApproval === true

@@ -29,8 +29,8 @@ export const DEFAULT_DHT_MAX_RECORDS = 50_000
 
 /**
  * Connection ceiling. A user with hundreds of contacts does not need a
- * connection to each (notifications travel through the gossip mesh), but the
- * DHT routing table, the gossip mesh and relay circuits together need room.
+ * connection to each (a presentity dials to push, then hangs up), but the
+ * DHT routing table, the relay circuits and pushes in flight need room.
  */
 export const DEFAULT_MAX_CONNECTIONS = 300
 
@@ -72,15 +72,6 @@ export const RELAY_DATA_LIMIT_BYTES = 16n * 1024n * 1024n
 export const DHT_REQUEST_FRAME_LIMIT = 16 * 1024
 /** DHT streams at once on one connection: kad-dht asks one peer a few questions at a time */
 export const DHT_STREAMS_PER_CONNECTION = 16
-/**
- * gossipsub: one RPC. Ours carry one signed presence record each (at most
- * 8 KiB), or the records a peer asked for with IWANT, or control messages;
- * 64 KiB holds eight records of the largest size, or some hundred of the usual
- * few hundred bytes. gossipsub drops a larger RPC and the stream with it.
- */
-export const GOSSIP_RPC_FRAME_LIMIT = 64 * 1024
-/** gossipsub keeps one inbound stream per peer; a second replaces it */
-export const GOSSIP_STREAMS_PER_CONNECTION = 2
 /** identify push: one identify message, whose size identify itself bounds at 8 KiB */
 export const IDENTIFY_FRAME_LIMIT = 8 * 1024
 /**
@@ -108,7 +99,7 @@ export const MAX_INCOMING_PENDING_CONNECTIONS = 10
 /**
  * New inbound connections per second from one IP address. libp2p's default
  * is 5, and honest nodes share addresses — a LAN behind one NAT reconnecting
- * to its relay, a local mesh on 127.0.0.1 (the same reason gossip's IP
+ * to its relay, a local mesh on 127.0.0.1 (the same reason gossipsub's IP
  * colocation penalty is off): at 5 the sixth of six nodes joining a hub at
  * once was reset (ECONNRESET in the tests). 20 a second still bounds one
  * address to 20 handshakes a second, and the pending bound above holds.

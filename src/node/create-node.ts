@@ -1,6 +1,6 @@
 /**
  * `createNode()`: one presence-mesh node — a libp2p 3 node with the mesh's
- * transports, DHT and pubsub, its identity and datastore in its home.
+ * transports and DHT, its identity and datastore in its home.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { LevelDatastore } from 'datastore-level'
@@ -116,12 +116,12 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
 
   let libp2p: Libp2p<PresenceMeshServices>
   try {
-    // transports, DHT, gossipsub, limits: libp2p-options.ts, shared with the bench's baselines
+    // transports, DHT, limits: libp2p-options.ts, shared with the bench's baselines
     const parts: Libp2pParts = { privateKey, datastore, maxConnections: options.maxConnections, connectionManager: options.connectionManager, connectionGater: options.connectionGater, metrics: nodeMetrics?.factory }
     libp2p = await createMeshLibp2p(settings, parts, {
-      // after dht and pubsub: it uses both
+      // after dht: it uses it
       // our will goes to our bootstrap peers and relays; a node with none leaves it with the DHT servers it dialled
-      presence: presence({ allShards: settings.relay, willsToDialled: settings.bootstrap.length === 0, ...settings.presence, ...options.presence }),
+      presence: presence({ willsToDialled: settings.bootstrap.length === 0, ...settings.presence, ...options.presence }),
       mailbox: mailbox({ ...settings.mailbox, serve: settings.relay, onActivity: settings.relay ? logMailboxActivity(log) : undefined }),
       // after presence and mailbox: contacts, recipients' addresses and offline delivery come from them
       // config.json's `inbox` limits, then any given in code

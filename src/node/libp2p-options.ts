@@ -1,7 +1,7 @@
 /**
  * The libp2p part of a presence-mesh node, in one place: transports,
  * encryption, muxer, connection manager, monitor and gater, the stream
- * limits, identify, ping, kad-dht, gossipsub, hole punching and the relay
+ * limits, identify, ping, kad-dht, hole punching and the relay
  * server. createNode() adds the presence, mailbox and messaging services on
  * top; the bench's baselines (scripts/bench, scripts/topic-cost) use the
  * same options without them, so that a baseline differs from our node only
@@ -12,7 +12,6 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
-import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify, type Identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT, type Selectors, type Validators } from '@libp2p/kad-dht'
 import { defaultLogger } from '@libp2p/logger'
@@ -22,10 +21,10 @@ import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2pInit, type Libp2pOptions, type ServiceFactoryMap } from 'libp2p'
 import { presenceKey } from '../presence/protocol.js'
-import { DHT_DATASTORE_PREFIX, presenceDhtSelectors, presenceDhtValidators, presenceTopicScoreParams } from '../presence/wiring.js'
+import { DHT_DATASTORE_PREFIX, presenceDhtSelectors, presenceDhtValidators } from '../presence/wiring.js'
 import { streamLimits, type StreamLimits } from '../utils/stream-limits.js'
 import { servesDht, type NodeSettings } from './config.js'
-import { BOOTSTRAP_TAG, DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, GOSSIP_RPC_FRAME_LIMIT, GOSSIP_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS } from './constants.js'
+import { BOOTSTRAP_TAG, DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS } from './constants.js'
 import { boundDhtRecords } from './dht-records.js'
 import { admitOnlyDhtServers } from './dht-servers.js'
 import { circuitAddressesOnly, firewallGater } from './firewall.js'
@@ -41,7 +40,6 @@ export interface Libp2pServices extends ServiceMap {
   identify: Identify
   ping: Ping
   dht: KadDHT
-  pubsub: GossipSub
   /** Not on a private node */
   dcutr?: unknown
   /** Only on a relay (`relay: true`) */
@@ -68,7 +66,7 @@ export interface Libp2pParts {
 /**
  * The libp2p options of a node with these settings: everything but the
  * presence-mesh services, which the caller adds to `services` (after these:
- * libp2p builds services in order, and ours use dht and pubsub). Not started.
+ * libp2p builds services in order, and ours use the dht). Not started.
  */
 export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp2pOptions<Libp2pServices> {
   const behindRelays = settings.firewalled || settings.private
@@ -161,24 +159,6 @@ export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp
         validators: { ...parts.dht?.validators, ...presenceDhtValidators(datastore) },
         selectors: { ...parts.dht?.selectors, ...presenceDhtSelectors }
       }),
-      pubsub: gossipsub({
-        // presence and subscriptions must keep flowing through relays
-        runOnLimitedConnection: true,
-        allowPublishToZeroTopicPeers: true,
-        // an RPC carries presence records of at most 8 KiB: 64 KiB, not gossipsub's 4 MiB (constants.ts)
-        maxInboundDataLength: GOSSIP_RPC_FRAME_LIMIT,
-        maxInboundStreams: GOSSIP_STREAMS_PER_CONNECTION,
-        maxOutboundStreams: GOSSIP_STREAMS_PER_CONNECTION,
-        scoreParams: {
-          topics: presenceTopicScoreParams(),
-          // gossipsub's default punishes every peer beyond 10 on one IP address, quadratically
-          // (a Sybil defence for open networks): a relay sees each firewalled node behind another
-          // relay at that relay's address, a community LAN shares its NAT's, and a local mesh is all
-          // 127.0.0.1. Above 10 such peers they fell out of the relays' gossip meshes and changes
-          // stopped arriving; a forged or flooding peer still loses score by what it sends
-          IPColocationFactorWeight: 0
-        }
-      }),
       // hole punching upgrades relayed connections to direct ones where both sides allow it;
       // a private node never does: a direct connection would reveal its address
       ...(settings.private ? {} : { dcutr: dcutr() }),
@@ -211,7 +191,7 @@ export async function createMeshLibp2p<S extends ServiceMap = Record<string, nev
     ...options,
     services: { ...options.services, ...services } as ServiceFactoryMap<Libp2pServices & S>
   })
-  // a desktop contact named as a shard provider must not become a DHT neighbour we keep connected
+  // a desktop contact we dialled to push must not become a DHT neighbour we keep connected
   admitOnlyDhtServers(libp2p, DHT_PROTOCOL, libp2p.logger.forComponent('presence-mesh:node:dht'))
   return libp2p
 }

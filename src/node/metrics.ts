@@ -3,7 +3,7 @@
  * libp2p's own, collected by @libp2p/prometheus-metrics, and ours, which the
  * services register through `components.metrics` (mailbox, stream limits)
  * or which are registered here from the node's public surface (presence
- * gossip, notifies, relay reservations, DHT records). Loaded only when a node
+ * fan-out and pushes, notifies, relay reservations, DHT records). Loaded only when a node
  * has a metrics endpoint: prom-client is not light.
  *
  * @libp2p/prometheus-metrics keeps its metrics in a module-wide table: one
@@ -12,7 +12,6 @@
  */
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { Registry } from 'prom-client'
-import { shardOfTopic } from '../presence/protocol.js'
 import { countDhtRecords, reservationsHeld } from './node-status.js'
 import type { PresenceMeshNode } from './create-node.js'
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
@@ -32,25 +31,19 @@ export function createNodeMetrics (): NodeMetrics {
 /** The metrics registered from outside the services; call once, after libp2p is created */
 export function registerNodeMetrics (node: PresenceMeshNode, metrics: Metrics): void {
   const { libp2p } = node
-  const { pubsub, presence, relay } = libp2p.services
+  const { presence, relay } = libp2p.services
 
-  // presence gossip: what we publish (our records, wills we carry) and to how many peers each went
-  const published = metrics.registerCounter('presence_mesh_presence_published_total', { help: 'Presence messages this node published on the gossip shards' })
-  const fanout = metrics.registerCounter('presence_mesh_presence_fanout_peers_total', { help: 'Peers the published presence messages were sent to, summed (divide by published for the mean fan-out)' })
-  // wrapped here, not in src/presence: every presence publication goes through gossipsub's publish
-  const publish = pubsub.publish.bind(pubsub)
-  pubsub.publish = async (...args: Parameters<typeof publish>) => {
-    const topic = args[0]
-    const result = await publish(...args)
-    if (shardOfTopic(topic) !== undefined) {
-      published.increment()
-      fanout.increment(result.recipients.length)
-    }
-    return result
-  }
-  const received = metrics.registerCounter('presence_mesh_presence_gossip_received_total', { help: 'Presence messages received on the gossip shards (before validation)' })
-  pubsub.addEventListener('message', event => {
-    if (shardOfTopic(event.detail.topic) !== undefined) received.increment()
+  // presence fan-out: each record of ours is pushed to every registered watcher (src/presence/push.ts)
+  const published = metrics.registerCounter('presence_mesh_presence_published_total', { help: 'Presence records of our own this node published (each pushed to its watchers)' })
+  const fanout = metrics.registerCounter('presence_mesh_presence_fanout_peers_total', { help: 'Watchers registered when each of our records was published, summed (divide by published for the mean fan-out)' })
+  presence.addEventListener('change', () => {
+    published.increment()
+    fanout.increment(presence.watchers().length)
+  })
+  metrics.registerMetricGroup('presence_mesh_presence_pushes_received', {
+    label: 'verdict',
+    help: 'Presence records pushed to this node, by verdict (accept, ignore, reject)',
+    calculate: () => ({ ...presence.verdicts })
   })
   const notifies = metrics.registerCounter('presence_mesh_presence_notifies_total', { help: 'CPIM notifies delivered to this node\'s subscriptions' })
   presence.addEventListener('notify', () => notifies.increment())

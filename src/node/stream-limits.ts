@@ -6,14 +6,12 @@
 import { INVITE_PROTOCOL, INVITE_STREAMS_PER_CONNECTION, REDEEM_FRAME_LIMIT } from '../contacts/constants.js'
 import { IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from '../messaging/constants.js'
 import { DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION } from '../mesh/constants.js'
-import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_FRAME_LIMIT, SUBSCRIBE_PROTOCOL, SUBSCRIBE_STREAMS_PER_CONNECTION, WILL_FRAME_LIMIT, WILL_PROTOCOL, WILL_STREAMS_PER_CONNECTION } from '../presence/protocol.js'
-import { DCUTR_FRAME_LIMIT, DHT_PROTOCOL, PING_STREAM_BYTE_LIMIT, DHT_REQUEST_FRAME_LIMIT, DHT_STREAMS_PER_CONNECTION, GOSSIP_RPC_FRAME_LIMIT, GOSSIP_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, RELAY_HANDSHAKE_FRAME_LIMIT } from './constants.js'
+import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, PUSH_FRAME_LIMIT, PUSH_PROTOCOL, PUSH_STREAMS_PER_CONNECTION, SUBSCRIBE_FRAME_LIMIT, SUBSCRIBE_PROTOCOL, SUBSCRIBE_STREAMS_PER_CONNECTION, WILL_FRAME_LIMIT, WILL_PROTOCOL, WILL_STREAMS_PER_CONNECTION } from '../presence/protocol.js'
+import { DCUTR_FRAME_LIMIT, DHT_PROTOCOL, PING_STREAM_BYTE_LIMIT, DHT_REQUEST_FRAME_LIMIT, DHT_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, RELAY_HANDSHAKE_FRAME_LIMIT } from './constants.js'
 import type { ProtocolStreamLimits, StreamLimitsInit } from '../utils/stream-limits.js'
 
 export const IDENTIFY_PROTOCOL = '/ipfs/id/1.0.0'
 export const IDENTIFY_PUSH_PROTOCOL = '/ipfs/id/push/1.0.0'
-/** gossipsub's versions, and floodsub, which it also speaks to peers that know nothing newer */
-export const GOSSIP_PROTOCOLS = ['/meshsub/1.2.0', '/meshsub/1.1.0', '/meshsub/1.0.0', '/floodsub/1.0.0']
 export const RELAY_HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
 export const RELAY_STOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/stop'
 export const DCUTR_PROTOCOL = '/libp2p/dcutr'
@@ -64,6 +62,7 @@ export function nodeStreamLimits ({ streams, maxConnections }: NodeStreamLimitsO
     [NOTICE_PROTOCOL, request(NOTICE_STREAMS_PER_CONNECTION, NOTICE_FRAME_LIMIT, 1)],
     [WILL_PROTOCOL, request(WILL_STREAMS_PER_CONNECTION, WILL_FRAME_LIMIT, 1)],
     [INVITE_PROTOCOL, request(INVITE_STREAMS_PER_CONNECTION, REDEEM_FRAME_LIMIT, 1)],
+    [PUSH_PROTOCOL, request(PUSH_STREAMS_PER_CONNECTION, PUSH_FRAME_LIMIT, 1)],
     // kad-dht may send several requests on one stream
     [DHT_PROTOCOL, { perConnection: DHT_STREAMS_PER_CONNECTION, perPeer: streams.maxPerPeer, perNode: streams.maxPerProtocol, frames: { maxFrame: DHT_REQUEST_FRAME_LIMIT } }],
     // the identify requester sends nothing: the answer is ours; a push is one message (per connection: identify's own limit of 1)
@@ -73,8 +72,6 @@ export function nodeStreamLimits ({ streams, maxConnections }: NodeStreamLimitsO
     [DCUTR_PROTOCOL, request(undefined, DCUTR_FRAME_LIMIT, 2)],
     // unframed 32-byte rounds, echoed: a budget of bytes per stream (constants.ts)
     [PING_PROTOCOL, { perPeer: streams.maxPerPeer, perNode: streams.maxPerProtocol, frames: { maxFrame: 0, frames: 0, after: 'raw', maxRawBytes: PING_STREAM_BYTE_LIMIT } }],
-    ...GOSSIP_PROTOCOLS.map((protocol): [string, ProtocolStreamLimits] =>
-      [protocol, { perConnection: GOSSIP_STREAMS_PER_CONNECTION, perPeer: GOSSIP_STREAMS_PER_CONNECTION * 2, perNode: lifelong, frames: { maxFrame: GOSSIP_RPC_FRAME_LIMIT } }]),
     // a relayed connection lives in a hop stream at the relay and a stop stream at its end; after the
     // handshake message the stream carries that connection's bytes, limited by the relay's data limit
     [RELAY_HOP_PROTOCOL, { perPeer: streams.maxPerPeer, perNode: lifelong, relayed: true, frames: { maxFrame: RELAY_HANDSHAKE_FRAME_LIMIT, frames: 1, after: 'raw' } }],

@@ -18,7 +18,7 @@ export const PRESENCE_PAYLOAD_TYPE = uint8ArrayFromString('/presence-mesh/presen
 /**
  * Largest signed envelope we create or accept, in bytes. A record is small
  * (an Ed25519 envelope with a note and a few addresses is a few hundred
- * bytes); the cap bounds what one DHT value or gossip message can cost every
+ * bytes); the cap bounds what one DHT value or push can cost every
  * peer that stores or relays it, and bounds decoding work on hostile input.
  */
 export const MAX_RECORD_SIZE = 8 * 1024

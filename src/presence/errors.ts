@@ -40,7 +40,7 @@ export class InvalidPidfError extends Error {
   name = 'InvalidPidfError'
 }
 
-/** Nothing is known of a presentity: no record in the DHT, none seen on gossip */
+/** Nothing is known of a presentity: no record in the DHT, none pushed to us */
 export class PresenceNotFoundError extends Error {
   static name = 'PresenceNotFoundError'
   name = 'PresenceNotFoundError'

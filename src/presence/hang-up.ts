@@ -1,46 +1,42 @@
 /**
- * Hanging up: a watcher reaches a presentity to subscribe or renew, and then
- * needs the connection no more — notifications come through the shard's
- * gossip mesh, and each open connection costs its pings for as long as it
- * lasts. So the connection is closed a moment after the exchange, whoever
- * opened it (the DHT lookup before a subscribe often has), unless something
- * else needs it: the peer is kept alive on purpose (a bootstrap node, a
- * relay), another protocol is using it, or the peer is our only way into one
- * of our shards. A node's connections then follow its shards and its
- * infrastructure, not its contact count.
+ * Hanging up: a watcher reaches a presentity to subscribe or renew, and a
+ * presentity reaches a watcher to push a change, and then neither needs the
+ * connection — the next change dials again — while each open connection
+ * costs its pings for as long as it lasts. So the connection is closed a
+ * moment after the exchange, whoever opened it (the DHT lookup before a
+ * subscribe often has), unless something else needs it: the peer is kept
+ * alive on purpose (a bootstrap node, a relay) or another protocol is using
+ * it. A node's connections at rest then follow its infrastructure, not its
+ * contact count; a burst of changes reuses one connection.
  *
  * The close is announced first (a will release), so that neither side takes
  * it for a death: no probe dial, no will published.
  */
 import { KEEP_ALIVE } from '@libp2p/interface'
 import type { Wills } from './wills.js'
-import type { GossipSub } from '@libp2p/gossipsub'
 import type { Logger, PeerId, PeerStore } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
 export interface HangUpComponents {
   connectionManager: ConnectionManager
   peerStore: PeerStore
-  pubsub: GossipSub
 }
 
 /**
- * Streams that do not hold a connection open: gossip keeps one per peer for
- * as long as the connection lasts, and the rest are this exchange's own or
+ * Streams that do not hold a connection open: this exchange's own and
  * libp2p's housekeeping. Any other open stream (a message being sent, a DHT
  * query, a relay circuit) means the connection is in use.
  */
 const BACKGROUND_PROTOCOLS = [
-  '/meshsub/',
   '/ipfs/ping/',
   '/ipfs/id/',
   '/presence-mesh/presence/'
 ]
 
 /**
- * Wait this long after the exchange before deciding: the peer's will
- * deposit, its gossip subscriptions and a subscription back to us (contacts
- * watch each other) ride on the same connection.
+ * Wait this long after the exchange before deciding: a subscription back to
+ * us (contacts watch each other) and the next change of a burst ride on the
+ * same connection.
  */
 const HANG_UP_DELAY_MS = 2_000
 
@@ -75,32 +71,27 @@ export class HangUp {
     this.timers.clear()
   }
 
-  /** An exchange with `peer` is over: close the connection soon if nothing needs it */
-  after (peer: PeerId, attempt = 0): void {
+  /** An exchange with `peer` is over: close the connection `delay` ms later if nothing needs it then */
+  after (peer: PeerId, attempt = 0, delay = HANG_UP_DELAY_MS): void {
     const key = peer.toString()
     clearTimeout(this.timers.get(key))
     const timer = setTimeout(() => {
       this.timers.delete(key)
       this.hangUp(peer, attempt).catch(err => this.log('could not hang up on %p - %e', peer, err))
-    }, HANG_UP_DELAY_MS)
+    }, delay)
     timer.unref?.()
     this.timers.set(key, timer)
   }
 
   /** Why the connection to `peer` must stay, or undefined if nothing needs it */
   async needed (peer: PeerId): Promise<Keep | undefined> {
-    const { connectionManager, peerStore, pubsub } = this.components
+    const { connectionManager, peerStore } = this.components
     const connections = connectionManager.getConnections(peer)
     if (connections.length === 0) return { reason: 'not connected', passing: false }
     const tags = await peerStore.get(peer).then(p => [...p.tags.keys()], () => [])
     if (tags.some(tag => tag.startsWith(KEEP_ALIVE))) return { reason: 'kept alive', passing: false }
     const busy = connections.flatMap(c => c.streams).find(s => !BACKGROUND_PROTOCOLS.some(p => s.protocol?.startsWith(p) === true))
     if (busy != null) return { reason: `in use by ${busy.protocol ?? 'a stream being opened'}`, passing: true }
-    const connected = (id: PeerId): boolean => !id.equals(peer) && connectionManager.getConnections(id).length > 0
-    for (const topic of pubsub.getTopics()) {
-      const subscribers = pubsub.getSubscribers(topic)
-      if (subscribers.some(id => id.equals(peer)) && !subscribers.some(connected)) return { reason: `our only peer in ${topic}`, passing: false }
-    }
     return undefined
   }
 

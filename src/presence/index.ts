@@ -1,10 +1,11 @@
 /**
- * Presence: signed presence records in the DHT, changes pushed over gossip
- * shards, CPIM subscriptions, and out-of-contact detection through wills.
+ * Presence: signed presence records in the DHT, changes pushed by each
+ * presentity to its watchers, CPIM subscriptions, and out-of-contact
+ * detection through wills.
  *
  * @example
  * ```ts
- * const node = await createLibp2p({ services: { dht: kadDHT(…), pubsub: gossipsub(…), presence: presence() } })
+ * const node = await createLibp2p({ services: { dht: kadDHT(…), presence: presence() } })
  * await node.services.presence.publish({ availability: 'busy', note: { text: 'in a meeting' } })
  * ```
  */
@@ -17,7 +18,6 @@ import type { Verdict } from './validation.js'
 import type { Access, Revealed } from '../access/keyring.js'
 import type { AccessPolicy } from '../access/policy.js'
 import type { ViewName } from '../access/views.js'
-import type { GossipSub } from '@libp2p/gossipsub'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { AbortOptions, ComponentLogger, Libp2pEvents, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -25,7 +25,7 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import type { Datastore } from 'interface-datastore'
 
 export type { PresenceUpdate, PresenceRecord, SubscribeResult, Subscription, Watcher, Access, Revealed, AccessPolicy, ViewName }
-export { DHT_DATASTORE_PREFIX, presenceDhtValidators, presenceDhtSelectors, presenceTopicScoreParams } from './wiring.js'
+export { DHT_DATASTORE_PREFIX, presenceDhtValidators, presenceDhtSelectors } from './wiring.js'
 
 export interface PresenceInit {
   /** How long a record stays current; it is republished at half this. Default: 1 hour */
@@ -35,8 +35,8 @@ export interface PresenceInit {
   /**
    * Longest subscription this node grants its watchers, in seconds; they
    * renew before it ends, and one that vanished without cancelling is listed
-   * until then. Default: 3600, the default of SIP presence (RFC 3856 §6.4):
-   * each renewal may have to dial us again (see `hangUp`)
+   * (and pushed to) until then. Default: 3600, the default of SIP presence
+   * (RFC 3856 §6.4): each renewal may have to dial us again (see `hangUp`)
    */
   maxGrantedDuration?: number
   /**
@@ -51,16 +51,10 @@ export interface PresenceInit {
   /** Announce "open" (keeping the last availability and note) when the node starts. Default: true */
   publishOnStart?: boolean
   /**
-   * Be in every gossip shard. Community relays do this: every node is
-   * connected to them, so they carry presence between nodes that share no
-   * direct connection — firewalled ones included. Default: false (the relay
-   * role turns it on)
-   */
-  allShards?: boolean
-  /**
-   * Close a connection opened only to subscribe or renew once the exchange
-   * is over, unless something else needs it (src/presence/hang-up.ts): a
-   * node's connections then follow its shards, not its contacts. Default: true
+   * Close a connection opened only to subscribe, renew or push once the
+   * exchange is over, unless something else needs it
+   * (src/presence/hang-up.ts): a node's connections at rest then follow its
+   * infrastructure, not its contacts. Default: true
    */
   hangUp?: boolean
   /**
@@ -72,7 +66,7 @@ export interface PresenceInit {
   willsToDialled?: boolean
   /**
    * How often (ms) we look for our own will in the DHT, where a holder may
-   * have put it without gossip; 0: never. Default: 600000 (10 minutes)
+   * have put it without pushing it; 0: never. Default: 600000 (10 minutes)
    */
   willCheckInterval?: number
 }
@@ -87,7 +81,6 @@ export interface PresenceComponents {
   events: TypedEventTarget<Libp2pEvents>
   datastore: Datastore
   logger: ComponentLogger
-  pubsub: GossipSub
   dht: KadDHT
 }
 
@@ -115,7 +108,7 @@ export interface PresenceEvents {
 export interface Presence extends TypedEventTarget<PresenceEvents> {
   /** Our current record, if we have published one */
   readonly current: PresenceRecord | undefined
-  /** Sign and publish a change of our presence (gossip now, DHT in the background) */
+  /** Sign and publish a change of our presence (pushed to our watchers now, DHT in the background) */
   publish(update: PresenceUpdate, options?: AbortOptions): Promise<PresenceRecord>
   /**
    * The newest record of a presentity, from the network or the DHT while it
@@ -153,7 +146,7 @@ export interface Presence extends TypedEventTarget<PresenceEvents> {
   block(watcher: PeerId): Promise<AccessPolicy>
   /** Withdraw a watcher's rule and end its subscription; the default decides its next request */
   revoke(watcher: PeerId): Promise<AccessPolicy>
-  /** Gossip validation verdicts so far */
+  /** Verdicts on records pushed to us so far */
   readonly verdicts: Record<Verdict, number>
 }
 

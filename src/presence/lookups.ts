@@ -1,5 +1,5 @@
 /**
- * Finding a presentity's newest record: what gossip already brought, or a
+ * Finding a presentity's newest record: what was pushed to us already, or a
  * DHT lookup — which is how a record is found while its presentity is
  * offline (RFC 2779 §3.2.1). When we know nothing of a presentity we can
  * reach, a fetch also asks it — the DHT may have nothing: our bootstrap peers

@@ -1,6 +1,6 @@
 /**
- * The presence service: ties our own record, the gossip shards, the DHT,
- * wills, watchers and subscriptions together as one libp2p service.
+ * The presence service: ties our own record, direct pushes to our watchers,
+ * the DHT, wills, watchers and subscriptions together as one libp2p service.
  */
 import { TypedEventEmitter } from 'main-event'
 import { AccessControl } from '../access/control.js'
@@ -12,8 +12,8 @@ import { RecordLookups } from './lookups.js'
 import { OwnPresence, type PresenceUpdate } from './own-presence.js'
 import { validatePresenceRecord } from './dht-record.js'
 import { PresenceNotFoundError } from './errors.js'
-import { ALL_TOPICS, presenceKey, topicOf } from './protocol.js'
-import { Shards } from './shards.js'
+import { presenceKey } from './protocol.js'
+import { Pushes } from './push.js'
 import { storedOn, timeoutSignal } from '../utils/streams.js'
 import { Subscriptions, type SubscribeResult, type Subscription } from './subscriptions.js'
 import { PresenceValidation, readVerified, type Verdict } from './validation.js'
@@ -34,8 +34,8 @@ const DEFAULT_RECORD_TTL = 60 * 60_000
 const DEFAULT_WILL_GRACE = 2_000
 /**
  * How often a presentity looks for its own will in the DHT, where a holder
- * may have put it without gossip (nobody's gossip shows it then): one DHT
- * lookup per 10 minutes, the longest a live presentity looks closed to
+ * may have put it without pushing it (no watcher echoes it to us then): one
+ * DHT lookup per 10 minutes, the longest a live presentity looks closed to
  * fresh fetches that way
  */
 const DEFAULT_WILL_CHECK_INTERVAL = 10 * 60_000
@@ -73,6 +73,29 @@ const WAKE_CHECK_MS = 5_000
 const SLEPT_MS = 5_000
 /** After waking, let the connections that died meanwhile close before catching up */
 const WAKE_SETTLE_MS = 2_000
+/**
+ * A connection opened to push is kept this long after the last push: a
+ * burst of changes (a note being typed, a status flapping) reuses it, and
+ * no ping round (every pingInterval) falls in so short a time
+ */
+const PUSH_HANG_UP_DELAY_MS = 10_000
+/**
+ * The DHT put and the will deposits of a change start once its pushes are
+ * done, or after this long: they are not on the way to any watcher, and in
+ * one event loop their signing and validating would delay the pushes
+ */
+const PUSH_HEAD_START_MS = 250
+
+interface SpreadOptions {
+  /** Push to these peers; default: ours to our watchers, anyone else's to nobody */
+  to?: PeerId[]
+  dhtTimeout?: number
+  signal?: AbortSignal
+  /** Wait this long for the DHT put before returning */
+  waitForDht?: number
+  /** Run once the pushes have started */
+  afterPush?: () => void
+}
 
 export class PresenceService extends TypedEventEmitter<PresenceEvents> implements Presence, Startable {
   private readonly components: PresenceComponents
@@ -80,7 +103,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly log: Logger
   private readonly own: OwnPresence
   private readonly validation = new PresenceValidation()
-  private readonly shards: Shards
+  private readonly pushes: Pushes
   private readonly wills: Wills
   private readonly holders: WillHolders
   private readonly hangUp?: HangUp
@@ -93,8 +116,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private addressTimer?: ReturnType<typeof setTimeout>
   private wakeTimer?: ReturnType<typeof setInterval>
   private lastTick = 0
+  /** DHT puts and pushes still running: a stop waits for them briefly */
   private readonly puts = new Set<Promise<void>>()
-  /** Our last record reached no gossip peer: send it again when one joins our shard */
   /**
    * Our last record reached no DHT server (we published before meeting one:
    * a desktop node starts before its bootstrap connection is up, and only
@@ -116,7 +139,6 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       maxWatchers: init.maxWatchers ?? DEFAULT_MAX_WATCHERS,
       maxSubscriptionDuration: init.maxSubscriptionDuration ?? DEFAULT_MAX_SUBSCRIPTION_DURATION,
       publishOnStart: init.publishOnStart ?? true,
-      allShards: init.allShards ?? false,
       hangUp: init.hangUp ?? true,
       willsToDialled: init.willsToDialled ?? true,
       willCheckInterval: init.willCheckInterval ?? DEFAULT_WILL_CHECK_INTERVAL
@@ -131,13 +153,17 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.keyring = new Keyring(components.datastore)
     this.lookups = new RecordLookups(components, this.validation, this.log.newScope('lookups'))
     this.own = new OwnPresence(components, this.init.recordTtl, async state => this.access.present(state))
-    this.shards = new Shards(components, { onRecord: record => this.onRecord(record) }, this.validation, this.log.newScope('shards'))
+    this.pushes = new Pushes(components, {
+      judge: async bytes => this.validation.judge(bytes, presentity => presentity.equals(this.components.peerId) || this.subs.get(presentity) != null),
+      accepted: (record, bytes, from) => { this.onPushed(record, bytes, from) },
+      malformed: reason => { this.validation.rejected(reason) }
+    }, this.log.newScope('push'))
     this.wills = new Wills(components, {
       grace: this.init.willGrace,
-      execute: async (bytes, presentity) => {
-        await this.spread(bytes, presentity)
-        // gossip does not deliver our own publications back to us
+      execute: async (bytes, presentity, watchers) => {
+        // we may watch it ourselves: nobody pushes to us what we push
         this.deliverLocally(bytes)
+        await this.spread(bytes, presentity, { to: watchers.filter(w => !w.equals(this.components.peerId)) })
       }
     }, this.log.newScope('wills'))
     this.holders = new WillHolders(components, {
@@ -145,7 +171,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       checkInterval: this.init.willCheckInterval,
       current: () => this.own.record,
       will: async slot => this.own.will(slot),
-      deposit: async (peer, will) => this.wills.deposit(peer, will),
+      watchers: () => this.watchersRegistry.list().sort((a, b) => b.expiresAt - a.expiresAt).map(w => w.peerId),
+      deposit: async (peer, will, watchers) => this.wills.deposit(peer, will, watchers),
       outbid: async floor => { await this.publish({}, {}, DHT_PUT_TIMEOUT_MS, floor) }
     }, this.log.newScope('will-holders'))
     if (this.init.hangUp) this.hangUp = new HangUp(components, this.wills, this.log.newScope('hang-up'))
@@ -155,7 +182,12 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       hasRule: peer => this.access.hasRule(peer),
       currentRecord: () => this.own.signed?.bytes,
       answer: async (peer, transactionId) => this.access.answer(peer, transactionId),
-      onChange: (change, watcher) => this.safeDispatchEvent('watcher', { detail: { peerId: watcher.peerId, change } }),
+      onChange: (change, watcher) => {
+        // it reached us: push to it again (the response brought it our current record)
+        if (change === 'added' || change === 'renewed') this.pushes.reachable(watcher.peerId)
+        if (change !== 'renewed') this.holders.watchersChanged()
+        this.safeDispatchEvent('watcher', { detail: { peerId: watcher.peerId, change } })
+      },
       onRequest: (peer, transactionId) => this.safeDispatchEvent('request', { detail: { peerId: peer, transactionId } })
     }, this.log.newScope('watchers'))
     this.subs = new Subscriptions(components, {
@@ -164,7 +196,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       notify: (subscription, record, access) => this.safeDispatchEvent('notify', { detail: { target: subscription.target, transactionId: subscription.transactionId, record, access } }),
       ended: (subscription, reason) => this.safeDispatchEvent('subscription:end', { detail: { target: subscription.target, transactionId: subscription.transactionId, reason } }),
       exchanged: target => this.hangUp?.after(target)
-    }, this.shards, this.validation, this.keyring, this.log.newScope('subscriptions'))
+    }, this.validation, this.keyring, this.log.newScope('subscriptions'))
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/presence'
@@ -172,14 +204,13 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   async start (): Promise<void> {
     await this.access.load()
     await this.keyring.load()
-    this.shards.start()
+    await this.pushes.start()
     await this.wills.start()
     this.holders.start()
     await this.watchersRegistry.start()
     this.components.events.addEventListener('peer:identify', this.onIdentify)
     this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
     this.components.events.addEventListener('self:peer:update', this.onAddressChange)
-    this.components.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.lastTick = Date.now()
     this.wakeTimer = setInterval(this.checkAwake, WAKE_CHECK_MS)
     this.wakeTimer.unref?.()
@@ -188,10 +219,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
 
   async afterStart (): Promise<void> {
     // a DHT client reaches nobody before it has met a DHT server, and its bootstrap connection is
-    // still coming up: announcing now would put our record and shard membership nowhere
+    // still coming up: announcing now would put our record nowhere
     if (this.components.dht.getMode() === 'client') await this.dhtServerMet(DHT_SERVER_WAIT_MS)
-    this.shards.join(topicOf(this.components.peerId))
-    if (this.init.allShards) ALL_TOPICS.forEach(topic => this.shards.join(topic))
     await this.subs.start()
     const previous = await this.own.load()
     // the wills of our last record, the goodbye the highest, are not news to us after a restart
@@ -204,8 +233,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   /**
-   * Say goodbye while gossip and the DHT still run, so watchers see "closed"
-   * at once. The goodbye is the will of the highest slot, above every copy
+   * Say goodbye while the network and the DHT still run, so watchers see
+   * "closed" at once. The goodbye is the will of the highest slot, above every copy
    * our holders have: theirs, published when the connection drops, are then
    * late and dropped without blame.
    */
@@ -218,7 +247,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     const inDht = this.components.connectionManager.getConnections().length === 0 ? -1n : await this.lookups.newestSeqInDht(this.components.peerId, AbortSignal.timeout(GOODBYE_LOOKUP_TIMEOUT_MS))
     const goodbye = await this.own.goodbye(seen > inDht ? seen : inDht, this.components.addressManager.getAddresses()).catch(() => undefined)
     if (goodbye != null) {
-      await this.spread(goodbye.bytes, this.components.peerId, GOODBYE_DHT_TIMEOUT_MS)
+      await this.spread(goodbye.bytes, this.components.peerId, { dhtTimeout: GOODBYE_DHT_TIMEOUT_MS })
         .catch(err => this.log.error('could not publish goodbye - %e', err))
     }
     if (this.components.connectionManager.getConnections().length > 0) {
@@ -233,14 +262,13 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
     this.components.events.removeEventListener('peer:disconnect', this.onDisconnect)
     this.components.events.removeEventListener('self:peer:update', this.onAddressChange)
-    this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     clearTimeout(this.addressTimer)
     clearInterval(this.wakeTimer)
     await this.watchersRegistry.stop()
     this.hangUp?.stop()
     this.holders.stop()
     await this.wills.stop()
-    this.shards.stop()
+    await this.pushes.stop()
   }
 
   get current (): PresenceRecord | undefined {
@@ -256,10 +284,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.validation.remember(record.presentity, record.seq, bytes)
     // wills go with every record, closed ones too, so that no holder keeps a
     // will older than our newest record (publishing it would be a replay,
-    // ignored by every watcher). They go out right after the gossip, in the
-    // background: the change is not held up by a slow holder (until the new
-    // ones arrive, a holder has only the previous will — see "Out of contact")
-    await this.spread(bytes, record.presentity, dhtTimeout, options.signal, Math.min(dhtTimeout, waitForDht), () => { this.holders.depositAll() })
+    // ignored by every watcher). They go out right after the pushes start, in
+    // the background: the change is not held up by a slow holder (until the
+    // new ones arrive, a holder has only the previous will — see "Out of contact")
+    await this.spread(bytes, record.presentity, { dhtTimeout, signal: options.signal, waitForDht: Math.min(dhtTimeout, waitForDht), afterPush: () => { this.holders.depositAll() } })
     this.scheduleRepublish()
     this.safeDispatchEvent('change', { detail: record })
     return record
@@ -323,7 +351,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     const record = delegatedRecord(current, update, delegation, Date.now(), this.init.recordTtl)
     const bytes = await sealPresence(this.components.privateKey, record)
     this.validation.remember(presentity, record.seq, bytes)
-    await this.spread(bytes, presentity, DHT_PUT_TIMEOUT_MS, options.signal, DHT_PUT_WAIT_MS)
+    // the presentity takes it as its own and pushes it to its watchers (onRecord)
+    await this.spread(bytes, presentity, { to: [presentity], signal: options.signal, waitForDht: DHT_PUT_WAIT_MS })
     this.subs.onRecord(record)
     return record
   }
@@ -362,19 +391,27 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   /**
-   * Publish signed record bytes into the presentity's shard now, and store
-   * them in the DHT, waiting up to `waitForDht` ms for that and letting it
-   * finish in the background after (tracked so a stop can wait briefly).
+   * Push signed record bytes now — ours to our watchers, anyone else's to
+   * `to` — and store them in the DHT, waiting up to `waitForDht` ms for that
+   * and letting it finish in the background after (pushes and puts are
+   * tracked so a stop can wait briefly).
    */
-  private async spread (bytes: Uint8Array, presentity: PeerId, dhtTimeout = DHT_PUT_TIMEOUT_MS, signal?: AbortSignal, waitForDht = 0, afterGossip?: () => void): Promise<void> {
+  private async spread (bytes: Uint8Array, presentity: PeerId, options: SpreadOptions = {}): Promise<void> {
+    const { dhtTimeout = DHT_PUT_TIMEOUT_MS, signal, waitForDht = 0 } = options
     const key = presenceKey(presentity)
     // our own put skips kad-dht's validator: check first, never store what peers would refuse
     await validatePresenceRecord(key, bytes)
-    await this.shards.publish(topicOf(presentity), bytes).catch(err => {
-      this.log('gossip publish failed - %e', err)
-    })
-    afterGossip?.()
     const own = presentity.equals(this.components.peerId)
+    const pushed = (own && options.to == null
+      ? this.pushes.fanOut([...this.watchersRegistry.list().map(w => w.peerId), ...this.watchersRegistry.takeLapsed()], bytes, signal)
+      : this.pushes.send(options.to ?? [], bytes, signal).then(() => {}))
+      .finally(() => {
+        this.puts.delete(pushed)
+        if (this.running) for (const peer of this.pushedTo(own, options.to)) this.hangUp?.after(peer, 0, PUSH_HANG_UP_DELAY_MS)
+      })
+    this.puts.add(pushed)
+    await Promise.race([pushed, new Promise(resolve => setTimeout(resolve, PUSH_HEAD_START_MS))])
+    options.afterPush?.()
     // a DHT server keeps its own copy; a client's record is stored only if a server took it
     const client = this.components.dht.getMode() === 'client'
     const put = storedOn(this.components.dht.put(key, bytes, { signal: timeoutSignal(dhtTimeout, signal) }))
@@ -390,6 +427,25 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     // alone, a put cannot finish: do not make the caller wait for it
     const alone = this.components.connectionManager.getConnections().length === 0
     if (waitForDht > 0 && !alone) await Promise.race([put, new Promise(resolve => setTimeout(resolve, waitForDht))])
+  }
+
+  /** Whom a push went to, for hanging up once it is done */
+  private pushedTo (own: boolean, to?: PeerId[]): PeerId[] {
+    return to ?? (own ? this.watchersRegistry.list().map(w => w.peerId) : [])
+  }
+
+  /**
+   * A record pushed to us. A "closed" of a presentity brought by someone else
+   * is a will its holder pushed: we echo it to the presentity, so that a
+   * live one learns of it and outbids it (will-holders.ts); a dead one costs
+   * a refused dial.
+   */
+  private onPushed (record: PresenceRecord, bytes: Uint8Array, from: PeerId): void {
+    const self = this.components.peerId
+    if (!record.presentity.equals(self) && !from.equals(record.presentity) && record.basic === 'closed' && this.running) {
+      this.pushes.send([record.presentity], bytes).catch(err => this.log('could not echo a will to %p - %e', record.presentity, err))
+    }
+    this.onRecord(record)
   }
 
   private deliverLocally (bytes: Uint8Array): void {
@@ -408,7 +464,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
           .catch(err => this.log.error('adopting a delegate\'s change failed - %e', err))
         return
       }
-      // a holder published our will though we are alive: outbid it (once, rate-bounded) and judge the holder
+      // a holder pushed our will though we are alive (a watcher echoed it): outbid it (once, rate-bounded) and judge the holder
       if (this.running) this.holders.seen(record)
       return
     }
@@ -431,30 +487,18 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.addressTimer.unref?.()
   }
 
-  /**
-   * A peer joined our shard: it (and its mesh) get our current record now.
-   * Whether an earlier publication reached anyone cannot be known here:
-   * gossipsub counts a peer as reached once the message is queued on its
-   * stream, and a stream on a connection that died while we slept still
-   * takes it — after a wake-up the watcher that reconnected then never saw
-   * us open again (test/cli/recovery.spec.ts, about one run in eight). A peer
-   * that has the record already drops the copy as a duplicate.
-   */
-  private readonly onSubscriptionChange = (event: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
-    const signed = this.own.signed
-    if (signed == null || !this.running) return
-    const ours = topicOf(this.components.peerId)
-    if (!event.detail.subscriptions.some(s => s.subscribe && s.topic === ours)) return
-    // after the subscription is processed, so the peer is a topic peer when we publish
-    setTimeout(() => {
-      this.shards.publish(ours, signed.bytes).catch(err => this.log('republishing to a new shard peer failed - %e', err))
-    }, 0)
-  }
-
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     if (this.cutOff) this.catchUp()
     if (this.unstored != null) this.storeAgain()
-    if (this.running) this.holders.onIdentify(event.detail.peerId, event.detail.protocols)
+    if (!this.running) return
+    const peer = event.detail.peerId
+    this.holders.onIdentify(peer, event.detail.protocols)
+    // a watcher our pushes could not reach is connected again: it gets our current record now
+    const signed = this.own.signed
+    if (this.pushes.isUnreachable(peer) && this.watchersRegistry.get(peer) != null && signed != null) {
+      this.pushes.reachable(peer)
+      this.pushes.fanOut([peer], signed.bytes).catch(err => this.log('could not push to %p - %e', peer, err))
+    }
   }
 
   /**
@@ -480,16 +524,15 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
 
   /**
    * Connected again after losing every connection — the laptop slept, the
-   * network went or the address changed. Meanwhile our neighbours may have
-   * published our will, and gossip sent to us is lost. Say we are open again
-   * (a newer record than the will), find our shards' members again, and ask
-   * for the current state of everyone we watch.
+   * network went or the address changed. Meanwhile our holders may have
+   * pushed our will, and pushes to us failed (the presentities skip us now).
+   * Say we are open again (a newer record than the will), and renew with
+   * everyone we watch: the renewals bring their current state.
    */
   private catchUp (): void {
     this.cutOff = false
     if (!this.running) return
     this.log('connected again after being cut off, catching up')
-    this.shards.refresh()
     if (this.own.record?.basic === 'open') this.publish({}).catch(err => this.log.error('republish after being cut off failed - %e', err))
     this.subs.resync().catch(err => this.log.error('catching up with subscriptions failed - %e', err))
   }
@@ -504,9 +547,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   /**
-   * Put the record no DHT server took, and announce our shards again, once
-   * the routing table has had a moment to take in the peer just identified
-   * (kad-dht checks it first)
+   * Put the record no DHT server took, once the routing table has had a
+   * moment to take in the peer just identified (kad-dht checks it first)
    */
   private storeAgain (): void {
     if (this.storeTimer != null) return
@@ -515,8 +557,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       const bytes = this.unstored
       if (bytes == null || !this.running) return
       this.log('putting our record again: the last put reached no DHT server')
-      this.spread(bytes, this.components.peerId).catch(err => this.log('storing our record again failed - %e', err))
-      this.shards.refresh()
+      this.spread(bytes, this.components.peerId, { to: [] }).catch(err => this.log('storing our record again failed - %e', err))
     }, STORE_AGAIN_DELAY_MS)
     this.storeTimer.unref?.()
   }

@@ -1,11 +1,7 @@
 /**
- * The presence protocol's names on the wire: stream protocol ids, gossip
- * topics, DHT keys and the provider records that let watchers and
- * presentities find each other's topics. See docs/PROTOCOL.md.
+ * The presence protocol's names on the wire: stream protocol ids and DHT
+ * keys. See docs/PROTOCOL.md.
  */
-import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
-import { sha256 } from 'multiformats/hashes/sha2'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import { concat } from 'uint8arrays/concat'
@@ -14,14 +10,24 @@ import { fromString } from 'uint8arrays/from-string'
 import { MAX_RECORD_SIZE } from './constants.js'
 import type { PeerId } from '@libp2p/interface'
 
-/** Watcher → presentity: subscribe, renew, cancel (CPIM subscribe/response) */
-export const SUBSCRIBE_PROTOCOL = '/presence-mesh/presence/subscribe/1.0.0'
+/**
+ * Watcher → presentity: subscribe, renew, cancel (CPIM subscribe/response).
+ * 2.0.0: a registered watcher is sent every change over PUSH_PROTOCOL (1.0.0
+ * watchers listened on gossip shards instead)
+ */
+export const SUBSCRIBE_PROTOCOL = '/presence-mesh/presence/subscribe/2.0.0'
 
 /** Presentity → watcher: a decision about its request or subscription (approved, cancelled, refused) */
 export const NOTICE_PROTOCOL = '/presence-mesh/presence/notice/1.0.0'
 
-/** Presentity → neighbour: hand over the pre-signed "closed" record to publish if it dies */
-export const WILL_PROTOCOL = '/presence-mesh/presence/will/1.0.0'
+/**
+ * Presentity → the holders it chose: hand over the pre-signed "closed" record
+ * to publish if it dies. 2.0.0: with the list of watchers to push it to
+ */
+export const WILL_PROTOCOL = '/presence-mesh/presence/will/2.0.0'
+
+/** Presentity (or its will's holder, or its delegate) → watcher: one signed record, no answer */
+export const PUSH_PROTOCOL = '/presence-mesh/presence/push/1.0.0'
 
 /**
  * Largest message a remote sends on each protocol, which is what its handler
@@ -33,8 +39,20 @@ export const SUBSCRIBE_FRAME_LIMIT = 256
 export const SUBSCRIBE_RESPONSE_FRAME_LIMIT = MAX_RECORD_SIZE + 8 * 1024
 /** `Notice`: a kind, a transaction id of at most 64 characters and a short reason */
 export const NOTICE_FRAME_LIMIT = 512
-/** `Will`: one signed record of at most MAX_RECORD_SIZE, and a flag */
-export const WILL_FRAME_LIMIT = MAX_RECORD_SIZE + 16
+/**
+ * Watchers a will names at most: the holder pushes the will to each. The
+ * default watcher limit (presence.ts); a presentity allowed more names the
+ * most recent ones
+ */
+export const MAX_WILL_WATCHERS = 2_000
+/**
+ * `Will`: one signed record of at most MAX_RECORD_SIZE, two flags, and up to
+ * MAX_WILL_WATCHERS peer ids (a multihash of at most 64 bytes plus tag and
+ * length: Ed25519 ids take 40)
+ */
+export const WILL_FRAME_LIMIT = MAX_RECORD_SIZE + 16 + MAX_WILL_WATCHERS * 66
+/** `Push`: one signed record of at most MAX_RECORD_SIZE */
+export const PUSH_FRAME_LIMIT = MAX_RECORD_SIZE + 8
 
 /**
  * Inbound streams at once on one connection (libp2p's maxInboundStreams):
@@ -44,45 +62,12 @@ export const WILL_FRAME_LIMIT = MAX_RECORD_SIZE + 16
 export const SUBSCRIBE_STREAMS_PER_CONNECTION = 8
 export const NOTICE_STREAMS_PER_CONNECTION = 4
 export const WILL_STREAMS_PER_CONNECTION = 4
-
-/**
- * Number of gossip topics presence is spread over. Each presentity publishes
- * into one shard; a watcher joins only the shards its contacts fall in and
- * filters locally. See "Gossip topic design" in docs/ARCHITECTURE.md.
- */
-export const SHARD_COUNT = 32
-
-const TOPIC_PREFIX = '/presence-mesh/presence/1/shard/'
+/** A presentity pushes one record per change; a burst of changes overlaps a few */
+export const PUSH_STREAMS_PER_CONNECTION = 8
 
 /** First path segment of presence DHT keys: kad-dht picks our validator by it */
 export const DHT_NAMESPACE = 'presence'
 const KEY_PREFIX = fromString(`/${DHT_NAMESPACE}/`)
-
-/**
- * A presentity's shard: the last byte of its peer id's multihash digest. For
- * Ed25519 ids that is a byte of the public key, uniformly distributed.
- */
-export function shardOf (peerId: PeerId): number {
-  const digest = peerId.toMultihash().digest
-  return digest[digest.length - 1] % SHARD_COUNT
-}
-
-export function shardTopic (shard: number): string {
-  return `${TOPIC_PREFIX}${shard}`
-}
-
-export function topicOf (peerId: PeerId): string {
-  return shardTopic(shardOf(peerId))
-}
-
-/** The shard a topic names, or undefined when it is not a presence topic */
-export function shardOfTopic (topic: string): number | undefined {
-  if (!topic.startsWith(TOPIC_PREFIX)) return undefined
-  const shard = Number(topic.slice(TOPIC_PREFIX.length))
-  return Number.isInteger(shard) && shard >= 0 && shard < SHARD_COUNT && topic === shardTopic(shard) ? shard : undefined
-}
-
-export const ALL_TOPICS: readonly string[] = Array.from({ length: SHARD_COUNT }, (_, i) => shardTopic(i))
 
 /** `/presence/<peer id multihash>`: where a presentity's signed record lives in the DHT */
 export function presenceKey (peerId: PeerId): Uint8Array {
@@ -95,10 +80,3 @@ export function peerIdFromPresenceKey (key: Uint8Array): PeerId {
   return peerIdFromMultihash(Digest.decode(key.subarray(KEY_PREFIX.length)))
 }
 
-/**
- * Content id announced as a DHT provider record by every node in a shard's
- * gossip mesh, so that nodes joining the shard find peers already in it.
- */
-export async function shardCid (shard: number): Promise<CID> {
-  return CID.createV1(raw.code, await sha256.digest(fromString(shardTopic(shard))))
-}

@@ -3,8 +3,11 @@
  * subscribe → immediate response → immediate notify with the current state
  * → a notify on every change until the duration ends or it is cancelled.
  * Subscriptions are persisted and renewed with the presentity before its
- * grant lapses; one to an offline presentity waits for it in the gossip
- * shard and registers with it when it comes back.
+ * grant lapses; the presentity pushes each change to its registered
+ * watchers (push.ts). One to an offline presentity registers with it when
+ * either side next reaches the other: the presentity pushes its first record
+ * to the watchers it knew, a presentity that watches us back dials us, and
+ * we renew everything when we start or wake.
  *
  * Access control on this side: the response may carry the key of the view
  * we are granted (kept in the keyring), a refusal, or "pending" until the
@@ -18,18 +21,32 @@ import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
 import { openPresence, type PresenceRecord } from './record.js'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
-import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT, topicOf } from './protocol.js'
+import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
-import type { Shards } from './shards.js'
-import type { PresenceValidation } from './validation.js'
+import { readVerified, type PresenceValidation } from './validation.js'
 import type { Access, Keyring } from '../access/keyring.js'
-import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, Stream, TypedEventTarget } from '@libp2p/interface'
+import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, PeerStore, Stream, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 const PREFIX = '/presence-mesh/presence/subscriptions'
 const REQUEST_TIMEOUT_MS = 5_000
 /** Renew when this share of the granted time is left */
 const RENEW_AT_REMAINING = 0.2
+/**
+ * A renewal that failed is tried again (at 80 % of what is left of the
+ * grant) while this much of the grant remains; past it the subscription
+ * waits for the presentity, whose registration of us runs out
+ */
+const MIN_RETRY_MS = 30_000
+/**
+ * An unregistered subscription looks its presentity up in the DHT after
+ * this long, then after twice as long each time, up to LOOK_AGAIN_MAX_MS:
+ * a DHT lookup per offline contact per hour at rest (≈ 3 KB), and a
+ * presentity missed at subscribe time (a lookup that timed out) is found
+ * within a minute
+ */
+const LOOK_AGAIN_MS = 60_000
+const LOOK_AGAIN_MAX_MS = 60 * 60_000
 /** Requests at a time when catching up after being cut off */
 const RESYNC_CONCURRENCY = 4
 
@@ -61,6 +78,7 @@ export type EndReason = 'expired' | 'cancelled' | 'refused'
 
 export interface SubscriptionsComponents {
   datastore: Datastore
+  peerStore: PeerStore
   connectionManager: ConnectionManager
   registrar: Registrar
   events: TypedEventTarget<Libp2pEvents>
@@ -69,7 +87,7 @@ export interface SubscriptionsComponents {
 export interface SubscriptionsInit {
   /** Longest subscription a watcher may ask for, in seconds */
   maxDuration: number
-  /** The newest record known for a presentity (DHT and gossip) */
+  /** The newest record known for a presentity (what was pushed to us, else the DHT) */
   fetch(target: PeerId, signal: AbortSignal): Promise<Uint8Array | undefined>
   notify(subscription: Subscription, record: PresenceRecord | undefined, access: Access | undefined): void
   ended(subscription: Subscription, reason: EndReason): void
@@ -80,7 +98,6 @@ export interface SubscriptionsInit {
 export class Subscriptions {
   private readonly components: SubscriptionsComponents
   private readonly init: SubscriptionsInit
-  private readonly shards: Shards
   private readonly validation: PresenceValidation
   private readonly keyring: Keyring
   private readonly log: Logger
@@ -88,19 +105,20 @@ export class Subscriptions {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
   /** What the last notify of each subscription showed (seq and access) */
   private readonly lastShown = new WeakMap<Subscription, string>()
+  /** Per unregistered subscription, how long it waited last before looking again */
+  private readonly lookAgainIn = new Map<string, number>()
   /** Per presentity, the sealed key ids we last asked it about: ask again only when they change */
   private readonly askedAbout = new Map<string, string>()
 
-  constructor (components: SubscriptionsComponents, init: SubscriptionsInit, shards: Shards, validation: PresenceValidation, keyring: Keyring, log: Logger) {
+  constructor (components: SubscriptionsComponents, init: SubscriptionsInit, validation: PresenceValidation, keyring: Keyring, log: Logger) {
     this.components = components
     this.init = init
-    this.shards = shards
     this.validation = validation
     this.keyring = keyring
     this.log = log
   }
 
-  /** Resume persisted subscriptions: rejoin their shards and renew them */
+  /** Resume persisted subscriptions and renew them */
   async start (): Promise<void> {
     this.components.events.addEventListener('peer:identify', this.onIdentify)
     await this.components.registrar.handle(NOTICE_PROTOCOL, async (stream, connection) => this.onNotice(stream, connection), {
@@ -133,6 +151,7 @@ export class Subscriptions {
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
     this.active.clear()
+    this.lookAgainIn.clear()
   }
 
   list (): Subscription[] {
@@ -200,7 +219,7 @@ export class Subscriptions {
 
   /**
    * This node was cut off (it slept, or its network went) and is back:
-   * gossip sent meanwhile is lost. Ask every presentity we are registered
+   * pushes meanwhile failed, and the presentities skip us until we renew. Ask every presentity we are registered
    * with for its current record (a renewal carries it), and look up the
    * others — one request each, now, not on a timer.
    */
@@ -221,7 +240,7 @@ export class Subscriptions {
     await Promise.all(Array.from({ length: RESYNC_CONCURRENCY }, worker))
   }
 
-  /** A newer record arrived from gossip */
+  /** A newer record arrived (pushed, or from a renewal or a lookup) */
   onRecord (record: PresenceRecord): void {
     const subscription = this.active.get(record.presentity.toString())
     if (subscription == null) return
@@ -259,7 +278,7 @@ export class Subscriptions {
   /** Show a record as we may see it */
   private notify (subscription: Subscription, record: PresenceRecord | undefined): void {
     const revealed = this.reveal(record)
-    // the same record may arrive by gossip, by a renewal and after a notice: the watcher hears it once
+    // the same record may arrive pushed, by a renewal and after a notice: the watcher hears it once
     const shown = `${revealed.record?.seq ?? ''} ${revealed.access ?? ''}`
     if (record != null && this.lastShown.get(subscription) === shown) return
     this.lastShown.set(subscription, shown)
@@ -304,9 +323,8 @@ export class Subscriptions {
   }
 
   /**
-   * A presentity we wait for connected (it came back, or the shard lookup
-   * found it): register now; the response brings its current record, so a
-   * start-up announcement that gossip delivered to nobody is not missed.
+   * A presentity we wait for connected (it came back and watches us too, or
+   * pushed to us): register now; the response brings its current record.
    */
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     const subscription = this.active.get(event.detail.peerId.toString())
@@ -317,7 +335,6 @@ export class Subscriptions {
 
   private activate (subscription: Subscription): void {
     this.active.set(subscription.target.toString(), subscription)
-    this.shards.join(topicOf(subscription.target))
     this.schedule(subscription)
   }
 
@@ -326,14 +343,39 @@ export class Subscriptions {
     clearTimeout(this.timers.get(key))
     const now = Date.now()
     const grant = subscription.grantedUntil - now
-    const renewAt = grant > 0 ? now + grant * (1 - RENEW_AT_REMAINING) : Infinity
+    const registered = grant > 0
+    if (registered) this.lookAgainIn.delete(key)
+    const renewAt = registered ? now + grant * (1 - RENEW_AT_REMAINING) : now + this.lookAgainDelay(key)
     const next = Math.min(renewAt, subscription.until)
     const timer = setTimeout(() => {
       if (Date.now() >= subscription.until) void this.end(subscription, 'expired')
-      else void this.renew(subscription)
+      else if (subscription.grantedUntil > Date.now()) void this.renew(subscription)
+      else void this.lookAgain(subscription)
     }, Math.max(0, next - now))
     timer.unref?.()
     this.timers.set(key, timer)
+  }
+
+  /** How long an unregistered subscription waits before looking again: LOOK_AGAIN_MS doubling to LOOK_AGAIN_MAX_MS, ±20 % */
+  private lookAgainDelay (key: string): number {
+    const delay = Math.min((this.lookAgainIn.get(key) ?? LOOK_AGAIN_MS / 2) * 2, LOOK_AGAIN_MAX_MS)
+    this.lookAgainIn.set(key, delay)
+    return delay * (0.8 + Math.random() * 0.4)
+  }
+
+  /**
+   * Not registered with the presentity (it was away when we subscribed, or
+   * the lookup before the request failed): look its record up, and register
+   * if it says the presentity may be up
+   */
+  private async lookAgain (subscription: Subscription): Promise<void> {
+    const known = this.validation.newestSeq(subscription.target) ?? -1n
+    const record = await this.currentState(subscription.target, AbortSignal.timeout(REQUEST_TIMEOUT_MS))
+    if (this.active.get(subscription.target.toString()) !== subscription) return
+    // a newer record notifies, and registers us if it is open (onRecord)
+    if (record != null && record.seq > known) this.onRecord(record)
+    else if (record != null && (record.basic === 'open' || record.addresses.length > 0)) await this.renew(subscription)
+    if (subscription.grantedUntil <= Date.now()) this.schedule(subscription)
   }
 
   private async renew (subscription: Subscription): Promise<void> {
@@ -358,7 +400,8 @@ export class Subscriptions {
       }
     } catch (err) {
       this.log('renewing with %p failed, waiting for it - %e', subscription.target, err)
-      subscription.grantedUntil = 0
+      // still registered there for a while: try again within it (schedule), the presentity may be back by then
+      if (subscription.grantedUntil - Date.now() < MIN_RETRY_MS) subscription.grantedUntil = 0
     }
     if (this.active.get(subscription.target.toString()) === subscription) {
       this.schedule(subscription)
@@ -371,9 +414,9 @@ export class Subscriptions {
     if (this.active.get(key) !== subscription) return
     this.active.delete(key)
     this.askedAbout.delete(key)
+    this.lookAgainIn.delete(key)
     clearTimeout(this.timers.get(key))
     this.timers.delete(key)
-    this.shards.leave(topicOf(subscription.target))
     await this.components.datastore.delete(new Key(`${PREFIX}/${key}`))
     this.init.ended(subscription, reason)
   }
@@ -381,6 +424,7 @@ export class Subscriptions {
   private async request (subscription: Subscription, duration: number, signal?: AbortSignal): Promise<SubscribeResponse> {
     const options = { signal: timeoutSignal(REQUEST_TIMEOUT_MS, signal) }
     try {
+      await this.learnAddresses(subscription.target)
       const stream = await this.components.connectionManager.openStream(subscription.target, SUBSCRIBE_PROTOCOL, { ...options, runOnLimitedConnection: true })
       return await withStream(stream, options.signal, async () => {
         const pb = pbStream(stream, { maxDataLength: SUBSCRIBE_RESPONSE_FRAME_LIMIT })
@@ -390,6 +434,18 @@ export class Subscriptions {
     } finally {
       this.init.exchanged(subscription.target)
     }
+  }
+
+  /**
+   * The addresses the presentity's newest record names (signed by it, so
+   * authentic), for the dial: a watcher that never met it knows it only
+   * from the DHT, and a DHT client's address is in no routing table
+   */
+  private async learnAddresses (target: PeerId): Promise<void> {
+    if (this.components.connectionManager.getConnections(target).length > 0) return
+    const bytes = this.validation.newestBytes(target)
+    const addresses = bytes == null ? [] : readVerified(bytes)?.addresses ?? []
+    if (addresses.length > 0) await this.components.peerStore.merge(target, { multiaddrs: addresses }).catch(err => this.log('could not keep the addresses of %p - %e', target, err))
   }
 
   private async currentState (target: PeerId, signal: AbortSignal): Promise<PresenceRecord | undefined> {

@@ -1,20 +1,20 @@
 /**
- * The one place that judges presence data from the network. Every failure
+ * The one place that judges presence records pushed to us. Every failure
  * maps to a verdict — accept, ignore (drop, sender not at fault) or reject
- * (drop and lower the sender's gossip score) — and every verdict is counted.
+ * (drop, abort the stream and count it against the sender) — and every
+ * verdict is counted.
  *
- * Reject is for what no honest node ever forwards: bytes that do not open
- * (signature, signer, encoding, size) or a record on the wrong shard. A
- * genuine record that is merely late — expired, or older than one we already
- * hold — is ignored: an honest forwarder delivers out of order (a will
- * published after its presentity came back, a neighbour with a slow link),
- * and punishing it would push honest peers out of the gossip meshes.
+ * Reject is for what no honest node ever sends: bytes that do not open
+ * (signature, signer, encoding, size). A genuine record that is merely late —
+ * expired, or older than one we already hold — or of a presentity we do not
+ * watch is ignored: an honest sender delivers out of order (a will pushed
+ * after its presentity came back) or from an old watcher list (a holder's),
+ * and punishing it would cut honest peers off.
  */
 import { RecordEnvelope } from '@libp2p/peer-record'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toString } from 'uint8arrays/to-string'
 import { openPresence, unmarshalPresence, type PresenceRecord } from './record.js'
-import { shardOf, shardOfTopic } from './protocol.js'
 import type { PeerId } from '@libp2p/interface'
 import { equals } from 'uint8arrays/equals'
 
@@ -29,12 +29,12 @@ export interface Judgement {
 /** Newest record seen per presentity; bounded so strangers' records cannot grow it without limit */
 const MAX_TRACKED_PRESENTITIES = 10_000
 /**
- * Envelopes whose signature we already judged, by sha256 of their bytes.
- * gossipsub dedupes by its own message id (sender + seqno), so the same
- * record in a new gossip message — two holders publishing one will, a
- * replay flood — reached our signature check every time (≈ 130 µs each).
- * The hash (≈ 2 µs) finds the earlier judgement; the cheap checks that
- * depend on the moment (shard, expiry, sequence) still run for each copy.
+ * Envelopes whose signature we already judged, by sha256 of their bytes:
+ * the same record pushed again — the presentity and the holders of its will
+ * pushing one goodbye, a replay flood — would reach our signature check
+ * every time (≈ 130 µs each). The hash (≈ 2 µs) finds the earlier judgement;
+ * the cheap checks that depend on the moment (expiry, sequence) still run
+ * for each copy.
  */
 export const MAX_JUDGED = 4_096
 
@@ -49,17 +49,18 @@ export class PresenceValidation {
   /** Copies whose signature check the cache saved */
   cacheHits = 0
 
-  /** Judge a gossip message on a presence topic */
-  async judgeGossip (topic: string, bytes: Uint8Array): Promise<Judgement> {
-    const shard = shardOfTopic(topic)
-    if (shard === undefined) return this.count({ verdict: 'ignore', reason: 'not-a-presence-topic' })
+  /**
+   * Judge a pushed record. `watched` says whether we want the presentity's
+   * records: asked before the signature is checked, from the unverified
+   * payload, so a stranger's record costs a decode and no more
+   */
+  async judge (bytes: Uint8Array, watched: (presentity: PeerId) => boolean): Promise<Judgement> {
+    const claimed = readVerified(bytes)
+    if (claimed != null && !watched(claimed.presentity)) return this.count({ verdict: 'ignore', reason: 'not-watched' })
     const opened = await this.open(bytes)
     // forged, tampered, oversized or undecodable: an honest node never sends these
     if ('failure' in opened) return this.count({ verdict: 'reject', reason: opened.failure })
     const { record } = opened
-    if (shardOf(record.presentity) !== shard) {
-      return this.count({ verdict: 'reject', reason: 'wrong-shard' })
-    }
     if (Date.now() >= record.expiresAt) return this.count({ verdict: 'ignore', reason: 'expired' })
     return this.count(this.judgeSequence(record, bytes))
   }
@@ -90,7 +91,7 @@ export class PresenceValidation {
   /**
    * A sequence number at or below the newest seen is dropped: the same record
    * again (two neighbours publishing the same will), an older one (a replay,
-   * or honest gossip overtaken by a newer record), or another record with the
+   * or an honest push overtaken by a newer record), or another record with the
    * same number (only its signer can have made both). None of them is the
    * forwarder's fault, and none is shown.
    */
@@ -130,6 +131,11 @@ export class PresenceValidation {
     return bytes != null && bytes.length > 0 ? bytes : undefined
   }
 
+  /** Count a push refused before it could be opened (too large, not a push at all) */
+  rejected (reason: string): void {
+    this.count({ verdict: 'reject', reason })
+  }
+
   private count (judgement: Judgement): Judgement {
     this.counts[judgement.verdict]++
     this.reasons.set(judgement.reason, (this.reasons.get(judgement.reason) ?? 0) + 1)
@@ -137,7 +143,7 @@ export class PresenceValidation {
   }
 }
 
-/** The record inside envelope bytes that were already verified; undefined if unreadable */
+/** The record inside envelope bytes, unverified (verified already, or only to be looked at); undefined if unreadable */
 export function readVerified (bytes: Uint8Array): PresenceRecord | undefined {
   try {
     return unmarshalPresence(RecordEnvelope.createFromProtobuf(bytes).payload)

@@ -3,7 +3,8 @@
  * and what access control answers each request. A watcher that stops
  * renewing (it vanished without cancelling) is dropped when its granted
  * duration runs out. Decisions the user takes later reach the watcher as a
- * Notice.
+ * Notice. Each change of ours is pushed to every watcher listed here
+ * (push.ts).
  */
 import { pbStream } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -64,6 +65,8 @@ export class Watchers {
   private readonly init: WatchersInit
   private readonly log: Logger
   private readonly watchers = new Map<string, Watcher>()
+  /** Watchers whose grant ran out while we were stopped: they did not renew because we were away */
+  private lapsed: PeerId[] = []
   private sweeper?: ReturnType<typeof setInterval>
 
   constructor (components: WatchersComponents, init: WatchersInit, log: Logger) {
@@ -88,13 +91,27 @@ export class Watchers {
     })
     this.sweeper = setInterval(() => { this.sweep().catch(err => this.log.error('sweep failed - %e', err)) }, 5_000)
     this.sweeper.unref?.()
+    const now = Date.now()
+    this.lapsed = this.list().filter(w => w.expiresAt <= now).map(w => w.peerId)
     await this.sweep()
+  }
+
+  /**
+   * Once after a start: the watchers whose grant ran out while we were
+   * stopped. They tried to renew while we were away; our first record goes
+   * to them too, and those still subscribed register again.
+   */
+  takeLapsed (): PeerId[] {
+    const lapsed = this.lapsed
+    this.lapsed = []
+    return lapsed
   }
 
   async stop (): Promise<void> {
     clearInterval(this.sweeper)
     await this.components.registrar.unhandle(SUBSCRIBE_PROTOCOL)
     this.watchers.clear()
+    this.lapsed = []
   }
 
   list (): Watcher[] {

@@ -13,6 +13,11 @@
  * records), so a will seen published names its holder. Seen while we live, we
  * outbid it once with a newer "open" (rate-bounded), and a holder that
  * published it while still connected to us gets no will again for an hour.
+ *
+ * With the will goes the list of our watchers, whom the holder pushes it to.
+ * The list travels only when it changed since that holder's last will, and
+ * at most once per WATCHERS_UPDATE_MS: a watcher that subscribed just before
+ * we die may miss our will, and finds us closed in the DHT when it looks.
  */
 import { BOOTSTRAP_TAG, DHT_PROTOCOL, RELAY_RESERVATION_TAG } from '../node/constants.js'
 import { GOODBYE_SLOT, MAX_WILL_HOLDERS } from './constants.js'
@@ -40,8 +45,10 @@ export interface WillHoldersInit {
   current(): PresenceRecord | undefined
   /** The will of the current record in a slot */
   will(slot: number): Promise<{ seq: bigint, bytes: Uint8Array } | undefined>
-  /** Hand a will to a holder */
-  deposit(peer: PeerId, will: Uint8Array): Promise<void>
+  /** Our registered watchers, the ones a holder pushes our will to */
+  watchers(): PeerId[]
+  /** Hand a will to a holder, with our watchers (undefined: the list it holds still stands) */
+  deposit(peer: PeerId, will: Uint8Array, watchers?: PeerId[]): Promise<void>
   /** Publish our state again, above `floor` */
   outbid(floor: bigint): Promise<void>
 }
@@ -64,6 +71,8 @@ const OUTBID_REFILL_MS = 20_000
 /** A DHT check asks this long at most, and stops after this many values */
 const CHECK_TIMEOUT_MS = 10_000
 const CHECK_VALUES = 3
+/** A changed watcher list goes to the holders at most this often */
+const WATCHERS_UPDATE_MS = 2_000
 
 export class WillHolders {
   private readonly components: WillHoldersComponents
@@ -83,6 +92,13 @@ export class WillHolders {
   private outbidTimer?: ReturnType<typeof setTimeout>
   private checkTimer?: ReturnType<typeof setTimeout>
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
+  /** The watcher list's version, and the version each holder was last given */
+  private listVersion = 0
+  private readonly listSent = new Map<string, number>()
+  /** The deposit under way to each holder, that the next one waits for */
+  private readonly queued = new Map<string, Promise<void>>()
+  private listUpdatedAt = 0
+  private listTimer?: ReturnType<typeof setTimeout>
   private running = false
 
   constructor (components: WillHoldersComponents, init: WillHoldersInit, log: Logger) {
@@ -100,6 +116,8 @@ export class WillHolders {
     this.running = false
     clearTimeout(this.outbidTimer)
     clearTimeout(this.checkTimer)
+    clearTimeout(this.listTimer)
+    this.listTimer = undefined
     for (const timer of this.timers) clearTimeout(timer)
     this.timers.clear()
     this.suspended.clear()
@@ -111,8 +129,24 @@ export class WillHolders {
     for (const peer of peers.values()) this.depositTo(peer).catch(err => this.log('could not leave our will with %p - %e', peer, err))
   }
 
-  /** A peer was identified: a holder that just (re)connected gets the current will */
+  /**
+   * Our watchers changed: the holders get the new list with the current
+   * will, now if the last update is WATCHERS_UPDATE_MS old, else then
+   */
+  watchersChanged (): void {
+    this.listVersion++
+    if (this.listTimer != null || !this.running) return
+    this.listTimer = setTimeout(() => {
+      this.listTimer = undefined
+      this.listUpdatedAt = Date.now()
+      if (this.running) this.depositAll()
+    }, Math.max(0, this.listUpdatedAt + WATCHERS_UPDATE_MS - Date.now()))
+    this.listTimer.unref?.()
+  }
+
+  /** A peer was identified: a holder that just (re)connected gets the current will and the whole list */
   onIdentify (peer: PeerId, protocols: string[]): void {
+    this.listSent.delete(peer.toString())
     this.depositTo(peer, protocols).catch(err => this.log('could not leave our will with %p - %e', peer, err))
   }
 
@@ -128,7 +162,7 @@ export class WillHolders {
   }
 
   /**
-   * A record of ours newer than our current one came in (gossip, the DHT):
+   * A record of ours newer than our current one came in (a watcher echoed it, the DHT):
    * a holder published our will. While we live, outbid it — once per will,
    * at a bounded rate — and judge its holder.
    */
@@ -146,7 +180,7 @@ export class WillHolders {
     this.outbid()
   }
 
-  /** Look for a will of ours in the DHT: one a holder put only there, where no gossip shows it */
+  /** Look for a will of ours in the DHT: one a holder put only there, where no watcher sees it */
   async checkDht (): Promise<void> {
     const current = this.init.current()
     if (!this.running || current?.basic !== 'open' || !this.gaveWillsFor(current.seq)) return
@@ -162,7 +196,23 @@ export class WillHolders {
     }
   }
 
+  /**
+   * Deposits to one holder go one after another, each with the state of its
+   * moment: two in flight at once could arrive in the wrong order, leaving
+   * the holder an older will or an older watcher list
+   */
   private async depositTo (peer: PeerId, protocols?: string[]): Promise<void> {
+    const key = peer.toString()
+    const previous = this.queued.get(key) ?? Promise.resolve()
+    const next = previous.then(async () => this.depositNow(peer, protocols))
+    const settled = next.catch(() => {}).finally(() => {
+      if (this.queued.get(key) === settled) this.queued.delete(key)
+    })
+    this.queued.set(key, settled)
+    await next
+  }
+
+  private async depositNow (peer: PeerId, protocols?: string[]): Promise<void> {
     if (!this.running || !(await this.chosen(peer, protocols))) return
     const slot = this.slotOf(peer)
     const will = slot == null ? undefined : await this.init.will(slot)
@@ -171,7 +221,12 @@ export class WillHolders {
     this.issued.delete(will.seq)
     this.issued.set(will.seq, { holder: peer, connections })
     if (this.issued.size > MAX_ISSUED) this.issued.delete(this.issued.keys().next().value as bigint)
-    await this.init.deposit(peer, will.bytes)
+    const key = peer.toString()
+    const version = this.listVersion
+    const fresh = this.listSent.get(key) !== version
+    await this.init.deposit(peer, will.bytes, fresh ? this.init.watchers() : undefined)
+    this.listSent.set(key, version)
+    if (this.listSent.size > MAX_ISSUED) this.listSent.delete(this.listSent.keys().next().value as string)
   }
 
   /** A holder's slot: kept while it holds one, else the lowest free, else one of a holder gone */

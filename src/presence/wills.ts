@@ -1,15 +1,18 @@
 /**
  * Wills, the holder's side: a presence node hands the holders it chose (its
- * relays, src/presence/will-holders.ts) a pre-signed "closed" record. A
- * holder that loses its connection to the node, and cannot get it back
- * within a grace period, publishes that record for it — so watchers
- * see a node killed without a goodbye as closed within seconds (RFC 2779
- * §3.2.4–5), with no heartbeat traffic while all is well.
+ * relays, src/presence/will-holders.ts) a pre-signed "closed" record and the
+ * list of its watchers. A holder that loses its connection to the node, and
+ * cannot get it back within a grace period, pushes that record to each
+ * watcher and puts it into the DHT — so watchers see a node killed without a
+ * goodbye as closed within seconds (RFC 2779 §3.2.4–5), with no heartbeat
+ * traffic while all is well.
  */
+import { peerIdFromMultihash } from '@libp2p/peer-id'
 import { pbStream } from '@libp2p/utils'
+import * as Digest from 'multiformats/hashes/digest'
 import { openPresence } from './record.js'
 import { Will } from './pb/protocol.js'
-import { WILL_FRAME_LIMIT, WILL_PROTOCOL, WILL_STREAMS_PER_CONNECTION } from './protocol.js'
+import { MAX_WILL_WATCHERS, WILL_FRAME_LIMIT, WILL_PROTOCOL, WILL_STREAMS_PER_CONNECTION } from './protocol.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
 import type { Connection, Logger, PeerId, Stream, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -23,12 +26,24 @@ export interface WillsComponents {
 export interface WillsInit {
   /** Wait this long for a lost connection to come back before publishing. Default: 2000 ms */
   grace: number
-  /** Publish a dead peer's will (gossip and DHT) */
-  execute(bytes: Uint8Array, presentity: PeerId): Promise<void>
+  /** Publish a dead peer's will: push it to its watchers, put it into the DHT */
+  execute(bytes: Uint8Array, presentity: PeerId, watchers: PeerId[]): Promise<void>
+}
+
+interface Held {
+  presentity: PeerId
+  bytes: Uint8Array
+  watchers: PeerId[]
 }
 
 /** Wills held at most, so strangers cannot make us store without limit */
 const MAX_WILLS = 1_000
+/**
+ * Watchers named by all the wills held, at most (≈ 40 bytes each): past it
+ * the oldest wills go. A relay's own clients with 100 watchers each fit
+ * 1,000 times over; strangers with full lists cannot take more than ≈ 8 MB
+ */
+const MAX_HELD_WATCHERS = 200_000
 const WILL_TIMEOUT_MS = 5_000
 /**
  * Before publishing a will, the holder dials the presentity once, this long
@@ -55,7 +70,8 @@ export class Wills {
   private readonly components: WillsComponents
   private readonly init: WillsInit
   private readonly log: Logger
-  private readonly held = new Map<string, { presentity: PeerId, bytes: Uint8Array }>()
+  private readonly held = new Map<string, Held>()
+  private heldWatchers = 0
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>()
   /** When a probe last found each presentity alive */
   private readonly probedAlive = new Map<string, number>()
@@ -82,6 +98,7 @@ export class Wills {
     for (const timer of this.pending.values()) clearTimeout(timer)
     this.pending.clear()
     this.held.clear()
+    this.heldWatchers = 0
     this.probedAlive.clear()
     this.released.clear()
   }
@@ -91,12 +108,16 @@ export class Wills {
     return this.held.size
   }
 
-  /** Hand our will to one neighbour */
-  async deposit (peer: PeerId, will: Uint8Array, signal?: AbortSignal): Promise<void> {
+  /**
+   * Hand our will to one holder, with our watchers — or, when `watchers` is
+   * undefined, saying the list it holds still stands
+   */
+  async deposit (peer: PeerId, will: Uint8Array, watchers?: PeerId[], signal?: AbortSignal): Promise<void> {
     const options = { signal: timeoutSignal(WILL_TIMEOUT_MS, signal) }
     const stream = await this.components.connectionManager.openStream(peer, WILL_PROTOCOL, { ...options, runOnLimitedConnection: true })
+    const list = (watchers ?? []).slice(0, MAX_WILL_WATCHERS).map(w => w.toMultihash().bytes)
     await withStream(stream, options.signal, async () => {
-      await pbStream(stream).write({ record: new Uint8Array(will) }, Will, options)
+      await pbStream(stream, { maxDataLength: WILL_FRAME_LIMIT }).write({ record: new Uint8Array(will), watchers: list, sameWatchers: watchers == null }, Will, options)
     })
   }
 
@@ -117,7 +138,7 @@ export class Wills {
 
   private forget (peer: PeerId): void {
     const key = peer.toString()
-    this.held.delete(key)
+    this.drop(key)
     clearTimeout(this.pending.get(key))
     this.pending.delete(key)
     const now = Date.now()
@@ -128,7 +149,8 @@ export class Wills {
   private async receive (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(WILL_TIMEOUT_MS)
     await withStream(stream, signal, async () => {
-      const { record: bytes, release } = await pbStream(stream, { maxDataLength: WILL_FRAME_LIMIT, maxBufferSize: WILL_FRAME_LIMIT + 8 }).read(Will, { signal })
+      const { record: bytes, release, watchers, sameWatchers } = await pbStream(stream, { maxDataLength: WILL_FRAME_LIMIT, maxBufferSize: WILL_FRAME_LIMIT + 8 })
+        .read(Will, { signal, limits: { watchers: MAX_WILL_WATCHERS } })
       if (release === true) {
         this.forget(connection.remotePeer)
         return
@@ -139,17 +161,25 @@ export class Wills {
         throw new Error('Will is not a closed record of the peer that sent it')
       }
       const key = record.presentity.toString()
-      this.held.delete(key)
-      this.held.set(key, { presentity: record.presentity, bytes })
-      if (this.held.size > MAX_WILLS) this.held.delete(this.held.keys().next().value as string)
+      // the list it gave before still stands (none if we never had one: it learns that when we reconnect)
+      const list = sameWatchers === true ? this.held.get(key)?.watchers ?? [] : watchers.map(bytes => peerIdFromMultihash(Digest.decode(bytes)))
+      this.drop(key)
+      this.held.set(key, { presentity: record.presentity, bytes, watchers: list })
+      this.heldWatchers += list.length
+      while (this.held.size > MAX_WILLS || this.heldWatchers > MAX_HELD_WATCHERS) this.drop(this.held.keys().next().value as string)
     })
+  }
+
+  private drop (key: string): void {
+    this.heldWatchers -= this.held.get(key)?.watchers.length ?? 0
+    this.held.delete(key)
   }
 
   private readonly onDisconnect = (event: CustomEvent<PeerId>): void => {
     const key = event.detail.toString()
     // closed on purpose: a will that arrived while the connection was closing is dropped too
     if (Date.now() - (this.released.get(key) ?? -Infinity) < RELEASE_WINDOW_MS) {
-      this.held.delete(key)
+      this.drop(key)
       return
     }
     const will = this.held.get(key)
@@ -160,7 +190,7 @@ export class Wills {
     }, this.init.grace))
   }
 
-  private async maybeExecute (key: string, will: { presentity: PeerId, bytes: Uint8Array }): Promise<void> {
+  private async maybeExecute (key: string, will: Held): Promise<void> {
     const { connectionManager } = this.components
     // it came back (it redialled us, or we it): it is alive
     if (connectionManager.getConnections(will.presentity).length > 0) return
@@ -169,7 +199,7 @@ export class Wills {
     if (connectionManager.getConnections().length === 0) return
     if (Date.now() - (this.probedAlive.get(key) ?? -Infinity) < PROBE_COOLDOWN_MS) {
       // alive a moment ago and the connection closed again: closed on purpose, we stop watching over it
-      this.held.delete(key)
+      this.drop(key)
       return
     }
     const alive = await connectionManager.openConnection(will.presentity, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).then(() => true, () => false)
@@ -180,8 +210,8 @@ export class Wills {
       return
     }
     if (this.held.get(key) !== will) return
-    this.held.delete(key)
-    this.log('%p left without a goodbye, publishing its will', will.presentity)
-    await this.init.execute(will.bytes, will.presentity)
+    this.drop(key)
+    this.log('%p left without a goodbye, pushing its will to %d watchers', will.presentity, will.watchers.length)
+    await this.init.execute(will.bytes, will.presentity, will.watchers)
   }
 }

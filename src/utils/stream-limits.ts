@@ -10,7 +10,7 @@
  * answered and closed its side still holds what the remote sends until then.
  *
  * It is installed as a libp2p service that wraps the registrar's `handle`,
- * so every protocol's handler — ours and those of kad-dht, gossipsub,
+ * so every protocol's handler — ours and those of kad-dht,
  * identify, ping and circuit relay — gets the limiter and, where the
  * protocol is made of length-prefixed messages, the frame guard
  * (frame-guard.ts). libp2p's stream middleware (`libp2p.use`) is not used:

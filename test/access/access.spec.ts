@@ -2,7 +2,7 @@
  * Presence access control on real nodes on loopback: for every rule, what
  * the watcher sees — while the presentity is online, after it changes,
  * after a revocation and while it is offline — and that the node in the
- * middle, which stores the DHT records and relays the gossip, holds no
+ * middle, which stores the DHT records and holds the wills, holds no
  * plaintext of a private view.
  */
 import assert from 'node:assert/strict'
@@ -107,7 +107,7 @@ describe('presence access control', function () {
     assert.ok(seen.get(blocked)!.every(e => e.record?.basic === 'closed' && e.record.note == null), 'the blocked watcher saw more than closed')
     assert.ok(seen.get(stranger)!.every(e => e.record?.note == null && e.record?.basic !== 'open'), 'the stranger saw the presentity\'s state')
 
-    // the hub stores P's record and relayed its gossip, yet holds none of the private text
+    // the hub stores P's record and holds its will, yet holds none of the private text
     await waitFor(async () => dhtHoldsRecordOf(h, p.peerId), 10_000, 'P\'s record stored at the hub')
     for (const secret of ['private-note-one', 'private-note-two', 'p@example.org']) {
       assert.equal(await datastoreHolds(h, secret), false, `the hub holds "${secret}"`)

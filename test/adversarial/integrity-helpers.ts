@@ -1,12 +1,11 @@
 /**
  * The integrity attacker: a stranger's node of plain libp2p that also runs
- * plain gossipsub and a kad-dht client, configured by hand with the ids of
+ * a kad-dht client and pushes records by hand, configured with the ids of
  * docs/PROTOCOL.md, and signs presence records and messages itself with
  * @libp2p/crypto keys, RecordEnvelope and the codecs protons generates from
  * our .proto files — never with presence-mesh's own helpers, so that what it
  * sends is what anyone on the network can send.
  */
-import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { type Identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { RecordEnvelope } from '@libp2p/peer-record'
@@ -16,6 +15,7 @@ import { foreignNode } from './foreign-node.js'
 import { concat } from 'uint8arrays/concat'
 import { fromString } from 'uint8arrays/from-string'
 import { Basic, PresenceRecord } from '../../src/presence/pb/presence.js'
+import { Push } from '../../src/presence/pb/protocol.js'
 import { Deliver, InstantMessage, Receipts, type Receipt } from '../../src/messaging/pb/message.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
@@ -24,16 +24,17 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 /** docs/PROTOCOL.md: the mesh's own Kademlia, delivery protocol, signature domains and payload types */
 export const DHT_PROTOCOL = '/presence-mesh/kad/1.0.0'
 export const IM_PROTOCOL = '/presence-mesh/im/2.0.0'
+export const PUSH_PROTOCOL = '/presence-mesh/presence/push/1.0.0'
 const PRESENCE_DOMAIN = 'presence-mesh-presence'
 const PRESENCE_PAYLOAD_TYPE = fromString('/presence-mesh/presence/1')
 const MESSAGE_DOMAIN = 'presence-mesh-im'
 const MESSAGE_PAYLOAD_TYPE = fromString('/presence-mesh/im/1')
 
-export type Attacker = Libp2p<{ identify: Identify, ping: Ping, dht: KadDHT, pubsub: GossipSub }>
+export type Attacker = Libp2p<{ identify: Identify, ping: Ping, dht: KadDHT }>
 
-/** A stranger with gossipsub and a DHT client that takes any value (it wants to store junk, not judge it) */
+/** A stranger with a DHT client that takes any value (it wants to store junk, not judge it) */
 export async function attackerNode (): Promise<Attacker> {
-  return foreignNode<{ ping: Ping, dht: KadDHT, pubsub: GossipSub }>({
+  return foreignNode<{ ping: Ping, dht: KadDHT }>({
     ping: ping(),
     dht: kadDHT({
       protocol: DHT_PROTOCOL,
@@ -41,15 +42,32 @@ export async function attackerNode (): Promise<Attacker> {
       peerInfoMapper: passthroughMapper,
       validators: { presence: async () => {} },
       selectors: { presence: () => 0 }
-    }),
-    pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
+    })
   })
 }
 
-/** `k` = last byte of the peer id multihash digest mod 32 */
-export function shardTopicOf (peer: PeerId, shards = 32): string {
-  const digest = peer.toMultihash().digest
-  return `/presence-mesh/presence/1/shard/${digest[digest.length - 1] % shards}`
+/**
+ * Push one envelope to `target` as a presentity pushes a change: a stream,
+ * one length-prefixed `Push`, closed. Whether the target took the stream to
+ * its end (`closed`) or reset it (`aborted`: it rejected the record, or
+ * refuses this sender)
+ */
+export async function pushRecord (node: Libp2p, target: Multiaddr, envelope: Uint8Array): Promise<'closed' | 'aborted'> {
+  const signal = AbortSignal.timeout(5_000)
+  try {
+    const stream = await node.dialProtocol(target, PUSH_PROTOCOL, { signal })
+    await pbStream(stream).write({ record: new Uint8Array(envelope) }, Push, { signal })
+    await stream.close({ signal })
+    // the target resets the stream after reading, on a reject: wait for its verdict
+    const reset = await new Promise<boolean>(resolve => {
+      if (stream.status === 'aborted' || stream.status === 'reset') { resolve(true); return }
+      if (stream.status === 'closed') { resolve(false); return }
+      stream.addEventListener('close', event => { resolve(event.error != null) }, { once: true })
+    })
+    return reset ? 'aborted' : 'closed'
+  } catch {
+    return 'aborted'
+  }
 }
 
 /** `/presence/` followed by the binary multihash */

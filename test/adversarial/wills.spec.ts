@@ -1,17 +1,19 @@
 /**
  * Wills against a stranger, and against a holder that leaks them. P is a
  * presentity that joined through R (its bootstrap node: a relay-like DHT
- * server in every shard), W watches P. The attacker is plain libp2p with the
+ * server that holds its will), W watches P. The attacker is plain libp2p with the
  * will protocol handled by hand, so P's identify sees it offered.
  *
  * - A stranger that connects gets no will, whatever it offers.
  * - A holder P chose (the attacker made P's bootstrap peer: the tag P's
- *   bootstrap list gives) that publishes its will over and over makes W see
+ *   bootstrap list gives) gets the list of P's watchers with its will; one
+ *   that pushes the will to them over and over makes W see
  *   at most one short "closed"; P outbids it once and the holder gets no will
  *   again. A will put only into the DHT is found by P and outbid too.
  */
 import assert from 'node:assert/strict'
 import { pbStream } from '@libp2p/utils'
+import { equals } from 'uint8arrays/equals'
 import { BOOTSTRAP_TAG } from '../../src/node/constants.js'
 import { SEQ_STEP } from '../../src/presence/constants.js'
 import { Basic } from '../../src/presence/pb/presence.js'
@@ -19,7 +21,7 @@ import { Will } from '../../src/presence/pb/protocol.js'
 import { WILL_PROTOCOL } from '../../src/presence/protocol.js'
 import { nodesPerTest } from '../helpers/nodes.js'
 import { waitFor } from '../helpers/temp.js'
-import { attackerNode, knowsServer, presenceKeyOf, putValue, readRecord, shardTopicOf, type Attacker } from './integrity-helpers.js'
+import { attackerNode, knowsServer, presenceKeyOf, pushRecord, putValue, readRecord, type Attacker } from './integrity-helpers.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 import type { NotifyEvent } from '../../src/presence/index.js'
 
@@ -34,6 +36,8 @@ interface Scene {
   a: Attacker
   /** Wills the attacker was handed, in order */
   wills: Uint8Array[]
+  /** The watcher lists that came with them (peer id multihashes; empty: the last list stands) */
+  lists: Uint8Array[][]
   /** W's notifies about P, with when they came */
   seen: Array<NotifyEvent & { at: number }>
 }
@@ -45,7 +49,7 @@ describe('adversarial: wills', function () {
   afterEach(async () => { await Promise.all(attackers.splice(0).map(async a => a.stop())) })
 
   async function scene (willCheckInterval?: number): Promise<Scene> {
-    const r = await nodes.start({ ...ONE_HOST, presence: { allShards: true, publishOnStart: false } })
+    const r = await nodes.start({ ...ONE_HOST, presence: { publishOnStart: false } })
     const bootstrap = [r.libp2p.getMultiaddrs()[0].toString()]
     const [p, w, a] = await Promise.all([
       nodes.start({ ...ONE_HOST, bootstrap, presence: { willCheckInterval } }),
@@ -54,10 +58,14 @@ describe('adversarial: wills', function () {
     ])
     attackers.push(a)
     const wills: Uint8Array[] = []
+    const lists: Uint8Array[][] = []
     // offered before it connects, so P's identify lists it
     await a.handle(WILL_PROTOCOL, async stream => {
-      const { record } = await pbStream(stream).read(Will, { signal: AbortSignal.timeout(5_000) })
-      if (record.length > 0) wills.push(record)
+      const { record, watchers } = await pbStream(stream, { maxDataLength: 256 * 1024 }).read(Will, { signal: AbortSignal.timeout(5_000) })
+      if (record.length > 0) {
+        wills.push(record)
+        lists.push(watchers)
+      }
       await stream.close()
     }, { runOnLimitedConnection: true })
     await waitFor(() => [p, w].every(n => n.libp2p.getConnections(r.peerId).length > 0), 10_000, 'P and W to reach R')
@@ -71,7 +79,7 @@ describe('adversarial: wills', function () {
     await a.dial(p.libp2p.getMultiaddrs()[0])
     await a.dial(r.libp2p.getMultiaddrs()[0])
     await waitFor(async () => (await p.libp2p.peerStore.get(a.peerId)).protocols.includes(WILL_PROTOCOL), 10_000, 'P to see the attacker offer the will protocol')
-    return { p, r, w, a, wills, seen }
+    return { p, r, w, a, wills, lists, seen }
   }
 
   /** P publishes a change; resolves once W has it (R, the holder P chose, has its will by then too) */
@@ -89,6 +97,9 @@ describe('adversarial: wills', function () {
     const record = readRecord(will)
     assert.equal(record.basic, Basic.BASIC_CLOSED, 'a will is a closed record')
     assert.ok(record.seq > seq && record.seq < seq + SEQ_STEP, `will ${record.seq} lies between record ${seq} and the next`)
+    // the first will a holder gets carries the watchers to push it to
+    const list = s.lists[s.wills.indexOf(will)]
+    assert.ok(list.some(id => equals(id, s.w.peerId.toMultihash().bytes)), 'the will names W as a watcher')
     return will
   }
 
@@ -103,19 +114,17 @@ describe('adversarial: wills', function () {
     assert.equal(holders.size, 1, 'R, P\'s bootstrap node, holds P\'s will')
   })
 
-  it('lets a chosen holder that publishes the will over and over cause one short "closed", then gives it no will again', async function () {
+  it('lets a chosen holder that pushes the will over and over cause one short "closed", then gives it no will again', async function () {
     const s = await scene()
     const will = await chooseAttacker(s)
-    const topic = shardTopicOf(s.p.peerId)
-    s.a.services.pubsub.subscribe(topic)
-    await waitFor(() => s.a.services.pubsub.getSubscribers(topic).length >= 2, 10_000, 'the attacker in P\'s shard with P and R')
     const before = s.p.libp2p.services.presence.current?.seq ?? 0n
     const from = s.seen.length
     const t0 = Date.now()
-    // 6 s of the same will, each time in a new gossip message, and into the DHT once
+    // 6 s of the same will pushed to W (the watcher its list named), and into the DHT once: W echoes
+    // a will pushed by another than P to P, which outbids it
     await putValue(s.a, presenceKeyOf(s.p.peerId), will).catch(() => undefined)
     while (Date.now() - t0 < 6_000) {
-      await s.a.services.pubsub.publish(topic, will).catch(() => undefined)
+      await pushRecord(s.a, s.w.libp2p.getMultiaddrs()[0], will)
       await sleep(100)
     }
     const after = s.seen.slice(from)
@@ -147,7 +156,7 @@ describe('adversarial: wills', function () {
     await waitFor(() => knowsServer(s.a), 10_000, 'R in the attacker\'s DHT routing table')
     const { stored } = await putValue(s.a, presenceKeyOf(s.p.peerId), will)
     assert.ok(stored.includes(s.r.peerId.toString()), 'R took the will')
-    // no gossip carried it: P finds it by looking, within its check interval (2 s ± 20 %) and a lookup
+    // nobody pushed it: P finds it by looking, within its check interval (2 s ± 20 %) and a lookup
     await waitFor(() => (s.p.libp2p.services.presence.current?.seq ?? 0n) > willSeq, 15_000, 'P to outbid the will it found in the DHT')
     const fresh = await nodes.start({ ...ONE_HOST, bootstrap: [s.r.libp2p.getMultiaddrs()[0].toString()], presence: { publishOnStart: false } })
     await waitFor(() => fresh.libp2p.getConnections(s.r.peerId).length > 0, 10_000, 'a fresh node to reach R')
@@ -156,7 +165,7 @@ describe('adversarial: wills', function () {
       return record != null && record.seq > willSeq ? record : undefined
     }, 10_000, 'a fresh fetch newer than the will')
     assert.equal(fetched.basic, 'open')
-    assert.deepEqual(s.seen.filter(e => e.record?.basic === 'closed'), [], 'W, which only gossip reaches, never saw it')
+    assert.deepEqual(s.seen.filter(e => e.record?.basic === 'closed'), [], 'W, which only pushes reach, never saw it')
     const count = s.wills.length
     await change(s, 'after the DHT leak')
     await sleep(1_000)

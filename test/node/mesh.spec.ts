@@ -6,7 +6,9 @@ import { equals } from 'uint8arrays/equals'
 import { fromString } from 'uint8arrays/from-string'
 import { KEEP_ALIVE } from '@libp2p/interface'
 import { DHT_PROTOCOL } from '../../src/node/constants.js'
-import { shardCid } from '../../src/presence/protocol.js'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { HomeInUseError } from '../../src/node/errors.js'
 import { connect, startNode, stopAll } from '../helpers/nodes.js'
 import { tempDir, waitFor } from '../helpers/temp.js'
@@ -147,8 +149,8 @@ describe('nodes on loopback', function () {
     nodes.push(a, b)
     const knowsServer = async (node: PresenceMeshNode): Promise<boolean> => (await node.libp2p.peerStore.get(seed.peerId).catch(() => undefined))?.protocols.includes(DHT_PROTOCOL) === true
     await waitFor(async () => await knowsServer(a) && await knowsServer(b), 10_000, 'the bootstrap connections and identify')
-    // b joins a shard as presence does: a provider record on the DHT servers
-    const cid = await shardCid(7)
+    // b provides some content: a provider record on the DHT servers
+    const cid = CID.createV1(raw.code, await sha256.digest(fromString('any content b provides')))
     for await (const event of b.libp2p.services.dht.provide(cid, { signal: AbortSignal.timeout(10_000) })) void event
     let named = false
     for await (const event of a.libp2p.services.dht.findProviders(cid, { signal: AbortSignal.timeout(10_000) })) {

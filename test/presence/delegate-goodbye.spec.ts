@@ -22,7 +22,7 @@ describe('a graceful stop after a delegate published', function () {
   afterEach(async () => { await carrier?.stop() })
 
   it('leaves the presentity closed: its goodbye outranks the delegate\'s record', async () => {
-    const r = await nodes.start({ ...ONE_HOST, presence: { allShards: true, publishOnStart: false } })
+    const r = await nodes.start({ ...ONE_HOST, presence: { publishOnStart: false } })
     const bootstrap = [r.libp2p.getMultiaddrs()[0].toString()]
     const [p, w] = await Promise.all([nodes.start({ ...ONE_HOST, bootstrap }), nodes.start({ ...ONE_HOST, bootstrap, presence: { publishOnStart: false } })])
     await waitFor(() => p.libp2p.services.presence.current != null, 20_000, 'P\'s first record')

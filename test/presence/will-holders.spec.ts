@@ -45,6 +45,7 @@ function holdersOf (peers: Peer[], current: () => PresenceRecord, dialled = fals
     checkInterval: 0,
     current,
     will: async slot => ({ seq: current().seq + BigInt(slot), bytes: Uint8Array.from([slot]) }),
+    watchers: () => [],
     deposit: async (to, will) => { deposits.push(`${to.toString()} ${will[0]}`) },
     outbid: async floor => { outbids.push(floor) }
   }, defaultLogger().forComponent('test:will-holders'))

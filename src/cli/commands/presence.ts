@@ -212,7 +212,7 @@ export const watch: Command = {
 /**
  * What a successful subscribe means for the user: nothing is known of a
  * presentity that never published (a typo, or never online), and one that is
- * offline granted nothing yet — the subscription waits for it in its shard
+ * offline granted nothing yet — the subscription registers once it is back
  */
 function subscribedLine (uri: string, response: { transactionId: string, duration: number, state: PresenceView }): string {
   if (response.state.updated == null) return `waiting for ${uri}: nothing is known of it yet (a wrong address, or it has never been online); you will see it when it comes online (transaction ${response.transactionId})`

@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, enumeration, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -612,6 +612,8 @@ export namespace Notice {
 export interface Will {
   record: Uint8Array<ArrayBuffer>
   release: boolean
+  watchers: Uint8Array<ArrayBuffer>[]
+  sameWatchers: boolean
 }
 
 export namespace Will {
@@ -634,13 +636,27 @@ export namespace Will {
           w.bool(obj.release)
         }
 
+        if (obj.watchers != null && obj.watchers.length > 0) {
+          for (const value of obj.watchers) {
+            w.uint32(26)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.sameWatchers != null && obj.sameWatchers !== false)) {
+          w.uint32(32)
+          w.bool(obj.sameWatchers)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           record: uint8ArrayAlloc(0),
-          release: false
+          release: false,
+          watchers: [],
+          sameWatchers: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -657,6 +673,18 @@ export namespace Will {
               obj.release = reader.bool()
               break
             }
+            case 3: {
+              if (opts.limits?.watchers != null && obj.watchers.length === opts.limits.watchers) {
+                throw new MaxLengthError('Decode error - repeated field "watchers" had too many elements')
+              }
+
+              obj.watchers.push(reader.bytes())
+              break
+            }
+            case 4: {
+              obj.sameWatchers = reader.bool()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -666,6 +694,10 @@ export namespace Will {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          watchers: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -682,6 +714,28 @@ export namespace Will {
             case 2: {
               yield {
                 field: `${prefix}.release`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.watchers != null && obj.watchers === opts.limits.watchers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "watchers" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.watchers[]`,
+                index: obj.watchers,
+                value: reader.bytes()
+              }
+
+              obj.watchers++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.sameWatchers`,
                 value: reader.bool()
               }
               break
@@ -708,6 +762,17 @@ export namespace Will {
     value: boolean
   }
 
+  export interface WillWatchersFieldEvent {
+    field: '$.watchers[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface WillSameWatchersFieldEvent {
+    field: '$.sameWatchers'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Will>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Will.codec())
   }
@@ -716,7 +781,96 @@ export namespace Will {
     return decodeMessage(buf, Will.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Will>): Generator<WillRecordFieldEvent | WillReleaseFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Will>): Generator<WillRecordFieldEvent | WillReleaseFieldEvent | WillWatchersFieldEvent | WillSameWatchersFieldEvent> {
     return streamMessage(buf, Will.codec(), opts)
+  }
+}
+
+export interface Push {
+  record: Uint8Array<ArrayBuffer>
+}
+
+export namespace Push {
+  let _codec: Codec<Push>
+
+  export const codec = (): Codec<Push> => {
+    if (_codec == null) {
+      _codec = message<Push>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.record != null && obj.record.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.record)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          record: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.record = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.record`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PushRecordFieldEvent {
+    field: '$.record'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Push>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Push.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Push>): Push {
+    return decodeMessage(buf, Push.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Push>): Generator<PushRecordFieldEvent> {
+    return streamMessage(buf, Push.codec(), opts)
   }
 }

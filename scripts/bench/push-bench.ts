@@ -1,0 +1,134 @@
+/**
+ * Presence notify latency with many watchers, all nodes in this one process
+ * (a 2-core machine cannot run 100 node processes): a relay every node
+ * bootstraps from, a presentity and N watchers, built with createNode(); the
+ * presentity changes its availability and each watcher's notify is timed.
+ * The baseline is the same topology of raw nodes (raw-libp2p.ts, the same
+ * options builder without our services): the publisher opens a stream to
+ * each subscriber and writes a payload of a signed record's size, as our
+ * push does. Ours and raw run one after the other, never together.
+ */
+import { performance } from 'node:perf_hooks'
+import { createNode, type PresenceMeshNode } from '../../src/node/create-node.js'
+import { inBatches } from '../mesh/procs.js'
+import { summarize, type Summary } from '../mesh/stats.js'
+import { ONE_HOST_INBOUND_PER_S } from './idle-probe.js'
+import { createRawNode, payload, payloadId, pushAll, type RawNode } from './raw-libp2p.js'
+import type { BenchContext, Pair } from './figures.js'
+
+const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
+const NOTIFY_TIMEOUT_MS = 10_000
+/** After subscribing: identify, the DHT's first queries and the subscribe exchanges settle */
+const SETTLE_MS = 3_000
+const AVAILABILITIES = ['busy', 'away', 'available', 'idle'] as const
+const connectionManager = { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S }
+
+/** Arrival times (performance.now()) of sample `key` at each receiver */
+class Arrivals {
+  private readonly seen = new Map<string, number[]>()
+  private waiters: Array<() => void> = []
+
+  record (key: string): void {
+    const times = this.seen.get(key) ?? []
+    times.push(performance.now())
+    this.seen.set(key, times)
+    this.waiters.forEach(wake => { wake() })
+  }
+
+  /** Latencies from `t0` once `count` receivers have `key`, or at the timeout */
+  async wait (key: string, count: number, t0: number): Promise<{ latencies: number[], missing: number }> {
+    const deadline = Date.now() + NOTIFY_TIMEOUT_MS
+    while ((this.seen.get(key)?.length ?? 0) < count && Date.now() < deadline) {
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(resolve, 100)
+        this.waiters.push(() => { clearTimeout(timer); resolve() })
+      })
+      this.waiters = []
+    }
+    const times = this.seen.get(key) ?? []
+    return { latencies: times.map(at => at - t0), missing: count - times.length }
+  }
+}
+
+/** `changes` timed samples after a warm-up: `trigger(id)` starts sample `id` and names its key */
+async function sample (ctx: BenchContext, arrivals: Arrivals, count: number, changes: number, trigger: (id: number) => Promise<string>): Promise<Summary | undefined> {
+  const latencies: number[] = []
+  let missed = 0
+  for (let id = 0; id <= changes; id++) {
+    const t0 = performance.now()
+    const got = await arrivals.wait(await trigger(id), count, t0)
+    if (id === 0) continue
+    latencies.push(...got.latencies)
+    missed += got.missing
+  }
+  ctx.log(`  ${latencies.length} notifies timed${missed > 0 ? `, ${missed} missed` : ''}`)
+  return summarize(latencies)
+}
+
+async function ours (ctx: BenchContext, watchers: number, changes: number): Promise<Summary | undefined> {
+  const started: PresenceMeshNode[] = []
+  try {
+    const relay = await createNode({ listen: LOOPBACK, relay: true, connectionManager })
+    started.push(relay)
+    const bootstrap = [relay.libp2p.getMultiaddrs()[0].toString()]
+    const p = await createNode({ listen: LOOPBACK, bootstrap, connectionManager })
+    started.push(p)
+    const ws = await inBatches(Array.from({ length: watchers }, (_, i) => i), ctx.concurrency * 4, async () => {
+      const node = await createNode({ listen: LOOPBACK, bootstrap, connectionManager, presence: { publishOnStart: false } })
+      started.push(node)
+      return node
+    })
+    const arrivals = new Arrivals()
+    for (const w of ws) {
+      w.libp2p.services.presence.addEventListener('notify', event => {
+        if (event.detail.record != null) arrivals.record(String(event.detail.record.seq))
+      })
+    }
+    const refused = (await inBatches(ws, 16, async w => (await w.libp2p.services.presence.subscribe(p.peerId, { duration: 900 })).status)).filter(s => s !== 'success')
+    if (refused.length > 0) ctx.log(`  !! ${refused.length} subscriptions not granted`)
+    await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
+    return await sample(ctx, arrivals, watchers, changes, async id => {
+      const record = await p.libp2p.services.presence.publish({ availability: AVAILABILITIES[id % AVAILABILITIES.length] })
+      return String(record.seq)
+    })
+  } finally {
+    await Promise.all(started.map(async n => n.stop().catch(() => {})))
+  }
+}
+
+async function raw (ctx: BenchContext, watchers: number, changes: number, size: number): Promise<Summary | undefined> {
+  const started: RawNode[] = []
+  const arrivals = new Arrivals()
+  try {
+    const relay = await createRawNode({ bootstrap: [], relay: true })
+    started.push(relay)
+    const bootstrap = [relay.libp2p.getMultiaddrs()[0].toString()]
+    const publisher = await createRawNode({ bootstrap })
+    started.push(publisher)
+    const subs = await inBatches(Array.from({ length: watchers }, (_, i) => i), ctx.concurrency * 4, async () => {
+      const node = await createRawNode({ bootstrap, onPush: data => { arrivals.record(String(payloadId(data))) } })
+      started.push(node)
+      return node
+    })
+    // ours' watchers subscribed over a connection to the presentity: the publisher is connected to each
+    await inBatches(subs, 16, async s => publisher.libp2p.dial(s.libp2p.getMultiaddrs()[0]))
+    await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
+    const peers = subs.map(s => s.libp2p.peerId.toString())
+    return await sample(ctx, arrivals, watchers, changes, async id => {
+      // not awaited: ours' publish returns after the pushes have started, not finished
+      pushAll(publisher.libp2p, peers, payload(id, size)).catch(err => ctx.log(`  raw push failed: ${err.message}`))
+      return String(id)
+    })
+  } finally {
+    await Promise.all(started.map(async n => n.stop().catch(() => {})))
+  }
+}
+
+/** Notify latency to `watchers` watchers in one process, ours then raw */
+export async function pushLatency (ctx: BenchContext, watchers: number, changes: number, size: number): Promise<Pair> {
+  ctx.log(`ours: relay, presentity and ${watchers} watchers in this process`)
+  const o = await ours(ctx, watchers, changes)
+  ctx.log(`raw: relay, publisher and ${watchers} subscribers in this process, a stream to each`)
+  const r = await raw(ctx, watchers, changes, size)
+  return { ours: o, raw: r }
+}

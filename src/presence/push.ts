@@ -1,0 +1,209 @@
+/**
+ * Direct push of presence records, as an XMPP server sends a presentity's
+ * change once to each subscriber (RFC 6121 §4.2.2) and a Waku filter node
+ * pushes to each light client that asked: the presentity opens a stream to
+ * each registered watcher — on the connection it has, else it dials, through
+ * the watcher's relay circuit when the watcher is firewalled — writes the
+ * signed envelope the DHT holds, and closes. A node receives the records of
+ * the presentities it watches and nothing else: cost follows contacts, not
+ * the size of the network.
+ *
+ * The receiving side runs the verdicts of validation.ts, and a record of a
+ * presentity it does not watch is dropped before its signature is checked.
+ * A peer whose pushes keep failing validation is cut off.
+ */
+import { pbStream } from '@libp2p/utils'
+import { Push } from './pb/protocol.js'
+import { PUSH_FRAME_LIMIT, PUSH_PROTOCOL, PUSH_STREAMS_PER_CONNECTION } from './protocol.js'
+import { timeoutSignal, withStream } from '../utils/streams.js'
+import type { Judgement } from './validation.js'
+import type { PresenceRecord } from './record.js'
+import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+
+export interface PushesComponents {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+}
+
+export interface PushesInit {
+  /** The verdict on pushed bytes (validation.ts), with whether we watch the presentity */
+  judge(bytes: Uint8Array): Promise<Judgement>
+  /** An accepted record, and who pushed it */
+  accepted(record: PresenceRecord, bytes: Uint8Array, from: PeerId): void
+  /** A push rejected before it could be judged (a frame over the limit, not a `Push`): counted with the verdicts */
+  malformed(reason: string): void
+}
+
+/** One push, dial included: a watcher that takes longer is counted unreachable */
+const PUSH_TIMEOUT_MS = 5_000
+/** Pushes in flight at once: dials to some thousands of watchers must not all start together */
+const PUSH_CONCURRENCY = 64
+const UNREACHABLE_MS = 30_000
+const MAX_UNREACHABLE_MS = 30 * 60_000
+/** Reading one pushed record */
+const RECEIVE_TIMEOUT_MS = 5_000
+/** Rejected pushes from one peer before it is cut off, and for how long */
+const MAX_REJECTS = 8
+const BAN_MS = 10 * 60_000
+/** Peers remembered (reject counts, bans): strangers with fresh ids cannot grow the maps without bound */
+const MAX_TRACKED = 1_024
+/** What reading a push throws for bytes no honest sender writes (as opposed to a timeout or a reset) */
+const MALFORMED = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'RangeError', 'Error'])
+
+export class PushRejectedError extends Error {
+  static readonly name = 'PushRejectedError'
+  readonly name = 'PushRejectedError'
+}
+
+export class Pushes {
+  private readonly components: PushesComponents
+  private readonly init: PushesInit
+  private readonly log: Logger
+  private readonly rejects = new Map<string, number>()
+  private readonly banned = new Map<string, number>()
+  /**
+   * Watchers a push could not reach, and until when they are skipped: until
+   * they contact us again (a renewal, a new subscribe, a connection, which
+   * also brings them our current record), or for UNREACHABLE_MS doubling up
+   * to MAX_UNREACHABLE_MS — a watcher that is away costs no dial per change,
+   * and one that failed once by chance (a timeout under load) is tried again
+   */
+  private readonly unreachable = new Map<string, { until: number, skip: number }>()
+
+  constructor (components: PushesComponents, init: PushesInit, log: Logger) {
+    this.components = components
+    this.init = init
+    this.log = log
+  }
+
+  async start (): Promise<void> {
+    await this.components.registrar.handle(PUSH_PROTOCOL, async (stream, connection) => this.receive(stream, connection), {
+      maxInboundStreams: PUSH_STREAMS_PER_CONNECTION,
+      // a firewalled watcher is reached through its relay's circuit
+      runOnLimitedConnection: true
+    })
+  }
+
+  async stop (): Promise<void> {
+    await this.components.registrar.unhandle(PUSH_PROTOCOL)
+    this.rejects.clear()
+    this.banned.clear()
+    this.unreachable.clear()
+  }
+
+  /** Push our record to our watchers, skipping those marked unreachable and marking those that fail */
+  async fanOut (watchers: PeerId[], bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
+    const failed = await this.send(watchers.filter(peer => !this.isUnreachable(peer)), bytes, signal)
+    const now = Date.now()
+    for (const peer of failed) {
+      const skip = Math.min(2 * (this.unreachable.get(peer.toString())?.skip ?? UNREACHABLE_MS / 2), MAX_UNREACHABLE_MS)
+      this.unreachable.set(peer.toString(), { until: now + skip, skip })
+    }
+    if (failed.length > 0) this.log('%d watchers unreachable, skipped until they contact us or for a while', failed.length)
+  }
+
+  /** A watcher contacted us: push to it again */
+  reachable (peer: PeerId): void {
+    this.unreachable.delete(peer.toString())
+  }
+
+  isUnreachable (peer: PeerId): boolean {
+    return (this.unreachable.get(peer.toString())?.until ?? 0) > Date.now()
+  }
+
+  /**
+   * Push `bytes` to every peer, in parallel (PUSH_CONCURRENCY at a time),
+   * each bounded by PUSH_TIMEOUT_MS and `signal`. Resolves with the peers it
+   * could not reach; never rejects.
+   */
+  async send (peers: PeerId[], bytes: Uint8Array, signal?: AbortSignal): Promise<PeerId[]> {
+    const queue = [...peers]
+    const failed: PeerId[] = []
+    const worker = async (): Promise<void> => {
+      for (let peer = queue.shift(); peer != null; peer = queue.shift()) {
+        if (signal?.aborted === true) {
+          failed.push(peer)
+          continue
+        }
+        await this.pushTo(peer, bytes, signal).catch(err => {
+          this.log('could not push to %p - %e', peer, err)
+          failed.push(peer)
+        })
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(PUSH_CONCURRENCY, queue.length) }, worker))
+    return failed
+  }
+
+  /**
+   * One push, tried twice. A connection that died unnoticed (we slept, its
+   * network went) fails the stream: it is closed and the watcher dialled
+   * afresh. A relayed connection may be replaced by a direct one (DCUtR)
+   * while the stream opens on it: the second try takes the new one.
+   */
+  private async pushTo (peer: PeerId, bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
+    const deadline = timeoutSignal(PUSH_TIMEOUT_MS, signal)
+    const before = this.components.connectionManager.getConnections(peer)
+    try {
+      await this.write(peer, bytes, before.length > 0 ? timeoutSignal(PUSH_TIMEOUT_MS / 2, deadline) : deadline)
+    } catch (err) {
+      if (deadline.aborted) throw err
+      await Promise.all(before.map(async c => c.close().catch(() => { c.abort(new Error('push failed on this connection')) })))
+      await this.write(peer, bytes, deadline)
+    }
+  }
+
+  private async write (peer: PeerId, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
+    const stream = await this.components.connectionManager.openStream(peer, PUSH_PROTOCOL, { signal, runOnLimitedConnection: true })
+    await withStream(stream, signal, async () => {
+      await pbStream(stream).write({ record: new Uint8Array(bytes) }, Push, { signal })
+    })
+  }
+
+  private async receive (stream: Stream, connection: Connection): Promise<void> {
+    const from = connection.remotePeer
+    const key = from.toString()
+    if ((this.banned.get(key) ?? 0) > Date.now()) {
+      stream.abort(new PushRejectedError('pushes from this peer are refused for a while'))
+      return
+    }
+    const signal = AbortSignal.timeout(RECEIVE_TIMEOUT_MS)
+    await withStream(stream, signal, async () => {
+      const { record: bytes } = await pbStream(stream, { maxDataLength: PUSH_FRAME_LIMIT, maxBufferSize: PUSH_FRAME_LIMIT + 8 }).read(Push, { signal })
+        .catch(err => {
+          if (!signal.aborted && MALFORMED.has(err?.name)) {
+            this.init.malformed(err.name)
+            this.punish(from, connection, err.name)
+          }
+          throw err
+        })
+      const judgement = await this.init.judge(bytes)
+      if (judgement.verdict === 'reject') {
+        this.punish(from, connection, judgement.reason)
+        throw new PushRejectedError(`rejected a pushed record: ${judgement.reason}`)
+      }
+      if (judgement.verdict === 'ignore') {
+        this.log.trace('ignored a record pushed by %p: %s', from, judgement.reason)
+        return
+      }
+      if (judgement.record != null) this.init.accepted(judgement.record, bytes, from)
+    })
+  }
+
+  /** Count a rejected push; past MAX_REJECTS, refuse the peer's pushes for a while and hang up */
+  private punish (from: PeerId, connection: Connection, reason: string): void {
+    const key = from.toString()
+    const count = (this.rejects.get(key) ?? 0) + 1
+    this.rejects.delete(key)
+    this.rejects.set(key, count)
+    if (this.rejects.size > MAX_TRACKED) this.rejects.delete(this.rejects.keys().next().value as string)
+    this.log('%p pushed a record we reject (%s), %d so far', from, reason, count)
+    if (count < MAX_REJECTS) return
+    this.rejects.delete(key)
+    this.banned.set(key, Date.now() + BAN_MS)
+    if (this.banned.size > MAX_TRACKED) this.banned.delete(this.banned.keys().next().value as string)
+    this.log('cutting %p off: %d rejected pushes', from, count)
+    connection.close().catch(err => { connection.abort(err) })
+  }
+}
