@@ -9,8 +9,7 @@ export const INVITE_STREAMS_PER_CONNECTION = 2
 export const REDEEM_TIMEOUT_MS = 15_000
 /**
  * How long a contact's subscription asks for; the node subscribes again when
- * it ends. Under 24.8 days: the presence service times its end with one
- * setTimeout, which fires at once for anything longer than 2^31 - 1 ms
+ * it ends, so the length only sets how often that happens
  */
 export const CONTACT_SUBSCRIPTION_S = 20 * 24 * 3600
 /** Personal invitations last a week unless the inviter says otherwise */

@@ -91,6 +91,7 @@ export class XmppGateway {
     xmpp.on('error', err => { this.log.error('XMPP connection - %e', err) })
     xmpp.on('stanza', stanza => { this.onStanza(stanza).catch(err => this.log.error('handling %s - %e', stanza.name, err)) })
     this.node.presence.addEventListener('notify', this.onNotify)
+    this.node.presence.addEventListener('subscription:end', this.onSubscriptionEnd)
     this.node.im.addEventListener('message', this.onMessage)
     this.xmpp = xmpp
     await xmpp.start()
@@ -98,6 +99,7 @@ export class XmppGateway {
 
   async stop (): Promise<void> {
     this.node.presence.removeEventListener('notify', this.onNotify)
+    this.node.presence.removeEventListener('subscription:end', this.onSubscriptionEnd)
     this.node.im.removeEventListener('message', this.onMessage)
     const xmpp = this.xmpp
     this.xmpp = undefined
@@ -195,6 +197,18 @@ export class XmppGateway {
       for (const jid of user.pending) await this.admit(user, jid, true)
       for (const jid of user.watchers) await this.sendPresence(user, jid)
     })().catch(err => this.log.error('relaying the presence of %p - %e', user.peerId, err))
+  }
+
+  /**
+   * A mesh user who refuses (denies or revokes) the gateway says so on the
+   * subscription, not in a record: the presentity pushes nothing more to a
+   * watcher it refused, so the XMPP users are told here
+   */
+  private readonly onSubscriptionEnd = (event: CustomEvent<{ target: PeerId, reason: 'expired' | 'cancelled' | 'refused' }>): void => {
+    if (event.detail.reason !== 'refused') return
+    const user = this.users.get(event.detail.target.toString().toLowerCase())
+    if (user == null) return
+    this.onNotify(new CustomEvent('notify', { detail: { target: event.detail.target, record: undefined, access: 'refused' } }))
   }
 
   private async onXmppMessage (user: MeshUser, from: string, stanza: Element): Promise<void> {

@@ -47,6 +47,12 @@ const MIN_RETRY_MS = 30_000
  */
 const LOOK_AGAIN_MS = 60_000
 const LOOK_AGAIN_MAX_MS = 60 * 60_000
+/**
+ * The longest delay setTimeout keeps (2^31 - 1 ms, 24.8 days): a longer one
+ * fires at once, which made a subscription of a month renew in a tight loop.
+ * A later step is reached in hops of at most this.
+ */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1
 /** Requests at a time when catching up after being cut off */
 const RESYNC_CONCURRENCY = 4
 
@@ -347,11 +353,13 @@ export class Subscriptions {
     if (registered) this.lookAgainIn.delete(key)
     const renewAt = registered ? now + grant * (1 - RENEW_AT_REMAINING) : now + this.lookAgainDelay(key)
     const next = Math.min(renewAt, subscription.until)
+    const delay = Math.max(0, next - now)
     const timer = setTimeout(() => {
-      if (Date.now() >= subscription.until) void this.end(subscription, 'expired')
+      if (delay > MAX_TIMER_DELAY_MS) this.schedule(subscription)
+      else if (Date.now() >= subscription.until) void this.end(subscription, 'expired')
       else if (subscription.grantedUntil > Date.now()) void this.renew(subscription)
       else void this.lookAgain(subscription)
-    }, Math.max(0, next - now))
+    }, Math.min(delay, MAX_TIMER_DELAY_MS))
     timer.unref?.()
     this.timers.set(key, timer)
   }

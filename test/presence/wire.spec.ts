@@ -23,11 +23,12 @@ function decodesOrThrows<T> (decode: (bytes: Uint8Array) => T, wellFormed: (valu
 }
 
 describe('presence wire messages', () => {
-  it('a will or release reads back as sent, and any bytes decode to one or fail cleanly', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2_048 }), fc.boolean(), (record, release) => {
-      assert.deepEqual(Will.decode(Will.encode({ record, release })), { record, release })
+  it('a will or release, with or without its watcher list, reads back as sent, and any bytes decode to one or fail cleanly', () => {
+    const watcherIds = fc.array(fc.uint8Array({ minLength: 1, maxLength: 66 }), { maxLength: 20 })
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 2_048 }), fc.boolean(), watcherIds, fc.boolean(), (record, release, watchers, sameWatchers) => {
+      assert.deepEqual(Will.decode(Will.encode({ record, release, watchers, sameWatchers })), { record, release, watchers, sameWatchers })
     }))
-    decodesOrThrows(bytes => Will.decode(bytes), will => will.record instanceof Uint8Array && typeof will.release === 'boolean')
+    decodesOrThrows(bytes => Will.decode(bytes), will => will.record instanceof Uint8Array && typeof will.release === 'boolean' && Array.isArray(will.watchers) && will.watchers.every(w => w instanceof Uint8Array) && typeof will.sameWatchers === 'boolean')
   })
 
   it('a subscribe request reads back as sent, and any bytes decode to one or fail cleanly', () => {
