@@ -48,7 +48,7 @@ export interface WillHoldersInit {
   /** Our registered watchers, the ones a holder pushes our will to */
   watchers(): PeerId[]
   /** Hand a will to a holder, with our watchers (undefined: the list it holds still stands) */
-  deposit(peer: PeerId, will: Uint8Array, watchers?: PeerId[]): Promise<void>
+  deposit(peer: PeerId, will: Uint8Array, watchers: PeerId[]): Promise<void>
   /** Publish our state again, above `floor` */
   outbid(floor: bigint): Promise<void>
 }
@@ -92,9 +92,6 @@ export class WillHolders {
   private outbidTimer?: ReturnType<typeof setTimeout>
   private checkTimer?: ReturnType<typeof setTimeout>
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
-  /** The watcher list's version, and the version each holder was last given */
-  private listVersion = 0
-  private readonly listSent = new Map<string, number>()
   /** The deposit under way to each holder, that the next one waits for */
   private readonly queued = new Map<string, Promise<void>>()
   private listUpdatedAt = 0
@@ -134,7 +131,6 @@ export class WillHolders {
    * will, now if the last update is WATCHERS_UPDATE_MS old, else then
    */
   watchersChanged (): void {
-    this.listVersion++
     if (this.listTimer != null || !this.running) return
     this.listTimer = setTimeout(() => {
       this.listTimer = undefined
@@ -144,9 +140,8 @@ export class WillHolders {
     this.listTimer.unref?.()
   }
 
-  /** A peer was identified: a holder that just (re)connected gets the current will and the whole list */
+  /** A peer was identified: a holder that just (re)connected gets the current will and the list */
   onIdentify (peer: PeerId, protocols: string[]): void {
-    this.listSent.delete(peer.toString())
     this.depositTo(peer, protocols).catch(err => this.log('could not leave our will with %p - %e', peer, err))
   }
 
@@ -221,12 +216,10 @@ export class WillHolders {
     this.issued.delete(will.seq)
     this.issued.set(will.seq, { holder: peer, connections })
     if (this.issued.size > MAX_ISSUED) this.issued.delete(this.issued.keys().next().value as bigint)
-    const key = peer.toString()
-    const version = this.listVersion
-    const fresh = this.listSent.get(key) !== version
-    await this.init.deposit(peer, will.bytes, fresh ? this.init.watchers() : undefined)
-    this.listSent.set(key, version)
-    if (this.listSent.size > MAX_ISSUED) this.listSent.delete(this.listSent.keys().next().value as string)
+    // the whole list every time: a holder drops our will and list in more ways than we see (a
+    // release either way, a connection it judged closed on purpose), and a "same list" it no
+    // longer has would leave it a will for nobody
+    await this.init.deposit(peer, will.bytes, this.init.watchers())
   }
 
   /** A holder's slot: kept while it holds one, else the lowest free, else one of a holder gone */

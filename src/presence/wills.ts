@@ -108,16 +108,13 @@ export class Wills {
     return this.held.size
   }
 
-  /**
-   * Hand our will to one holder, with our watchers — or, when `watchers` is
-   * undefined, saying the list it holds still stands
-   */
-  async deposit (peer: PeerId, will: Uint8Array, watchers?: PeerId[], signal?: AbortSignal): Promise<void> {
+  /** Hand our will to one holder, with the whole list of our watchers */
+  async deposit (peer: PeerId, will: Uint8Array, watchers: PeerId[], signal?: AbortSignal): Promise<void> {
     const options = { signal: timeoutSignal(WILL_TIMEOUT_MS, signal) }
     const stream = await this.components.connectionManager.openStream(peer, WILL_PROTOCOL, { ...options, runOnLimitedConnection: true })
-    const list = (watchers ?? []).slice(0, MAX_WILL_WATCHERS).map(w => w.toMultihash().bytes)
+    const list = watchers.slice(0, MAX_WILL_WATCHERS).map(w => w.toMultihash().bytes)
     await withStream(stream, options.signal, async () => {
-      await pbStream(stream, { maxDataLength: WILL_FRAME_LIMIT }).write({ record: new Uint8Array(will), watchers: list, sameWatchers: watchers == null }, Will, options)
+      await pbStream(stream, { maxDataLength: WILL_FRAME_LIMIT }).write({ record: new Uint8Array(will), watchers: list, sameWatchers: false }, Will, options)
     })
   }
 

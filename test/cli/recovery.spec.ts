@@ -15,6 +15,8 @@ import { tempDir } from '../helpers/temp.js'
  */
 const PING_INTERVAL_S = 4
 const PAUSE_MS = 20_000
+/** A changed watcher list reaches the will holders within 2 s (src/presence/will-holders.ts); with room */
+const WILL_LIST_MS = 3_000
 /** "Within seconds" of waking up, with room for a loaded machine */
 const RECOVERY_MS = 15_000
 
@@ -42,6 +44,11 @@ describe('presence after a node sleeps (SIGSTOP / SIGCONT)', function () {
     const watch = pmeshStream(['watch', nodeA.info.uri, '--home', c.path, '--json', '--duration', '300'])
     streams.push(watch)
     await watch.waitForLine(l => JSON.parse(l).basic === 'open')
+    // C watches A once A has registered it (the first notify may come from the DHT before that),
+    // and A's will holder B knows C once A's next will reached it (sent at most every WILL_LIST_MS)
+    const deadline = Date.now() + 30_000
+    while (!(await pmesh(['watchers', '--home', a.path, '--json'])).stdout.includes(nodeC.info.peerId) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 250))
+    await new Promise(resolve => setTimeout(resolve, WILL_LIST_MS))
     return { a: a.path, c: c.path, nodeA, nodeC, uriA: nodeA.info.uri, uriC: nodeC.info.uri, watch }
   }
 
