@@ -37,9 +37,9 @@ const NOTIFY_TIMEOUT_MS = 10_000
 const CLOSED_TIMEOUT_MS = 20_000
 const SUBSCRIPTION_S = 900
 /**
- * New subscribers join the presentity's shard; gossipsub grafts them into
- * its mesh at its heartbeats (1 s). Before that, messages reach them by the
- * slower gossip (IHAVE/IWANT): we measure the steady state, after a few beats.
+ * After subscribing, the presentity registers each watcher and the will
+ * holders get the new watcher list (at most every 2 s): we measure the
+ * steady state, after that has settled.
  */
 export const SETTLE_MS = 3_000
 /**
@@ -67,7 +67,7 @@ async function ensureWatching (ctx: ScenarioContext): Promise<void> {
   }))
   const count = added.reduce<number>((a, b) => a + b, 0)
   if (count === 0) return
-  ctx.log(`  ${count} watchers subscribed to ${presentity.name}; letting the gossip mesh settle for ${SETTLE_MS} ms`)
+  ctx.log(`  ${count} watchers subscribed to ${presentity.name}; letting registrations and will lists settle for ${SETTLE_MS} ms`)
   await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
 }
 
@@ -87,10 +87,10 @@ const presence: Scenario = async (ctx, result) => {
   const lastWatcher: number[] = []
   const putTimes: number[] = []
   let missed = 0
-  // change 0 is a warm-up, not counted: right after subscribing the gossip mesh is still forming
+  // change 0 is a warm-up, not counted: right after subscribing the first push may need a new connection
   for (let i = 0; i <= ctx.changes; i++) {
     const availability = AVAILABILITIES[i % AVAILABILITIES.length]
-    // the clock starts before the request: PUT answers only after gossip went out and the DHT put had up to 3 s
+    // the clock starts before the request: PUT answers only after the pushes went out and the DHT put had up to 3 s
     const t0 = performance.now()
     const view = await presentity.api('PUT', '/v1/presence', { basic: 'open', availability })
     const putMs = performance.now() - t0
