@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import { base58btc } from 'multiformats/bases/base58'
 import { InvalidInviteError } from '../../src/contacts/errors.js'
 import { decodeInvite, encodeInvite, expiryProblem, INVITE_PREFIX, MAX_INVITE_CHARS, type Invite } from '../../src/contacts/invite.js'
-import { InvitePayload, SignedInvite } from '../../src/contacts/pb/invite.js'
+import { InvitePayload, Redeem, RedeemResponse, SignedInvite } from '../../src/contacts/pb/invite.js'
 import { goodTime } from '../helpers/protons.js'
 
 const key = await generateKeyPair('Ed25519')
@@ -66,5 +66,29 @@ describe('invitations', () => {
     const invite = await decodeInvite(await encodeInvite(key, { kind: 'personal', addrs: [], name: 'Alice', expires: Date.now() - 1000, secret: new Uint8Array(16) }))
     assert.match(expiryProblem(invite) ?? '', /from Alice expired on/)
     assert.equal(expiryProblem({ ...invite, expires: 0 }), undefined)
+  })
+})
+
+describe('the invitation protocol\'s messages', () => {
+  it('a Redeem and a RedeemResponse read back as sent, and any bytes decode to one or fail with an Error', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 32 }), fc.string({ maxLength: 64 }), (secret, name) => {
+      assert.deepEqual(Redeem.decode(Redeem.encode({ secret, name })), { secret, name })
+    }))
+    fc.assert(fc.property(fc.constantFrom(RedeemResponse.Status.STATUS_OK, RedeemResponse.Status.STATUS_REFUSED), fc.string({ maxLength: 200 }), (status, reason) => {
+      assert.deepEqual(RedeemResponse.decode(RedeemResponse.encode({ status, reason })), { status, reason })
+    }))
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), bytes => {
+      for (const decode of [(b: Uint8Array) => Redeem.decode(b), (b: Uint8Array) => RedeemResponse.decode(b)]) {
+        let value: Redeem | RedeemResponse
+        try {
+          value = decode(bytes)
+        } catch (err) {
+          assert.ok(err instanceof Error)
+          continue
+        }
+        if ('secret' in value) assert.ok(value.secret instanceof Uint8Array && typeof value.name === 'string')
+        else assert.ok(typeof value.reason === 'string')
+      }
+    }), { numRuns: 2_000 })
   })
 })

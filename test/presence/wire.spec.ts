@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { Notice, SubscribeRequest, Will } from '../../src/presence/pb/protocol.js'
+import { Notice, Push, SubscribeRequest, Will } from '../../src/presence/pb/protocol.js'
 
 /** Decoding arbitrary bytes either throws an Error or yields what `wellFormed` accepts */
 function decodesOrThrows<T> (decode: (bytes: Uint8Array) => T, wellFormed: (value: T) => boolean): void {
@@ -23,6 +23,13 @@ function decodesOrThrows<T> (decode: (bytes: Uint8Array) => T, wellFormed: (valu
 }
 
 describe('presence wire messages', () => {
+  it('a push reads back as sent, and any bytes decode to one or fail cleanly', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 2_048 }), record => {
+      assert.deepEqual(Push.decode(Push.encode({ record })), { record })
+    }))
+    decodesOrThrows(bytes => Push.decode(bytes), push => push.record instanceof Uint8Array)
+  })
+
   it('a will or release, with or without its watcher list, reads back as sent, and any bytes decode to one or fail cleanly', () => {
     const watcherIds = fc.array(fc.uint8Array({ minLength: 1, maxLength: 66 }), { maxLength: 20 })
     fc.assert(fc.property(fc.uint8Array({ maxLength: 2_048 }), fc.boolean(), watcherIds, fc.boolean(), (record, release, watchers, sameWatchers) => {
