@@ -75,8 +75,7 @@ export class XmppIdentities {
   async stop (): Promise<void> {
     clearInterval(this.sweeper)
     const all = [...this.running.values()]
-    this.running.clear()
-    await Promise.allSettled(all.map(async pending => (await pending).stop()))
+    await Promise.allSettled(all.map(async pending => this.retire(await pending)))
   }
 
   /** The identity of a bare JID, running; created on first use unless `create` is false (then undefined) */
@@ -88,8 +87,11 @@ export class XmppIdentities {
     // the check above awaited: another call may have started it meanwhile
     const raced = this.running.get(jid)
     if (raced != null) return raced
-    await this.makeRoom()
-    const starting = this.startIdentity(jid, entry, options.wake === true)
+    // listed before it starts, so that a second call waits for this one
+    const starting = (async () => {
+      await this.makeRoom(jid)
+      return this.startIdentity(jid, entry, options.wake === true)
+    })()
     this.running.set(jid, starting)
     starting.catch(() => { if (this.running.get(jid) === starting) this.running.delete(jid) })
     return starting
@@ -124,9 +126,10 @@ export class XmppIdentities {
    * Below the bound: stop the identity whose XMPP user went offline longest ago, else the one least
    * recently active (its user gets the mesh users' changes again once its client probes them)
    */
-  private async makeRoom (): Promise<void> {
-    if (this.running.size < this.maxActive) return
-    const identities = (await Promise.all([...this.running.values()].map(async p => p.catch(() => undefined)))).filter(i => i != null)
+  private async makeRoom (starting: string): Promise<void> {
+    const others = [...this.running].filter(([jid]) => jid !== starting)
+    if (others.length < this.maxActive) return
+    const identities = (await Promise.all(others.map(async ([, p]) => p.catch(() => undefined)))).filter(i => i != null)
     const rank = (identity: XmppIdentity): number => identity.online === false ? 0 : 1
     identities.sort((a, b) => rank(a) - rank(b) || a.lastActive - b.lastActive)
     if (identities[0] != null) await this.retire(identities[0])
