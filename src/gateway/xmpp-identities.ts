@@ -117,7 +117,12 @@ export class XmppIdentities {
     await this.save({ jid, key: toString(privateKeyToProtobuf(privateKey), 'base64'), lastActive: Date.now() })
     const node = await this.factory(privateKey, scoped(this.datastore, new Key(`${NODES}/${hash(jid)}`)))
     const identity = new XmppIdentity(jid, node, this.host)
-    await identity.start(wake)
+    try {
+      await identity.start(wake)
+    } catch (err) {
+      await identity.stop().catch(() => {})
+      throw err
+    }
     this.log('%s is %p', jid, node.peerId)
     return identity
   }

@@ -69,6 +69,9 @@ export class XmppIdentity {
     presence.addEventListener('subscription:end', this.onSubscriptionEnd)
     presence.addEventListener('request', this.onRequest)
     im.addEventListener('message', this.onMessage)
+    // a record with this node's addresses (new ones at each start), for mesh users to find it by;
+    // closed until the XMPP user's own presence says otherwise
+    await presence.publish({ basic: 'closed' })
     if (!wake) return
     const policy = presence.policy()
     for (const [peer, rule] of Object.entries(policy.rules)) {

@@ -129,7 +129,8 @@ export class XmppGateway {
     const at = to.indexOf('@')
     const user = at > 0 && to.slice(at + 1) === this.options.domain ? this.users.get(to.slice(0, at)) : undefined
     const type = stanza.attrs.type
-    if (from === '' || type === 'error') return
+    // identities are for users (local@domain), not for servers or components writing to us
+    if (!/^[^@/\s]+@[^@/\s]+$/.test(from) || type === 'error') return
     if (stanza.is('message')) {
       if (user != null) await (await this.identities.get(from))?.chat(user.peerId, stanza)
       return

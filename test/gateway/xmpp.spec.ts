@@ -121,6 +121,10 @@ describe('XMPP gateway with Prosody', function () {
     m.libp2p.services.presence.addEventListener('notify', event => { notifies.push(event.detail) })
     const header = (stored: StoredMessage, name: string): string | undefined => stored.message.headers.find(h => h.name === name)?.value
 
+    // alice watches M (M is public); her node's connection to M is hung up once that is done
+    await alice.send(xml('presence', { to: mJid, type: 'subscribe' }))
+    await alice.next(presenceFrom(mJid), 30_000, 'M available at alice')
+
     // M asks the gateway for alice's mesh address, and watches it; alice approves in her client
     await connect(m, g)
     await m.libp2p.services.im.send(g.peerId, { body: '', headers: [{ name: 'XMPP-Action', value: 'subscribe' }, { name: 'XMPP-To', value: alice.jid }] })
@@ -138,9 +142,7 @@ describe('XMPP gateway with Prosody', function () {
     const away = await sees(n => n.record?.availability === 'away', 'alice away at M')
     assert.deepEqual(away.record?.note, { text: 'gone fishing', lang: 'en' })
 
-    // alice watches M too (M is public), and they chat, each message with its receipt
-    await alice.send(xml('presence', { to: mJid, type: 'subscribe' }))
-    await alice.next(presenceFrom(mJid), 30_000, 'M available at alice')
+    // they chat, each message with its receipt
     await alice.send(xml('message', { to: mJid, type: 'chat', id: 'a-1' }, xml('body', {}, 'hi M'), xml('request', { xmlns: RECEIPTS })))
     const chat = await waitFor(() => mInbox.find(s => toString(s.message.body) === 'hi M'), 30_000, 'alice\'s chat at M')
     assert.ok(chat.message.from.equals(a), 'from alice\'s own peer id')
