@@ -10,7 +10,8 @@ import type { Command } from '../main.js'
 import type { PeerId } from '@libp2p/interface'
 import type { IdentityNodeFactory } from '../../gateway/xmpp-identities.js'
 
-const STOP_DEADLINE_MS = 3_000
+/** Each XMPP user's node says goodbye and stops too, in parallel */
+const STOP_DEADLINE_MS = 10_000
 
 export const gateway: Command = {
   usage: 'pmesh gateway xmpp --service xmpp://HOST:PORT --domain DOMAIN (--secret-file FILE | env PMESH_XMPP_SECRET) --serve URI… [--home DIR] [--listen MA]… [--bootstrap MA]… [--json]',
