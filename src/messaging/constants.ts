@@ -77,3 +77,6 @@ export const DEFAULT_STRANGERS_TOTAL_MESSAGES = 2_000
 export const DEFAULT_STRANGERS_TOTAL_BYTES = 32 * 1024 * 1024
 /** Rate buckets remembered at most (about 100 bytes each); the least recently used is forgotten first */
 export const MAX_RATE_BUCKETS = 10_000
+
+/** What the messaging service provides, for other services' `serviceDependencies` */
+export const IM_CAPABILITY = '@presence-mesh/instant-messaging'

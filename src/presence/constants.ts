@@ -69,3 +69,6 @@ export const NS_XMLNS = 'http://www.w3.org/2000/xmlns/'
 export const SEQ_STEP = 16n
 export const MAX_WILL_HOLDERS = 14
 export const GOODBYE_SLOT = 15
+
+/** What the presence service provides, for other services' `serviceDependencies` */
+export const PRESENCE_CAPABILITY = '@presence-mesh/presence'
