@@ -22,6 +22,7 @@ import { fromString, toString } from 'uint8arrays'
 import { openPresence, type PresenceRecord } from './record.js'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
+import { readAll } from '../utils/stored-values.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
 import { readVerified, type PresenceValidation } from './validation.js'
 import type { Access, Keyring } from '../access/keyring.js'
@@ -131,17 +132,12 @@ export class Subscriptions {
       maxInboundStreams: NOTICE_STREAMS_PER_CONNECTION,
       runOnLimitedConnection: true
     })
-    for await (const { key, value } of this.components.datastore.query({ prefix: PREFIX })) {
-      let subscription: Subscription
-      try {
-        const stored = JSON.parse(toString(value))
-        subscription = { ...stored, target: peerIdFromString(key.baseNamespace()) }
-        if (stored.lastSeq != null) this.validation.remember(subscription.target, BigInt(stored.lastSeq), new Uint8Array())
-      } catch (err) {
-        this.log.error('dropping unreadable subscription %s - %e', key.toString(), err)
-        await this.components.datastore.delete(key)
-        continue
-      }
+    const stored = readAll(this.components.datastore, PREFIX, (value, key) => {
+      const { lastSeq, ...fields } = JSON.parse(toString(value))
+      return { subscription: { ...fields, target: peerIdFromString(key.baseNamespace()) } as Subscription, lastSeq: lastSeq == null ? undefined : BigInt(lastSeq) }
+    }, this.log)
+    for await (const { key, value: { subscription, lastSeq } } of stored) {
+      if (lastSeq != null) this.validation.remember(subscription.target, lastSeq, new Uint8Array())
       if (subscription.until <= Date.now()) {
         await this.components.datastore.delete(key)
         continue
