@@ -79,6 +79,8 @@ export class XmppIdentities {
   }
 
   /** The identity of a bare JID, running; created on first use unless `create` is false (then undefined) */
+  async get (jid: string, options?: { create?: true, wake?: boolean }): Promise<XmppIdentity>
+  async get (jid: string, options: { create: boolean }): Promise<XmppIdentity | undefined>
   async get (jid: string, options: { create?: boolean, wake?: boolean } = {}): Promise<XmppIdentity | undefined> {
     const started = this.running.get(jid)
     if (started != null) return started

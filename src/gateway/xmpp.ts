@@ -77,9 +77,7 @@ export class XmppGateway {
 
   /** The mesh peer id an XMPP user (bare JID) appears as; its key is made on first use */
   async identityOf (jid: string): Promise<PeerId> {
-    const identity = await this.identities.get(bareJid(jid))
-    if (identity == null) throw new Error(`no identity for ${jid}`)
-    return identity.peerId
+    return (await this.identities.get(bareJid(jid))).peerId
   }
 
   /** How many XMPP users' nodes run now */
@@ -132,7 +130,7 @@ export class XmppGateway {
     // identities are for users (local@domain), not for servers or components writing to us
     if (!/^[^@/\s]+@[^@/\s]+$/.test(from) || type === 'error') return
     if (stanza.is('message')) {
-      if (user != null) await (await this.identities.get(from))?.chat(user.peerId, stanza)
+      if (user != null) await (await this.identities.get(from)).chat(user.peerId, stanza)
       return
     }
     if (!stanza.is('presence')) return
@@ -141,7 +139,7 @@ export class XmppGateway {
       return
     }
     if (type === 'subscribe' || type === 'probe') {
-      await (await this.identities.get(from))?.watch(user.peerId)
+      await (await this.identities.get(from)).watch(user.peerId)
     } else if (type === 'subscribed' || type === 'unsubscribed') {
       await (await this.identities.get(from, { create: type === 'subscribed' }))?.answer(user.peerId, type === 'subscribed')
     } else if (type === 'unsubscribe') {
@@ -161,7 +159,6 @@ export class XmppGateway {
     if (!this.users.has(message.from.toString().toLowerCase()) || to == null || !/^[^@/\s]+@[^@/\s]+$/.test(to)) return
     void (async () => {
       const identity = await this.identities.get(bareJid(to))
-      if (identity == null) return
       if (header('XMPP-Action')?.toLowerCase() === 'subscribe') {
         const pres = formatPresUri(identity.peerId)
         await this.node.im.send(message.from, {

@@ -5,6 +5,7 @@ import { Key, type Datastore } from 'interface-datastore'
 import { fromString } from 'uint8arrays'
 import { XmppIdentities } from '../../src/gateway/xmpp-identities.js'
 import type { IdentityHost } from '../../src/gateway/xmpp-identity.js'
+import { startNode } from '../helpers/nodes.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Element } from '@xmpp/xml'
@@ -92,5 +93,22 @@ describe('XMPP users\' mesh identities', () => {
     assert.deepEqual([online, offline, silent, watcher].map(i => made.find(n => i?.peerId.equals(n.peerId))?.stopped), [false, true, true, false])
     assert.equal(pool.active, 2)
     await pool.stop()
+  })
+
+  it('starts identity nodes asking before anyone watches them, while a policy the user stored wins', async () => {
+    const datastore = new MemoryDatastore()
+    const fresh = await startNode({ datastore, presence: { defaultPolicy: 'ask', publishOnStart: false } })
+    try {
+      assert.equal(fresh.libp2p.services.presence.policy().default, 'ask')
+      await fresh.libp2p.services.presence.setDefaultPolicy('deny')
+    } finally {
+      await fresh.stop()
+    }
+    const again = await startNode({ datastore, presence: { defaultPolicy: 'ask', publishOnStart: false } })
+    try {
+      assert.equal(again.libp2p.services.presence.policy().default, 'deny')
+    } finally {
+      await again.stop()
+    }
   })
 })
