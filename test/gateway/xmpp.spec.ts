@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { xml } from '@xmpp/client'
 import { toString } from 'uint8arrays/to-string'
 import { XmppGateway } from '../../src/gateway/xmpp.js'
+import { apiNode, type ApiNode } from '../helpers/api.js'
+import { pmeshStream, type StreamingCommand } from '../helpers/cli.js'
 import { connect, LOOPBACK, nodesPerTest, startNode } from '../helpers/nodes.js'
 import { ensureProsody, startProsody, xmppUser, type Prosody, type XmppUser } from '../helpers/prosody.js'
 import { tempDir, waitFor } from '../helpers/temp.js'
@@ -22,6 +24,8 @@ describe('XMPP gateway with Prosody', function () {
   let prosody: Prosody | undefined
   let gateway: XmppGateway | undefined
   const clients: XmppUser[] = []
+  let watch: StreamingCommand | undefined
+  let mesh: ApiNode | undefined
   const dirs: Array<Awaited<ReturnType<typeof tempDir>>> = []
 
   before(async function () {
@@ -32,6 +36,8 @@ describe('XMPP gateway with Prosody', function () {
     }
   })
   afterEach(async () => {
+    watch?.child.kill('SIGKILL')
+    watch = undefined
     await Promise.all(clients.splice(0).map(async c => c.stop()))
     await gateway?.stop()
     gateway = undefined
@@ -39,7 +45,11 @@ describe('XMPP gateway with Prosody', function () {
   })
   // registered after the hook above, so it runs after it: the gateway stops before the nodes whose datastore it uses
   const nodes = nodesPerTest()
-  afterEach(async () => { await Promise.all(dirs.splice(0).map(async dir => dir.remove())) })
+  afterEach(async () => {
+    await mesh?.close()
+    mesh = undefined
+    await Promise.all(dirs.splice(0).map(async dir => dir.remove()))
+  })
 
   /** The gateway node g serving M; the XMPP users' nodes reach M over the loopback */
   const startGateway = async (g: PresenceMeshNode, m: PresenceMeshNode): Promise<XmppGateway> => {
@@ -105,11 +115,13 @@ describe('XMPP gateway with Prosody', function () {
     }
   })
 
-  it('lets a mesh user watch an XMPP user as a presentity, chats with receipts, and keeps it all across a restart', async () => {
+  it('lets a mesh user watch an XMPP user as a presentity (pmesh watch), chats with receipts, and keeps it all across a restart', async () => {
     prosody = await startProsody(['alice'])
     const home = await tempDir()
     dirs.push(home)
-    const m = await nodes.start()
+    // M runs with its control API, as `pmesh` commands see it
+    mesh = await apiNode()
+    const m = mesh.node
     let g = await nodes.start({ home: home.path })
     await m.libp2p.services.presence.publish({ basic: 'open', availability: 'available' })
     gateway = await startGateway(g, m)
@@ -125,22 +137,25 @@ describe('XMPP gateway with Prosody', function () {
     await alice.send(xml('presence', { to: mJid, type: 'subscribe' }))
     await alice.next(presenceFrom(mJid), 30_000, 'M available at alice')
 
-    // M asks the gateway for alice's mesh address, and watches it; alice approves in her client
+    // M asks the gateway for alice's mesh address, and watches it with `pmesh watch`; alice approves in her client
     await connect(m, g)
     await m.libp2p.services.im.send(g.peerId, { body: '', headers: [{ name: 'XMPP-Action', value: 'subscribe' }, { name: 'XMPP-To', value: alice.jid }] })
     const intro = await waitFor(() => mInbox.find(s => header(s, 'XMPP-Presentity') != null), 30_000, 'alice\'s address at M')
     const a = await gateway.identityOf(alice.jid)
     assert.equal(header(intro, 'XMPP-Presentity'), `pres:${a.toString()}`)
-    const pending = await m.libp2p.services.presence.subscribe(a, { duration: 3600 })
-    assert.equal(pending.status, 'pending', 'alice decides')
+    watch = pmeshStream(['watch', `pres:${a.toString()}`, '--home', mesh.home, '--json'])
     await alice.next(presenceFrom(mJid, 'subscribe'), 30_000, 'M\'s request at alice')
+    assert.equal(m.libp2p.services.presence.subscriptions().find(sub => sub.target.equals(a))?.awaitingApproval, true, 'alice decides')
     await alice.send(xml('presence', { to: mJid, type: 'subscribed' }))
+    const printed = async (check: (view: { basic: string, availability: string, note: string | null, lang: string | null, access: string | null }) => boolean, what: string): Promise<string> => {
+      if (watch == null) throw new Error('pmesh watch is not running')
+      return watch.waitForLine(line => line.startsWith('{') && check(JSON.parse(line)), 30_000).catch((err: Error) => { throw new Error(`${what}: ${err.message}`) })
+    }
+    await printed(v => v.access === 'granted' && v.basic === 'open' && v.availability === 'available', 'alice available in pmesh watch')
+    await alice.send(xml('presence', {}, xml('show', {}, 'xa'), xml('status', { 'xml:lang': 'en' }, 'gone fishing')))
+    await printed(v => v.availability === 'away' && v.note === 'gone fishing' && v.lang === 'en', 'alice away in pmesh watch')
     const sees = async (check: (n: NotifyEvent) => boolean, what: string): Promise<NotifyEvent> =>
       waitFor(() => notifies.find(n => n.target.equals(a) && n.access === 'granted' && n.record != null && check(n)), 30_000, what)
-    await sees(n => n.record?.basic === 'open' && n.record.availability === 'available', 'alice available at M')
-    await alice.send(xml('presence', {}, xml('show', {}, 'xa'), xml('status', { 'xml:lang': 'en' }, 'gone fishing')))
-    const away = await sees(n => n.record?.availability === 'away', 'alice away at M')
-    assert.deepEqual(away.record?.note, { text: 'gone fishing', lang: 'en' })
 
     // they chat, each message with its receipt
     await alice.send(xml('message', { to: mJid, type: 'chat', id: 'a-1' }, xml('body', {}, 'hi M'), xml('request', { xmlns: RECEIPTS })))
@@ -166,5 +181,6 @@ describe('XMPP gateway with Prosody', function () {
     await alice.next(s => presenceFrom(mJid)(s) && s.getChildText('status') === 'back at my desk', 30_000, 'M\'s change at alice after the restart')
     await alice.send(xml('presence', {}, xml('show', {}, 'dnd')))
     await sees(n => n.record?.availability === 'busy', 'alice busy at M after the restart')
+    await printed(v => v.availability === 'busy', 'alice busy in pmesh watch after the restart')
   })
 })
