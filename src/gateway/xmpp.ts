@@ -22,6 +22,8 @@ import type { InstantMessaging } from '../messaging/index.js'
 const RECEIPTS = 'urn:xmpp:receipts'
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 const DISCO_INFO = 'http://jabber.org/protocol/disco#info'
+/** Stanzas of one XMPP user waiting to be handled, at most */
+const MAX_QUEUED = 256
 
 export interface XmppGatewayOptions extends IdentitiesInit {
   /** The server's component port, e.g. xmpp://127.0.0.1:5347 */
@@ -54,6 +56,7 @@ export class XmppGateway {
   private readonly identities: XmppIdentities
   /** Per XMPP user, its stanzas in the order they came: an answer must not overtake its request */
   private readonly queues = new Map<string, Promise<void>>()
+  private readonly waiting = new Map<string, number>()
   private xmpp?: XmppEntity
 
   constructor (node: GatewayNode, options: XmppGatewayOptions) {
@@ -113,10 +116,23 @@ export class XmppGateway {
 
   private enqueue (stanza: Element): void {
     const jid = bareJid(stanza.attrs.from ?? '')
+    const waiting = this.waiting.get(jid) ?? 0
+    // a user flooding the component waits for its own stanzas, and beyond a bound they are dropped
+    if (waiting >= MAX_QUEUED) {
+      if (waiting === MAX_QUEUED) this.log('dropping stanzas from %s: %d wait already', jid, MAX_QUEUED)
+      this.waiting.set(jid, MAX_QUEUED + 1)
+      return
+    }
+    this.waiting.set(jid, waiting + 1)
     const next = (this.queues.get(jid) ?? Promise.resolve())
       .then(async () => this.onStanza(stanza))
       .catch(err => this.log.error('handling %s from %s - %e', stanza.name, jid, err))
-      .finally(() => { if (this.queues.get(jid) === next) this.queues.delete(jid) })
+      .finally(() => {
+        const left = Math.min(this.waiting.get(jid) ?? 1, MAX_QUEUED) - 1
+        if (left > 0) this.waiting.set(jid, left)
+        else this.waiting.delete(jid)
+        if (this.queues.get(jid) === next) this.queues.delete(jid)
+      })
     this.queues.set(jid, next)
   }
 

@@ -3,9 +3,12 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { MemoryDatastore } from 'datastore-core'
 import { Key, type Datastore } from 'interface-datastore'
 import { fromString } from 'uint8arrays'
+import { xml } from '@xmpp/client'
+import { XmppGateway } from '../../src/gateway/xmpp.js'
 import { XmppIdentities } from '../../src/gateway/xmpp-identities.js'
 import type { IdentityHost } from '../../src/gateway/xmpp-identity.js'
 import { startNode } from '../helpers/nodes.js'
+import { waitFor } from '../helpers/temp.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Element } from '@xmpp/xml'
@@ -13,7 +16,9 @@ import type { Element } from '@xmpp/xml'
 /** A stand-in for an identity's node: what XmppIdentity uses of one, and whether it was stopped */
 interface StubNode { peerId: PeerId, datastore: Datastore, stopped: boolean, watching: boolean }
 
-function stubFactory (made: StubNode[]): (key: PrivateKey, datastore: Datastore) => Promise<PresenceMeshNode> {
+type Send = (to: PeerId, message: { body: string }) => Promise<unknown>
+
+function stubFactory (made: StubNode[], send: Send = async () => ({ status: 'delivered' })): (key: PrivateKey, datastore: Datastore) => Promise<PresenceMeshNode> {
   return async (key, datastore) => {
     const stub: StubNode = { peerId: peerIdFromPrivateKey(key), datastore, stopped: false, watching: false }
     made.push(stub)
@@ -23,7 +28,8 @@ function stubFactory (made: StubNode[]): (key: PrivateKey, datastore: Datastore)
       policy: () => ({ default: 'ask', rules: {}, pending: {} }),
       publish: async () => ({})
     })
-    const node = { peerId: stub.peerId, datastore, libp2p: { services: { presence, im: new EventTarget() } }, stop: async () => { stub.stopped = true } }
+    const im = Object.assign(new EventTarget(), { send })
+    const node = { peerId: stub.peerId, datastore, libp2p: { services: { presence, im } }, stop: async () => { stub.stopped = true } }
     return node as unknown as PresenceMeshNode
   }
 }
@@ -109,6 +115,32 @@ describe('XMPP users\' mesh identities', () => {
       assert.equal(again.libp2p.services.presence.policy().default, 'deny')
     } finally {
       await again.stop()
+    }
+  })
+
+  it('handles one XMPP user\'s stanzas in order, and drops them beyond 256 waiting', async () => {
+    let release = (): void => {}
+    const gate = new Promise<void>(resolve => { release = resolve })
+    const sent: string[] = []
+    const made: StubNode[] = []
+    const m = await startNode()
+    try {
+      const gateway = new XmppGateway({ peerId: m.peerId, im: m.libp2p.services.im, datastore: new MemoryDatastore(), logger: m.libp2p.logger }, {
+        service: 'xmpp://127.0.0.1:1',
+        domain: 'mesh.x',
+        secret: 's',
+        serve: [m.peerId],
+        identities: stubFactory(made, async (_, message) => { sent.push(message.body); await gate; return { status: 'stored' } })
+      })
+      const inside = gateway as unknown as { enqueue(stanza: Element): void, queues: Map<string, unknown> }
+      for (let i = 0; i < 300; i++) inside.enqueue(xml('message', { from: 'alice@x/phone', to: gateway.jidOf(m.peerId), id: `c${i}` }, xml('body', {}, `${i}`)))
+      await waitFor(() => sent.length === 1, 10_000, 'the first chat')
+      release()
+      await waitFor(() => inside.queues.size === 0, 10_000, 'the queue to drain')
+      assert.deepEqual(sent, Array.from({ length: 256 }, (_, i) => `${i}`), 'in order; the rest dropped')
+      assert.equal(made.length, 1, 'one identity')
+    } finally {
+      await m.stop()
     }
   })
 })
