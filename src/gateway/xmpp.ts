@@ -22,6 +22,8 @@ import type { InstantMessaging } from '../messaging/index.js'
 const RECEIPTS = 'urn:xmpp:receipts'
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 const DISCO_INFO = 'http://jabber.org/protocol/disco#info'
+/** How long the XMPP user's node tries to reach a mesh user asking for its address */
+const DIAL_TIMEOUT_MS = 10_000
 /** Stanzas of one XMPP user waiting to be handled, at most */
 const MAX_QUEUED = 256
 
@@ -177,6 +179,9 @@ export class XmppGateway {
       const identity = await this.identities.get(bareJid(to))
       if (header('XMPP-Action')?.toLowerCase() === 'subscribe') {
         const pres = formatPresUri(identity.peerId)
+        // the XMPP user's node calls on the mesh user first: its record may not have reached the DHT yet
+        // (a node just started), and a presentity we are connected to is one we can subscribe to
+        await identity.node.libp2p.dial(message.from, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) }).catch(err => this.log('%s could not reach %p - %e', identity.jid, message.from, err))
         await this.node.im.send(message.from, {
           body: `${identity.jid} is ${pres} in the mesh: watch it to ask ${identity.jid} for their presence, write to ${formatImUri(identity.peerId)}`,
           headers: [{ name: 'XMPP-From', value: identity.jid }, { name: 'XMPP-Presentity', value: pres }]
