@@ -99,11 +99,6 @@ export class XmppIdentities {
     return starting
   }
 
-  /** The identity if its node runs now */
-  async peek (jid: string): Promise<XmppIdentity | undefined> {
-    return this.running.get(jid)
-  }
-
   /** How many identity nodes run */
   get active (): number {
     return this.running.size

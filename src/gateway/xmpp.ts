@@ -85,11 +85,6 @@ export class XmppGateway {
     return (await this.identities.get(bareJid(jid))).peerId
   }
 
-  /** How many XMPP users' nodes run now */
-  get activeIdentities (): number {
-    return this.identities.active
-  }
-
   async start (): Promise<void> {
     const xmpp = component({ service: this.options.service, domain: this.options.domain, password: this.options.secret })
     xmpp.on('error', err => { this.log.error('XMPP connection - %e', err) })
