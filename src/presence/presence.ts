@@ -305,8 +305,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     return this.subs.access(target, record, timeoutSignal(ACCESS_QUERY_TIMEOUT_MS, options.signal))
   }
 
-  async addresses (target: PeerId, options: AbortOptions = {}): Promise<Multiaddr[]> {
-    return (await this.fetchSigned(target, options)).addresses
+  async addresses (target: PeerId, options: AbortOptions & { askPresentity?: boolean } = {}): Promise<Multiaddr[]> {
+    return (await this.fetchSigned(target, options, options.askPresentity ?? true)).addresses
   }
 
   policy (): AccessPolicy {
@@ -358,10 +358,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   /** The newest verified record of `target`, as published (sealed views unopened) */
-  private async fetchSigned (target: PeerId, options: AbortOptions): Promise<PresenceRecord> {
+  private async fetchSigned (target: PeerId, options: AbortOptions, askPresentity = true): Promise<PresenceRecord> {
     const bytes = target.equals(this.components.peerId)
       ? this.own.signed?.bytes
-      : await this.lookups.newest(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal), { askPresentity: true })
+      : await this.lookups.newest(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal), { askPresentity })
     const record = bytes == null ? undefined : readVerified(bytes)
     if (record == null) throw new PresenceNotFoundError(`No presence record found for ${target.toString()}`)
     return record
