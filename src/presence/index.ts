@@ -115,6 +115,11 @@ export interface Presence extends TypedEventTarget<PresenceEvents> {
    * is offline, as we may see it. Throws AccessRefusedError if it refuses us.
    */
   fetch(target: PeerId, options?: AbortOptions): Promise<PresenceRecord>
+  /**
+   * When a presentity we watch was lost: a will of it arrived while we saw
+   * it open (the will's own time is its last change, not the loss)
+   */
+  lostAt(target: PeerId): number | undefined
   /** Like fetch, saying how we came to see it (public, granted, restricted, refused); never throws a refusal */
   lookup(target: PeerId, options?: AbortOptions): Promise<Revealed>
   /**

@@ -26,6 +26,7 @@ import type { Presence, PresenceComponents, PresenceEvents, PresenceInit } from 
 import type { PresenceRecord } from './record.js'
 import type { AccessPolicy } from '../access/policy.js'
 import type { ViewName } from '../access/views.js'
+import { LostTimes } from './lost-times.js'
 import type { AbortOptions, IdentifyResult, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
@@ -103,6 +104,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly log: Logger
   private readonly own: OwnPresence
   private readonly validation = new PresenceValidation()
+  private readonly lostTimes = new LostTimes()
   private readonly pushes: Pushes
   private readonly wills: Wills
   private readonly holders: WillHolders
@@ -132,6 +134,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   constructor (components: PresenceComponents, init: PresenceInit = {}) {
     super()
     this.components = components
+    // first among the notify listeners: they see the loss it records
+    this.addEventListener('notify', event => { this.lostTimes.observe(event.detail.target, event.detail.record) })
     this.init = {
       recordTtl: init.recordTtl ?? DEFAULT_RECORD_TTL,
       willGrace: init.willGrace ?? DEFAULT_WILL_GRACE,
@@ -269,6 +273,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.holders.stop()
     await this.wills.stop()
     await this.pushes.stop()
+  }
+
+  lostAt (target: PeerId): number | undefined {
+    return this.lostTimes.get(target)
   }
 
   get current (): PresenceRecord | undefined {
