@@ -29,6 +29,11 @@ describe('pmesh send --file and inbox save', function () {
       const sent = await pmesh(['send', 'bob', '--file', join(files.path, name), '--home', alice.home])
       assert.equal(sent.code, 0, sent.stderr)
     }
+    // far over the limit (and the API's request limit): the error names the message limit
+    await writeFile(join(files.path, 'big.bin'), new Uint8Array(1_200_000))
+    const big = await pmesh(['send', 'bob', '--file', join(files.path, 'big.bin'), '--home', alice.home])
+    assert.equal(big.code, 1)
+    assert.match(big.stderr, /too-large \(the body is 1200000 bytes\)[^]*at most 64 KiB of body/)
     // a sender's name that would leave the directory
     await alice.node.libp2p.services.im.send(bob.node.peerId, { body: 'x', contentType: 'application/octet-stream; name="../../evil"' })
 

@@ -20,7 +20,8 @@ interface SendOutcome { status: string, reason?: string, detail?: string, id: st
 /** What the recipient's limits on strangers mean for the person sending */
 const HINTS: Record<string, string> = {
   'rate-limited': 'you are not among the recipient\'s contacts and sent too many too fast; wait before sending again',
-  'inbox-full': 'the recipient\'s inbox takes nothing more from you until it deletes some of your messages'
+  'inbox-full': 'the recipient\'s inbox takes nothing more from you until it deletes some of your messages',
+  'too-large': 'a message carries at most 64 KiB of body (text or a file); send a link to a larger file instead'
 }
 
 /** Print a send result; a failure becomes the command's error (exit 1) */
@@ -41,6 +42,10 @@ function outcome (o: { status: string, reason?: string, at?: number } | undefine
   const at = o.at == null ? '' : ` ${new Date(o.at).toISOString()}`
   if (o.status === 'queued') return `  [queued: ${o.reason ?? 'unreachable'}; sent when the recipient is next seen online]`
   return `  [${o.status}${o.reason != null ? `: ${o.reason}` : ''}${at}]`
+}
+
+function sizeOf (body: { text?: string, bodyBase64?: string }): number {
+  return body.text != null ? Buffer.byteLength(body.text) : Math.floor((body.bodyBase64?.replace(/=+$/, '').length ?? 0) * 3 / 4)
 }
 
 /** `names`: contacts' names by im: URI, shown beside the sender's (or, for a sent message, the recipient's) */
@@ -72,7 +77,11 @@ export const send: Command = {
     const client = await ApiClient.fromHome(home)
     const to = await resolveTarget(client, name)
     // the node gives up on its own after its send timeout; allow for it
-    const result = await client.call('send', { body: { to, subject: values.subject, ...body } }, { signal: AbortSignal.timeout(120_000) })
+    const result = await client.call('send', { body: { to, subject: values.subject, ...body } }, { signal: AbortSignal.timeout(120_000) }).catch((err: any) => {
+      // far over the message limit, the request is over the API's own limit first: name the one that matters
+      if (err?.status === 413) return { status: 'failed', reason: 'too-large', detail: `the body is ${sizeOf(body)} bytes`, id: '', ms: 0 }
+      throw err
+    })
     report(result, name, values.json === true)
   }
 }
