@@ -245,9 +245,12 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     // ours: sealed here, not verified again
     const message = sealed ?? readOwnMessage(entry.envelope, this.maxBodySize)
     const route = new Route(this.components, entry.to, this.attemptTimeout, stop)
-    // nobody knows it (no address, no record, not a contact): most likely a mistyped address
+    // nobody knows it (no address, no record, not a contact): most likely a mistyped address, told
+    // at once — unless a community mailbox takes it for the recipient to drain, were it real
     if (await route.learn() === 'unknown') {
-      return await this.finish(entry, { status: 'failed', reason: 'unreachable', detail: `nothing is known of ${entry.to.toString()}: it is not a contact, we have no address for it and the DHT holds no presence record of it; check the address` })
+      const stored = await this.leaveInMailbox(entry, route, stop)
+      if (typeof stored === 'object') return stored
+      return await this.finish(entry, unreachable(`nothing is known of ${entry.to.toString()}: it is not a contact, we have no address for it and the DHT holds no presence record of it; check the address`, stored))
     }
     /** Relayed addresses to dial on their own, once, after a dial of all addresses failed */
     let circuits: Multiaddr[] | undefined
