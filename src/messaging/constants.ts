@@ -55,8 +55,6 @@ export const IM_IDLE_MS = 60_000
  * message is remembered as seen, or it is too old to be accepted.
  */
 export const MAX_MESSAGE_AGE_MS = 7 * 24 * 60 * 60_000
-/** Messages dated further in the future are refused (clock skew allowance) */
-export const MAX_CLOCK_SKEW_MS = 5 * 60_000
 
 /** A message id: 1–64 printable ASCII characters, unique among one sender's messages */
 export const MESSAGE_ID = /^[\x21-\x7e]{1,64}$/
@@ -93,3 +91,6 @@ export const OUTBOX_MAX_BYTES = 64 * 1024 * 1024
  * time is most likely a mistyped or made-up address
  */
 export const UNKNOWN_LOOKUP_MS = 1_200
+
+/** What the messaging service provides, for other services' `serviceDependencies` */
+export const IM_CAPABILITY = '@presence-mesh/instant-messaging'
