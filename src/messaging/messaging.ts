@@ -40,6 +40,8 @@ const DEFAULT_ATTEMPT_TIMEOUT = 5_000
 const BACKOFF_MS = [250, 500, 1_000, 2_000]
 /** Dials that never reached the recipient before a mailbox is tried instead */
 const ATTEMPTS_BEFORE_MAILBOX = 3
+/** How often waiting messages are checked for having grown too old to be accepted */
+const WAITING_SWEEP_MS = 60 * 60_000
 
 /** A final answer from the recipient, as opposed to a failure to get one */
 class FinalOutcome extends Error {
@@ -74,6 +76,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   private readonly ackReturns: AckReturns
   /** Messages whose recipient was unreachable, until it is seen online */
   private readonly waiting: Waiting
+  private sweeper?: ReturnType<typeof setInterval>
   private shutdown = new AbortController()
 
   constructor (components: MessagingComponents, init: InstantMessagingInit = {}) {
@@ -159,10 +162,15 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       if (entry.waiting === true && this.waiting.add(entry)) continue
       this.deliver(entry, Date.now()).catch(err => this.log.error('resuming %s failed - %e', entry.id, err))
     }
+    // a recipient never seen again: its messages leave the outbox once too old to be accepted
+    this.waiting.sweep()
+    this.sweeper = setInterval(() => { this.waiting.sweep() }, WAITING_SWEEP_MS)
+    this.sweeper.unref?.()
   }
 
   async stop (): Promise<void> {
     this.shutdown.abort()
+    clearInterval(this.sweeper)
     this.components.events.removeEventListener('peer:connect', this.onConnect)
     this.components.presence.removeEventListener('notify', this.onNotify)
     this.outbound.stop()
