@@ -4,8 +4,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import { TypedEventEmitter } from 'main-event'
+import { equals } from 'uint8arrays/equals'
 import { fromString } from 'uint8arrays/from-string'
-import { signAck, signBatchAck, verifyAck } from './ack.js'
+import { messageDigest, openBatchAck, signBatchAck } from './ack.js'
 import { AckReturns } from './ack-returns.js'
 import { DepositTokens } from './deposit-tokens.js'
 import { DEFAULT_MAX_BODY_SIZE, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from './constants.js'
@@ -18,7 +19,6 @@ import { EnvelopeSigner } from './signing.js'
 import { open as openBox, seal as sealBox } from '../mesh/sealed-box.js'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
-import { Ack } from './pb/message.js'
 import { Admission } from './admission.js'
 import { isContact, PolicyStore, type InboxPolicy, type InboxPolicyChange } from './policy.js'
 import { Reception } from './reception.js'
@@ -89,7 +89,15 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       isContact: peer => isContact(components, peer),
       onMessage: stored => this.safeDispatchEvent('message', { detail: stored })
     })
-    this.ackReturns = new AckReturns(components.mailbox, this.tokens, this.log)
+    this.ackReturns = new AckReturns({
+      mailbox: components.mailbox,
+      tokens: this.tokens,
+      log: this.log,
+      seal: async (sender, entries, contact) => sealBox(sender, Mail.encode({
+        batchAck: new Uint8Array(await signBatchAck(this.signer, sender, entries, Date.now())),
+        depositToken: contact ? await this.tokens.issue(sender) : undefined
+      }))
+    })
     this.outbound = new Outbound({
       self: components.peerId,
       log: this.log,
@@ -320,25 +328,23 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
         return
       }
       // the sender learns of the delivery the same way: an ack sealed to it, in the mailbox we drained
-      const sender = taken.message.from
-      const ack = new Uint8Array(await signAck(this.signer, taken.message, taken.envelope, Date.now()))
-      const depositToken = taken.contact ? await this.tokens.issue(sender) : undefined
-      this.ackReturns.add(mailbox, sender, sealBox(sender, Mail.encode({ ack, depositToken })))
-    } else if (mail.ack != null) {
-      await this.onMailedAck(mail.ack, mail.depositToken)
+      this.ackReturns.add(mailbox, taken.message.from, { id: taken.message.id, digest: messageDigest(taken.envelope) }, taken.contact)
+    } else if (mail.batchAck != null) {
+      await this.onMailedBatchAck(mail.batchAck, mail.depositToken)
     }
   }
 
-  private async onMailedAck (ack: Uint8Array, depositToken?: Uint8Array): Promise<void> {
-    const envelope = await RecordEnvelope.createFromProtobuf(ack)
-    const recipient = peerIdFromPublicKey(envelope.publicKey)
-    const { id } = Ack.decode(envelope.payload)
-    const sent = await this.store.sentEnvelope(recipient, id)
-    if (sent == null) return
-    const receivedAt = await verifyAck(ack, recipient, readOwnMessage(sent, this.maxBodySize), sent)
-    await this.store.markDelivered(recipient, id, receivedAt)
+  /** The recipient's acknowledgement of several of our messages it drained together */
+  private async onMailedBatchAck (ack: Uint8Array, depositToken?: Uint8Array): Promise<void> {
+    const recipient = peerIdFromPublicKey(RecordEnvelope.createFromProtobuf(ack).publicKey)
+    const { entries, receivedAt } = await openBatchAck(ack, recipient, this.components.peerId)
+    for (const [id, digest] of entries) {
+      const sent = await this.store.sentEnvelope(recipient, id)
+      if (sent == null || !equals(digest, messageDigest(sent))) continue
+      await this.store.markDelivered(recipient, id, receivedAt)
+      this.safeDispatchEvent('receipt', { detail: { id, to: recipient, status: 'delivered' } })
+    }
     await this.tokens.remember(recipient, depositToken)
-    this.safeDispatchEvent('receipt', { detail: { id, to: recipient, status: 'delivered' } })
   }
 
   /**
