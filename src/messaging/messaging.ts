@@ -2,7 +2,6 @@
  * The messaging service: receives messages under the inbox policy, and
  * delivers ours with retries until a signed receipt or a final failure.
  */
-import { randomBytes } from 'node:crypto'
 import { TypedEventEmitter } from 'main-event'
 import { equals } from 'uint8arrays/equals'
 import { fromString } from 'uint8arrays/from-string'
@@ -12,7 +11,7 @@ import { DepositTokens } from './deposit-tokens.js'
 import { DEFAULT_MAX_BODY_SIZE, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from './constants.js'
 import { MessageTooLargeError } from './errors.js'
 import { Inbound } from './inbound.js'
-import { readOwnMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
+import { newMessageId, readOwnMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
 import { Outbound } from './outbound.js'
 import { Mail, Receipt as PBReceipt } from './pb/message.js'
 import { EnvelopeSigner } from './signing.js'
@@ -23,7 +22,7 @@ import { Admission } from './admission.js'
 import { isContact, PolicyStore, type InboxPolicy, type InboxPolicyChange } from './policy.js'
 import { Reception } from './reception.js'
 import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
-import { timeoutSignal } from '../utils/streams.js'
+import { clearableTimeout } from '../utils/streams.js'
 import type { FailureReason, InstantMessaging, InstantMessagingInit, MessagingComponents, MessagingEvents, OutgoingMessage, SendResult } from './index.js'
 import type { AbortOptions, Logger, PeerId, Startable } from '@libp2p/interface'
 
@@ -146,8 +145,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     const message: InstantMessage = {
       from: this.components.peerId,
       to,
-      // time-ordered and random: unique among our messages without any shared counter
-      id: `${started.toString(36)}-${randomBytes(8).toString('hex')}`,
+      id: newMessageId(started),
       date: started,
       subject: outgoing.subject,
       contentType: outgoing.contentType ?? 'text/plain; charset=utf-8',
@@ -255,7 +253,15 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   }
 
   private async attempt (entry: OutboxEntry, message: InstantMessage, stop: AbortSignal, deadline: number): Promise<void> {
-    const signal = timeoutSignal(Math.min(this.attemptTimeout, Math.max(1, deadline - Date.now())), stop)
+    const { signal, clear } = clearableTimeout(Math.min(this.attemptTimeout, Math.max(1, deadline - Date.now())), stop)
+    try {
+      await this.attemptOn(entry, message, signal)
+    } finally {
+      clear()
+    }
+  }
+
+  private async attemptOn (entry: OutboxEntry, message: InstantMessage, signal: AbortSignal): Promise<void> {
     // reuse an open connection (a direct one first): a new relay circuit for every message would be
     // rate-limited by the recipient, which limits repeated circuits from the same relay
     const open = this.components.connectionManager.getConnections(entry.to).filter(c => c.status === 'open')
