@@ -39,3 +39,25 @@ export async function withStream<T> (stream: Stream, signal: AbortSignal, exchan
 export function timeoutSignal (ms: number, signal?: AbortSignal): AbortSignal {
   return signal == null ? AbortSignal.timeout(ms) : AbortSignal.any([signal, AbortSignal.timeout(ms)])
 }
+
+/**
+ * As timeoutSignal, for a call made thousands of times a second (a message
+ * sent): a plain signal, since every listener added to a composite one makes
+ * node follow each of its sources, and a timer that `clear` removes, since an
+ * AbortSignal.timeout fires after the call anyway and builds an error nobody
+ * reads (both showed in a sender's profile beside its signatures)
+ */
+export function clearableTimeout (ms: number, signal?: AbortSignal): { signal: AbortSignal, clear: () => void } {
+  const controller = new AbortController()
+  const timer = setTimeout(() => { controller.abort(new DOMException('The operation timed out', 'TimeoutError')) }, ms)
+  const onAbort = (): void => { controller.abort(signal?.reason) }
+  if (signal?.aborted === true) onAbort()
+  else signal?.addEventListener('abort', onAbort, { once: true })
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+}
