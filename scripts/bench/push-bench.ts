@@ -65,7 +65,7 @@ async function sample (ctx: BenchContext, arrivals: Arrivals, count: number, cha
   return summarize(latencies)
 }
 
-async function ours (ctx: BenchContext, watchers: number, changes: number): Promise<Summary | undefined> {
+export async function ours (ctx: BenchContext, watchers: number, changes: number): Promise<Summary | undefined> {
   const started: PresenceMeshNode[] = []
   try {
     const relay = await createNode({ listen: LOOPBACK, relay: true, connectionManager })
@@ -96,7 +96,7 @@ async function ours (ctx: BenchContext, watchers: number, changes: number): Prom
   }
 }
 
-async function raw (ctx: BenchContext, watchers: number, changes: number, size: number): Promise<Summary | undefined> {
+export async function raw (ctx: BenchContext, watchers: number, changes: number, size: number): Promise<Summary | undefined> {
   const started: RawNode[] = []
   const arrivals = new Arrivals()
   try {
