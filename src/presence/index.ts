@@ -3,9 +3,23 @@
  * presentity to its watchers, CPIM subscriptions, and out-of-contact
  * detection through wills.
  *
+ * It needs kad-dht built with its validators and selectors (`presenceDhtInit`,
+ * over the node's own datastore, or start fails with MissingDhtWiringError)
+ * and identify; libp2p checks both through `serviceDependencies`.
+ *
  * @example
  * ```ts
- * const node = await createLibp2p({ services: { dht: kadDHT(…), presence: presence() } })
+ * const datastore = new MemoryDatastore()   // or a LevelDatastore, to keep state
+ * const node = await createLibp2p({
+ *   datastore,
+ *   addresses: { listen: ['/ip4/0.0.0.0/tcp/0'] },
+ *   transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()],
+ *   services: {
+ *     identify: identify(), ping: ping(),
+ *     dht: kadDHT({ protocol: '/presence-mesh/kad/1.0.0', ...presenceDhtInit(datastore) }),
+ *     presence: presence()
+ *   }
+ * })
  * await node.services.presence.publish({ availability: 'busy', note: { text: 'in a meeting' } })
  * ```
  */
@@ -25,7 +39,9 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import type { Datastore } from 'interface-datastore'
 
 export type { PresenceUpdate, PresenceRecord, SubscribeResult, Subscription, Watcher, Access, Revealed, AccessPolicy, ViewName }
-export { DHT_DATASTORE_PREFIX, presenceDhtValidators, presenceDhtSelectors } from './wiring.js'
+export { DHT_DATASTORE_PREFIX, presenceDhtInit, presenceDhtValidators, presenceDhtSelectors } from './wiring.js'
+export { PRESENCE_CAPABILITY } from './constants.js'
+export { MissingDhtWiringError } from './errors.js'
 
 export interface PresenceInit {
   /** How long a record stays current; it is republished at half this. Default: 1 hour */
@@ -115,10 +131,20 @@ export interface Presence extends TypedEventTarget<PresenceEvents> {
    * is offline, as we may see it. Throws AccessRefusedError if it refuses us.
    */
   fetch(target: PeerId, options?: AbortOptions): Promise<PresenceRecord>
+  /**
+   * When a presentity we watch was lost: a will of it arrived while we saw
+   * it open (the will's own time is its last change, not the loss)
+   */
+  lostAt(target: PeerId): number | undefined
   /** Like fetch, saying how we came to see it (public, granted, restricted, refused); never throws a refusal */
   lookup(target: PeerId, options?: AbortOptions): Promise<Revealed>
-  /** Where a presentity says it can be reached (public in every record) */
-  addresses(target: PeerId, options?: AbortOptions): Promise<Multiaddr[]>
+  /**
+   * Where a presentity says it can be reached (public in every record).
+   * `askPresentity: false`: from what was pushed to us and the DHT only — for
+   * a sender whose dial to the presentity just failed, asking it would wait
+   * on that same dial
+   */
+  addresses(target: PeerId, options?: AbortOptions & { askPresentity?: boolean }): Promise<Multiaddr[]>
   /** CPIM subscribe; duration in seconds, 0 = fetch once (and cancel an active subscription) */
   subscribe(target: PeerId, options: { duration: number } & AbortOptions): Promise<SubscribeResult>
   /** Cancel our subscription to a presentity; false if there was none */

@@ -21,11 +21,14 @@ import { Watchers, type Watcher } from './watchers.js'
 import { HangUp } from './hang-up.js'
 import { Wills } from './wills.js'
 import { WillHolders } from './will-holders.js'
-import { GOODBYE_SLOT } from './constants.js'
+import { GOODBYE_SLOT, PRESENCE_CAPABILITY } from './constants.js'
+import { assertDhtWiring } from './wiring.js'
 import type { Presence, PresenceComponents, PresenceEvents, PresenceInit } from './index.js'
 import type { PresenceRecord } from './record.js'
 import type { AccessPolicy } from '../access/policy.js'
 import type { ViewName } from '../access/views.js'
+import { LostTimes } from './lost-times.js'
+import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { AbortOptions, IdentifyResult, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
@@ -103,6 +106,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly log: Logger
   private readonly own: OwnPresence
   private readonly validation = new PresenceValidation()
+  private readonly lostTimes = new LostTimes()
   private readonly pushes: Pushes
   private readonly wills: Wills
   private readonly holders: WillHolders
@@ -132,6 +136,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   constructor (components: PresenceComponents, init: PresenceInit = {}) {
     super()
     this.components = components
+    // first among the notify listeners: they see the loss it records
+    this.addEventListener('notify', event => { this.lostTimes.observe(event.detail.target, event.detail.record) })
     this.init = {
       recordTtl: init.recordTtl ?? DEFAULT_RECORD_TTL,
       willGrace: init.willGrace ?? DEFAULT_WILL_GRACE,
@@ -200,8 +206,12 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/presence'
+  readonly [serviceCapabilities] = [PRESENCE_CAPABILITY]
+  // identify tells us a peer's protocols (who can take a push, a will) and its addresses
+  readonly [serviceDependencies] = ['@libp2p/kad-dht', '@libp2p/identify']
 
   async start (): Promise<void> {
+    assertDhtWiring(this.components.dht)
     await this.access.load()
     await this.keyring.load()
     await this.pushes.start()
@@ -271,6 +281,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     await this.pushes.stop()
   }
 
+  lostAt (target: PeerId): number | undefined {
+    return this.lostTimes.get(target)
+  }
+
   get current (): PresenceRecord | undefined {
     return this.own.record
   }
@@ -305,8 +319,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     return this.subs.access(target, record, timeoutSignal(ACCESS_QUERY_TIMEOUT_MS, options.signal))
   }
 
-  async addresses (target: PeerId, options: AbortOptions = {}): Promise<Multiaddr[]> {
-    return (await this.fetchSigned(target, options)).addresses
+  async addresses (target: PeerId, options: AbortOptions & { askPresentity?: boolean } = {}): Promise<Multiaddr[]> {
+    return (await this.fetchSigned(target, options, options.askPresentity ?? true)).addresses
   }
 
   policy (): AccessPolicy {
@@ -358,10 +372,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   /** The newest verified record of `target`, as published (sealed views unopened) */
-  private async fetchSigned (target: PeerId, options: AbortOptions): Promise<PresenceRecord> {
+  private async fetchSigned (target: PeerId, options: AbortOptions, askPresentity = true): Promise<PresenceRecord> {
     const bytes = target.equals(this.components.peerId)
       ? this.own.signed?.bytes
-      : await this.lookups.newest(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal), { askPresentity: true })
+      : await this.lookups.newest(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal), { askPresentity })
     const record = bytes == null ? undefined : readVerified(bytes)
     if (record == null) throw new PresenceNotFoundError(`No presence record found for ${target.toString()}`)
     return record
