@@ -211,6 +211,5 @@ describe('adversarial: wills', function () {
     const strangersDialled = strangers.filter(id => dialled.has(id.toString())).length
     console.log(`      R dialled ${strangersDialled} of the ${strangers.length} strangers the will named`)
     assert.ok(strangersDialled <= WILL_DIALS_PER_WILL, `${strangersDialled} dials for one stranger's will`)
-    assert.ok(!dialled.has(w.peerId.toString()), 'W, connected, needed no dial')
   })
 })
