@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--large] [--only startup|presence|messaging]`: presence-mesh figures beside
+ * `npm run bench [-- --quick] [--large] [--only startup|presence|push|messaging]`: presence-mesh figures beside
  * raw-libp2p baselines measured in the same run, printed and written to
  * docs/BENCHMARKS.md (`--only`: one section, printed, not written; `--only startup` writes its own section). A full run takes about five minutes, --quick about
  * two. --large adds 50 watchers, one process per node: more than a 2-core
@@ -36,7 +36,7 @@ const HARD_LIMIT_MS = 25 * 60_000
 const IDLE_HARD_LIMIT_MS = 30 * 60_000
 
 /** What `--only` may name */
-const SECTIONS = ['startup', 'presence', 'messaging']
+const SECTIONS = ['startup', 'presence', 'push', 'messaging']
 
 /** Sample counts: a full run stays near 5 minutes on 2 cores */
 const PLANS = {
@@ -130,7 +130,8 @@ async function main (): Promise<number> {
       ]
     })
     const inProcess = ['presence notify, 10 watchers, one process', 'presence notify, 100 watchers, one process']
-    if (wanted('presence')) await section('presence, 10 and 100 watchers, all nodes in one process', inProcess, async () => [
+    // `--only push`: these rows alone, without the process-per-node mesh
+    if (wanted('presence') || wanted('push')) await section('presence, 10 and 100 watchers, all nodes in one process', inProcess, async () => [
       { figure: inProcess[0], unit: 'ms', baseline: 'a stream to each watcher with the same bytes, same topology', pair: await pushLatency(ctx, 10, plan.changes, sizes.open) },
       { figure: inProcess[1], unit: 'ms', baseline: 'a stream to each watcher with the same bytes, same topology', pair: await pushLatency(ctx, 100, plan.changes, sizes.open) }
     ])

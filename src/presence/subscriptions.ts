@@ -24,7 +24,7 @@ import { openPresence, type PresenceRecord } from './record.js'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
 import { readAll } from '../utils/stored-values.js'
-import { timeoutSignal, withStream } from '../utils/streams.js'
+import { openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
 import { readVerified, type PresenceValidation } from './validation.js'
 import type { Access, Keyring } from '../access/keyring.js'
 import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, PeerStore, Stream, TypedEventTarget } from '@libp2p/interface'
@@ -436,7 +436,7 @@ export class Subscriptions {
     const options = { signal: timeoutSignal(REQUEST_TIMEOUT_MS, signal) }
     try {
       await this.learnAddresses(subscription.target)
-      const stream = await this.components.connectionManager.openStream(subscription.target, SUBSCRIBE_PROTOCOL, { ...options, runOnLimitedConnection: true })
+      const stream = await openStreamTo(this.components.connectionManager, subscription.target, SUBSCRIBE_PROTOCOL, options)
       return await withStream(stream, options.signal, async () => {
         const pb = pbStream(stream, { maxDataLength: SUBSCRIBE_RESPONSE_FRAME_LIMIT })
         await pb.write({ transactionId: subscription.transactionId, duration }, SubscribeRequest, options)
