@@ -102,12 +102,15 @@ export async function replaceRows (path: string, rows: Row[]): Promise<void> {
   let end = head + 2
   while (lines[end]?.startsWith('| ') === true) end++
   const table = markdownRows(rows).split('\n').slice(2)
+  // a new figure goes after the one before it in `rows`, so that a section's figures stay together
+  let after = end - 1
   for (const [i, row] of rows.entries()) {
     const at = lines.slice(head + 2, end).findIndex(line => line.startsWith(`| ${row.figure} |`))
     if (at >= 0) {
-      lines[head + 2 + at] = table[i]
+      after = head + 2 + at
+      lines[after] = table[i]
     } else {
-      lines.splice(end, 0, table[i])
+      lines.splice(++after, 0, table[i])
       end++
     }
   }

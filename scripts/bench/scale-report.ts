@@ -34,10 +34,10 @@ function rates ([a, b]: [ProbeSnapshot, ProbeSnapshot]): Rates {
   return { inBps: (b.bytesIn - a.bytesIn) / s, outBps: (b.bytesOut - a.bytesOut) / s, cpuPct: (b.cpuUs - a.cpuUs) / 1e4 / s, connections: b.connections }
 }
 
-function bulk ([a, b]: [StepSnapshot, StepSnapshot]): { changesPerS: number, cpuPct: number, delivered: number, loopP99: number } {
+function bulk ([a, b]: [StepSnapshot, StepSnapshot]): { changesPerS: number, cpuPct: number, delivered: number, others: number, loopP99: number } {
   const s = (b.at - a.at) / 1000
   const expected = b.expected - a.expected
-  return { changesPerS: (b.changes - a.changes) / s, cpuPct: (b.cpuUs - a.cpuUs) / 1e4 / s, delivered: expected === 0 ? 0 : (b.delivered - a.delivered) / expected, loopP99: b.loopDelayP99Ms }
+  return { changesPerS: (b.changes - a.changes) / s, cpuPct: (b.cpuUs - a.cpuUs) / 1e4 / s, delivered: expected === 0 ? 0 : (b.delivered - a.delivered) / expected, others: b.others - a.others, loopP99: b.loopDelayP99Ms }
 }
 
 export function healthy (step: ScaleStep): boolean {
@@ -45,7 +45,7 @@ export function healthy (step: ScaleStep): boolean {
   return bulk(step.window.bulk).delivered >= DELIVERED_AT_LEAST && step.subscribed.others >= DELIVERED_AT_LEAST * step.subscribed.othersOf
 }
 
-const HEADER = ['nodes', 'relays', 'desktop B/s in · out', 'desktop CPU %', 'desktop notifies/min', 'relay B/s in · out', 'relay CPU %', 'relay conns', 'others: changes/s, CPU % of a core, loop p99 ms', 'delivered', 'notify p50 · p95 · p99', 'subscribed (desktop, others)', 'start-up s', 'load', 'error']
+const HEADER = ['nodes', 'relays', 'desktop B/s in · out', 'desktop CPU %', 'desktop notifies/min', 'relay B/s in · out', 'relay CPU %', 'relay conns', 'others: changes/s, CPU % of a core, loop p99 ms', 'delivered (other notifies)', 'notify p50 · p95 · p99', 'subscribed (desktop, others)', 'start-up s', 'load', 'error']
 
 const int = (v: number): string => Math.round(v).toLocaleString('en')
 
@@ -59,7 +59,7 @@ export function scaleRow (step: ScaleStep): string[] {
   const minutes = (step.window.desktop[1].at - step.window.desktop[0].at) / 60_000
   return [...head, `${int(d.inBps)} · ${int(d.outBps)}`, String(round(d.cpuPct, 2)), String(round(step.window.notifies / minutes, 1)),
     `${int(r.inBps)} · ${int(r.outBps)}`, String(round(r.cpuPct, 2)), String(r.connections),
-    `${round(b.changesPerS, 2)}, ${round(b.cpuPct, 0)} %, ${round(b.loopP99, 0)}`, `${round(b.delivered * 100, 1)} %`,
+    `${round(b.changesPerS, 2)}, ${round(b.cpuPct, 0)} %, ${round(b.loopP99, 0)}`, `${round(b.delivered * 100, 1)} % (${b.others})`,
     formatTriple(summarize(step.window.bulk[1].latencies), 'ms'), sub, String(step.startS ?? '–'), formatLoad(step.load), step.error ?? '']
 }
 
@@ -93,7 +93,9 @@ of the measured relay, watching ${plan.contacts} users drawn at random and watch
 (no socket per connection). After subscribing, ${20} s to settle and ${20} s of changes, the window lasts ${plan.windowS} s.
 \`others\`: the changes per second of the rest of the network, the CPU of its one process (all its nodes: its share
 of the machine's 2 cores bounds the simulation) and its event-loop delay; \`delivered\`: the share of those changes'
-notifications that reached their watchers in the window; \`notify\`: publish() called → the watcher's notify event.
+notifications that reached their watchers in the window, and in brackets the notifications of other records of the
+same presentities (a will published while its presentity lived — a death seen wrongly, as when a loop lags by
+seconds — and the record that outbid it); \`notify\`: publish() called → the watcher's notify event.
 
 ${markdownTable(HEADER, steps.map(scaleRow))}
 

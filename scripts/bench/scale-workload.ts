@@ -15,6 +15,8 @@ export interface ChurnCounts {
   expected: number
   /** Notifications of those changes that reached a watcher here */
   delivered: number
+  /** Notifications of other records of the same presentities: a will published while its presentity lived (a death seen wrongly, as under an overloaded loop), and the record that outbid it */
+  others: number
   /** publish() called → the watcher's notify, ms, since the previous snapshot */
   latencies: number[]
 }
@@ -38,11 +40,15 @@ export class Churn {
   private readonly nodes: PresenceMeshNode[]
   private readonly index = new Map<string, number>()
   private readonly watchers = new Map<string, number>()
-  /** When each node's latest change was asked for: notifications are timed from it */
+  /** `presentity seq` of each change made here → when it was asked for: notifications are timed from it */
   private readonly publishedAt = new Map<string, number>()
+  /** Notifications that came before publish() returned the change's sequence number: `presentity seq` → arrival times */
+  private readonly early = new Map<string, number[]>()
+  /** Presentities with a change under way (publish() not returned yet) → when it was asked for */
+  private readonly inFlight = new Map<string, number>()
   private readonly seen = new Set<string>()
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
-  private readonly totals = { changes: 0, expected: 0, delivered: 0 }
+  private readonly totals = { changes: 0, expected: 0, delivered: 0, others: 0 }
   private latencies: number[] = []
   private running = false
 
@@ -92,21 +98,47 @@ export class Churn {
   private change (i: number): void {
     const node = this.nodes[i]
     const id = node.peerId.toString()
-    this.publishedAt.set(id, performance.now())
+    const at = performance.now()
+    this.inFlight.set(id, at)
     this.totals.changes++
     this.totals.expected += this.watchers.get(id) ?? 0
     node.libp2p.services.presence.publish({ basic: 'open', availability: AVAILABILITIES[this.totals.changes % AVAILABILITIES.length] })
-      .catch(() => {})
+      .then(record => {
+        const key = `${id} ${record.seq}`
+        this.publishedAt.set(key, at)
+        // pushes reach watchers in this process before publish() returns
+        for (const arrived of this.early.get(key) ?? []) this.delivered(arrived - at)
+        this.early.delete(key)
+      }, () => {})
+      .finally(() => {
+        if (this.inFlight.get(id) === at) this.inFlight.delete(id)
+        // what came early for another sequence number of this presentity was not this change's
+        for (const key of this.early.keys()) {
+          if (!key.startsWith(`${id} `)) continue
+          this.totals.others += this.early.get(key)?.length ?? 0
+          this.early.delete(key)
+        }
+      })
+  }
+
+  private delivered (ms: number): void {
+    this.totals.delivered++
+    this.latencies.push(ms)
   }
 
   private onNotify (watcher: string, presentity: string, seq: bigint): void {
-    const at = this.publishedAt.get(presentity)
-    // a notify of a presentity before its first change here is the subscription's own
-    if (at == null) return
-    const key = `${watcher} ${presentity} ${seq}`
-    if (this.seen.has(key)) return
-    this.seen.add(key)
-    this.totals.delivered++
-    this.latencies.push(performance.now() - at)
+    const unique = `${watcher} ${presentity} ${seq}`
+    if (this.seen.has(unique)) return
+    this.seen.add(unique)
+    const key = `${presentity} ${seq}`
+    const at = this.publishedAt.get(key)
+    if (at != null) {
+      this.delivered(performance.now() - at)
+    } else if (this.inFlight.has(presentity)) {
+      this.early.set(key, [...this.early.get(key) ?? [], performance.now()])
+    } else if (this.publishedAt.size > 0 && this.index.has(presentity)) {
+      // once the changes began, any other record of a presentity here is a will or what outbid it
+      this.totals.others++
+    }
   }
 }
