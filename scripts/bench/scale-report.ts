@@ -64,10 +64,10 @@ export function scaleRow (step: ScaleStep): string[] {
 }
 
 /** The model of "A model for 10⁴–10⁷ users" at this run's contacts and change rate: bytes/s of a desktop node, in + out */
-function modelBps (plan: ScalePlan, relays: number): number {
+function modelBps (plan: ScalePlan, step: ScaleStep): number {
   const perChange = 2_500
-  const dhtPut = Math.min(20, relays) * 600
-  return (plan.contacts * perChange + plan.contacts * perChange + dhtPut + 2 * 500) / plan.intervalS
+  const dhtPut = Math.min(20, step.relays) * 600
+  return (step.contacts * perChange + step.contacts * perChange + dhtPut + 2 * 500) / plan.intervalS
 }
 
 export function scaleMarkdown (steps: ScaleStep[], plan: ScalePlan, started: Date): string {
@@ -101,14 +101,14 @@ ${markdownTable(HEADER, steps.map(scaleRow))}
 
 What this shows:
 
-- **The desktop node's cost stays flat as the network grows.** ${desktop.map(d => `${d.n} nodes: ${int(d.bps)} B/s, ${round(d.cpu, 2)} %`).join('; ') || 'no step worked'}
-  (bytes in + out, CPU as a share of one core). It receives its ${plan.contacts} contacts' changes and nothing of
+- ${desktop.length >= 2 ? '**The desktop node\'s cost as the network grows:**' : `**Whether the desktop node's cost stays flat is not shown by this run**: ${desktop.length} step${desktop.length === 1 ? '' : 's'} kept up.`} ${desktop.map(d => `${d.n} nodes: ${int(d.bps)} B/s, ${round(d.cpu, 2)} %`).join('; ')}
+  (bytes in + out, CPU as a share of one core). It receives its contacts' changes and nothing of
   anyone else's; what it sends is its own change, pushed to its watchers, put in the DHT (on up to 20 relays, so
   that term grows with the relays up to 20 and then stops) and deposited as a will with its relay. The model of
-  "A model for 10⁴–10⁷ users" gives, at these ${plan.contacts} contacts and one change per ${plan.intervalS} s,
-  ${steps.map(s => `${int(modelBps(plan, s.relays))} B/s at ${s.relays} relay${s.relays > 1 ? 's' : ''}`).filter((v, i, all) => all.indexOf(v) === i).join(', ')} (a dial per push, 2.5 KB a change
+  "A model for 10⁴–10⁷ users" gives, at each step's contacts and one change per ${plan.intervalS} s,
+  ${steps.map(s => `${int(modelBps(plan, s))} B/s at ${s.nodes} nodes (${s.contacts} contacts)`).join(', ')} (a dial per push, 2.5 KB a change
   at each end). At one change per 10 minutes, as the model assumes, the change-driven part is ×${round(1 / scaleTo10min, 2)} of these.
-- **The relay's cost follows its own clients.** ${relay.map(r => `${r.n} nodes: ${int(r.bps)} B/s with ${r.conns} connections`).join('; ') || 'no step worked'}.
+- **The relay's cost against its clients:** ${relay.map(r => `${r.n} nodes: ${int(r.bps)} B/s with ${r.conns} connections`).join('; ') || 'no step worked'}.
   Up to 100 nodes it is the only relay and every user is its client; from 100 on each relay keeps about 100 clients
   and the network's growth adds relays, not load to this one (its DHT share: each change is put on up to 20 relays).
 - ${broken == null ? `Every step tried kept up (at least ${DELIVERED_AT_LEAST * 100} % of the notifications delivered).` : `At ${broken.nodes} nodes the simulation stopped: ${broken.error ?? `${round((broken.window == null ? 0 : bulk(broken.window.bulk).delivered) * 100, 1)} % of the notifications delivered, ${broken.subscribed?.others ?? 0} of ${broken.subscribed?.othersOf ?? 0} subscriptions made`}. Larger steps were not tried.`}

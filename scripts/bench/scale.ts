@@ -64,7 +64,8 @@ function desktopChanges (desktop: IpcProc, intervalS: number): () => void {
 
 async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line: string) => void): Promise<ScaleStep> {
   const relays = Math.max(1, Math.ceil(n / USERS_PER_RELAY))
-  const step: ScaleStep = { nodes: n, relays, contacts: plan.contacts }
+  // a small network has fewer users than a user has contacts: then everyone watches everyone
+  const step: ScaleStep = { nodes: n, relays, contacts: Math.min(plan.contacts, n - relays - 1) }
   const home = await cleanup.tempDir('pmesh-scale-')
   const procs: IpcProc[] = []
   try {
