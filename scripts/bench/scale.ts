@@ -106,6 +106,9 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
         return { before, after: await snap() }
       })
       step.window = { desktop: [result.before[0], result.after[0]], relay: [result.before[1], result.after[1]], bulk: [result.before[2], result.after[2]], notifies: result.after[3] - result.before[3] }
+      // who closed the relay's connections says whether a storm began at the relay or at its clients
+      const [r0, r1] = step.window.relay
+      log(`  relay: ${r1.opened - r0.opened} connections opened and ${r1.closed - r0.closed} closed in the window; since it started: ${Object.entries(r1.closeReasons).map(([why, n]) => `${n} ${why}`).join(', ')}`)
       step.load = load
     } finally {
       stopDesktop()
