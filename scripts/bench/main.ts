@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [--large] [--only startup|presence|push|messaging]`: presence-mesh figures beside
  * raw-libp2p baselines measured in the same run, printed and written to
- * docs/BENCHMARKS.md (`--only`: one section, printed, not written; `--only startup` writes its own section). A full run takes about five minutes, --quick about
+ * docs/BENCHMARKS.md (`--only`: one section, printed, not written; `--only startup` writes its own section,
+ * `--only presence` its rows of the table). A full run takes about five minutes, --quick about
  * two. --large adds 50 watchers, one process per node: more than a 2-core
  * machine can run (tried here: start-ups grew past 30 s, load reached 30,
  * while the mesh was still forming).
@@ -27,7 +28,7 @@ import { oursFast, rawFast } from './messaging-fast.js'
 import { pushLatency } from './push-bench.js'
 import { idleBench, type IdlePlan } from './idle.js'
 import { printIdle, writeIdleSection } from './idle-report.js'
-import { loadNow, printTable, writeMarkdown, type Row } from './report.js'
+import { loadNow, printTable, replaceRows, writeMarkdown, type Row } from './report.js'
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../../../docs/BENCHMARKS.md', import.meta.url))
 /** Whatever hangs, the bench ends (and cleans up) by then: the mailbox drain of 10,000 messages alone takes minutes under load */
@@ -178,6 +179,11 @@ async function main (): Promise<number> {
     // start-up has a section of its own, which `--only startup` rewrites too: it takes a few minutes, the full run much longer
     const startupRows = rows.filter(row => STARTUP_FIGURES.includes(row.figure))
     if (startupRows.length > 0 && (only == null || only === 'startup')) await writeStartupSection(BENCHMARKS_MD, startupRows, { mode, startedAt })
+    // the presence figures alone replace their rows of the table; the others keep theirs
+    if (only === 'presence') {
+      await replaceRows(BENCHMARKS_MD, rows)
+      log(`presence rows written to ${BENCHMARKS_MD}`)
+    }
     if (only != null) return failed ? 1 : 0
     await writeMarkdown(BENCHMARKS_MD, rows.filter(row => !startupRows.includes(row)), { mode, startedAt, durationS: (Date.now() - startedAt.getTime()) / 1000, loadAtStart, sizes })
     log(`written to ${BENCHMARKS_MD}`)
