@@ -133,6 +133,7 @@ export class MailboxService implements Mailbox, Startable {
       return { status: 'unreachable', mailbox, reason: err.message }
     }
     if (result.status === PBDepositResult.Status.STATUS_STORED) return { status: 'stored', mailbox, expiresAt: Number(result.expiresAt), contact: result.contact }
+    if (result.status === PBDepositResult.Status.STATUS_UNSPECIFIED) return { status: 'refused', mailbox, reason: 'the mailbox answered without a status' }
     return { status: REFUSALS.find(([, pb]) => pb === result.status)?.[0] ?? 'refused', mailbox, reason: result.reason }
   }
 

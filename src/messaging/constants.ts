@@ -5,7 +5,7 @@ import { fromString } from 'uint8arrays/from-string'
  * in, batches of receipts out (docs/PROTOCOL.md). 1.0.0 carried one message
  * and one receipt per stream.
  */
-export const IM_PROTOCOL = '/presence-mesh/im/2.0.0'
+export const IM_PROTOCOL = '/presence-mesh/im/3.0.0'
 
 /** Signature domain and payload type of messages: a message signature is valid for nothing else */
 export const MESSAGE_DOMAIN = 'presence-mesh-im'

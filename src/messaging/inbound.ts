@@ -1,5 +1,5 @@
 /**
- * The recipient's side of /presence-mesh/im/2.0.0. Deliver frames are read
+ * The recipient's side of /presence-mesh/im/3.0.0. Deliver frames are read
  * as they come and worked on together, at most IM_WINDOW at once per
  * stream; each one's receipt is queued once its message is durably stored
  * (or refused), and whatever receipts are ready go back in one Receipts

@@ -350,7 +350,8 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       // final for this send: retrying at once would only be refused again
       case PBReceipt.Status.STATUS_RATE_LIMITED: throw new FinalOutcome('rate-limited', outcome.reason)
       case PBReceipt.Status.STATUS_INBOX_FULL: throw new FinalOutcome('inbox-full', outcome.reason)
-      default: throw new FinalOutcome('invalid', outcome.reason)
+      // invalid, or a receipt without a status (UNSPECIFIED): nothing says the message was kept
+      default: throw new FinalOutcome('invalid', outcome.reason === '' ? 'the recipient answered without a status' : outcome.reason)
     }
   }
 

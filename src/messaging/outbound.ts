@@ -1,5 +1,5 @@
 /**
- * The sender's side of /presence-mesh/im/2.0.0: one long-lived stream per
+ * The sender's side of /presence-mesh/im/3.0.0: one long-lived stream per
  * connection, opened by the first message and closed after IM_IDLE_MS with
  * nothing in flight. Messages go out as soon as they are sealed, many in
  * flight at once; the recipient answers them in batches, each batch with

@@ -9,7 +9,7 @@ import { Deposit, DepositResult } from '../../src/mesh/pb/mailbox.js'
 import { openRaw, type ForeignNode } from './foreign-node.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-export const DEPOSIT = '/presence-mesh/mailbox/deposit/1.0.0'
+export const DEPOSIT = '/presence-mesh/mailbox/deposit/2.0.0'
 
 /** One deposit of `box` for `recipient` (a peer id multihash) at the mailbox `target` */
 export async function depositRaw (attacker: ForeignNode, target: Multiaddr, recipient: Uint8Array, box: Uint8Array, token?: Uint8Array): Promise<DepositResult> {

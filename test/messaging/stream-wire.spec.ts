@@ -10,9 +10,14 @@ import { InvalidMessageSignatureError } from '../../src/messaging/errors.js'
 import { Receipt, Receipts } from '../../src/messaging/pb/message.js'
 import { SeenIds } from '../../src/messaging/seen-ids.js'
 import { EnvelopeSigner } from '../../src/messaging/signing.js'
+import { lpStream, pbStream } from '@libp2p/utils'
+import { DEPOSIT_PROTOCOL } from '../../src/mesh/constants.js'
+import { Deposit, DepositResult } from '../../src/mesh/pb/mailbox.js'
+import { IM_PROTOCOL } from '../../src/messaging/constants.js'
+import { foreignNode } from '../adversarial/foreign-node.js'
 import { connect, nodesPerTest } from '../helpers/nodes.js'
 
-describe('messaging 2.0.0 wire', function () {
+describe('messaging 3.0.0 wire', function () {
   this.timeout(60_000)
 
   it('a batch ack names every message it covers, and holds only for its recipient and sender', async () => {
@@ -76,8 +81,52 @@ describe('messaging 2.0.0 wire', function () {
       assert.equal(inbox.length, 300)
       assert.equal(new Set(inbox.map(m => m.message.id)).size, 300)
       // one stream carried them all: the recipient holds one inbound IM stream from a
-      const streams = b.libp2p.getConnections(a.peerId).flatMap(c => c.streams).filter(s => s.protocol === '/presence-mesh/im/2.0.0')
+      const streams = b.libp2p.getConnections(a.peerId).flatMap(c => c.streams).filter(s => s.protocol === '/presence-mesh/im/3.0.0')
       assert.equal(streams.length, 1)
     })
+  })
+})
+
+describe('answers without a status (0 is UNSPECIFIED)', function () {
+  this.timeout(30_000)
+  const nodes = nodesPerTest()
+
+  it('a receipt without a status fails the message as invalid, at once, instead of reading as delivered', async () => {
+    const recipient = await foreignNode()
+    await recipient.handle(IM_PROTOCOL, async (stream) => {
+      const lp = lpStream(stream)
+      await lp.read()
+      await lp.write(Receipts.encode({ receipts: [{ seq: 0, status: Receipt.Status.STATUS_UNSPECIFIED, reason: '' }] }))
+    }, { runOnLimitedConnection: true })
+    try {
+      const sender = await nodes.start()
+      await sender.libp2p.dial(recipient.getMultiaddrs()[0])
+      const started = Date.now()
+      const result = await sender.libp2p.services.im.send(recipient.peerId, { body: 'hello' })
+      assert.equal(result.status, 'failed')
+      assert.match(String(result.reason), /invalid/)
+      assert.ok(Date.now() - started < 5_000, 'a final answer is not retried')
+    } finally {
+      await recipient.stop()
+    }
+  })
+
+  it('a mailbox answer without a status is a refusal, not a deposit', async () => {
+    const relay = await foreignNode()
+    await relay.handle(DEPOSIT_PROTOCOL, async (stream) => {
+      const pb = pbStream(stream)
+      await pb.read(Deposit)
+      await pb.write({} as any, DepositResult)
+      await stream.close()
+    }, { runOnLimitedConnection: true })
+    try {
+      const sender = await nodes.start()
+      await sender.libp2p.dial(relay.getMultiaddrs()[0])
+      const result = await sender.libp2p.services.mailbox.deposit(relay.peerId, sender.peerId, new Uint8Array(64))
+      assert.ok(result.status === 'refused', result.status)
+      assert.match(result.reason, /without a status/)
+    } finally {
+      await relay.stop()
+    }
   })
 })

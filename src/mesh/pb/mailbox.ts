@@ -146,6 +146,7 @@ export interface DepositResult {
 
 export namespace DepositResult {
   export enum Status {
+    STATUS_UNSPECIFIED = 'STATUS_UNSPECIFIED',
     STATUS_STORED = 'STATUS_STORED',
     STATUS_BOX_FULL = 'STATUS_BOX_FULL',
     STATUS_TOO_LARGE = 'STATUS_TOO_LARGE',
@@ -157,14 +158,15 @@ export namespace DepositResult {
   }
 
   enum __StatusValues {
-    STATUS_STORED = 0,
-    STATUS_BOX_FULL = 1,
-    STATUS_TOO_LARGE = 2,
-    STATUS_REFUSED = 3,
-    STATUS_SHARE_USED = 4,
-    STATUS_DEPOSITOR_QUOTA = 5,
-    STATUS_RELAY_FULL = 6,
-    STATUS_TOKEN_INVALID = 7
+    STATUS_UNSPECIFIED = 0,
+    STATUS_STORED = 1,
+    STATUS_BOX_FULL = 2,
+    STATUS_TOO_LARGE = 3,
+    STATUS_REFUSED = 4,
+    STATUS_SHARE_USED = 5,
+    STATUS_DEPOSITOR_QUOTA = 6,
+    STATUS_RELAY_FULL = 7,
+    STATUS_TOKEN_INVALID = 8
   }
 
   export namespace Status {
@@ -207,7 +209,7 @@ export namespace DepositResult {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          status: Status.STATUS_STORED,
+          status: Status.STATUS_UNSPECIFIED,
           reason: '',
           expiresAt: 0n,
           contact: false

@@ -537,6 +537,7 @@ export interface Receipt {
 
 export namespace Receipt {
   export enum Status {
+    STATUS_UNSPECIFIED = 'STATUS_UNSPECIFIED',
     STATUS_DELIVERED = 'STATUS_DELIVERED',
     STATUS_REFUSED = 'STATUS_REFUSED',
     STATUS_TOO_LARGE = 'STATUS_TOO_LARGE',
@@ -546,12 +547,13 @@ export namespace Receipt {
   }
 
   enum __StatusValues {
-    STATUS_DELIVERED = 0,
-    STATUS_REFUSED = 1,
-    STATUS_TOO_LARGE = 2,
-    STATUS_INVALID = 3,
-    STATUS_RATE_LIMITED = 4,
-    STATUS_INBOX_FULL = 5
+    STATUS_UNSPECIFIED = 0,
+    STATUS_DELIVERED = 1,
+    STATUS_REFUSED = 2,
+    STATUS_TOO_LARGE = 3,
+    STATUS_INVALID = 4,
+    STATUS_RATE_LIMITED = 5,
+    STATUS_INBOX_FULL = 6
   }
 
   export namespace Status {
@@ -599,7 +601,7 @@ export namespace Receipt {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          status: Status.STATUS_DELIVERED,
+          status: Status.STATUS_UNSPECIFIED,
           reason: '',
           seq: 0
         }
