@@ -50,11 +50,12 @@ const MIN_RETRY_MS = 30_000
 const LOOK_AGAIN_MS = 60_000
 const LOOK_AGAIN_MAX_MS = 60 * 60_000
 /**
- * A lookup that found the presentity closed was answered: it is away, not
- * missed, and pushes to the watchers it knows when it starts. The next look
- * waits this long (then doubles): a minute-by-minute first hour for every
- * offline contact cost 1.1 kB/s at 100 contacts and 5.7 kB/s at 500 in the
- * idle bench
+ * A lookup that ended before its timeout found the presentity closed, or no
+ * record at all: it is away, not missed, and pushes to the watchers it knows
+ * when it starts. The next look waits this long (then doubles): a
+ * minute-by-minute first hour for every offline contact cost 1.1 kB/s at 100
+ * contacts and 5.7 kB/s at 500 in the idle bench. A lookup that timed out
+ * still looks again after LOOK_AGAIN_MS
  */
 const LOOK_AGAIN_ANSWERED_MS = 15 * 60_000
 /**
@@ -182,7 +183,8 @@ export class Subscriptions {
     if (duration > this.init.maxDuration || !Number.isInteger(duration) || duration < 0) {
       return { status: 'failure', transactionId, duration: 0, reason: `duration must be a whole number of seconds from 0 to ${this.init.maxDuration}` }
     }
-    let record = await this.currentState(target, timeoutSignal(REQUEST_TIMEOUT_MS, signal))
+    const lookup = timeoutSignal(REQUEST_TIMEOUT_MS, signal)
+    let record = await this.currentState(target, lookup)
     const subscription: Subscription = { target, transactionId, until: Date.now() + duration * 1000, grantedUntil: 0, createdAt: Date.now() }
     // a restricted record hides "open": its addresses (a will has none) still say the node may be up
     const reachable = record?.basic === 'open' || (record?.addresses.length ?? 0) > 0 || this.components.connectionManager.getConnections(target).length > 0
@@ -209,7 +211,7 @@ export class Subscriptions {
       queueMicrotask(() => this.notify(poll, record))
       return { status: pending ? 'pending' : 'success', transactionId, duration: 0, ...this.reveal(record) }
     }
-    if (subscription.grantedUntil === 0) this.answeredAway(target, record)
+    if (subscription.grantedUntil === 0) this.answeredAway(target, record, lookup)
     this.activate(subscription)
     await this.save(subscription)
     const granted = subscription.grantedUntil > 0 ? Math.round((subscription.grantedUntil - Date.now()) / 1000) : duration
@@ -383,9 +385,9 @@ export class Subscriptions {
     work.catch(err => this.log.error('%s the subscription to %p failed - %e', what, subscription.target, err))
   }
 
-  /** The presentity's record says it is away (closed, no address): the next look can wait (LOOK_AGAIN_ANSWERED_MS) */
-  private answeredAway (target: PeerId, record: PresenceRecord | undefined): void {
-    if (record == null || record.basic === 'open' || record.addresses.length > 0) return
+  /** A lookup that ended in time says the presentity is away (a closed record without addresses, or none): the next look can wait (LOOK_AGAIN_ANSWERED_MS) */
+  private answeredAway (target: PeerId, record: PresenceRecord | undefined, lookup: AbortSignal): void {
+    if (lookup.aborted || (record != null && (record.basic === 'open' || record.addresses.length > 0))) return
     const key = target.toString()
     this.lookAgainIn.set(key, Math.max(this.lookAgainIn.get(key) ?? 0, LOOK_AGAIN_ANSWERED_MS / 2))
   }
@@ -397,9 +399,10 @@ export class Subscriptions {
    */
   private async lookAgain (subscription: Subscription): Promise<void> {
     const known = this.validation.newestSeq(subscription.target) ?? -1n
-    const record = await this.currentState(subscription.target, AbortSignal.timeout(REQUEST_TIMEOUT_MS))
+    const lookup = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    const record = await this.currentState(subscription.target, lookup)
     if (this.active.get(subscription.target.toString()) !== subscription) return
-    this.answeredAway(subscription.target, record)
+    this.answeredAway(subscription.target, record, lookup)
     // a newer record notifies, and registers us if it is open (onRecord)
     if (record != null && record.seq > known) this.onRecord(record)
     else if (record != null && (record.basic === 'open' || record.addresses.length > 0)) await this.renew(subscription)
