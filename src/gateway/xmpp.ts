@@ -25,7 +25,7 @@ import type { Logger, PeerId } from '@libp2p/interface'
 import type { InstantMessaging } from '../messaging/index.js'
 import type { Presence } from '../presence/index.js'
 import type { PresenceRecord } from '../presence/record.js'
-import type { Access } from '../access/keyring.js'
+import type { Access } from '../presence/access/keyring.js'
 
 const RECEIPTS = 'urn:xmpp:receipts'
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
