@@ -1,14 +1,13 @@
 /**
  * Routes of presence access control (RFC 2779 §5.1): the policy, the rules
- * per watcher and the requests waiting for the user. Blocking covers
- * messages too: a politely blocked person's messages are refused.
+ * per watcher and the requests waiting for the user, through the node's
+ * access rules (src/node/access.ts: blocking covers messages too).
  */
 import { route } from './schemas.js'
 import type { Route } from './index.js'
 import type { ViewName } from '../presence/access/views.js'
 import type { AccessPolicy } from '../presence/access/policy.js'
-import type { InstantMessaging } from '../messaging/index.js'
-import type { Presence } from '../presence/index.js'
+import type { NodeAccess } from '../node/access.js'
 
 export interface PolicyView {
   default: AccessPolicy['default']
@@ -37,26 +36,14 @@ export function policyView (policy: AccessPolicy): PolicyView {
   }
 }
 
-export function accessRoutes (presence: Presence, im: InstantMessaging): Route[] {
+export function accessRoutes (access: NodeAccess): Route[] {
   return [
-    route('access', async () => policyView(presence.policy())),
+    route('access', async () => policyView(access.policy())),
     // a partial update: it names the default or leaves it, and never touches the rules or the requests
-    route('setAccess', async ({ body }) => policyView(body.default == null ? presence.policy() : await presence.setDefaultPolicy(body.default))),
-    route('allow', async ({ body }) => {
-      // without a view, a watcher already allowed keeps the view it has; a new one gets the full view
-      const current = presence.policy().rules[body.target.toString()]
-      const view = body.view ?? (current?.rule === 'allow' ? current.view : 'full')
-      return policyView(await presence.allow(body.target, view))
-    }),
-    route('deny', async ({ body }) => policyView(await presence.deny(body.target))),
-    route('block', async ({ body }) => {
-      await im.block(body.target)
-      return policyView(await presence.block(body.target))
-    }),
-    route('revoke', async ({ body }) => {
-      // revoking a block lifts the block on messages too
-      if (presence.policy().rules[body.target.toString()]?.rule === 'block') await im.unblock(body.target)
-      return policyView(await presence.revoke(body.target))
-    })
+    route('setAccess', async ({ body }) => policyView(body.default == null ? access.policy() : await access.setDefault(body.default))),
+    route('allow', async ({ body }) => policyView(await access.allow(body.target, body.view))),
+    route('deny', async ({ body }) => policyView(await access.deny(body.target))),
+    route('block', async ({ body }) => policyView(await access.block(body.target))),
+    route('revoke', async ({ body }) => policyView(await access.revoke(body.target)))
   ]
 }

@@ -34,7 +34,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
     token,
     app,
     port: options.port ?? node.settings.apiPort,
-    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...accessRoutes(node.libp2p.services.presence, node.libp2p.services.im), ...messagingRoutes(node.libp2p.services.im, node.peerId), ...contactsRoutes(node.libp2p.services.contacts, node.libp2p.services.presence, node.libp2p.services.im), route('appLink', async () => ({ url: appLink() })), ...options.routes ?? []]
+    routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...accessRoutes(node.access), ...messagingRoutes(node.libp2p.services.im, node.peerId), ...contactsRoutes(node.libp2p.services.contacts, node.libp2p.services.presence, node.libp2p.services.im), route('appLink', async () => ({ url: appLink() })), ...options.routes ?? []]
   })
   await api.start()
 

@@ -17,3 +17,6 @@ export const DEFAULT_INVITE_TTL_MS = 7 * 24 * 3600_000
 /** Most contacts a node keeps, and most unredeemed invitations it remembers */
 export const MAX_CONTACTS = 5_000
 export const MAX_OPEN_INVITES = 1_000
+
+/** What the contacts service provides, for other services' `serviceDependencies` */
+export const CONTACTS_CAPABILITY = '@presence-mesh/contacts'

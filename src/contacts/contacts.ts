@@ -5,14 +5,14 @@
  * its presence, and when it was last seen.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
-import { TypedEventEmitter, type Connection, type IdentifyResult, type Logger, type PeerId, type Startable, type Stream } from '@libp2p/interface'
-import { CONTACT_SUBSCRIPTION_S, DEFAULT_INVITE_TTL_MS, INVITE_PROTOCOL, INVITE_STREAMS_PER_CONNECTION, MAX_CONTACTS } from './constants.js'
+import { TypedEventEmitter, serviceCapabilities, serviceDependencies, type Connection, type IdentifyResult, type Logger, type PeerId, type Startable, type Stream } from '@libp2p/interface'
+import { CONTACTS_CAPABILITY, CONTACT_SUBSCRIPTION_S, DEFAULT_INVITE_TTL_MS, INVITE_PROTOCOL, INVITE_STREAMS_PER_CONNECTION, MAX_CONTACTS } from './constants.js'
 import { ContactError, InviteRefusedError } from './errors.js'
 import { decodeInvite, expiryProblem, MAX_INVITE_NAME, type Invite } from './invite.js'
 import { Invitations } from './invitations.js'
 import { checkName } from './names.js'
 import { ContactStore, type ContactEntry } from './store.js'
-import { SEQ_STEP } from '../presence/constants.js'
+import { PRESENCE_CAPABILITY, SEQ_STEP } from '../presence/constants.js'
 import { effectiveStatus } from '../presence/record.js'
 import { peerIdFromUri } from '../uri/index.js'
 import type { AddContactResult, Contacts, ContactsComponents, ContactsEvents, ContactsInit, InviteOptions } from './index.js'
@@ -38,6 +38,9 @@ export class ContactsService extends TypedEventEmitter<ContactsEvents> implement
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/contacts'
+  readonly [serviceCapabilities] = [CONTACTS_CAPABILITY]
+  // a contact is a subscription the node keeps; identify says when a contact is back to retry it
+  readonly [serviceDependencies] = [PRESENCE_CAPABILITY, '@libp2p/identify']
 
   async start (): Promise<void> {
     for (const entry of await this.store.loadContacts()) this.entries.set(entry.id, entry)

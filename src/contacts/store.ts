@@ -5,12 +5,12 @@
  * others load.
  */
 import { Key, type Datastore } from 'interface-datastore'
+import { readAll } from '../utils/stored-values.js'
 import { fromString, toString } from 'uint8arrays'
 import type { Logger } from '@libp2p/interface'
 
 const CONTACTS = '/presence-mesh/contacts/list'
 const INVITES = '/presence-mesh/contacts/invites'
-const CORRUPT = '/presence-mesh/contacts/corrupt'
 const PROFILE = new Key('/presence-mesh/contacts/profile')
 
 /** What we last knew of a contact's presence, kept so the list shows it at once after a restart */
@@ -103,18 +103,7 @@ export class ContactStore {
 
   private async loadAll<T> (prefix: string, parse: (value: unknown) => T): Promise<T[]> {
     const entries: T[] = []
-    for await (const { key, value } of this.datastore.query({ prefix })) {
-      try {
-        entries.push(parse(JSON.parse(toString(value))))
-      } catch (err: any) {
-        const aside = new Key(`${CORRUPT}/${Date.now()}-${key.baseNamespace()}`)
-        this.log.error('the stored entry %s is not valid (%s); kept at %s', key.toString(), err.message, aside.toString())
-        const batch = this.datastore.batch()
-        batch.put(aside, value)
-        batch.delete(key)
-        await batch.commit()
-      }
-    }
+    for await (const { value } of readAll(this.datastore, prefix, value => parse(JSON.parse(toString(value))), this.log)) entries.push(value)
     return entries
   }
 }

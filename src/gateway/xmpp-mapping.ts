@@ -17,6 +17,7 @@
  * partial view) is absent from the record the gateway sees, so it is absent
  * here too.
  */
+import { LANGUAGE_TAG } from '../utils/formats.js'
 import type { Availability, Basic, PresenceNote, PresenceRecord } from '../presence/record.js'
 
 /** What goes into an XMPP <presence/> */
@@ -40,7 +41,6 @@ const SHOW: Partial<Record<Availability, XmppPresence['show']>> = { busy: 'dnd',
 const AVAILABILITY = new Map<string, Availability>([['chat', 'available'], ['away', 'idle'], ['xa', 'away'], ['dnd', 'busy']])
 /** XMPP's status is free text; ours is bounded by the note limit */
 const MAX_STATUS = 1024
-const LANG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/
 
 /** A record as the gateway may see it (undefined: nothing known, or refused) → XMPP presence */
 export function toXmppPresence (record: PresenceRecord | undefined, now = Date.now()): XmppPresence {
@@ -58,7 +58,7 @@ export function toXmppPresence (record: PresenceRecord | undefined, now = Date.n
 export function fromXmppPresence (type: string | undefined, show: string | undefined, status: string | undefined, lang?: string): MeshPresence {
   // cut at a code point, never inside a surrogate pair
   const text = status == null ? undefined : Array.from(status.trim()).slice(0, MAX_STATUS).join('')
-  const note = text == null || text === '' ? undefined : { text, lang: lang != null && LANG.test(lang) ? lang : undefined }
+  const note = text == null || text === '' ? undefined : { text, lang: lang != null && LANGUAGE_TAG.test(lang) ? lang : undefined }
   if (type === 'unavailable') return { basic: 'closed', availability: 'unknown', note }
   return { basic: 'open', availability: AVAILABILITY.get(show?.trim() ?? '') ?? 'available', note }
 }

@@ -77,3 +77,6 @@ export const DRAIN_FRAME_LIMIT = 2048
 export const DEPOSIT_STREAMS_PER_CONNECTION = 8
 export const DRAIN_STREAMS_PER_CONNECTION = 2
 export const NOTIFY_STREAMS_PER_CONNECTION = 2
+
+/** What the mailbox service provides, for other services' `serviceDependencies` */
+export const MAILBOX_CAPABILITY = '@presence-mesh/mailbox'

@@ -55,8 +55,6 @@ export const IM_IDLE_MS = 60_000
  * message is remembered as seen, or it is too old to be accepted.
  */
 export const MAX_MESSAGE_AGE_MS = 7 * 24 * 60 * 60_000
-/** Messages dated further in the future are refused (clock skew allowance) */
-export const MAX_CLOCK_SKEW_MS = 5 * 60_000
 
 /** A message id: 1–64 printable ASCII characters, unique among one sender's messages */
 export const MESSAGE_ID = /^[\x21-\x7e]{1,64}$/
@@ -77,3 +75,6 @@ export const DEFAULT_STRANGERS_TOTAL_MESSAGES = 2_000
 export const DEFAULT_STRANGERS_TOTAL_BYTES = 32 * 1024 * 1024
 /** Rate buckets remembered at most (about 100 bytes each); the least recently used is forgotten first */
 export const MAX_RATE_BUCKETS = 10_000
+
+/** What the messaging service provides, for other services' `serviceDependencies` */
+export const IM_CAPABILITY = '@presence-mesh/instant-messaging'

@@ -20,6 +20,7 @@
  */
 import { toString } from 'uint8arrays'
 import { formatImUri, parseUri } from '../uri/index.js'
+import { LANGUAGE_TAG, MAX_TIMESTAMP } from '../utils/formats.js'
 import { DEFAULT_MAX_BODY_SIZE } from './constants.js'
 import { base64, contentLength, decodeParams, encodeParams, quotedPrintable } from './cpim-mime.js'
 import { InvalidCpimError, InvalidMessageError } from './errors.js'
@@ -68,14 +69,11 @@ export interface FromCpimOptions { schemes?: string[], maxLength?: number }
 /** `id` without PM.Message-ID, `date` without DateTime (default: now); `maxBodySize` (default: 64 KiB) */
 export interface CpimDefaults { id?: string, date?: number, maxBodySize?: number }
 
-/** 9999-12-31T23:59:59.999Z, the latest instant RFC 3339 can write */
-const MAX_DATE = 253402300799999
 const NAME = "[A-Za-z0-9!#$%&'*+^_`|~-]+"
 const HEADER_LINE = new RegExp(`^(?:(${NAME})\\.)?(${NAME}):`)
 const PARAM = new RegExp(`^;(${NAME})=("(?:[^"\\\\]|\\\\.)*"|(?:[A-Za-z0-9!#$%&'*+^_\`|~.-]|[^\\x00-\\x7f])+)`)
 const NS_VALUE = new RegExp(`^(?:(${NAME}) *)?<([^<>\\s]+)>$`)
 const HEADER_NAME = new RegExp(`^(?:(${NAME})\\.)?(${NAME})$`)
-const LANG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"]+$/
 // eslint-disable-next-line no-control-regex
 const CTL = /[\x00-\x08\x0a-\x1f\x7f]/ // in header values these must be escaped; HT is tolerated
@@ -89,7 +87,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 /** Render a message as message/cpim. Throws InvalidMessageError for an invalid message */
 export function toCpim (message: InstantMessage): string {
   validateMessage(message, Infinity)
-  if (message.date > MAX_DATE) throw new InvalidCpimError('DateTime after the year 9999 cannot be written in RFC 3339')
+  if (message.date > MAX_TIMESTAMP) throw new InvalidCpimError('DateTime after the year 9999 cannot be written in RFC 3339')
   const lines = [`From: <${formatImUri(message.from)}>`, `To: <${formatImUri(message.to)}>`, `DateTime: ${new Date(message.date).toISOString()}`]
   if (message.subject != null) lines.push(`Subject: ${escape(message.subject)}`)
   lines.push(`NS: PM <${PM_NAMESPACE}>`, `PM.Message-ID: ${escape(message.id)}`)
@@ -192,7 +190,7 @@ function messageHeaders (lines: string[], parsed: ParsedCpim, options: FromCpimO
     // fromEntries makes own properties, even of "__proto__"
     const params: Record<string, string> = Object.fromEntries(entries)
     if (rest !== '' && !rest.startsWith(' ')) throw new InvalidCpimError(`Header "${line.slice(0, 80)}" needs a space after the colon and parameters`)
-    if (params.lang != null && !LANG.test(params.lang)) throw new InvalidCpimError(`"${params.lang.slice(0, 80)}" is not a language tag`)
+    if (params.lang != null && !LANGUAGE_TAG.test(params.lang)) throw new InvalidCpimError(`"${params.lang.slice(0, 80)}" is not a language tag`)
     const value = rest.slice(1)
     if (CTL.test(value)) throw new InvalidCpimError(`Control character in the value of ${match[0]} (escape it)`)
     const namespace = resolve(prefix, name)

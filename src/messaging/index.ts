@@ -2,9 +2,13 @@
  * Instant messaging: signed messages delivered over a libp2p stream, with a
  * signed receipt, exactly once, under the recipient's inbox policy.
  *
+ * It needs the presence and mailbox services under the names `presence` and
+ * `mailbox` (libp2p checks them through `serviceDependencies`).
+ *
  * @example
  * ```ts
- * const node = await createLibp2p({ services: { …, im: instantMessaging() } })
+ * // services as in presence()'s example, plus:
+ * const node = await createLibp2p({ …, services: { …, presence: presence(), mailbox: mailbox(), im: instantMessaging() } })
  * const result = await node.services.im.send(peerId, { body: 'hello' })
  * // result.status: 'delivered' | 'stored' | 'failed'
  * ```

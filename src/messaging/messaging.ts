@@ -8,7 +8,7 @@ import { fromString } from 'uint8arrays/from-string'
 import { signAck, signBatchAck, verifyAck } from './ack.js'
 import { AckReturns } from './ack-returns.js'
 import { DepositTokens } from './deposit-tokens.js'
-import { DEFAULT_MAX_BODY_SIZE, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from './constants.js'
+import { IM_CAPABILITY, DEFAULT_MAX_BODY_SIZE, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from './constants.js'
 import { MessageTooLargeError } from './errors.js'
 import { Inbound } from './inbound.js'
 import { readOwnMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
@@ -16,6 +16,8 @@ import { Outbound } from './outbound.js'
 import { Mail, Receipt as PBReceipt } from './pb/message.js'
 import { EnvelopeSigner } from './signing.js'
 import { open as openBox, seal as sealBox } from '../mesh/sealed-box.js'
+import { MAILBOX_CAPABILITY } from '../mesh/constants.js'
+import { PRESENCE_CAPABILITY } from '../presence/constants.js'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import { Ack } from './pb/message.js'
@@ -25,6 +27,7 @@ import { Reception } from './reception.js'
 import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
 import { timeoutSignal } from '../utils/streams.js'
 import type { FailureReason, InstantMessaging, InstantMessagingInit, MessagingComponents, MessagingEvents, OutgoingMessage, SendResult } from './index.js'
+import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { AbortOptions, Logger, PeerId, Startable } from '@libp2p/interface'
 
 const DEFAULT_SEND_TIMEOUT = 20_000
@@ -107,6 +110,9 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/im'
+  readonly [serviceCapabilities] = [IM_CAPABILITY]
+  // a recipient's addresses come from its presence record; offline recipients get a mailbox
+  readonly [serviceDependencies] = [PRESENCE_CAPABILITY, MAILBOX_CAPABILITY]
 
   async start (): Promise<void> {
     this.shutdown = new AbortController()

@@ -4,12 +4,12 @@
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
+import { readOne } from '../utils/stored-values.js'
 import type { Presence } from '../presence/index.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 
 const POLICY_KEY = new Key('/presence-mesh/im/policy')
 /** Where a stored policy that does not validate is kept for the user to inspect, instead of lost */
-const CORRUPT_PREFIX = '/presence-mesh/im/policy-corrupt'
 
 export type InboxMode = 'everyone' | 'contacts' | 'nobody'
 export const INBOX_MODES: readonly InboxMode[] = ['everyone', 'contacts', 'nobody']
@@ -69,19 +69,7 @@ export class PolicyStore {
 
   /** Read the stored policy; one that does not validate is set aside and the defaults used, never a crash */
   async load (): Promise<void> {
-    this.policy = structuredClone(DEFAULT_INBOX_POLICY) as InboxPolicy
-    if (!(await this.datastore.has(POLICY_KEY))) return
-    const bytes = await this.datastore.get(POLICY_KEY)
-    try {
-      this.policy = parsePolicy(JSON.parse(toString(bytes)))
-    } catch (err: any) {
-      const aside = new Key(`${CORRUPT_PREFIX}/${Date.now()}`)
-      this.log.error('the stored inbox policy is not valid (%s); kept at %s, using the defaults', err.message, aside.toString())
-      const batch = this.datastore.batch()
-      batch.put(aside, bytes)
-      batch.delete(POLICY_KEY)
-      await batch.commit()
-    }
+    this.policy = await readOne(this.datastore, POLICY_KEY, bytes => parsePolicy(JSON.parse(toString(bytes))), this.log) ?? structuredClone(DEFAULT_INBOX_POLICY) as InboxPolicy
   }
 
   get (): InboxPolicy {

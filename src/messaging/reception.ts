@@ -5,7 +5,8 @@
  * stranger, limits included, and only the storing differs: it cannot tell
  * from the answers.
  */
-import { MAX_CLOCK_SKEW_MS, MAX_MESSAGE_AGE_MS } from './constants.js'
+import { MAX_MESSAGE_AGE_MS } from './constants.js'
+import { MAX_CLOCK_SKEW_MS } from '../utils/formats.js'
 import { MessageTooLargeError } from './errors.js'
 import { openMessage, type InstantMessage } from './message.js'
 import { Receipt } from './pb/message.js'

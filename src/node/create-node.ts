@@ -2,6 +2,7 @@
  * `createNode()`: one presence-mesh node — a libp2p 3 node with the mesh's
  * transports and DHT, its identity and datastore in its home.
  */
+import { nodeAccess, type NodeAccess } from './access.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
@@ -79,6 +80,8 @@ export interface PresenceMeshNode {
   readonly home?: HomePaths
   /** When the node last started (ms since the epoch) */
   readonly startedAt: number
+  /** Who may see our presence and write to us: the rules that span presence and messaging (access.ts) */
+  readonly access: NodeAccess
   /** `http://HOST:PORT` of the metrics and health endpoint, while it runs (`metrics` setting) */
   readonly metricsUrl?: string
   start(): Promise<void>
@@ -152,6 +155,7 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
     datastore,
     home,
     get startedAt () { return startedAt },
+    access: nodeAccess(libp2p.services.presence, libp2p.services.im),
     get metricsUrl () { return ops?.url },
     start: async () => {
       await ownDatastore?.open()

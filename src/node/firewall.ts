@@ -7,6 +7,7 @@
  * - private (RFC 2779 §5.1.17–18, §5.4.5): additionally, the node dials
  *   nobody directly but its relays, so no contact ever learns its IP address.
  */
+import { addressPeerId } from '../utils/formats.js'
 import type { ConnectionGater, MultiaddrConnection } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -14,10 +15,6 @@ export function isCircuit (ma: Multiaddr): boolean {
   return ma.getComponents().some(c => c.name === 'p2p-circuit')
 }
 
-/** The peer id a multiaddr ends in (`/p2p/<id>`), if any */
-function targetPeer (ma: Multiaddr): string | undefined {
-  return ma.getComponents().findLast(c => c.name === 'p2p')?.value
-}
 
 export function firewallGater (options: { private: boolean, relays: string[] }): ConnectionGater {
   const relays = new Set(options.relays)
@@ -28,7 +25,7 @@ export function firewallGater (options: { private: boolean, relays: string[] }):
           // a relayed address is dialled through its relay, which we may dial directly
           denyDialMultiaddr: (ma: Multiaddr) => {
             if (isCircuit(ma)) return false
-            const peer = targetPeer(ma)
+            const peer = addressPeerId(ma)
             return peer == null || !relays.has(peer)
           }
         }

@@ -22,6 +22,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2pInit, type Libp2pOptions, type ServiceFactoryMap } from 'libp2p'
 import { presenceKey } from '../presence/protocol.js'
 import { DHT_DATASTORE_PREFIX, presenceDhtSelectors, presenceDhtValidators } from '../presence/wiring.js'
+import { addressPeerId } from '../utils/formats.js'
 import { streamLimits, type StreamLimits } from '../utils/stream-limits.js'
 import { servesDht, type NodeSettings } from './config.js'
 import { BOOTSTRAP_TAG, DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS } from './constants.js'
@@ -108,7 +109,7 @@ export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp
     // a connection's idle cost is its pings: see "Idle cost budget" in docs/ARCHITECTURE.md
     connectionMonitor: { pingInterval: settings.pingInterval * 1000 },
     connectionGater: parts.connectionGater ?? (behindRelays
-      ? firewallGater({ private: settings.private, relays: settings.bootstrap.map(peerIdOf) })
+      ? firewallGater({ private: settings.private, relays: settings.bootstrap.map(address => addressPeerId(multiaddr(address)) ?? '') })
       : undefined),
     // a stranger's connections cost a handshake each before any limit on streams applies: bound
     // those being upgraded and the new ones per second from one address (constants.ts)
@@ -194,8 +195,4 @@ export async function createMeshLibp2p<S extends ServiceMap = Record<string, nev
   // a desktop contact we dialled to push must not become a DHT neighbour we keep connected
   admitOnlyDhtServers(libp2p, DHT_PROTOCOL, libp2p.logger.forComponent('presence-mesh:node:dht'))
   return libp2p
-}
-
-function peerIdOf (address: string): string {
-  return multiaddr(address).getComponents().findLast(c => c.name === 'p2p')?.value ?? ''
 }

@@ -33,10 +33,10 @@ export const VIEW_KEY_ID_BYTES = 8
 export const VIEW_NONCE_BYTES = 24
 
 /**
- * Latest timestamp a record may carry: 9999-12-31T23:59:59.999Z. Timestamps
- * must be expressible as an xs:dateTime with a four-digit year for PIDF.
+ * Latest timestamp a record may carry: timestamps must be expressible as an
+ * xs:dateTime with a four-digit year for PIDF
  */
-export const MAX_TIMESTAMP = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+export { MAX_TIMESTAMP } from '../utils/formats.js'
 
 /**
  * Availability values; the wire value (protobuf field 3) is the index, so
@@ -69,3 +69,6 @@ export const NS_XMLNS = 'http://www.w3.org/2000/xmlns/'
 export const SEQ_STEP = 16n
 export const MAX_WILL_HOLDERS = 14
 export const GOODBYE_SLOT = 15
+
+/** What the presence service provides, for other services' `serviceDependencies` */
+export const PRESENCE_CAPABILITY = '@presence-mesh/presence'

@@ -12,6 +12,7 @@ import { openPresence } from './record.js'
 import { readVerified } from './validation.js'
 import { InvalidPresenceRecordError, StalePresenceRecordError } from './errors.js'
 import { presenceKey } from './protocol.js'
+import { MAX_CLOCK_SKEW_MS } from '../utils/formats.js'
 
 /**
  * How long after its expiry a record is still stored and served: a watcher
@@ -19,9 +20,6 @@ import { presenceKey } from './protocol.js'
  * is and when it was last seen.
  */
 export const DHT_RETENTION_MS = 7 * 24 * 60 * 60_000
-
-/** Records dated further in the future than this are refused (clock skew allowance) */
-export const MAX_CLOCK_SKEW_MS = 5 * 60_000
 
 export async function validatePresenceRecord (key: Uint8Array, value: Uint8Array): Promise<void> {
   const { record } = await openPresence(value, { allowExpired: true })

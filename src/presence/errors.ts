@@ -45,3 +45,9 @@ export class PresenceNotFoundError extends Error {
   static name = 'PresenceNotFoundError'
   name = 'PresenceNotFoundError'
 }
+
+/** kad-dht was built without presence's validators and selectors (see presenceDhtInit) */
+export class MissingDhtWiringError extends Error {
+  static name = 'MissingDhtWiringError'
+  name = 'MissingDhtWiringError'
+}

@@ -3,9 +3,23 @@
  * presentity to its watchers, CPIM subscriptions, and out-of-contact
  * detection through wills.
  *
+ * It needs kad-dht built with its validators and selectors (`presenceDhtInit`,
+ * over the node's own datastore, or start fails with MissingDhtWiringError)
+ * and identify; libp2p checks both through `serviceDependencies`.
+ *
  * @example
  * ```ts
- * const node = await createLibp2p({ services: { dht: kadDHT(…), presence: presence() } })
+ * const datastore = new MemoryDatastore()   // or a LevelDatastore, to keep state
+ * const node = await createLibp2p({
+ *   datastore,
+ *   addresses: { listen: ['/ip4/0.0.0.0/tcp/0'] },
+ *   transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()],
+ *   services: {
+ *     identify: identify(), ping: ping(),
+ *     dht: kadDHT({ protocol: '/presence-mesh/kad/1.0.0', ...presenceDhtInit(datastore) }),
+ *     presence: presence()
+ *   }
+ * })
  * await node.services.presence.publish({ availability: 'busy', note: { text: 'in a meeting' } })
  * ```
  */
@@ -25,7 +39,9 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import type { Datastore } from 'interface-datastore'
 
 export type { PresenceUpdate, PresenceRecord, SubscribeResult, Subscription, Watcher, Access, Revealed, AccessPolicy, ViewName }
-export { DHT_DATASTORE_PREFIX, presenceDhtValidators, presenceDhtSelectors } from './wiring.js'
+export { DHT_DATASTORE_PREFIX, presenceDhtInit, presenceDhtValidators, presenceDhtSelectors } from './wiring.js'
+export { PRESENCE_CAPABILITY } from './constants.js'
+export { MissingDhtWiringError } from './errors.js'
 
 export interface PresenceInit {
   /** How long a record stays current; it is republished at half this. Default: 1 hour */

@@ -21,11 +21,13 @@ import { Watchers, type Watcher } from './watchers.js'
 import { HangUp } from './hang-up.js'
 import { Wills } from './wills.js'
 import { WillHolders } from './will-holders.js'
-import { GOODBYE_SLOT } from './constants.js'
+import { GOODBYE_SLOT, PRESENCE_CAPABILITY } from './constants.js'
+import { assertDhtWiring } from './wiring.js'
 import type { Presence, PresenceComponents, PresenceEvents, PresenceInit } from './index.js'
 import type { PresenceRecord } from './record.js'
 import type { AccessPolicy } from './access/policy.js'
 import type { ViewName } from './access/views.js'
+import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { AbortOptions, IdentifyResult, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
@@ -200,8 +202,12 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/presence'
+  readonly [serviceCapabilities] = [PRESENCE_CAPABILITY]
+  // identify tells us a peer's protocols (who can take a push, a will) and its addresses
+  readonly [serviceDependencies] = ['@libp2p/kad-dht', '@libp2p/identify']
 
   async start (): Promise<void> {
+    assertDhtWiring(this.components.dht)
     await this.access.load()
     await this.keyring.load()
     await this.pushes.start()

@@ -22,6 +22,7 @@ import { fromString, toString } from 'uint8arrays'
 import { openPresence, type PresenceRecord } from './record.js'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
+import { readAll } from '../utils/stored-values.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
 import { readVerified, type PresenceValidation } from './validation.js'
 import type { Access, Keyring } from './access/keyring.js'
@@ -131,23 +132,18 @@ export class Subscriptions {
       maxInboundStreams: NOTICE_STREAMS_PER_CONNECTION,
       runOnLimitedConnection: true
     })
-    for await (const { key, value } of this.components.datastore.query({ prefix: PREFIX })) {
-      let subscription: Subscription
-      try {
-        const stored = JSON.parse(toString(value))
-        subscription = { ...stored, target: peerIdFromString(key.baseNamespace()) }
-        if (stored.lastSeq != null) this.validation.remember(subscription.target, BigInt(stored.lastSeq), new Uint8Array())
-      } catch (err) {
-        this.log.error('dropping unreadable subscription %s - %e', key.toString(), err)
-        await this.components.datastore.delete(key)
-        continue
-      }
+    const stored = readAll(this.components.datastore, PREFIX, (value, key) => {
+      const { lastSeq, ...fields } = JSON.parse(toString(value))
+      return { subscription: { ...fields, target: peerIdFromString(key.baseNamespace()) } as Subscription, lastSeq: lastSeq == null ? undefined : BigInt(lastSeq) }
+    }, this.log)
+    for await (const { key, value: { subscription, lastSeq } } of stored) {
+      if (lastSeq != null) this.validation.remember(subscription.target, lastSeq, new Uint8Array())
       if (subscription.until <= Date.now()) {
         await this.components.datastore.delete(key)
         continue
       }
       this.activate(subscription)
-      void this.renew(subscription)
+      this.background(this.renew(subscription), 'renewing', subscription)
     }
   }
 
@@ -255,12 +251,12 @@ export class Subscriptions {
     const keyIds = (record.views ?? []).map(view => toString(view.keyId, 'base64')).sort().join()
     if (this.keyring.wantsKey(record) && this.askedAbout.get(subscription.target.toString()) !== keyIds) {
       this.askedAbout.set(subscription.target.toString(), keyIds)
-      void this.renew(subscription).finally(() => this.notify(subscription, record))
+      this.background(this.renew(subscription).finally(() => this.notify(subscription, record)), 'asking for a view key', subscription)
       return
     }
     this.notify(subscription, record)
     // the presentity is back: register with it so it knows its watcher
-    if ((record.basic === 'open' || record.addresses.length > 0) && subscription.grantedUntil < Date.now()) void this.renew(subscription)
+    if ((record.basic === 'open' || record.addresses.length > 0) && subscription.grantedUntil < Date.now()) this.background(this.renew(subscription), 'registering', subscription)
   }
 
   /**
@@ -335,7 +331,7 @@ export class Subscriptions {
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     const subscription = this.active.get(event.detail.peerId.toString())
     if (subscription != null && subscription.grantedUntil < Date.now() && event.detail.protocols.includes(SUBSCRIBE_PROTOCOL)) {
-      void this.renew(subscription)
+      this.background(this.renew(subscription), 'renewing', subscription)
     }
   }
 
@@ -356,9 +352,9 @@ export class Subscriptions {
     const delay = Math.max(0, next - now)
     const timer = setTimeout(() => {
       if (delay > MAX_TIMER_DELAY_MS) this.schedule(subscription)
-      else if (Date.now() >= subscription.until) void this.end(subscription, 'expired')
-      else if (subscription.grantedUntil > Date.now()) void this.renew(subscription)
-      else void this.lookAgain(subscription)
+      else if (Date.now() >= subscription.until) this.background(this.end(subscription, 'expired'), 'ending', subscription)
+      else if (subscription.grantedUntil > Date.now()) this.background(this.renew(subscription), 'renewing', subscription)
+      else this.background(this.lookAgain(subscription), 'looking again at', subscription)
     }, Math.min(delay, MAX_TIMER_DELAY_MS))
     timer.unref?.()
     this.timers.set(key, timer)
@@ -376,6 +372,11 @@ export class Subscriptions {
    * the lookup before the request failed): look its record up, and register
    * if it says the presentity may be up
    */
+  /** Work a timer or an event starts: its failure is logged, never an unhandled rejection (a closed datastore at stop, say) */
+  private background (work: Promise<void>, what: string, subscription: Subscription): void {
+    work.catch(err => this.log.error('%s the subscription to %p failed - %e', what, subscription.target, err))
+  }
+
   private async lookAgain (subscription: Subscription): Promise<void> {
     const known = this.validation.newestSeq(subscription.target) ?? -1n
     const record = await this.currentState(subscription.target, AbortSignal.timeout(REQUEST_TIMEOUT_MS))

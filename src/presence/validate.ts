@@ -4,6 +4,7 @@
  * exported as schema-valid PIDF (see pidf.ts), so a record never has to be
  * altered on the way: a signed statement is shown as signed or not at all.
  */
+import { LANGUAGE_TAG } from '../utils/formats.js'
 import { AVAILABILITIES, MAX_TIMESTAMP, MAX_VIEWS, VIEW_KEY_ID_BYTES, VIEW_NONCE_BYTES, NS_PIDF, NS_PRESENCE_MESH, NS_XML, NS_XMLNS } from './constants.js'
 import { InvalidPresenceRecordError } from './errors.js'
 import type { PresenceExtension, PresenceRecord } from './record.js'
@@ -17,7 +18,6 @@ import type { PresenceExtension, PresenceRecord } from './record.js'
 const XML_FORBIDDEN = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF\p{Cs}]/u // eslint-disable-line no-control-regex
 
 /** xs:language, the type of xml:lang */
-const LANGUAGE = /^[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*$/
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/u
 const PHONE = /^\+?[0-9 ()./-]+$/
@@ -37,7 +37,7 @@ const EXTENSION_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/
 
 /** Is `tag` usable as xml:lang (xs:language syntax) */
 export function isLanguageTag (tag: string): boolean {
-  return LANGUAGE.test(tag)
+  return LANGUAGE_TAG.test(tag)
 }
 
 export function isEmail (email: string): boolean {

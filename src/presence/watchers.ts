@@ -12,6 +12,7 @@ import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { NOTICE_PROTOCOL, SUBSCRIBE_FRAME_LIMIT, SUBSCRIBE_PROTOCOL, SUBSCRIBE_STREAMS_PER_CONNECTION } from './protocol.js'
+import { readAll } from '../utils/stored-values.js'
 import { timeoutSignal, withStream } from '../utils/streams.js'
 import type { Answer, NoticeKind } from './access/control.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
@@ -76,15 +77,8 @@ export class Watchers {
   }
 
   async start (): Promise<void> {
-    for await (const { key, value } of this.components.datastore.query({ prefix: PREFIX })) {
-      try {
-        const stored = JSON.parse(toString(value))
-        this.watchers.set(key.baseNamespace(), { ...stored, peerId: peerIdFromString(key.baseNamespace()) })
-      } catch (err) {
-        this.log.error('dropping unreadable watcher entry %s - %e', key.toString(), err)
-        await this.components.datastore.delete(key)
-      }
-    }
+    const stored = readAll(this.components.datastore, PREFIX, (value, key) => ({ ...JSON.parse(toString(value)), peerId: peerIdFromString(key.baseNamespace()) }), this.log)
+    for await (const { key, value } of stored) this.watchers.set(key.baseNamespace(), value)
     await this.components.registrar.handle(SUBSCRIBE_PROTOCOL, async (stream, connection) => this.handle(stream, connection), {
       maxInboundStreams: SUBSCRIBE_STREAMS_PER_CONNECTION,
       runOnLimitedConnection: true

@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import { Key } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
 import { ContactStore, parseContact } from '../../src/contacts/store.js'
+import { CORRUPT_PREFIX } from '../../src/utils/stored-values.js'
 
 describe('contact store', () => {
   it('sets a corrupt entry aside, logs it, and loads the others', async () => {
@@ -18,7 +19,7 @@ describe('contact store', () => {
     assert.deepEqual(loaded.map(c => c.name), ['Alice'])
     assert.equal(errors.length, 2)
     const aside = []
-    for await (const { value } of datastore.query({ prefix: '/presence-mesh/contacts/corrupt' })) aside.push(toString(value))
+    for await (const { value } of datastore.query({ prefix: CORRUPT_PREFIX })) aside.push(toString(value))
     assert.deepEqual(aside.sort(), ['{"id": 3', '{"id":"peer-c","name":7,"addedAt":1,"readUntil":0}'])
     // nothing is lost, nothing loads twice
     assert.deepEqual((await store.loadContacts()).map(c => c.name), ['Alice'])

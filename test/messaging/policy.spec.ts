@@ -10,6 +10,7 @@ import fc from 'fast-check'
 import { Key } from 'interface-datastore'
 import { fromString } from 'uint8arrays/from-string'
 import { DEFAULT_INBOX_POLICY, INBOX_MODES, PolicyStore, type InboxPolicy, type InboxPolicyChange } from '../../src/messaging/policy.js'
+import { CORRUPT_PREFIX } from '../../src/utils/stored-values.js'
 import type { PeerId } from '@libp2p/interface'
 
 const POLICY_KEY = new Key('/presence-mesh/im/policy')
@@ -93,7 +94,7 @@ describe('inbox policy store', () => {
       if (log.errors.length > 0) {
         assert.notEqual(valid, true, 'a valid policy is never set aside')
         assert.deepEqual(policy, DEFAULT_INBOX_POLICY)
-        const aside = await collect(datastore, '/presence-mesh/im/policy-corrupt')
+        const aside = await collect(datastore, CORRUPT_PREFIX)
         assert.deepEqual(aside, [bytes], 'the corrupt policy is kept for the user, not lost')
         assert.equal(await datastore.has(POLICY_KEY), false)
       }

@@ -1,0 +1,53 @@
+/**
+ * The one corruption policy for stored values: unreadable ones are logged and
+ * moved aside, intact ones still load, nothing throws and nothing is lost.
+ */
+import assert from 'node:assert/strict'
+import { MemoryDatastore } from 'datastore-core'
+import { Key } from 'interface-datastore'
+import { fromString, toString } from 'uint8arrays'
+import { CORRUPT_PREFIX, readAll, readOne } from '../../src/utils/stored-values.js'
+
+function recorder (): { error: (...args: unknown[]) => void, lines: string[] } {
+  const lines: string[] = []
+  return { lines, error: (...args: unknown[]) => { lines.push(args.map(String).join(' ')) } }
+}
+
+async function aside (datastore: MemoryDatastore): Promise<Array<{ key: string, value: string }>> {
+  const found = []
+  for await (const { key, value } of datastore.query({ prefix: CORRUPT_PREFIX })) found.push({ key: key.toString(), value: toString(value) })
+  return found
+}
+
+describe('stored values that no longer read', () => {
+  it('loads the intact entries and sets each unreadable one aside with its bytes, logged', async () => {
+    const datastore = new MemoryDatastore()
+    await datastore.put(new Key('/t/a'), fromString('{"n":1}'))
+    await datastore.put(new Key('/t/b'), fromString('{"n":'))
+    await datastore.put(new Key('/t/c'), fromString('{"n":3}'))
+    const log = recorder()
+    const loaded = []
+    for await (const { key, value } of readAll(datastore, '/t', bytes => JSON.parse(toString(bytes)).n as number, log)) loaded.push([key.toString(), value])
+    assert.deepEqual(loaded, [['/t/a', 1], ['/t/c', 3]])
+    assert.equal(await datastore.has(new Key('/t/b')), false, 'no longer read at each start')
+    const kept = await aside(datastore)
+    assert.equal(kept.length, 1)
+    assert.equal(kept[0].value, '{"n":', 'the bytes are kept for the user')
+    assert.match(kept[0].key, /\/t\/b$/, 'under a key that names where it was')
+    assert.equal(log.lines.length, 1)
+    assert.match(log.lines[0], /\/t\/b/)
+  })
+
+  it('reads one value, or undefined when absent or unreadable (then kept aside)', async () => {
+    const datastore = new MemoryDatastore()
+    const log = recorder()
+    const parse = (bytes: Uint8Array): string => { const v = JSON.parse(toString(bytes)); if (typeof v !== 'string') throw new TypeError('not a string'); return v }
+    assert.equal(await readOne(datastore, new Key('/one'), parse, log), undefined)
+    await datastore.put(new Key('/one'), fromString('"ok"'))
+    assert.equal(await readOne(datastore, new Key('/one'), parse, log), 'ok')
+    await datastore.put(new Key('/one'), fromString('42'))
+    assert.equal(await readOne(datastore, new Key('/one'), parse, log), undefined)
+    assert.deepEqual((await aside(datastore)).map(a => a.value), ['42'])
+    assert.match(log.lines[0], /not a string/)
+  })
+})
