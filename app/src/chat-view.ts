@@ -18,7 +18,7 @@ const REASONS: Record<string, string> = {
   'rate-limited': 'too many messages to someone who does not know you',
   'inbox-full': 'their inbox is full'
 }
-const DELIVERY: Record<string, string> = { sending: '… sending', stored: '✓ stored', delivered: '✓✓ delivered', failed: '✗ failed' }
+const DELIVERY: Record<string, string> = { sending: '… sending', stored: '✓ stored', queued: '… queued until seen online', delivered: '✓✓ delivered', failed: '✗ failed' }
 
 function fileUrl (m: ChatMessage): string {
   const body = m.text != null ? new TextEncoder().encode(m.text) : Uint8Array.from(atob(m.bodyBase64 ?? ''), c => c.charCodeAt(0))

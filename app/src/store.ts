@@ -46,7 +46,7 @@ export interface Contact {
   unread: number
 }
 
-export type Delivery = 'sending' | 'delivered' | 'stored' | 'failed'
+export type Delivery = 'sending' | 'delivered' | 'stored' | 'queued' | 'failed'
 
 export interface ChatMessage {
   id: string

@@ -64,7 +64,7 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
     route('fetch', async ({ params, query, signal }) => {
       const { record, access } = await presence.lookup(params.target, { signal })
       if (access === 'refused') throw new ApiError(403, 'refused', `${formatPresUri(params.target)} refused to let this node see its presence`)
-      if (query.format !== 'pidf') return presenceView(params.target, record, access as Access)
+      if (query.format !== 'pidf') return presenceView(params.target, record, access as Access, Date.now(), presence.lostAt(params.target))
       // loaded when first asked for: its XML stack (xmldom, ~20 ms to import) is not needed to start a node
       const { toPidf } = await import('../presence/pidf.js')
       return { pidf: toPidf(record, { now: Date.now() }) }
@@ -76,7 +76,7 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
         transactionId: result.transactionId,
         duration: result.duration,
         reason: result.reason ?? null,
-        state: presenceView(body.target, result.record, result.access)
+        state: presenceView(body.target, result.record, result.access, Date.now(), presence.lostAt(body.target))
       }
     }),
     route('subscriptions', async () => ({
@@ -115,7 +115,7 @@ export function presenceRoutes (presence: Presence, self: PeerId): Route[] {
 /** Presence events as API events */
 export function presenceEvents (presence: Presence, publish: (event: ApiEvent) => void): () => void {
   const listeners: Array<[string, (event: any) => void]> = [
-    ['notify', (event) => publish({ type: 'presence:notify', data: { ...presenceView(event.detail.target, event.detail.record, event.detail.access), transactionId: event.detail.transactionId } })],
+    ['notify', (event) => publish({ type: 'presence:notify', data: { ...presenceView(event.detail.target, event.detail.record, event.detail.access, Date.now(), presence.lostAt(event.detail.target)), transactionId: event.detail.transactionId } })],
     ['request', (event) => publish({ type: 'presence:request', data: { peerId: event.detail.peerId.toString(), uri: formatPresUri(event.detail.peerId), transactionId: event.detail.transactionId } })],
     ['subscription:end', (event) => publish({ type: 'presence:subscription-end', data: { target: formatPresUri(event.detail.target), transactionId: event.detail.transactionId, reason: event.detail.reason } })],
     ['watcher', (event) => publish({ type: 'presence:watcher', data: { peerId: event.detail.peerId.toString(), change: event.detail.change } })]

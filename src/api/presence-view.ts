@@ -30,7 +30,8 @@ export interface PresenceView {
   access: Access | null
 }
 
-export function presenceView (target: PeerId, record: PresenceRecord | undefined, access: Access | null = null, now = Date.now()): PresenceView {
+/** `lostAt`: when the presentity was lost, if we saw its will arrive (Presence.lostAt): its "last seen" */
+export function presenceView (target: PeerId, record: PresenceRecord | undefined, access: Access | null = null, now = Date.now(), lostAt?: number): PresenceView {
   const base = { target: formatPresUri(target), peerId: target.toString(), access: record == null ? null : access }
   if (record == null) {
     return { ...base, basic: 'closed', availability: 'unknown', note: null, lang: null, contact: { emails: [], phones: [], postal: null, web: null }, updated: null, expires: null, lastSeen: null, seq: null, addresses: [] }
@@ -45,7 +46,7 @@ export function presenceView (target: PeerId, record: PresenceRecord | undefined
     contact: { emails: record.contact.emails, phones: record.contact.phones, postal: record.contact.postal ?? null, web: record.contact.web ?? null },
     updated: new Date(record.issuedAt).toISOString(),
     expires: new Date(record.expiresAt).toISOString(),
-    lastSeen: status.basic === 'closed' ? new Date(status.lastSeen).toISOString() : null,
+    lastSeen: status.basic === 'closed' ? new Date(Math.max(status.lastSeen, lostAt ?? 0)).toISOString() : null,
     seq: record.seq.toString(),
     addresses: record.addresses.map(ma => ma.toString())
   }

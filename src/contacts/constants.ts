@@ -1,5 +1,5 @@
 /** Invitee → inviter: "I accept your invitation" (docs/PROTOCOL.md, "Invitations") */
-export const INVITE_PROTOCOL = '/presence-mesh/contacts/invite/1.0.0'
+export const INVITE_PROTOCOL = '/presence-mesh/contacts/invite/2.0.0'
 /** A Redeem is a 16-byte secret and a name of at most 64 characters (256 bytes in UTF-8) */
 export const REDEEM_FRAME_LIMIT = 512
 /** A RedeemResponse carries a reason for people */

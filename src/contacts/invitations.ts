@@ -131,6 +131,7 @@ export class Invitations {
       await pb.write({ secret: new Uint8Array(invite.secret), name: myName }, Redeem, options)
       return pb.read(RedeemResponse, options)
     })
+    if (response.status === RedeemResponse.Status.STATUS_UNSPECIFIED) throw new InviteRefusedError('the inviter answered without saying whether it accepts')
     if (response.status !== RedeemResponse.Status.STATUS_OK) throw new InviteRefusedError(response.reason.slice(0, 300) || 'the inviter refused the invitation')
   }
 }

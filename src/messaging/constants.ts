@@ -76,5 +76,21 @@ export const DEFAULT_STRANGERS_TOTAL_BYTES = 32 * 1024 * 1024
 /** Rate buckets remembered at most (about 100 bytes each); the least recently used is forgotten first */
 export const MAX_RATE_BUCKETS = 10_000
 
+/**
+ * Messages kept in the outbox for recipients that could not be reached, to
+ * be sent when each is next seen online: a few hundred days' worth of
+ * chatting, and at most 64 MiB on disk; a message that finds it full is
+ * reported failed at once, nothing already waiting is dropped
+ */
+export const OUTBOX_MAX_MESSAGES = 1_000
+export const OUTBOX_MAX_BYTES = 64 * 1024 * 1024
+/**
+ * How long a send looks for a recipient nothing is known of (no connection,
+ * no address, not a contact) in the DHT before it says so: a presence-mesh
+ * node announces its record when it starts, so what is not found in this
+ * time is most likely a mistyped or made-up address
+ */
+export const UNKNOWN_LOOKUP_MS = 1_200
+
 /** What the messaging service provides, for other services' `serviceDependencies` */
 export const IM_CAPABILITY = '@presence-mesh/instant-messaging'

@@ -10,7 +10,7 @@
  * // services as in presence()'s example, plus:
  * const node = await createLibp2p({ …, services: { …, presence: presence(), mailbox: mailbox(), im: instantMessaging() } })
  * const result = await node.services.im.send(peerId, { body: 'hello' })
- * // result.status: 'delivered' | 'stored' | 'failed'
+ * // result.status: 'delivered' | 'stored' | 'queued' | 'failed'
  * ```
  */
 import { MessagingService } from './messaging.js'
@@ -20,7 +20,7 @@ import type { InboxMode, InboxPolicy, InboxPolicyChange } from './policy.js'
 import type { SentMessage, StoredMessage } from './store.js'
 import type { Mailbox } from '../mesh/index.js'
 import type { Presence } from '../presence/index.js'
-import type { AbortOptions, ComponentLogger, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Libp2pEvents, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
 
@@ -46,6 +46,8 @@ export interface MessagingComponents {
   peerStore: PeerStore
   datastore: Datastore
   logger: ComponentLogger
+  /** peer:connect tells that a recipient messages wait for is back */
+  events: TypedEventTarget<Libp2pEvents>
   /** Used for contacts (watched presentities, when the node keeps no contact list) and for the addresses in their records */
   presence: Presence
   /** Where messages for offline recipients are left, and where ours are collected */
@@ -73,8 +75,12 @@ export interface OutgoingMessage {
  */
 export type FailureReason = 'unreachable' | 'mailbox-refused' | 'refused' | 'too-large' | 'timed-out' | 'invalid' | 'rate-limited' | 'inbox-full'
 
+/**
+ * `queued`: not reached now (`reason` says why) and no mailbox took it; it
+ * waits in the outbox and is sent when the recipient is next seen online
+ */
 export interface SendResult {
-  status: 'delivered' | 'stored' | 'failed'
+  status: 'delivered' | 'stored' | 'queued' | 'failed'
   reason?: FailureReason
   /** Details for people */
   detail?: string
@@ -86,8 +92,8 @@ export interface SendResult {
 export interface Receipt {
   id: string
   to: PeerId
-  /** stored: held by a mailbox; `delivered` follows when the recipient collects it */
-  status: 'delivered' | 'stored' | 'failed'
+  /** stored: held by a mailbox; `delivered` follows when the recipient collects it; queued: see SendResult */
+  status: 'delivered' | 'stored' | 'queued' | 'failed'
   reason?: FailureReason
 }
 

@@ -18,17 +18,21 @@ import { EnvelopeSigner } from './signing.js'
 import { open as openBox, seal as sealBox } from '../mesh/sealed-box.js'
 import { MAILBOX_CAPABILITY } from '../mesh/constants.js'
 import { PRESENCE_CAPABILITY } from '../presence/constants.js'
-import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import { Ack } from './pb/message.js'
 import { Admission } from './admission.js'
 import { isContact, PolicyStore, type InboxPolicy, type InboxPolicyChange } from './policy.js'
 import { Reception } from './reception.js'
+import { Route } from './routes.js'
+import { Waiting } from './waiting.js'
 import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
 import { timeoutSignal } from '../utils/streams.js'
 import type { FailureReason, InstantMessaging, InstantMessagingInit, MessagingComponents, MessagingEvents, OutgoingMessage, SendResult } from './index.js'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
+import type { NotifyEvent } from '../presence/index.js'
 import type { AbortOptions, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 const DEFAULT_SEND_TIMEOUT = 20_000
 const DEFAULT_ATTEMPT_TIMEOUT = 5_000
@@ -36,6 +40,8 @@ const DEFAULT_ATTEMPT_TIMEOUT = 5_000
 const BACKOFF_MS = [250, 500, 1_000, 2_000]
 /** Dials that never reached the recipient before a mailbox is tried instead */
 const ATTEMPTS_BEFORE_MAILBOX = 3
+/** How often waiting messages are checked for having grown too old to be accepted */
+const WAITING_SWEEP_MS = 60 * 60_000
 
 /** A final answer from the recipient, as opposed to a failure to get one */
 class FinalOutcome extends Error {
@@ -68,6 +74,9 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   private readonly outbound: Outbound
   private readonly inbound: Inbound
   private readonly ackReturns: AckReturns
+  /** Messages whose recipient was unreachable, until it is seen online */
+  private readonly waiting: Waiting
+  private sweeper?: ReturnType<typeof setInterval>
   private shutdown = new AbortController()
 
   constructor (components: MessagingComponents, init: InstantMessagingInit = {}) {
@@ -107,6 +116,13 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       acknowledge: async (sender, entries) => signBatchAck(this.signer, sender, entries, Date.now()),
       depositToken: async (sender) => this.tokens.issue(sender)
     })
+    this.waiting = new Waiting({
+      retry: entry => { this.deliver(entry, Date.now()).catch(err => this.log.error('sending %s again failed - %e', entry.id, err)) },
+      expire: entry => {
+        this.finish(entry, { status: 'failed', reason: 'timed-out', detail: 'the recipient was not seen online before the message grew too old to be accepted' })
+          .catch(err => this.log.error('expiring %s failed - %e', entry.id, err))
+      }
+    })
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/im'
@@ -123,18 +139,40 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       maxInboundStreams: IM_STREAMS_PER_CONNECTION,
       runOnLimitedConnection: true
     })
+    this.components.events.addEventListener('peer:connect', this.onConnect)
+    this.components.presence.addEventListener('notify', this.onNotify)
+  }
+
+  /** A recipient we could not reach is seen again: a connection to it opened */
+  private readonly onConnect = (event: CustomEvent<PeerId>): void => {
+    if (this.waiting.has(event.detail)) this.waiting.seen(event.detail)
+  }
+
+  /** … or its presence says it is open (its record names where to reach it) */
+  private readonly onNotify = (event: CustomEvent<NotifyEvent>): void => {
+    const { target, record } = event.detail
+    if (record?.basic === 'open' && this.waiting.has(target)) this.waiting.seen(target)
   }
 
   /** Resume what was still being delivered when the node last stopped */
   async afterStart (): Promise<void> {
     await this.store.prune().catch(err => this.log.error('pruning seen messages failed - %e', err))
     for (const entry of await this.store.outbox()) {
+      // waiting for its recipient: sent when it is seen, not tried now
+      if (entry.waiting === true && this.waiting.add(entry)) continue
       this.deliver(entry, Date.now()).catch(err => this.log.error('resuming %s failed - %e', entry.id, err))
     }
+    // a recipient never seen again: its messages leave the outbox once too old to be accepted
+    this.waiting.sweep()
+    this.sweeper = setInterval(() => { this.waiting.sweep() }, WAITING_SWEEP_MS)
+    this.sweeper.unref?.()
   }
 
   async stop (): Promise<void> {
     this.shutdown.abort()
+    clearInterval(this.sweeper)
+    this.components.events.removeEventListener('peer:connect', this.onConnect)
+    this.components.presence.removeEventListener('notify', this.onNotify)
     this.outbound.stop()
     await this.components.registrar.unhandle(IM_PROTOCOL)
   }
@@ -153,6 +191,8 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       headers: outgoing.headers ?? [],
       inReplyTo: outgoing.inReplyTo
     }
+    // a node cannot dial itself: refused here rather than when every dial has failed
+    if (to.equals(this.components.peerId)) return { status: 'failed', reason: 'invalid', detail: 'the recipient is this node itself; a message needs another recipient', id: message.id, ms: 0 }
     let envelope: Uint8Array
     try {
       validateMessage(message, this.maxBodySize)
@@ -208,7 +248,8 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   /**
    * Try until a receipt, a final refusal, or the deadline. Transient failures
    * (dial errors, resets, timeouts) are retried: the recipient dedupes, so a
-   * retry after a lost receipt cannot deliver twice.
+   * retry after a lost receipt cannot deliver twice. A recipient not reached
+   * by the deadline has the message wait in the outbox until it is seen.
    */
   private async deliver (entry: OutboxEntry, started: number, signal?: AbortSignal, sealed?: InstantMessage): Promise<Omit<SendResult, 'ms'>> {
     const deadline = started + this.sendTimeout
@@ -217,14 +258,24 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     let reachedPeer = false
     // ours: sealed here, not verified again
     const message = sealed ?? readOwnMessage(entry.envelope, this.maxBodySize)
-    // an address known means the recipient exists and may come back within the deadline
-    const addressKnown = await this.learnAddresses(entry.to)
+    const route = new Route(this.components, entry.to, this.attemptTimeout, stop)
+    // nobody knows it (no address, no record, not a contact): most likely a mistyped address, told
+    // at once — unless a community mailbox takes it for the recipient to drain, were it real
+    if (await route.learn() === 'unknown') {
+      const stored = await this.leaveInMailbox(entry, route, stop)
+      if (typeof stored === 'object') return stored
+      return await this.finish(entry, unreachable(`nothing is known of ${entry.to.toString()}: it is not a contact, we have no address for it and the DHT holds no presence record of it; check the address`, stored))
+    }
+    /** Relayed addresses to dial on their own, once, after a dial of all addresses failed */
+    let circuits: Multiaddr[] | undefined
     let mailboxTried = false
     // why the mailboxes did not take it: the outcome names it rather than a bare "unreachable"
     let mailboxRefusal: string | undefined
     for (let attempt = 0; Date.now() < deadline && !stop.aborted; attempt++) {
       try {
-        await this.attempt(entry, message, stop, deadline)
+        const via = circuits?.length === 0 ? undefined : circuits
+        circuits &&= []
+        await this.attempt(entry, message, stop, deadline, via)
         return await this.finish(entry, { status: 'delivered' })
       } catch (err: any) {
         if (err instanceof FinalOutcome) return await this.finish(entry, { status: 'failed', reason: err.reason, detail: err.message })
@@ -232,32 +283,50 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
         reachedPeer ||= this.components.connectionManager.getConnections(entry.to).length > 0
         lastError = err.message
         this.log('attempt %d to deliver %s to %p failed - %e', attempt + 1, entry.id, entry.to, err)
+        // the addresses we had did not answer: an online recipient behind a relay (its record names
+        // it) is reached there before any mailbox is tried
+        if (!reachedPeer && circuits == null) {
+          circuits = await route.circuits()
+          if (circuits.length > 0) continue
+        }
         // nowhere to dial (no address known anywhere), or it keeps not answering: try its mailboxes
-        const nowhere = err.name === 'NoValidAddressesError' || !addressKnown
+        const nowhere = err.name === 'NoValidAddressesError'
         if (!reachedPeer && !mailboxTried && (nowhere || attempt + 1 >= ATTEMPTS_BEFORE_MAILBOX)) {
           mailboxTried = true
-          const stored = await this.leaveInMailbox(entry, stop)
+          const stored = await this.leaveInMailbox(entry, route, stop)
           if (typeof stored === 'object') return stored
           mailboxRefusal = stored
           // nobody knows where it is and no mailbox takes it: say so now rather than at the deadline
-          if (nowhere) return await this.finish(entry, unreachable(lastError, mailboxRefusal))
+          if (nowhere) return await this.park(entry, unreachable(lastError, mailboxRefusal))
         }
       }
       const wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]
       await new Promise(resolve => setTimeout(resolve, Math.min(wait, Math.max(0, deadline - Date.now()))))
     }
     if (this.shutdown.signal.aborted) return { status: 'failed', reason: 'timed-out', detail: 'node stopped; delivery resumes at the next start', id: entry.id }
-    if (stop.aborted) lastError = 'the sender gave up waiting'
-    if (reachedPeer || stop.aborted) return await this.finish(entry, { status: 'failed', reason: 'timed-out', detail: lastError })
-    return await this.finish(entry, unreachable(lastError, mailboxRefusal))
+    if (stop.aborted) return await this.finish(entry, { status: 'failed', reason: 'timed-out', detail: 'the sender gave up waiting' })
+    return await this.park(entry, reachedPeer ? { status: 'failed', reason: 'timed-out', detail: lastError } : unreachable(lastError, mailboxRefusal))
   }
 
-  private async attempt (entry: OutboxEntry, message: InstantMessage, stop: AbortSignal, deadline: number): Promise<void> {
+  /**
+   * Not reached in this send: the message waits in the outbox and goes out
+   * when the recipient is next seen online — unless the outbox is full
+   */
+  private async park (entry: OutboxEntry, failure: { status: 'failed', reason: FailureReason, detail: string }): Promise<Omit<SendResult, 'ms'>> {
+    const full = this.waiting.full(entry)
+    if (full != null) return await this.finish(entry, { ...failure, detail: `${failure.detail}; not kept to send later: ${full}` })
+    await this.store.wait(entry, { status: 'queued', reason: failure.reason, at: Date.now() })
+    this.waiting.add(entry)
+    this.safeDispatchEvent('receipt', { detail: { id: entry.id, to: entry.to, status: 'queued', reason: failure.reason } })
+    return { status: 'queued', reason: failure.reason, detail: `${failure.detail}; it is sent when the recipient is next seen online`, id: entry.id }
+  }
+
+  private async attempt (entry: OutboxEntry, message: InstantMessage, stop: AbortSignal, deadline: number, via?: Multiaddr[]): Promise<void> {
     const signal = timeoutSignal(Math.min(this.attemptTimeout, Math.max(1, deadline - Date.now())), stop)
     // reuse an open connection (a direct one first): a new relay circuit for every message would be
     // rate-limited by the recipient, which limits repeated circuits from the same relay
     const open = this.components.connectionManager.getConnections(entry.to).filter(c => c.status === 'open')
-    const connection = open.find(c => c.limits == null) ?? open[0] ?? await this.components.connectionManager.openConnection(entry.to, { signal })
+    const connection = open.find(c => c.limits == null) ?? open[0] ?? await this.components.connectionManager.openConnection(via ?? entry.to, { signal })
     const outcome = await this.outbound.deliver(connection, entry.envelope, message, signal)
     switch (outcome.status) {
       case 'delivered': return
@@ -283,8 +352,8 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
    * we are connected to (community relays, which the recipient drains too).
    * Resolves with the result when one took it, else with why none did.
    */
-  private async leaveInMailbox (entry: OutboxEntry, signal: AbortSignal): Promise<Omit<SendResult, 'ms'> | string | undefined> {
-    const candidates = [...await this.recipientRelays(entry.to), ...await this.components.mailbox.mailboxPeers()]
+  private async leaveInMailbox (entry: OutboxEntry, route: Route, signal: AbortSignal): Promise<Omit<SendResult, 'ms'> | string | undefined> {
+    const candidates = [...await route.relays(), ...await this.components.mailbox.mailboxPeers()]
       .filter((peer, i, all) => !peer.equals(entry.to) && all.findIndex(p => p.equals(peer)) === i)
     let box: Uint8Array
     try {
@@ -301,18 +370,6 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       if (result.status !== 'unreachable') refusals.push(`mailbox ${mailbox.toString()} refused: ${result.reason}`)
     }
     return refusals.length > 0 ? refusals.join('; ') : undefined
-  }
-
-  private async recipientRelays (peer: PeerId): Promise<PeerId[]> {
-    const addresses = await this.components.presence.addresses(peer, { signal: AbortSignal.timeout(this.attemptTimeout) }).catch(() => [])
-    const relays: PeerId[] = []
-    for (const address of addresses) {
-      const parts = address.getComponents()
-      const circuit = parts.findIndex(c => c.name === 'p2p-circuit')
-      const relay = circuit > 0 ? parts[circuit - 1] : undefined
-      if (relay?.name === 'p2p' && relay.value != null) relays.push(peerIdFromString(relay.value))
-    }
-    return relays
   }
 
   /** Mail drained from a mailbox: a message for us, or the ack of one we left in a mailbox */
@@ -345,19 +402,5 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     await this.store.markDelivered(recipient, id, receivedAt)
     await this.tokens.remember(recipient, depositToken)
     this.safeDispatchEvent('receipt', { detail: { id, to: recipient, status: 'delivered' } })
-  }
-
-  /**
-   * Addresses from the recipient's presence record help dial it when the
-   * peer store knows none. Resolves whether any address is known now.
-   */
-  private async learnAddresses (peer: PeerId): Promise<boolean> {
-    if (this.components.connectionManager.getConnections(peer).length > 0) return true
-    const known = await this.components.peerStore.get(peer).then(p => p.addresses.length, () => 0)
-    if (known > 0) return true
-    const addresses = await this.components.presence.addresses(peer, { signal: AbortSignal.timeout(this.attemptTimeout) }).catch(() => [])
-    if (addresses.length === 0) return false
-    await this.components.peerStore.merge(peer, { multiaddrs: addresses.map(ma => ma.decapsulateCode(421)) })
-    return true
   }
 }

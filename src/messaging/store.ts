@@ -26,7 +26,8 @@ export interface StoredMessage {
   receivedAt: number
 }
 
-export type Outcome = { status: 'delivered' | 'stored', at: number } | { status: 'failed', reason: string, at: number }
+/** `queued`: not reached yet; it waits in the outbox for the recipient to be seen online */
+export type Outcome = { status: 'delivered' | 'stored', at: number } | { status: 'failed' | 'queued', reason: string, at: number }
 
 export interface SentMessage {
   message: InstantMessage
@@ -38,6 +39,8 @@ export interface OutboxEntry {
   to: PeerId
   id: string
   createdAt: number
+  /** Not reached by its last send: it waits for the recipient to be seen online */
+  waiting?: boolean
 }
 
 /** Ids may hold '/' and other characters a Key would split on */
@@ -147,9 +150,17 @@ export class MessageStore {
     for await (const { value } of this.datastore.query({ prefix: OUTBOX })) {
       const { envelope, meta } = decodeStored(value)
       const message = readOwnMessage(envelope, this.maxBodySize)
-      entries.push({ envelope, to: message.to, id: message.id, createdAt: meta.createdAt })
+      entries.push({ envelope, to: message.to, id: message.id, createdAt: meta.createdAt, waiting: meta.waiting === true })
     }
     return entries
+  }
+
+  /** Not reached: the message stays in the outbox, marked waiting, and the history says so */
+  async wait (entry: OutboxEntry, outcome: Outcome): Promise<void> {
+    await this.writer.write(batch => {
+      batch.put(new Key(`${OUTBOX}/${part(entry.id)}`), encodeStored(entry.envelope, { createdAt: entry.createdAt, waiting: true }))
+      batch.put(new Key(`${SENT}/${entry.to.toString()}/${part(entry.id)}`), encodeStored(entry.envelope, { outcome }))
+    })
   }
 
   /** The message left the outbox with a final outcome: keep it in the history */

@@ -51,3 +51,9 @@ export class MissingDhtWiringError extends Error {
   static name = 'MissingDhtWiringError'
   name = 'MissingDhtWiringError'
 }
+
+/** A presentity's answer to a subscribe that does not say anything (no status) */
+export class InvalidSubscribeResponseError extends Error {
+  static name = 'InvalidSubscribeResponseError'
+  name = 'InvalidSubscribeResponseError'
+}

@@ -131,10 +131,20 @@ export interface Presence extends TypedEventTarget<PresenceEvents> {
    * is offline, as we may see it. Throws AccessRefusedError if it refuses us.
    */
   fetch(target: PeerId, options?: AbortOptions): Promise<PresenceRecord>
+  /**
+   * When a presentity we watch was lost: a will of it arrived while we saw
+   * it open (the will's own time is its last change, not the loss)
+   */
+  lostAt(target: PeerId): number | undefined
   /** Like fetch, saying how we came to see it (public, granted, restricted, refused); never throws a refusal */
   lookup(target: PeerId, options?: AbortOptions): Promise<Revealed>
-  /** Where a presentity says it can be reached (public in every record) */
-  addresses(target: PeerId, options?: AbortOptions): Promise<Multiaddr[]>
+  /**
+   * Where a presentity says it can be reached (public in every record).
+   * `askPresentity: false`: from what was pushed to us and the DHT only — for
+   * a sender whose dial to the presentity just failed, asking it would wait
+   * on that same dial
+   */
+  addresses(target: PeerId, options?: AbortOptions & { askPresentity?: boolean }): Promise<Multiaddr[]>
   /** CPIM subscribe; duration in seconds, 0 = fetch once (and cancel an active subscription) */
   subscribe(target: PeerId, options: { duration: number } & AbortOptions): Promise<SubscribeResult>
   /** Cancel our subscription to a presentity; false if there was none */

@@ -7,6 +7,7 @@
  * duration-0 subscribe (a CPIM poll) answers with its current record.
  */
 import { randomUUID } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
 import { pbStream } from '@libp2p/utils'
 import { validatePresenceRecord } from './dht-record.js'
 import { SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
@@ -96,7 +97,9 @@ export class RecordLookups {
         const attempt = Date.now()
         await lookup()
         quick = best == null && !alone && Date.now() - attempt < EMPTY_TABLE_RETRY_MS && Date.now() - started < EMPTY_TABLE_PATIENCE_MS
-        if (quick) await new Promise(resolve => setTimeout(resolve, EMPTY_TABLE_RETRY_MS))
+        // the caller's deadline ends the wait too (a sender bounds the lookup of a peer it knows nothing of)
+        if (quick) await delay(EMPTY_TABLE_RETRY_MS, undefined, { signal: lookupSignal }).catch(() => {})
+        if (lookupSignal.aborted) break
       }
     } catch (err) {
       if (best == null) this.log('DHT lookup of %p failed - %e', target, err)

@@ -27,6 +27,7 @@ import type { Presence, PresenceComponents, PresenceEvents, PresenceInit } from 
 import type { PresenceRecord } from './record.js'
 import type { AccessPolicy } from './access/policy.js'
 import type { ViewName } from './access/views.js'
+import { LostTimes } from './lost-times.js'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { AbortOptions, IdentifyResult, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -105,6 +106,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly log: Logger
   private readonly own: OwnPresence
   private readonly validation = new PresenceValidation()
+  private readonly lostTimes = new LostTimes()
   private readonly pushes: Pushes
   private readonly wills: Wills
   private readonly holders: WillHolders
@@ -134,6 +136,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   constructor (components: PresenceComponents, init: PresenceInit = {}) {
     super()
     this.components = components
+    // first among the notify listeners: they see the loss it records
+    this.addEventListener('notify', event => { this.lostTimes.observe(event.detail.target, event.detail.record) })
     this.init = {
       recordTtl: init.recordTtl ?? DEFAULT_RECORD_TTL,
       willGrace: init.willGrace ?? DEFAULT_WILL_GRACE,
@@ -277,6 +281,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     await this.pushes.stop()
   }
 
+  lostAt (target: PeerId): number | undefined {
+    return this.lostTimes.get(target)
+  }
+
   get current (): PresenceRecord | undefined {
     return this.own.record
   }
@@ -311,8 +319,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     return this.subs.access(target, record, timeoutSignal(ACCESS_QUERY_TIMEOUT_MS, options.signal))
   }
 
-  async addresses (target: PeerId, options: AbortOptions = {}): Promise<Multiaddr[]> {
-    return (await this.fetchSigned(target, options)).addresses
+  async addresses (target: PeerId, options: AbortOptions & { askPresentity?: boolean } = {}): Promise<Multiaddr[]> {
+    return (await this.fetchSigned(target, options, options.askPresentity ?? true)).addresses
   }
 
   policy (): AccessPolicy {
@@ -364,10 +372,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   /** The newest verified record of `target`, as published (sealed views unopened) */
-  private async fetchSigned (target: PeerId, options: AbortOptions): Promise<PresenceRecord> {
+  private async fetchSigned (target: PeerId, options: AbortOptions, askPresentity = true): Promise<PresenceRecord> {
     const bytes = target.equals(this.components.peerId)
       ? this.own.signed?.bytes
-      : await this.lookups.newest(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal), { askPresentity: true })
+      : await this.lookups.newest(target, timeoutSignal(FETCH_TIMEOUT_MS, options.signal), { askPresentity })
     const record = bytes == null ? undefined : readVerified(bytes)
     if (record == null) throw new PresenceNotFoundError(`No presence record found for ${target.toString()}`)
     return record

@@ -13,12 +13,13 @@ import type { PeerId } from '@libp2p/interface'
 /**
  * Watcher → presentity: subscribe, renew, cancel (CPIM subscribe/response).
  * 2.0.0: a registered watcher is sent every change over PUSH_PROTOCOL (1.0.0
- * watchers listened on gossip shards instead)
+ * watchers listened on gossip shards instead). 3.0.0: status 0 is
+ * UNSPECIFIED, and an answer without a status is refused
  */
-export const SUBSCRIBE_PROTOCOL = '/presence-mesh/presence/subscribe/2.0.0'
+export const SUBSCRIBE_PROTOCOL = '/presence-mesh/presence/subscribe/3.0.0'
 
-/** Presentity → watcher: a decision about its request or subscription (approved, cancelled, refused) */
-export const NOTICE_PROTOCOL = '/presence-mesh/presence/notice/1.0.0'
+/** Presentity → watcher: a decision about its request or subscription (approved, cancelled, refused); 2.0.0: kind 0 is UNSPECIFIED and ignored */
+export const NOTICE_PROTOCOL = '/presence-mesh/presence/notice/2.0.0'
 
 /**
  * Presentity → the holders it chose: hand over the pre-signed "closed" record

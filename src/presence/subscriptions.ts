@@ -19,6 +19,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { pbStream } from '@libp2p/utils'
 import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
+import { InvalidSubscribeResponseError } from './errors.js'
 import { openPresence, type PresenceRecord } from './record.js'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
@@ -311,6 +312,7 @@ export class Subscriptions {
     const notice = await withStream(stream, signal, async () => pbStream(stream, { maxDataLength: NOTICE_FRAME_LIMIT, maxBufferSize: NOTICE_FRAME_LIMIT + 8 }).read(Notice, { signal }))
     const subscription = this.active.get(connection.remotePeer.toString())
     if (subscription == null || subscription.transactionId !== notice.transactionId) return
+    if (notice.kind === Notice.Kind.KIND_UNSPECIFIED) return
     this.log('%p says our subscription is %s', connection.remotePeer, notice.reason)
     if (notice.kind === Notice.Kind.KIND_APPROVED) {
       await this.renew(subscription)
@@ -438,7 +440,10 @@ export class Subscriptions {
       return await withStream(stream, options.signal, async () => {
         const pb = pbStream(stream, { maxDataLength: SUBSCRIBE_RESPONSE_FRAME_LIMIT })
         await pb.write({ transactionId: subscription.transactionId, duration }, SubscribeRequest, options)
-        return pb.read(SubscribeResponse, options)
+        const response = await pb.read(SubscribeResponse, options)
+        // an answer without a status says nothing: not a grant, not a refusal
+        if (response.status === SubscribeResponse.Status.STATUS_UNSPECIFIED) throw new InvalidSubscribeResponseError('the presentity answered without a status')
+        return response
       })
     } finally {
       this.init.exchanged(subscription.target)

@@ -110,6 +110,10 @@ describe('pmesh contacts, invite and --join', function () {
     }, 30_000, 'Alice seen lost')
     assert.equal(lost.availability, 'offline')
     assert.ok(Date.parse(lost.lastSeen) >= killedAt - 1_000, `last seen ${lost.lastSeen}, killed at ${new Date(killedAt).toISOString()}`)
+    // fetch (and watch, and the API's presence view) say the same
+    const fetched = JSON.parse(await run(['fetch', 'Alice', '--json', '--home', b]))
+    assert.equal(fetched.basic, 'closed')
+    assert.ok(Date.parse(fetched.lastSeen) >= killedAt - 1_000, `fetch: last seen ${fetched.lastSeen}, killed at ${new Date(killedAt).toISOString()}`)
   })
 
   it('a relay prints a community invitation; --join and "join" in config.json find it without a multiaddr', async () => {

@@ -473,13 +473,15 @@ export interface RedeemResponse {
 
 export namespace RedeemResponse {
   export enum Status {
+    STATUS_UNSPECIFIED = 'STATUS_UNSPECIFIED',
     STATUS_OK = 'STATUS_OK',
     STATUS_REFUSED = 'STATUS_REFUSED'
   }
 
   enum __StatusValues {
-    STATUS_OK = 0,
-    STATUS_REFUSED = 1
+    STATUS_UNSPECIFIED = 0,
+    STATUS_OK = 1,
+    STATUS_REFUSED = 2
   }
 
   export namespace Status {
@@ -512,7 +514,7 @@ export namespace RedeemResponse {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          status: Status.STATUS_OK,
+          status: Status.STATUS_UNSPECIFIED,
           reason: ''
         }
 

@@ -126,6 +126,7 @@ export interface SubscribeResponse {
 
 export namespace SubscribeResponse {
   export enum Status {
+    STATUS_UNSPECIFIED = 'STATUS_UNSPECIFIED',
     STATUS_OK = 'STATUS_OK',
     STATUS_FAILED = 'STATUS_FAILED',
     STATUS_PENDING = 'STATUS_PENDING',
@@ -133,10 +134,11 @@ export namespace SubscribeResponse {
   }
 
   enum __StatusValues {
-    STATUS_OK = 0,
-    STATUS_FAILED = 1,
-    STATUS_PENDING = 2,
-    STATUS_REFUSED = 3
+    STATUS_UNSPECIFIED = 0,
+    STATUS_OK = 1,
+    STATUS_FAILED = 2,
+    STATUS_PENDING = 3,
+    STATUS_REFUSED = 4
   }
 
   export namespace Status {
@@ -189,7 +191,7 @@ export namespace SubscribeResponse {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          status: Status.STATUS_OK,
+          status: Status.STATUS_UNSPECIFIED,
           transactionId: '',
           duration: 0,
           reason: ''
@@ -464,15 +466,17 @@ export interface Notice {
 
 export namespace Notice {
   export enum Kind {
+    KIND_UNSPECIFIED = 'KIND_UNSPECIFIED',
     KIND_APPROVED = 'KIND_APPROVED',
     KIND_CANCELLED = 'KIND_CANCELLED',
     KIND_REFUSED = 'KIND_REFUSED'
   }
 
   enum __KindValues {
-    KIND_APPROVED = 0,
-    KIND_CANCELLED = 1,
-    KIND_REFUSED = 2
+    KIND_UNSPECIFIED = 0,
+    KIND_APPROVED = 1,
+    KIND_CANCELLED = 2,
+    KIND_REFUSED = 3
   }
 
   export namespace Kind {
@@ -510,7 +514,7 @@ export namespace Notice {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          kind: Kind.KIND_APPROVED,
+          kind: Kind.KIND_UNSPECIFIED,
           transactionId: '',
           reason: ''
         }
