@@ -9,7 +9,7 @@
  *   node dist/scripts/bench/idle-contacts.js --count N [--bootstrap MA | --relay]
  *
  * With no --bootstrap, the first node is the bootstrap node of the run; with
- * --relay it is a community relay (`relay: true`: in every shard, relaying,
+ * --relay it is a community relay (`relay: true`: a DHT server, relaying, holding wills,
  * keeping mailboxes), as the bootstrap nodes of a real mesh are.
  * Prints one JSON line ({ peerIds, addresses: the first node's }) once every node listens, then obeys its
  * parent over IPC, and stops every node when that channel closes.

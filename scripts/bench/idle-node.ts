@@ -4,6 +4,11 @@
  *
  *   node dist/scripts/bench/idle-node.js --mode ours --home DIR --bootstrap MA
  *   node dist/scripts/bench/idle-node.js --mode plain --home DIR --bootstrap MA
+ *   node dist/scripts/bench/idle-node.js --mode ours --home DIR --relay
+ *
+ * The scale simulation (scale.ts) measures its desktop node and its relay
+ * (`--relay`: a community relay) with it too, and has the desktop node change
+ * its availability (`publish`) and count the changes it is told of (`notifies`).
  *
  * `ours` is createNode() with a home on disk, what `pmesh start` runs (less
  * its control API, which is silent while nobody calls it). `plain` is the
@@ -35,6 +40,9 @@ export type IdleCommand =
   | { op: 'connect', addr: string }
   | { op: 'peers' }
   | { op: 'snapshot' }
+  | { op: 'publish', availability: 'available' | 'away' | 'busy' }
+  /** Notifications received so far (every subscription's, the first one after subscribing included) */
+  | { op: 'notifies' }
 
 /** Subscriptions made at once: each starts with a DHT lookup */
 const SUBSCRIBE_CONCURRENCY = 16
@@ -45,7 +53,8 @@ const { values } = parseArgs({
   options: {
     mode: { type: 'string', default: 'ours' },
     home: { type: 'string' },
-    bootstrap: { type: 'string', multiple: true, default: [] }
+    bootstrap: { type: 'string', multiple: true, default: [] },
+    relay: { type: 'boolean', default: false }
   }
 })
 
@@ -53,11 +62,15 @@ const { values } = parseArgs({
 const probe = new Probe()
 let libp2p: Libp2p
 let subscribe: ((target: string, duration: number) => Promise<boolean>) | undefined
+let publish: ((availability: 'available' | 'away' | 'busy') => Promise<unknown>) | undefined
+let notifies = 0
 let stop: () => Promise<void>
 
 if (values.mode === 'ours') {
-  const node = await createNode({ home: values.home, listen: LOOPBACK, bootstrap: values.bootstrap, connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S } })
+  const node = await createNode({ home: values.home, listen: LOOPBACK, bootstrap: values.bootstrap, relay: values.relay, connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S } })
   libp2p = node.libp2p
+  node.libp2p.services.presence.addEventListener('notify', () => { notifies++ })
+  publish = async availability => node.libp2p.services.presence.publish({ basic: 'open', availability })
   subscribe = async (target, duration) => {
     const result = await node.libp2p.services.presence.subscribe(peerIdFromString(target), { duration })
     return result.status === 'success'
@@ -112,6 +125,12 @@ async function run (command: IdleCommand): Promise<unknown> {
       }))
     case 'snapshot':
       return probe.snapshot()
+    case 'publish':
+      if (publish == null) throw new Error('a plain node has no presence to publish')
+      await publish(command.availability)
+      return true
+    case 'notifies':
+      return notifies
   }
 }
 

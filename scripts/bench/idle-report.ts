@@ -88,7 +88,7 @@ Written by \`npm run bench -- idle\` (scripts/bench/idle*.ts); rerun it rather t
 - **Machine**: ${machine()}
 - **Load average** (1 min): ${info.loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (shared machine: read medians and ratios)
 
-What ran, all on 127.0.0.1: one bootstrap node — a community relay (in every shard, as a real mesh's are) and the
+What ran, all on 127.0.0.1: one bootstrap node — a community relay (holding every node's will, as a real mesh's relays do) and the
 mesh's only DHT server: every other node joins through it, so it only asks the DHT (\`dhtServer: "auto"\`); ${Math.max(0, ...runs.map(r => r.online))} online contacts, real
 presence-mesh nodes (createNode(), each its own identity, DHT and presence), ${plan.contactsPerProcess} to a
 process (scripts/bench/idle-contacts.ts); offline contacts are identities whose nodes never run. For each contact

@@ -40,7 +40,7 @@ export interface IdlePlan {
   /** Online contacts are real nodes: at most this many (2 cores) */
   onlineCap: number
   contactsPerProcess: number
-  /** After subscribing, before the plain node dials: DHT refreshes, identify, gossip meshes */
+  /** After subscribing, before the plain node dials: DHT refreshes, identify, the hang-ups of contact connections */
   settleS: number
   /** After the plain node dialled, before the window */
   warmupS: number
@@ -97,7 +97,7 @@ async function window (ctx: BenchContext, ours: IpcProc, plain: IpcProc, plan: I
 export async function idleBench (ctx: BenchContext, plan: IdlePlan): Promise<IdleRun[]> {
   const root = await ctx.cleanup.tempDir('pmesh-idle-')
   // a community relay in a process of its own (see ONE_HOST_INBOUND_PER_S): every node's bootstrap
-  // node, in every shard, as a real mesh's bootstrap nodes are
+  // node and will holder, as a real mesh's bootstrap nodes are
   const seed = new IpcProc(await startProc(ctx.cleanup, IDLE_CONTACTS, ['--count', '1', '--relay'], { ipc: true }))
   const bootstrap = seed.proc.info.addresses[0]
   const onlineOf = (contacts: number): number => Math.min(Math.floor(contacts / 2), plan.onlineCap)

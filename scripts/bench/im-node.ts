@@ -5,7 +5,10 @@
  * `send()` is called: the in-process counterpart of raw-node.ts. Prints one
  * JSON line once it listens, exits when the channel closes.
  *
- *   node dist/scripts/bench/im-node.js --home DIR [--bootstrap MA]… [--relay] [--firewalled]
+ * With --api it also serves the control API, as `pmesh start` does, for the
+ * bench to time a message sent through it.
+ *
+ *   node dist/scripts/bench/im-node.js --home DIR [--bootstrap MA]… [--relay] [--firewalled] [--api]
  */
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
@@ -15,6 +18,7 @@ import { Mail } from '../../src/messaging/pb/message.js'
 import { sealMessage } from '../../src/messaging/message.js'
 import { seal as sealBox } from '../../src/mesh/sealed-box.js'
 import { createNode } from '../../src/node/create-node.js'
+import { serveNode } from '../../src/api/serve.js'
 import { ensureHome } from '../../src/node/home.js'
 import { loadOrCreateIdentity } from '../../src/node/identity.js'
 import { messageText } from '../mesh/messaging.js'
@@ -38,6 +42,7 @@ const { values } = parseArgs({
     bootstrap: { type: 'string', multiple: true, default: [] },
     relay: { type: 'boolean', default: false },
     firewalled: { type: 'boolean', default: false },
+    api: { type: 'boolean', default: false },
     /** Report when this many messages have arrived (the mailbox drain) */
     expect: { type: 'string' }
   }
@@ -55,6 +60,7 @@ im.addEventListener('message', () => {
   if (arrived === expected) process.send?.({ event: 'delivery', key: `arrived:${arrived}`, ms: performance.now() - startedAt })
 })
 await node.start()
+const served = values.api ? await serveNode(node) : undefined
 
 async function run (command: ImCommand): Promise<unknown> {
   switch (command.op) {
@@ -122,6 +128,9 @@ process.on('message', (message: { id: number, command: ImCommand }) => {
     (err: Error) => process.send?.({ reply: message.id, error: err.message })
   )
 })
-stopWithParent(async () => node.stop(), 2_000)
+stopWithParent(async () => {
+  await served?.close()
+  await node.stop()
+}, 2_000)
 
 console.log(JSON.stringify({ peerId: node.peerId.toString(), addresses: node.libp2p.getMultiaddrs().map(ma => ma.toString()) }))

@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick] [--large] [--only startup|presence|messaging]`: presence-mesh figures beside
+ * `npm run bench [-- --quick] [--large] [--only startup|presence|push|messaging]`: presence-mesh figures beside
  * raw-libp2p baselines measured in the same run, printed and written to
- * docs/BENCHMARKS.md (`--only`: one section, printed, not written; `--only startup` writes its own section). A full run takes about five minutes, --quick about
+ * docs/BENCHMARKS.md (`--only`: one section, printed, not written; `--only startup` writes its own section,
+ * `--only presence` its rows of the table). A full run takes about five minutes, --quick about
  * two. --large adds 50 watchers, one process per node: more than a 2-core
  * machine can run (tried here: start-ups grew past 30 s, load reached 30,
  * while the mesh was still forming).
@@ -27,7 +28,7 @@ import { oursFast, rawFast } from './messaging-fast.js'
 import { pushLatency } from './push-bench.js'
 import { idleBench, type IdlePlan } from './idle.js'
 import { printIdle, writeIdleSection } from './idle-report.js'
-import { loadNow, printTable, writeMarkdown, type Row } from './report.js'
+import { loadNow, printTable, replaceRows, writeMarkdown, type Row } from './report.js'
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../../../docs/BENCHMARKS.md', import.meta.url))
 /** Whatever hangs, the bench ends (and cleans up) by then: the mailbox drain of 10,000 messages alone takes minutes under load */
@@ -36,7 +37,7 @@ const HARD_LIMIT_MS = 25 * 60_000
 const IDLE_HARD_LIMIT_MS = 30 * 60_000
 
 /** What `--only` may name */
-const SECTIONS = ['startup', 'presence', 'messaging']
+const SECTIONS = ['startup', 'presence', 'push', 'messaging']
 
 /** Sample counts: a full run stays near 5 minutes on 2 cores */
 const PLANS = {
@@ -130,7 +131,8 @@ async function main (): Promise<number> {
       ]
     })
     const inProcess = ['presence notify, 10 watchers, one process', 'presence notify, 100 watchers, one process']
-    if (wanted('presence')) await section('presence, 10 and 100 watchers, all nodes in one process', inProcess, async () => [
+    // `--only push`: these rows alone, without the process-per-node mesh
+    if (wanted('presence') || wanted('push')) await section('presence, 10 and 100 watchers, all nodes in one process', inProcess, async () => [
       { figure: inProcess[0], unit: 'ms', baseline: 'a stream to each watcher with the same bytes, same topology', pair: await pushLatency(ctx, 10, plan.changes, sizes.open) },
       { figure: inProcess[1], unit: 'ms', baseline: 'a stream to each watcher with the same bytes, same topology', pair: await pushLatency(ctx, 100, plan.changes, sizes.open) }
     ])
@@ -158,17 +160,18 @@ async function main (): Promise<number> {
       ]
     })
 
-    const fastRows = ['message send() → receipt, in-process, direct', 'message send() → receipt, in-process, relayed', 'messages/s in-process, one connection', 'recipient CPU per message', 'mailbox drain of 10,000: time', 'mailbox drain: rate']
-    if (wanted('messaging')) await section('messaging goals, send() timed in-process: relay + 2 peers + 2 firewalled, one process per node', fastRows, async () => {
+    const fastRows = ['message send() → receipt, in-process, direct', 'message send() → receipt, in-process, relayed', 'message POST /v1/messages → delivered, direct', 'messages/s in-process, one connection', 'recipient CPU per message', 'mailbox drain of 10,000: time', 'mailbox drain: rate']
+    if (wanted('messaging')) await section('messaging goals, send() timed in-process and through the HTTP API: relay + 2 peers + 2 firewalled, one process per node', fastRows, async () => {
       const ours = await oursFast(ctx, plan.fast)
       const raw = await rawFast(ctx, plan.fast, sizes.message)
       return [
         { figure: fastRows[0], unit: 'µs', baseline: 'round trip on a long-lived stream, direct (goal ≤ ×1.5)', pair: { ours: ours.direct, raw: raw.direct } },
         { figure: fastRows[1], unit: 'µs', baseline: 'round trip on a long-lived stream through the same relay (goal ≤ ×1.2)', pair: { ours: ours.relayed, raw: raw.relayed } },
-        { figure: fastRows[2], unit: 'msg/s', baseline: `pipelined echoes/s, ${plan.fast.concurrency} in flight (goal: ours ≥ 4,000)`, pair: { ours: ours.throughput, raw: raw.throughput } },
-        { figure: fastRows[3], unit: 'µs', baseline: 'the echoing process\'s CPU per echo', pair: { ours: ours.cpu, raw: raw.cpu } },
-        { figure: fastRows[4].replace('10,000', plan.fast.drain.toLocaleString('en')), unit: 'ms', baseline: 'no raw counterpart: start → last message in the inbox', pair: { ours: ours.drainMs } },
-        { figure: fastRows[5], unit: 'msg/s', baseline: 'no raw counterpart', pair: { ours: ours.drainRate } }
+        { figure: fastRows[2], unit: 'µs', baseline: 'round trip on a long-lived stream, asked for over IPC by the bench (goal ≤ ×1.5)', pair: { ours: ours.http, raw: raw.http } },
+        { figure: fastRows[3], unit: 'msg/s', baseline: `pipelined echoes/s, ${plan.fast.concurrency} in flight (goal: ours ≥ 4,000)`, pair: { ours: ours.throughput, raw: raw.throughput } },
+        { figure: fastRows[4], unit: 'µs', baseline: 'the echoing process\'s CPU per echo', pair: { ours: ours.cpu, raw: raw.cpu } },
+        { figure: fastRows[5].replace('10,000', plan.fast.drain.toLocaleString('en')), unit: 'ms', baseline: 'no raw counterpart: start → last message in the inbox', pair: { ours: ours.drainMs } },
+        { figure: fastRows[6], unit: 'msg/s', baseline: 'no raw counterpart', pair: { ours: ours.drainRate } }
       ]
     })
 
@@ -176,6 +179,11 @@ async function main (): Promise<number> {
     // start-up has a section of its own, which `--only startup` rewrites too: it takes a few minutes, the full run much longer
     const startupRows = rows.filter(row => STARTUP_FIGURES.includes(row.figure))
     if (startupRows.length > 0 && (only == null || only === 'startup')) await writeStartupSection(BENCHMARKS_MD, startupRows, { mode, startedAt })
+    // the presence figures alone replace their rows of the table; the others keep theirs
+    if (only === 'presence') {
+      await replaceRows(BENCHMARKS_MD, rows)
+      log(`presence rows written to ${BENCHMARKS_MD}`)
+    }
     if (only != null) return failed ? 1 : 0
     await writeMarkdown(BENCHMARKS_MD, rows.filter(row => !startupRows.includes(row)), { mode, startedAt, durationS: (Date.now() - startedAt.getTime()) / 1000, loadAtStart, sizes })
     log(`written to ${BENCHMARKS_MD}`)

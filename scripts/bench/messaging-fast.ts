@@ -9,6 +9,8 @@
  * so neither competes with the other for the two cores.
  *
  * - direct: one message at a time, send() → verified receipt, vs one echo round trip;
+ * - through the HTTP API: one message at a time, POST /v1/messages from this process →
+ *   its answer (delivered: the receipt is in), vs one echo asked for over IPC from this process;
  * - messages/s: `burst` messages with `concurrency` in flight on one connection, and the
  *   recipient's CPU per message, vs pipelined echoes and the echoing process's CPU;
  * - relayed: as direct, between the firewalled nodes, through the same kind of relay;
@@ -16,13 +18,16 @@
  *   start → the last one stored in its inbox (no raw counterpart).
  */
 import { writeFile } from 'node:fs/promises'
+import { performance } from 'node:perf_hooks'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEPOSIT_STREAMS_PER_CONNECTION } from '../../src/mesh/constants.js'
 import { startProc, waitUntil } from '../mesh/procs.js'
 import { summarize, type Summary } from '../mesh/stats.js'
+import { ApiClient } from '../../src/api/client.js'
 import { IpcProc } from './ipc.js'
 import type { BenchContext } from './figures.js'
+import { messageText } from '../mesh/messaging.js'
 import type { ImCommand } from './im-node.js'
 import type { RawCommand } from './raw-node.js'
 
@@ -47,6 +52,8 @@ export interface FastPlan {
 
 export interface FastFigures {
   direct?: Summary
+  /** Through the HTTP API (ours), or asked for over IPC (raw) */
+  http?: Summary
   relayed?: Summary
   throughput?: Summary
   /** The recipient's CPU per message, µs */
@@ -71,11 +78,23 @@ async function circuitAddress (proc: IpcProc, call: (p: IpcProc) => Promise<stri
   return waitUntil(async () => (await call(proc)).find(ma => ma.includes('/p2p-circuit')), 30_000, 'a relay reservation')
 }
 
+/** `count` messages to `to`, one at a time, each POST /v1/messages timed here, after one not counted: µs */
+async function overHttp (client: ApiClient, to: string, count: number): Promise<Summary | undefined> {
+  const times: number[] = []
+  for (let i = 0; i <= count; i++) {
+    const t0 = performance.now()
+    const sent = await client.request<{ status: string, reason?: string }>('POST', '/v1/messages', { to: `im:${to}`, text: messageText(i) })
+    if (sent.status !== 'delivered') throw new Error(`message ${i} through the API not delivered: ${sent.status} ${sent.reason ?? ''}`)
+    if (i > 0) times.push((performance.now() - t0) * 1000)
+  }
+  return summarize(times)
+}
+
 export async function oursFast (ctx: BenchContext, plan: FastPlan): Promise<FastFigures> {
   ctx.log('ours: 5 im-node processes (relay, 2 peers, 2 firewalled), send() timed in the sender')
   const relay = await imNode(ctx, ['--relay'])
   const boot = ['--bootstrap', relay.address]
-  const [a, b, f1, f2] = await Promise.all([imNode(ctx, boot), imNode(ctx, boot), imNode(ctx, [...boot, '--firewalled']), imNode(ctx, [...boot, '--firewalled'])])
+  const [a, b, f1, f2] = await Promise.all([imNode(ctx, [...boot, '--api']), imNode(ctx, boot), imNode(ctx, [...boot, '--firewalled']), imNode(ctx, [...boot, '--firewalled'])])
   const all = [relay, a, b, f1, f2]
   try {
     await im(a, { op: 'dial', addr: b.address })
@@ -86,6 +105,7 @@ export async function oursFast (ctx: BenchContext, plan: FastPlan): Promise<Fast
       return summarize(times.map(ms => ms * 1000))
     }
     const direct = await timed(a, b, false)
+    const http = await overHttp(await ApiClient.fromHome(a.home), b.proc.info.peerId, plan.messages)
     const rates: number[] = []
     const cpu: number[] = []
     for (let round = 0; round < plan.rounds; round++) {
@@ -99,7 +119,7 @@ export async function oursFast (ctx: BenchContext, plan: FastPlan): Promise<Fast
     }
     await im(f1, { op: 'dial', addr: await circuitAddress(f2, async p => im<string[]>(p, { op: 'addresses' })) })
     const relayed = await timed(f1, f2, true)
-    ctx.log(`  send → receipt p50: direct ${direct?.p50} µs, relayed ${relayed?.p50} µs`)
+    ctx.log(`  send → receipt p50: direct ${direct?.p50} µs, through the HTTP API ${http?.p50} µs, relayed ${relayed?.p50} µs`)
 
     // the drain: a node that was offline while `drain` messages were left for it at the relay
     const d = await imNode(ctx, boot)
@@ -115,7 +135,7 @@ export async function oursFast (ctx: BenchContext, plan: FastPlan): Promise<Fast
     if (await back.arrival(key, LONG_MS) == null) throw new Error(`the mailbox did not drain ${plan.drain} messages in time`)
     const ms = back.reported.get(key) ?? 0
     ctx.log(`  drained ${plan.drain} messages in ${(ms / 1000).toFixed(1)} s (${Math.round(plan.drain / (ms / 1000))} /s)`)
-    return { direct, relayed, throughput: summarize(rates), cpu: summarize(cpu), drainMs: summarize([ms]), drainRate: summarize([plan.drain / (ms / 1000)]) }
+    return { direct, http, relayed, throughput: summarize(rates), cpu: summarize(cpu), drainMs: summarize([ms]), drainRate: summarize([plan.drain / (ms / 1000)]) }
   } finally {
     await Promise.all(all.map(async node => node.stop()))
   }
@@ -136,6 +156,13 @@ export async function rawFast (ctx: BenchContext, plan: FastPlan, size: number):
       return summarize((await raw<number[]>(from, { op: 'stream-echo-timed', addr, size, count: plan.messages })).map(ms => ms * 1000))
     }
     const direct = await timed(a, b.address, false)
+    const asked: number[] = []
+    for (let i = 0; i < plan.messages; i++) {
+      const t0 = performance.now()
+      await raw(a, { op: 'stream-echo', addr: b.address, size })
+      asked.push((performance.now() - t0) * 1000)
+    }
+    const http = summarize(asked)
     const rates: number[] = []
     const cpu: number[] = []
     for (let round = 0; round < plan.rounds; round++) {
@@ -146,8 +173,8 @@ export async function rawFast (ctx: BenchContext, plan: FastPlan, size: number):
     }
     const circuit = await circuitAddress(f2, async p => raw<string[]>(p, { op: 'addresses' }))
     const relayed = await timed(f1, circuit, true)
-    ctx.log(`  echo p50: direct ${direct?.p50} µs, relayed ${relayed?.p50} µs; ${rates.map(r => Math.round(r)).join(', ')} echoes/s`)
-    return { direct, relayed, throughput: summarize(rates), cpu: summarize(cpu) }
+    ctx.log(`  echo p50: direct ${direct?.p50} µs, asked over IPC ${http?.p50} µs, relayed ${relayed?.p50} µs; ${rates.map(r => Math.round(r)).join(', ')} echoes/s`)
+    return { direct, http, relayed, throughput: summarize(rates), cpu: summarize(cpu) }
   } finally {
     await Promise.all([relay, a, b, f1, f2].map(async node => node.stop()))
   }

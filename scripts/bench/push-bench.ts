@@ -6,12 +6,13 @@
  * The baseline is the same topology of raw nodes (raw-libp2p.ts, the same
  * options builder without our services): the publisher opens a stream to
  * each subscriber and writes a payload of a signed record's size, as our
- * push does. Ours and raw run one after the other, never together.
+ * push does. Ours and raw run one after the other, never together, in the
+ * order ours, raw, raw, ours.
  */
 import { performance } from 'node:perf_hooks'
 import { createNode, type PresenceMeshNode } from '../../src/node/create-node.js'
 import { inBatches } from '../mesh/procs.js'
-import { summarize, type Summary } from '../mesh/stats.js'
+import { summarize } from '../mesh/stats.js'
 import { ONE_HOST_INBOUND_PER_S } from './idle-probe.js'
 import { createRawNode, payload, payloadId, pushAll, type RawNode } from './raw-libp2p.js'
 import type { BenchContext, Pair } from './figures.js'
@@ -51,7 +52,7 @@ class Arrivals {
 }
 
 /** `changes` timed samples after a warm-up: `trigger(id)` starts sample `id` and names its key */
-async function sample (ctx: BenchContext, arrivals: Arrivals, count: number, changes: number, trigger: (id: number) => Promise<string>): Promise<Summary | undefined> {
+async function sample (ctx: BenchContext, arrivals: Arrivals, count: number, changes: number, trigger: (id: number) => Promise<string>): Promise<number[]> {
   const latencies: number[] = []
   let missed = 0
   for (let id = 0; id <= changes; id++) {
@@ -62,10 +63,10 @@ async function sample (ctx: BenchContext, arrivals: Arrivals, count: number, cha
     missed += got.missing
   }
   ctx.log(`  ${latencies.length} notifies timed${missed > 0 ? `, ${missed} missed` : ''}`)
-  return summarize(latencies)
+  return latencies
 }
 
-async function ours (ctx: BenchContext, watchers: number, changes: number): Promise<Summary | undefined> {
+export async function ours (ctx: BenchContext, watchers: number, changes: number): Promise<number[]> {
   const started: PresenceMeshNode[] = []
   try {
     const relay = await createNode({ listen: LOOPBACK, relay: true, connectionManager })
@@ -96,7 +97,7 @@ async function ours (ctx: BenchContext, watchers: number, changes: number): Prom
   }
 }
 
-async function raw (ctx: BenchContext, watchers: number, changes: number, size: number): Promise<Summary | undefined> {
+export async function raw (ctx: BenchContext, watchers: number, changes: number, size: number): Promise<number[]> {
   const started: RawNode[] = []
   const arrivals = new Arrivals()
   try {
@@ -124,11 +125,23 @@ async function raw (ctx: BenchContext, watchers: number, changes: number, size: 
   }
 }
 
-/** Notify latency to `watchers` watchers in one process, ours then raw */
+/**
+ * Notify latency to `watchers` watchers in one process: ours, raw, raw,
+ * ours, half the changes each time. The machine's load drifts over a run (it
+ * is shared), and whichever side ran first took the higher load
+ */
 export async function pushLatency (ctx: BenchContext, watchers: number, changes: number, size: number): Promise<Pair> {
-  ctx.log(`ours: relay, presentity and ${watchers} watchers in this process`)
-  const o = await ours(ctx, watchers, changes)
-  ctx.log(`raw: relay, publisher and ${watchers} subscribers in this process, a stream to each`)
-  const r = await raw(ctx, watchers, changes, size)
-  return { ours: o, raw: r }
+  const half = Math.max(1, Math.ceil(changes / 2))
+  const o: number[] = []
+  const r: number[] = []
+  for (const side of ['ours', 'raw', 'raw', 'ours'] as const) {
+    if (side === 'ours') {
+      ctx.log(`ours: relay, presentity and ${watchers} watchers in this process`)
+      o.push(...await ours(ctx, watchers, half))
+    } else {
+      ctx.log(`raw: relay, publisher and ${watchers} subscribers in this process, a stream to each`)
+      r.push(...await raw(ctx, watchers, half, size))
+    }
+  }
+  return { ours: summarize(o), raw: summarize(r) }
 }

@@ -90,6 +90,33 @@ export async function writeSection (path: string, name: string, body: string): P
   await writeFile(path, text)
 }
 
+/**
+ * Put these rows into the main table of the file in place of the rows of the
+ * same figures (or after its last row), leaving every other row as it was:
+ * `--only presence` refreshes its figures without rerunning the others
+ */
+export async function replaceRows (path: string, rows: Row[]): Promise<void> {
+  const lines = (await readFile(path, 'utf8')).split('\n')
+  const head = lines.findIndex(line => line.startsWith(`| ${HEADER[0]} |`))
+  if (head < 0) throw new Error(`${path} has no table of figures to update`)
+  let end = head + 2
+  while (lines[end]?.startsWith('| ') === true) end++
+  const table = markdownRows(rows).split('\n').slice(2)
+  // a new figure goes after the one before it in `rows`, so that a section's figures stay together
+  let after = end - 1
+  for (const [i, row] of rows.entries()) {
+    const at = lines.slice(head + 2, end).findIndex(line => line.startsWith(`| ${row.figure} |`))
+    if (at >= 0) {
+      after = head + 2 + at
+      lines[after] = table[i]
+    } else {
+      lines.splice(++after, 0, table[i])
+      end++
+    }
+  }
+  await writeFile(path, lines.join('\n'))
+}
+
 export async function writeMarkdown (path: string, rows: Row[], run: RunInfo): Promise<void> {
   const kept = (await readFile(path, 'utf8').catch(() => '')).match(KEPT_SECTION) ?? []
   const text = `# Benchmarks

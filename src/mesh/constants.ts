@@ -8,8 +8,14 @@ export const NOTIFY_PROTOCOL = '/presence-mesh/mailbox/notify/1.0.0'
 
 /** Largest sealed box a mailbox stores: a 64 KiB message body, its envelope and the seal */
 export const MAX_BOX_SIZE = 96 * 1024
-/** Items per drain batch: bounded so one batch stays well under the stream's message limit */
-export const DRAIN_BATCH_ITEMS = 16
+/**
+ * Items per drain batch, and bytes: a full mailbox drains in a few dozen
+ * batches (one stream, one datastore batch and one acknowledgement each)
+ * rather than hundreds, while one batch stays a few MiB at most. A batch
+ * holds at least one box, whatever its size
+ */
+export const DRAIN_BATCH_ITEMS = 256
+export const DRAIN_BATCH_BYTES = 2 * 1024 * 1024
 
 /**
  * Default limits of a relay's mailboxes, sized for a community relay of a
@@ -66,9 +72,9 @@ export const DEPOSIT_FRAME_LIMIT = MAX_BOX_SIZE + MAX_DEPOSIT_TOKEN_SIZE + 256
  * Largest message a drainer sends: a `DrainRequest` is one uint32 (6 bytes);
  * a `DrainAck` names at most the DRAIN_BATCH_ITEMS ids of the batch it
  * answers, each a base32 sha2-256 multihash of 56 characters plus 2 bytes of
- * tag and length (16 × 58 = 928 bytes)
+ * tag and length (256 × 58 = 14,848 bytes)
  */
-export const DRAIN_FRAME_LIMIT = 2048
+export const DRAIN_FRAME_LIMIT = 16 * 1024
 /**
  * Inbound streams at once on one connection (libp2p's maxInboundStreams).
  * A sender deposits one box per stream, one at a time per message; a

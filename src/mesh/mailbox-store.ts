@@ -97,23 +97,26 @@ export class MailboxStore {
     return { stored: true, expiresAt: now + this.limits.ttlMs, contact }
   }
 
-  /** Up to `max` of the recipient's unexpired boxes, oldest first, and whether more wait */
-  async list (recipient: PeerId, max: number, now = Date.now()): Promise<{ items: StoredBox[], more: boolean }> {
+  /**
+   * Up to `max` of the recipient's unexpired boxes, oldest first, of at most
+   * `maxBytes` together (but at least one), and whether more wait
+   */
+  async list (recipient: PeerId, max: number, now = Date.now(), maxBytes = Infinity): Promise<{ items: StoredBox[], more: boolean }> {
     const r = recipient.toString()
     await this.expire(this.quota.expired(now - this.limits.ttlMs, r))
     const metas = this.quota.items(r)
+    let count = 0
+    let bytes = 0
+    while (count < Math.min(max, metas.length) && (count === 0 || bytes + metas[count].bytes <= maxBytes)) bytes += metas[count++].bytes
+    // the reads run together (LevelDB serves them from its thread pool), not one after another
+    const values = await Promise.all(metas.slice(0, count).map(async meta => { try { return await this.datastore.get(this.key(r, meta.id)) } catch { return undefined } }))
     const items: StoredBox[] = []
-    for (const meta of metas.slice(0, max)) {
+    metas.slice(0, count).forEach((meta, i) => {
       // a deposit still being written is accounted but not readable yet: it comes with the next batch
-      let value: Uint8Array
-      try {
-        value = await this.datastore.get(this.key(r, meta.id))
-      } catch {
-        continue
-      }
-      items.push({ id: meta.id, box: PBStoredBox.decode(value).box, depositedAt: meta.depositedAt })
-    }
-    return { items, more: metas.length > max }
+      const value = values[i]
+      if (value != null) items.push({ id: meta.id, box: PBStoredBox.decode(value).box, depositedAt: meta.depositedAt })
+    })
+    return { items, more: metas.length > count }
   }
 
   async remove (recipient: PeerId, ids: string[]): Promise<void> {

@@ -6,7 +6,7 @@
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import { pbStream } from '@libp2p/utils'
 import * as Digest from 'multiformats/hashes/digest'
-import { MAILBOX_CAPABILITY, DEFAULT_MAILBOX_LIMITS, DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_BATCH_ITEMS, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, MAX_BOX_SIZE, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION, SWEEP_INTERVAL_MS } from './constants.js'
+import { MAILBOX_CAPABILITY, DEFAULT_MAILBOX_LIMITS, DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_BATCH_BYTES, DRAIN_BATCH_ITEMS, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, MAX_BOX_SIZE, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION, SWEEP_INTERVAL_MS } from './constants.js'
 import { verifyDepositToken } from './deposit-token.js'
 import { MailboxStore, type DepositOutcome } from './mailbox-store.js'
 import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
@@ -16,6 +16,12 @@ import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { AbortOptions, Connection, Counter, CounterGroup, IdentifyResult, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 
 const REQUEST_TIMEOUT_MS = 10_000
+/**
+ * One drain round: the batch, the drainer storing up to DRAIN_BATCH_ITEMS
+ * messages (seconds on a busy machine), its ack. Only the owner drains, so
+ * the longer wait only ever holds the owner's own stream
+ */
+const DRAIN_TIMEOUT_MS = 60_000
 /** Refusals on the wire */
 const REFUSALS: Array<[DepositRefusal, PBDepositResult.Status]> = [
   ['box-full', PBDepositResult.Status.STATUS_BOX_FULL],
@@ -28,8 +34,8 @@ const REFUSALS: Array<[DepositRefusal, PBDepositResult.Status]> = [
 ]
 /** A DepositResult: a status, a reason for people, a time and a flag */
 const DEPOSIT_RESULT_LIMIT = 4096
-/** A batch of boxes plus framing */
-const MAX_BATCH_BYTES = DRAIN_BATCH_ITEMS * (MAX_BOX_SIZE + 64)
+/** A batch of boxes plus framing: DRAIN_BATCH_BYTES, and one box more (a batch holds at least one) */
+const MAX_BATCH_BYTES = DRAIN_BATCH_BYTES + MAX_BOX_SIZE + DRAIN_BATCH_ITEMS * 64
 
 export class MailboxService implements Mailbox, Startable {
   private readonly components: MailboxComponents
@@ -135,7 +141,7 @@ export class MailboxService implements Mailbox, Startable {
     if (handler == null) return 0
     let taken = 0
     for (let more = true; more;) {
-      const signal = timeoutSignal(REQUEST_TIMEOUT_MS, options.signal)
+      const signal = timeoutSignal(DRAIN_TIMEOUT_MS, options.signal)
       const stream = await this.components.connectionManager.openStream(mailbox, DRAIN_PROTOCOL, { signal, runOnLimitedConnection: true })
       more = await withStream(stream, signal, async () => {
         const pb = pbStream(stream, { maxDataLength: MAX_BATCH_BYTES })
@@ -194,12 +200,12 @@ export class MailboxService implements Mailbox, Startable {
 
   /** Only the recipient itself drains: the connection authenticates its peer id */
   private async onDrain (stream: Stream, connection: Connection): Promise<void> {
-    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    const signal = AbortSignal.timeout(DRAIN_TIMEOUT_MS)
     const owner = connection.remotePeer
     await withStream(stream, signal, async () => {
       const pb = pbStream(stream, { maxDataLength: DRAIN_FRAME_LIMIT, maxBufferSize: DRAIN_FRAME_LIMIT + 8 })
       const request = await pb.read(DrainRequest, { signal })
-      const { items: batch, more } = await this.store.list(owner, Math.max(1, Math.min(request.maxItems, DRAIN_BATCH_ITEMS)))
+      const { items: batch, more } = await this.store.list(owner, Math.max(1, Math.min(request.maxItems, DRAIN_BATCH_ITEMS)), Date.now(), DRAIN_BATCH_BYTES)
       await pb.write({ items: batch.map(i => ({ id: i.id, box: new Uint8Array(i.box), depositedAt: BigInt(i.depositedAt) })), more }, Batch, { signal })
       const ack = await pb.read(DrainAck, { signal })
       const offered = new Set(batch.map(i => i.id))

@@ -32,6 +32,11 @@ interface Usage { items: number, bytes: number }
 
 class Box {
   readonly items = new Map<string, BoxMeta>()
+  /**
+   * No item is older (a lower bound, exact after each scan): a box of
+   * thousands is not scanned on every deposit and drain to find nothing expired
+   */
+  oldest = Infinity
   readonly all: Usage = { items: 0, bytes: 0 }
   readonly strangers: Usage = { items: 0, bytes: 0 }
   readonly byDepositor = new Map<string, Usage>()
@@ -107,6 +112,7 @@ export class MailboxQuota {
     if (box == null) this.boxes.set(recipient, box = new Box())
     if (box.items.has(meta.id)) return
     box.items.set(meta.id, meta)
+    box.oldest = Math.min(box.oldest, meta.depositedAt)
     this.count(box, meta, 1)
   }
 
@@ -125,9 +131,14 @@ export class MailboxQuota {
     const found: Array<{ recipient: string, meta: BoxMeta }> = []
     const boxes = recipient == null ? this.boxes.entries() : [[recipient, this.boxes.get(recipient)] as const]
     for (const [r, box] of boxes) {
-      for (const meta of box?.items.values() ?? []) {
+      if (box == null || box.oldest > before) continue
+      let oldest = Infinity
+      for (const meta of box.items.values()) {
         if (meta.depositedAt <= before) found.push({ recipient: r, meta })
+        else oldest = Math.min(oldest, meta.depositedAt)
       }
+      // what is found is removed by the caller; what stays is no older than this
+      box.oldest = oldest
     }
     return found
   }

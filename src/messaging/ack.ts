@@ -1,28 +1,23 @@
 /**
  * The recipient's signed acknowledgements: proof for the sender that the
  * recipient's node persisted exactly this message (RFC 2779 §4.2.1, §5.4.1).
- * A mailbox returns one `Ack` per message; a stream returns one `BatchAck`
- * for every message of a window of receipts, so one signature covers many.
+ * A stream returns one `BatchAck` for every message of a window of receipts,
+ * and a drained mailbox one for a sender's messages in a drained batch: one
+ * signature covers many.
  */
 import { createHash } from 'node:crypto'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import { equals } from 'uint8arrays/equals'
-import { ACK_DOMAIN, ACK_PAYLOAD_TYPE, BATCH_ACK_PAYLOAD_TYPE } from './constants.js'
+import { ACK_DOMAIN, BATCH_ACK_PAYLOAD_TYPE } from './constants.js'
 import { InvalidMessageSignatureError } from './errors.js'
-import { Ack, BatchAck } from './pb/message.js'
+import { BatchAck } from './pb/message.js'
 import { validEnvelope, type EnvelopeSigner } from './signing.js'
-import type { InstantMessage } from './message.js'
 import type { PeerId } from '@libp2p/interface'
 
 /** sha2-256 of the envelope bytes: what an acknowledgement names */
 export function messageDigest (envelope: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(createHash('sha256').update(envelope).digest())
-}
-
-export async function signAck (signer: EnvelopeSigner, message: InstantMessage, envelope: Uint8Array, receivedAt: number): Promise<Uint8Array> {
-  const payload = Ack.encode({ sender: message.from.toMultihash().bytes, id: message.id, digest: messageDigest(envelope), receivedAt: BigInt(receivedAt) })
-  return signer.seal(ACK_DOMAIN, ACK_PAYLOAD_TYPE, payload)
 }
 
 /** One signature over a window of messages from `sender`, each named by id and digest */
@@ -39,28 +34,20 @@ async function certified (ack: Uint8Array, recipient: PeerId, payloadType: Uint8
   return opened.payload
 }
 
-/** Check that `ack` is the recipient's signed acknowledgement of this very message; returns when it was received */
-export async function verifyAck (ack: Uint8Array, recipient: PeerId, message: InstantMessage, envelope: Uint8Array): Promise<number> {
-  try {
-    const payload = Ack.decode(await certified(ack, recipient, ACK_PAYLOAD_TYPE))
-    if (payload.id !== message.id || !equals(payload.sender, message.from.toMultihash().bytes) || !equals(payload.digest, messageDigest(envelope))) {
-      throw new Error('ack is for another message')
-    }
-    return Number(payload.receivedAt)
-  } catch (err: any) {
-    throw new InvalidMessageSignatureError(`Invalid acknowledgement: ${err.message}`)
-  }
-}
-
 /**
  * Check that `ack` is the recipient's signed acknowledgement of messages
  * from `sender`; returns the digest acknowledged for each message id
  */
 export async function verifyBatchAck (ack: Uint8Array, recipient: PeerId, sender: PeerId): Promise<Map<string, Uint8Array>> {
+  return (await openBatchAck(ack, recipient, sender)).entries
+}
+
+/** As verifyBatchAck, with when the recipient stored the messages */
+export async function openBatchAck (ack: Uint8Array, recipient: PeerId, sender: PeerId): Promise<{ entries: Map<string, Uint8Array>, receivedAt: number }> {
   try {
     const payload = BatchAck.decode(await certified(ack, recipient, BATCH_ACK_PAYLOAD_TYPE))
     if (!equals(payload.sender, sender.toMultihash().bytes)) throw new Error('ack is for another sender\'s messages')
-    return new Map(payload.entries.map(entry => [entry.id, entry.digest]))
+    return { entries: new Map(payload.entries.map(entry => [entry.id, entry.digest])), receivedAt: Number(payload.receivedAt) }
   } catch (err: any) {
     throw new InvalidMessageSignatureError(`Invalid acknowledgement: ${err.message}`)
   }

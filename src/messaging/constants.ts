@@ -11,10 +11,8 @@ export const IM_PROTOCOL = '/presence-mesh/im/2.0.0'
 export const MESSAGE_DOMAIN = 'presence-mesh-im'
 export const MESSAGE_PAYLOAD_TYPE = fromString('/presence-mesh/im/1')
 
-/** Signature domain and payload type of the recipient's acknowledgements */
+/** Signature domain and payload type of the recipient's acknowledgements of messages */
 export const ACK_DOMAIN = 'presence-mesh-im-ack'
-export const ACK_PAYLOAD_TYPE = fromString('/presence-mesh/im-ack/1')
-/** … and of its acknowledgement of a window of messages at once */
 export const BATCH_ACK_PAYLOAD_TYPE = fromString('/presence-mesh/im-acks/1')
 
 /** Largest message body accepted by default (64 KiB); the envelope adds headers and signature */

@@ -9,6 +9,7 @@
  */
 import { lpStream } from '@libp2p/utils'
 import { messageDigest } from './ack.js'
+import { clearableTimeout } from '../utils/streams.js'
 import { IM_WINDOW, imFrameLimit } from './constants.js'
 import { BatchAck, Deliver, Receipt, Receipts } from './pb/message.js'
 import type { InstantMessage } from './message.js'
@@ -60,7 +61,13 @@ export class Inbound {
       writing = writing.then(async () => {
         const answers = ready.splice(0)
         if (answers.length === 0 || failed) return
-        await lp.writeV(await this.frames(answers), { signal: AbortSignal.timeout(this.init.writeTimeout) })
+        const frames = await this.frames(answers)
+        const { signal, clear } = clearableTimeout(this.init.writeTimeout)
+        try {
+          await lp.writeV(frames, { signal })
+        } finally {
+          clear()
+        }
       }).catch(err => {
         failed = true
         stream.abort(err)

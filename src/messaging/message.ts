@@ -2,6 +2,7 @@
  * Instant messages (RFC 2779 §4.1): the plain form, its protobuf encoding,
  * and the sender-signed envelope that travels and is stored.
  */
+import { randomBytes } from 'node:crypto'
 import { peerIdFromMultihash, peerIdFromPublicKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import * as Digest from 'multiformats/hashes/digest'
@@ -41,6 +42,20 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/
 const CONTENT_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+(\s*;.*)?$/
+
+/** Random bytes for message ids, drawn a block at a time: a call into OpenSSL per id showed in a sender's profile */
+let idBytes = Buffer.alloc(0)
+let idOffset = 0
+
+/** A new message id: time-ordered and random, so unique among our messages without any shared counter */
+export function newMessageId (now: number): string {
+  if (idOffset + 8 > idBytes.byteLength) {
+    idBytes = randomBytes(4096)
+    idOffset = 0
+  }
+  idOffset += 8
+  return `${now.toString(36)}-${idBytes.toString('hex', idOffset - 8, idOffset)}`
+}
 
 export function validateMessage (message: InstantMessage, maxBodySize = DEFAULT_MAX_BODY_SIZE): void {
   if (!MESSAGE_ID.test(message.id)) throw new InvalidMessageError('Message id must be 1-64 printable ASCII characters')

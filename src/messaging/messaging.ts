@@ -2,16 +2,16 @@
  * The messaging service: receives messages under the inbox policy, and
  * delivers ours with retries until a signed receipt or a final failure.
  */
-import { randomBytes } from 'node:crypto'
 import { TypedEventEmitter } from 'main-event'
+import { equals } from 'uint8arrays/equals'
 import { fromString } from 'uint8arrays/from-string'
-import { signAck, signBatchAck, verifyAck } from './ack.js'
+import { messageDigest, openBatchAck, signBatchAck } from './ack.js'
 import { AckReturns } from './ack-returns.js'
 import { DepositTokens } from './deposit-tokens.js'
 import { IM_CAPABILITY, DEFAULT_MAX_BODY_SIZE, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from './constants.js'
 import { MessageTooLargeError } from './errors.js'
 import { Inbound } from './inbound.js'
-import { readOwnMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
+import { newMessageId, readOwnMessage, sealMessage, validateMessage, type InstantMessage } from './message.js'
 import { Outbound } from './outbound.js'
 import { Mail, Receipt as PBReceipt } from './pb/message.js'
 import { EnvelopeSigner } from './signing.js'
@@ -20,14 +20,13 @@ import { MAILBOX_CAPABILITY } from '../mesh/constants.js'
 import { PRESENCE_CAPABILITY } from '../presence/constants.js'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
-import { Ack } from './pb/message.js'
 import { Admission } from './admission.js'
 import { isContact, PolicyStore, type InboxPolicy, type InboxPolicyChange } from './policy.js'
 import { Reception } from './reception.js'
 import { Route } from './routes.js'
 import { Waiting } from './waiting.js'
 import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
-import { timeoutSignal } from '../utils/streams.js'
+import { clearableTimeout } from '../utils/streams.js'
 import type { FailureReason, InstantMessaging, InstantMessagingInit, MessagingComponents, MessagingEvents, OutgoingMessage, SendResult } from './index.js'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { NotifyEvent } from '../presence/index.js'
@@ -101,7 +100,15 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       isContact: peer => isContact(components, peer),
       onMessage: stored => this.safeDispatchEvent('message', { detail: stored })
     })
-    this.ackReturns = new AckReturns(components.mailbox, this.tokens, this.log)
+    this.ackReturns = new AckReturns({
+      mailbox: components.mailbox,
+      tokens: this.tokens,
+      log: this.log,
+      seal: async (sender, entries, contact) => sealBox(sender, Mail.encode({
+        batchAck: new Uint8Array(await signBatchAck(this.signer, sender, entries, Date.now())),
+        depositToken: contact ? await this.tokens.issue(sender) : undefined
+      }))
+    })
     this.outbound = new Outbound({
       self: components.peerId,
       log: this.log,
@@ -182,8 +189,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     const message: InstantMessage = {
       from: this.components.peerId,
       to,
-      // time-ordered and random: unique among our messages without any shared counter
-      id: `${started.toString(36)}-${randomBytes(8).toString('hex')}`,
+      id: newMessageId(started),
       date: started,
       subject: outgoing.subject,
       contentType: outgoing.contentType ?? 'text/plain; charset=utf-8',
@@ -322,7 +328,15 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   }
 
   private async attempt (entry: OutboxEntry, message: InstantMessage, stop: AbortSignal, deadline: number, via?: Multiaddr[]): Promise<void> {
-    const signal = timeoutSignal(Math.min(this.attemptTimeout, Math.max(1, deadline - Date.now())), stop)
+    const { signal, clear } = clearableTimeout(Math.min(this.attemptTimeout, Math.max(1, deadline - Date.now())), stop)
+    try {
+      await this.attemptOn(entry, message, signal, via)
+    } finally {
+      clear()
+    }
+  }
+
+  private async attemptOn (entry: OutboxEntry, message: InstantMessage, signal: AbortSignal, via?: Multiaddr[]): Promise<void> {
     // reuse an open connection (a direct one first): a new relay circuit for every message would be
     // rate-limited by the recipient, which limits repeated circuits from the same relay
     const open = this.components.connectionManager.getConnections(entry.to).filter(c => c.status === 'open')
@@ -383,24 +397,22 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
         return
       }
       // the sender learns of the delivery the same way: an ack sealed to it, in the mailbox we drained
-      const sender = taken.message.from
-      const ack = new Uint8Array(await signAck(this.signer, taken.message, taken.envelope, Date.now()))
-      const depositToken = taken.contact ? await this.tokens.issue(sender) : undefined
-      this.ackReturns.add(mailbox, sender, sealBox(sender, Mail.encode({ ack, depositToken })))
-    } else if (mail.ack != null) {
-      await this.onMailedAck(mail.ack, mail.depositToken)
+      this.ackReturns.add(mailbox, taken.message.from, { id: taken.message.id, digest: messageDigest(taken.envelope) }, taken.contact)
+    } else if (mail.batchAck != null) {
+      await this.onMailedBatchAck(mail.batchAck, mail.depositToken)
     }
   }
 
-  private async onMailedAck (ack: Uint8Array, depositToken?: Uint8Array): Promise<void> {
-    const envelope = await RecordEnvelope.createFromProtobuf(ack)
-    const recipient = peerIdFromPublicKey(envelope.publicKey)
-    const { id } = Ack.decode(envelope.payload)
-    const sent = await this.store.sentEnvelope(recipient, id)
-    if (sent == null) return
-    const receivedAt = await verifyAck(ack, recipient, readOwnMessage(sent, this.maxBodySize), sent)
-    await this.store.markDelivered(recipient, id, receivedAt)
+  /** The recipient's acknowledgement of several of our messages it drained together */
+  private async onMailedBatchAck (ack: Uint8Array, depositToken?: Uint8Array): Promise<void> {
+    const recipient = peerIdFromPublicKey(RecordEnvelope.createFromProtobuf(ack).publicKey)
+    const { entries, receivedAt } = await openBatchAck(ack, recipient, this.components.peerId)
+    for (const [id, digest] of entries) {
+      const sent = await this.store.sentEnvelope(recipient, id)
+      if (sent == null || !equals(digest, messageDigest(sent))) continue
+      await this.store.markDelivered(recipient, id, receivedAt)
+      this.safeDispatchEvent('receipt', { detail: { id, to: recipient, status: 'delivered' } })
+    }
     await this.tokens.remember(recipient, depositToken)
-    this.safeDispatchEvent('receipt', { detail: { id, to: recipient, status: 'delivered' } })
   }
 }

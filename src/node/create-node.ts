@@ -63,6 +63,8 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   contacts?: ContactsInit
   /** Mailbox limits (over config.json's `mailbox`); a relay (`relay: true`) keeps mailboxes for others */
   mailbox?: Omit<MailboxInit, 'serve'>
+  /** Transports besides TCP and circuit relay (the scale simulation's @libp2p/memory) */
+  transports?: Libp2pParts['transports']
   /** Start listening before returning. Default: true */
   start?: boolean
 }
@@ -120,7 +122,7 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
   let libp2p: Libp2p<PresenceMeshServices>
   try {
     // transports, DHT, limits: libp2p-options.ts, shared with the bench's baselines
-    const parts: Libp2pParts = { privateKey, datastore, maxConnections: options.maxConnections, connectionManager: options.connectionManager, connectionGater: options.connectionGater, metrics: nodeMetrics?.factory }
+    const parts: Libp2pParts = { privateKey, datastore, maxConnections: options.maxConnections, connectionManager: options.connectionManager, connectionGater: options.connectionGater, metrics: nodeMetrics?.factory, transports: options.transports }
     libp2p = await createMeshLibp2p(settings, parts, {
       // after dht: it uses it
       // our will goes to our bootstrap peers and relays; a node with none leaves it with the DHT servers it dialled

@@ -62,6 +62,8 @@ export interface Libp2pParts {
   metrics?: (components: { logger: ComponentLogger }) => Metrics
   /** DHT record namespaces besides presence's (the bench's baselines put their own values) */
   dht?: { validators?: Validators, selectors?: Selectors }
+  /** Transports besides TCP and circuit relay (the scale simulation's in-memory transport) */
+  transports?: NonNullable<Libp2pOptions['transports']>
 }
 
 /**
@@ -99,7 +101,7 @@ export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp
       // announce: what a relay behind NAT or with a fixed public address advertises instead
       : { listen: [...settings.listen], announce: [...settings.announce] },
     metrics: parts.metrics,
-    transports: [tcp(), circuitRelayTransport()],
+    transports: [tcp(), circuitRelayTransport(), ...parts.transports ?? []],
     connectionEncrypters: [noise()],
     // no Yamux keep-alive: its pings (every 30 s, on every connection) close nothing when
     // unanswered; the connection monitor's pings below keep NAT mappings open and find dead peers.

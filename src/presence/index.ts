@@ -30,7 +30,7 @@ import type { SubscribeResult, Subscription } from './subscriptions.js'
 import type { Watcher } from './watchers.js'
 import type { Verdict } from './validation.js'
 import type { Access, Revealed } from './access/keyring.js'
-import type { AccessPolicy } from './access/policy.js'
+import type { AccessPolicy, DefaultPolicy } from './access/policy.js'
 import type { ViewName } from './access/views.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { AbortOptions, ComponentLogger, Libp2pEvents, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
@@ -85,6 +85,12 @@ export interface PresenceInit {
    * have put it without pushing it; 0: never. Default: 600000 (10 minutes)
    */
   willCheckInterval?: number
+  /**
+   * The access default (public, ask, deny) of a node whose user has set none
+   * yet; the user's choice, once stored, wins. Default: public. An XMPP
+   * gateway's identities use ask: each XMPP user approves its watchers
+   */
+  defaultPolicy?: DefaultPolicy
 }
 
 export interface PresenceComponents {

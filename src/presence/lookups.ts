@@ -13,7 +13,7 @@ import { validatePresenceRecord } from './dht-record.js'
 import { SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { presenceKey, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
 import { readVerified, type PresenceValidation } from './validation.js'
-import { timeoutSignal, withStream } from '../utils/streams.js'
+import { openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
 import type { Logger, PeerId, PeerStore } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -143,7 +143,7 @@ export class RecordLookups {
   /** The record the presentity answers a poll with, if it is valid and its own */
   private async ask (target: PeerId, signal: AbortSignal): Promise<Uint8Array | undefined> {
     const options = { signal: timeoutSignal(ASK_TIMEOUT_MS, signal) }
-    const stream = await this.components.connectionManager.openStream(target, SUBSCRIBE_PROTOCOL, { ...options, runOnLimitedConnection: true })
+    const stream = await openStreamTo(this.components.connectionManager, target, SUBSCRIBE_PROTOCOL, options)
     const response = await withStream(stream, options.signal, async () => {
       const pb = pbStream(stream, { maxDataLength: SUBSCRIBE_RESPONSE_FRAME_LIMIT })
       await pb.write({ transactionId: `fetch-${randomUUID()}`, duration: 0 }, SubscribeRequest, options)

@@ -147,14 +147,16 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       publishOnStart: init.publishOnStart ?? true,
       hangUp: init.hangUp ?? true,
       willsToDialled: init.willsToDialled ?? true,
-      willCheckInterval: init.willCheckInterval ?? DEFAULT_WILL_CHECK_INTERVAL
+      willCheckInterval: init.willCheckInterval ?? DEFAULT_WILL_CHECK_INTERVAL,
+      defaultPolicy: init.defaultPolicy ?? 'public'
     }
     this.log = components.logger.forComponent('presence-mesh:presence')
     this.access = new AccessControl(components.datastore, {
       republish: async () => { await this.republishOwn() },
       dropWatcher: async peer => this.watchersRegistry.drop(peer),
       transactionOf: peer => this.watchersRegistry.get(peer)?.transactionId,
-      tell: async (peer, kind, transactionId) => this.watchersRegistry.tell(peer, kind, transactionId)
+      tell: async (peer, kind, transactionId) => this.watchersRegistry.tell(peer, kind, transactionId),
+      defaultPolicy: this.init.defaultPolicy
     })
     this.keyring = new Keyring(components.datastore)
     this.lookups = new RecordLookups(components, this.validation, this.log.newScope('lookups'))

@@ -15,15 +15,17 @@
 import { pbStream } from '@libp2p/utils'
 import { Push } from './pb/protocol.js'
 import { PUSH_FRAME_LIMIT, PUSH_PROTOCOL, PUSH_STREAMS_PER_CONNECTION } from './protocol.js'
-import { timeoutSignal, withStream } from '../utils/streams.js'
+import { isCircuit } from '../utils/network-names.js'
+import { openConnectionTo, timeoutSignal, withStream } from '../utils/streams.js'
 import type { Judgement } from './validation.js'
 import type { PresenceRecord } from './record.js'
-import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { Connection, Logger, PeerId, PeerStore, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 export interface PushesComponents {
   registrar: Registrar
   connectionManager: ConnectionManager
+  peerStore: PeerStore
 }
 
 export interface PushesInit {
@@ -37,8 +39,23 @@ export interface PushesInit {
 
 /** One push, dial included: a watcher that takes longer is counted unreachable */
 const PUSH_TIMEOUT_MS = 5_000
-/** Pushes in flight at once: dials to some thousands of watchers must not all start together */
+/** Pushes that need a dial in flight at once: dials to some thousands of watchers must not all start together */
 const PUSH_CONCURRENCY = 64
+/**
+ * Pushes on connections we have, in flight at once: a stream each, no dial.
+ * A second wave behind the first 64 cost the last watchers of a hundred a
+ * whole round of stream opens and closes (the bench's 100-watcher p50)
+ */
+const CONNECTED_CONCURRENCY = 256
+/**
+ * Circuits dialled at once to push to watchers reachable only through a
+ * relay. A relay takes a bounded number of circuits from one peer (16 hop
+ * streams, src/node/stream-limits.ts), and each is held until the circuit
+ * closes: half of that leaves room for our other circuits through it
+ */
+const RELAYED_DIALS = 8
+/** How long a push waits for one of those at most */
+const CIRCUIT_WAIT_MS = 30_000
 const UNREACHABLE_MS = 30_000
 const MAX_UNREACHABLE_MS = 30 * 60_000
 /** Reading one pushed record */
@@ -70,6 +87,8 @@ export class Pushes {
    * and one that failed once by chance (a timeout under load) is tried again
    */
   private readonly unreachable = new Map<string, { until: number, skip: number }>()
+  private relayedDials = 0
+  private readonly waitingForCircuit: Array<() => void> = []
 
   constructor (components: PushesComponents, init: PushesInit, log: Logger) {
     this.components = components
@@ -113,26 +132,33 @@ export class Pushes {
   }
 
   /**
-   * Push `bytes` to every peer, in parallel (PUSH_CONCURRENCY at a time),
-   * each bounded by PUSH_TIMEOUT_MS and `signal`. Resolves with the peers it
-   * could not reach; never rejects.
+   * Push `bytes` to every peer, each bounded by PUSH_TIMEOUT_MS and
+   * `signal`: those we are connected to all at once (up to
+   * CONNECTED_CONCURRENCY, a stream each), the others PUSH_CONCURRENCY dials
+   * at a time beside them. Resolves with the peers it could not reach; never
+   * rejects.
    */
   async send (peers: PeerId[], bytes: Uint8Array, signal?: AbortSignal): Promise<PeerId[]> {
-    const queue = [...peers]
+    const connected: PeerId[] = []
+    const others: PeerId[] = []
+    for (const peer of peers) (openConnectionTo(this.components.connectionManager, peer) != null ? connected : others).push(peer)
     const failed: PeerId[] = []
-    const worker = async (): Promise<void> => {
-      for (let peer = queue.shift(); peer != null; peer = queue.shift()) {
-        if (signal?.aborted === true) {
-          failed.push(peer)
-          continue
+    const pool = async (queue: PeerId[], concurrency: number): Promise<void> => {
+      const worker = async (): Promise<void> => {
+        for (let peer = queue.shift(); peer != null; peer = queue.shift()) {
+          if (signal?.aborted === true) {
+            failed.push(peer)
+            continue
+          }
+          await this.pushTo(peer, bytes, signal).catch(err => {
+            this.log('could not push to %p - %e', peer, err)
+            failed.push(peer)
+          })
         }
-        await this.pushTo(peer, bytes, signal).catch(err => {
-          this.log('could not push to %p - %e', peer, err)
-          failed.push(peer)
-        })
       }
+      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker))
     }
-    await Promise.all(Array.from({ length: Math.min(PUSH_CONCURRENCY, queue.length) }, worker))
+    await Promise.all([pool(connected, CONNECTED_CONCURRENCY), pool(others, PUSH_CONCURRENCY)])
     return failed
   }
 
@@ -143,22 +169,69 @@ export class Pushes {
    * while the stream opens on it: the second try takes the new one.
    */
   private async pushTo (peer: PeerId, bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
-    const deadline = timeoutSignal(PUSH_TIMEOUT_MS, signal)
-    const before = this.components.connectionManager.getConnections(peer)
+    // a relayed push waits for a circuit first; its own time starts once it has one
+    const relayed = openConnectionTo(this.components.connectionManager, peer) == null && await this.onlyRelayed(peer)
+    if (relayed) await this.circuitSlot(timeoutSignal(CIRCUIT_WAIT_MS, signal))
     try {
-      await this.write(peer, bytes, before.length > 0 ? timeoutSignal(PUSH_TIMEOUT_MS / 2, deadline) : deadline)
-    } catch (err) {
-      if (deadline.aborted) throw err
-      await Promise.all(before.map(async c => c.close().catch(() => { c.abort(new Error('push failed on this connection')) })))
-      await this.write(peer, bytes, deadline)
+      const deadline = timeoutSignal(PUSH_TIMEOUT_MS, signal)
+      const before = this.components.connectionManager.getConnections(peer)
+      try {
+        await this.write(peer, bytes, before.length > 0 ? timeoutSignal(PUSH_TIMEOUT_MS / 2, deadline) : deadline)
+      } catch (err) {
+        if (deadline.aborted) throw err
+        await Promise.all(before.map(async c => c.close().catch(() => { c.abort(new Error('push failed on this connection')) })))
+        await this.write(peer, bytes, deadline)
+      }
+    } finally {
+      if (relayed) this.releaseCircuitSlot()
     }
   }
 
+  /**
+   * One push on a connection we have (a relayed one too), else on one
+   * dialled for it. A circuit dialled for a push is closed as soon as the
+   * push is done: a relay holds a hop stream for each circuit while it lasts,
+   * and a fan-out to many watchers behind one relay needs them in turn.
+   */
   private async write (peer: PeerId, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
-    const stream = await this.components.connectionManager.openStream(peer, PUSH_PROTOCOL, { signal, runOnLimitedConnection: true })
+    const existing = openConnectionTo(this.components.connectionManager, peer)
+    const connection = existing ?? await this.components.connectionManager.openConnection(peer, { signal })
+    await this.writeOn(connection, bytes, signal)
+    if (existing == null && connection.limits != null) await connection.close({ signal }).catch(err => { connection.abort(err) })
+  }
+
+  private async writeOn (connection: Connection, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
+    const stream = await connection.newStream(PUSH_PROTOCOL, { signal, runOnLimitedConnection: true })
     await withStream(stream, signal, async () => {
       await pbStream(stream).write({ record: new Uint8Array(bytes) }, Push, { signal })
     })
+  }
+
+  /** Whether every address we know for `peer` is a relay circuit: a dial to it takes a circuit */
+  private async onlyRelayed (peer: PeerId): Promise<boolean> {
+    const addresses = await this.components.peerStore.get(peer).then(p => p.addresses, () => [])
+    return addresses.length > 0 && addresses.every(a => isCircuit(a.multiaddr))
+  }
+
+  private async circuitSlot (signal: AbortSignal): Promise<void> {
+    while (this.relayedDials >= RELAYED_DIALS) {
+      signal.throwIfAborted()
+      await new Promise<void>(resolve => {
+        const wake = (): void => {
+          signal.removeEventListener('abort', wake)
+          this.waitingForCircuit.splice(this.waitingForCircuit.indexOf(wake), 1)
+          resolve()
+        }
+        this.waitingForCircuit.push(wake)
+        signal.addEventListener('abort', wake, { once: true })
+      })
+    }
+    this.relayedDials++
+  }
+
+  private releaseCircuitSlot (): void {
+    this.relayedDials--
+    this.waitingForCircuit[0]?.()
   }
 
   private async receive (stream: Stream, connection: Connection): Promise<void> {

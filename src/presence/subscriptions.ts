@@ -24,7 +24,7 @@ import { openPresence, type PresenceRecord } from './record.js'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
 import { readAll } from '../utils/stored-values.js'
-import { timeoutSignal, withStream } from '../utils/streams.js'
+import { openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
 import { readVerified, type PresenceValidation } from './validation.js'
 import type { Access, Keyring } from './access/keyring.js'
 import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, PeerStore, Stream, TypedEventTarget } from '@libp2p/interface'
@@ -49,6 +49,14 @@ const MIN_RETRY_MS = 30_000
  */
 const LOOK_AGAIN_MS = 60_000
 const LOOK_AGAIN_MAX_MS = 60 * 60_000
+/**
+ * A lookup that found the presentity closed was answered: it is away, not
+ * missed, and pushes to the watchers it knows when it starts. The next look
+ * waits this long (then doubles): a minute-by-minute first hour for every
+ * offline contact cost 1.1 kB/s at 100 contacts and 5.7 kB/s at 500 in the
+ * idle bench
+ */
+const LOOK_AGAIN_ANSWERED_MS = 15 * 60_000
 /**
  * The longest delay setTimeout keeps (2^31 - 1 ms, 24.8 days): a longer one
  * fires at once, which made a subscription of a month renew in a tight loop.
@@ -201,6 +209,7 @@ export class Subscriptions {
       queueMicrotask(() => this.notify(poll, record))
       return { status: pending ? 'pending' : 'success', transactionId, duration: 0, ...this.reveal(record) }
     }
+    if (subscription.grantedUntil === 0) this.answeredAway(target, record)
     this.activate(subscription)
     await this.save(subscription)
     const granted = subscription.grantedUntil > 0 ? Math.round((subscription.grantedUntil - Date.now()) / 1000) : duration
@@ -369,20 +378,28 @@ export class Subscriptions {
     return delay * (0.8 + Math.random() * 0.4)
   }
 
-  /**
-   * Not registered with the presentity (it was away when we subscribed, or
-   * the lookup before the request failed): look its record up, and register
-   * if it says the presentity may be up
-   */
   /** Work a timer or an event starts: its failure is logged, never an unhandled rejection (a closed datastore at stop, say) */
   private background (work: Promise<void>, what: string, subscription: Subscription): void {
     work.catch(err => this.log.error('%s the subscription to %p failed - %e', what, subscription.target, err))
   }
 
+  /** The presentity's record says it is away (closed, no address): the next look can wait (LOOK_AGAIN_ANSWERED_MS) */
+  private answeredAway (target: PeerId, record: PresenceRecord | undefined): void {
+    if (record == null || record.basic === 'open' || record.addresses.length > 0) return
+    const key = target.toString()
+    this.lookAgainIn.set(key, Math.max(this.lookAgainIn.get(key) ?? 0, LOOK_AGAIN_ANSWERED_MS / 2))
+  }
+
+  /**
+   * Not registered with the presentity (it was away when we subscribed, or
+   * the lookup before the request failed): look its record up, and register
+   * if it says the presentity may be up
+   */
   private async lookAgain (subscription: Subscription): Promise<void> {
     const known = this.validation.newestSeq(subscription.target) ?? -1n
     const record = await this.currentState(subscription.target, AbortSignal.timeout(REQUEST_TIMEOUT_MS))
     if (this.active.get(subscription.target.toString()) !== subscription) return
+    this.answeredAway(subscription.target, record)
     // a newer record notifies, and registers us if it is open (onRecord)
     if (record != null && record.seq > known) this.onRecord(record)
     else if (record != null && (record.basic === 'open' || record.addresses.length > 0)) await this.renew(subscription)
@@ -436,7 +453,7 @@ export class Subscriptions {
     const options = { signal: timeoutSignal(REQUEST_TIMEOUT_MS, signal) }
     try {
       await this.learnAddresses(subscription.target)
-      const stream = await this.components.connectionManager.openStream(subscription.target, SUBSCRIBE_PROTOCOL, { ...options, runOnLimitedConnection: true })
+      const stream = await openStreamTo(this.components.connectionManager, subscription.target, SUBSCRIBE_PROTOCOL, options)
       return await withStream(stream, options.signal, async () => {
         const pb = pbStream(stream, { maxDataLength: SUBSCRIBE_RESPONSE_FRAME_LIMIT })
         await pb.write({ transactionId: subscription.transactionId, duration }, SubscribeRequest, options)

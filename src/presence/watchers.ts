@@ -13,7 +13,7 @@ import { fromString, toString } from 'uint8arrays'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { NOTICE_PROTOCOL, SUBSCRIBE_FRAME_LIMIT, SUBSCRIBE_PROTOCOL, SUBSCRIBE_STREAMS_PER_CONNECTION } from './protocol.js'
 import { readAll } from '../utils/stored-values.js'
-import { timeoutSignal, withStream } from '../utils/streams.js'
+import { openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
 import type { Answer, NoticeKind } from './access/control.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -128,7 +128,7 @@ export class Watchers {
   async tell (peer: PeerId, kind: NoticeKind, transactionId: string): Promise<void> {
     const signal = timeoutSignal(NOTICE_TIMEOUT_MS)
     try {
-      const stream = await this.components.connectionManager.openStream(peer, NOTICE_PROTOCOL, { signal, runOnLimitedConnection: true })
+      const stream = await openStreamTo(this.components.connectionManager, peer, NOTICE_PROTOCOL, { signal })
       await withStream(stream, signal, async () => {
         await pbStream(stream).write({ kind: NOTICE_KINDS[kind], transactionId, reason: kind }, Notice, { signal })
       })

@@ -13,7 +13,8 @@ import * as Digest from 'multiformats/hashes/digest'
 import { openPresence } from './record.js'
 import { Will } from './pb/protocol.js'
 import { MAX_WILL_WATCHERS, WILL_FRAME_LIMIT, WILL_PROTOCOL, WILL_STREAMS_PER_CONNECTION } from './protocol.js'
-import { timeoutSignal, withStream } from '../utils/streams.js'
+import { openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
+import { WillBudget } from './will-budget.js'
 import type { Connection, Logger, PeerId, Stream, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
@@ -77,6 +78,8 @@ export class Wills {
   private readonly probedAlive = new Map<string, number>()
   /** Peers whose connection is being closed on purpose, by either side, and since when */
   private readonly released = new Map<string, number>()
+  /** What publishing the wills we hold may cost in dials (a will's list is the depositor's word) */
+  private readonly budget = new WillBudget()
 
   constructor (components: WillsComponents, init: WillsInit, log: Logger) {
     this.components = components
@@ -111,7 +114,7 @@ export class Wills {
   /** Hand our will to one holder, with the whole list of our watchers */
   async deposit (peer: PeerId, will: Uint8Array, watchers: PeerId[], signal?: AbortSignal): Promise<void> {
     const options = { signal: timeoutSignal(WILL_TIMEOUT_MS, signal) }
-    const stream = await this.components.connectionManager.openStream(peer, WILL_PROTOCOL, { ...options, runOnLimitedConnection: true })
+    const stream = await openStreamTo(this.components.connectionManager, peer, WILL_PROTOCOL, options)
     const list = watchers.slice(0, MAX_WILL_WATCHERS).map(w => w.toMultihash().bytes)
     await withStream(stream, options.signal, async () => {
       await pbStream(stream, { maxDataLength: WILL_FRAME_LIMIT }).write({ record: new Uint8Array(will), watchers: list, sameWatchers: false }, Will, options)
@@ -127,7 +130,7 @@ export class Wills {
   async release (peer: PeerId, signal?: AbortSignal): Promise<void> {
     this.forget(peer)
     const options = { signal: timeoutSignal(RELEASE_TIMEOUT_MS, signal) }
-    const stream = await this.components.connectionManager.openStream(peer, WILL_PROTOCOL, { ...options, runOnLimitedConnection: true })
+    const stream = await openStreamTo(this.components.connectionManager, peer, WILL_PROTOCOL, options)
     await withStream(stream, options.signal, async () => {
       await pbStream(stream).write({ record: new Uint8Array(), release: true }, Will, options)
     })
@@ -208,7 +211,8 @@ export class Wills {
     }
     if (this.held.get(key) !== will) return
     this.drop(key)
-    this.log('%p left without a goodbye, pushing its will to %d watchers', will.presentity, will.watchers.length)
-    await this.init.execute(will.bytes, will.presentity, will.watchers)
+    const { push, skipped } = this.budget.targets(will.watchers, peer => connectionManager.getConnections(peer).length > 0)
+    this.log('%p left without a goodbye, pushing its will to %d watchers (%d left to find it in the DHT)', will.presentity, push.length, skipped)
+    await this.init.execute(will.bytes, will.presentity, push)
   }
 }

@@ -1,9 +1,11 @@
 /**
  * Names the node gives to libp2p and the services read back: the DHT's
- * protocol id and the tags of the peers a node keeps. A leaf, so that the
- * services (src/presence/will-holders.ts) use them without importing the
- * node that composes them; src/node/constants.ts re-exports them.
+ * protocol id, the tags of the peers a node keeps, and what a relayed
+ * address looks like. A leaf, so that the services (src/presence/) use them
+ * without importing the node that composes them; src/node/constants.ts and
+ * src/node/firewall.ts re-export them.
  */
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 /**
  * Kademlia protocol id of the presence-mesh DHT. A community mesh is its own
@@ -24,3 +26,8 @@ export const BOOTSTRAP_TAG = 'keep-alive-bootstrap'
  * reservation on (its KEEP_ALIVE_TAG, not exported by the package)
  */
 export const RELAY_RESERVATION_TAG = 'keep-alive-circuit-relay'
+
+/** A relayed (circuit relay v2) address */
+export function isCircuit (ma: Multiaddr): boolean {
+  return ma.getComponents().some(c => c.name === 'p2p-circuit')
+}

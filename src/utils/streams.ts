@@ -1,7 +1,8 @@
 /**
  * Small helpers for our stream protocols and DHT queries.
  */
-import type { Stream } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { QueryEvent } from '@libp2p/kad-dht'
 
 /** Run an async iterable (a DHT query) to its end, discarding its events */
@@ -38,4 +39,43 @@ export async function withStream<T> (stream: Stream, signal: AbortSignal, exchan
 /** A default timeout for a network call, combined with the caller's signal */
 export function timeoutSignal (ms: number, signal?: AbortSignal): AbortSignal {
   return signal == null ? AbortSignal.timeout(ms) : AbortSignal.any([signal, AbortSignal.timeout(ms)])
+}
+
+/**
+ * As timeoutSignal, for a call made thousands of times a second (a message
+ * sent): a plain signal, since every listener added to a composite one makes
+ * node follow each of its sources, and a timer that `clear` removes, since an
+ * AbortSignal.timeout fires after the call anyway and builds an error nobody
+ * reads (both showed in a sender's profile beside its signatures)
+ */
+export function clearableTimeout (ms: number, signal?: AbortSignal): { signal: AbortSignal, clear: () => void } {
+  const controller = new AbortController()
+  const timer = setTimeout(() => { controller.abort(new DOMException('The operation timed out', 'TimeoutError')) }, ms)
+  const onAbort = (): void => { controller.abort(signal?.reason) }
+  if (signal?.aborted === true) onAbort()
+  else signal?.addEventListener('abort', onAbort, { once: true })
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+}
+
+/**
+ * An open connection to `peer`, a direct one first, else a relayed
+ * (limited) one. libp2p's openConnection() passes over limited connections
+ * and dials again: through a relay, every stream then cost a new circuit,
+ * and the relay a hop stream held for as long as that circuit lasts.
+ */
+export function openConnectionTo (connectionManager: ConnectionManager, peer: PeerId): Connection | undefined {
+  const open = connectionManager.getConnections(peer).filter(c => c.status === 'open')
+  return open.find(c => c.limits == null) ?? open[0]
+}
+
+/** openStream() on a connection we have, relayed ones included (see openConnectionTo), else on a new one */
+export async function openStreamTo (connectionManager: ConnectionManager, peer: PeerId, protocol: string, options: { signal: AbortSignal }): Promise<Stream> {
+  const connection = openConnectionTo(connectionManager, peer) ?? await connectionManager.openConnection(peer, options)
+  return connection.newStream(protocol, { ...options, runOnLimitedConnection: true })
 }

@@ -10,20 +10,28 @@
  *   that pushes the will to them over and over makes W see
  *   at most one short "closed"; P outbids it once and the holder gets no will
  *   again. A will put only into the DHT is found by P and outbid too.
+ * - A stranger that leaves its own will with a relay, naming thousands of
+ *   peers, and vanishes, gets the will pushed to the relay's connected
+ *   clients it named and a bounded number of dials, not one per name.
  */
 import assert from 'node:assert/strict'
 import { pbStream } from '@libp2p/utils'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { equals } from 'uint8arrays/equals'
 import { BOOTSTRAP_TAG } from '../../src/node/constants.js'
 import { SEQ_STEP } from '../../src/presence/constants.js'
 import { Basic } from '../../src/presence/pb/presence.js'
 import { Will } from '../../src/presence/pb/protocol.js'
-import { WILL_PROTOCOL } from '../../src/presence/protocol.js'
+import { MAX_WILL_WATCHERS, WILL_PROTOCOL } from '../../src/presence/protocol.js'
+import { WILL_DIALS_PER_WILL } from '../../src/presence/will-budget.js'
 import { nodesPerTest } from '../helpers/nodes.js'
 import { waitFor } from '../helpers/temp.js'
-import { attackerNode, knowsServer, presenceKeyOf, pushRecord, putValue, readRecord, type Attacker } from './integrity-helpers.js'
+import { attackerNode, knowsServer, presenceKeyOf, pushRecord, putValue, readRecord, signRecord, type Attacker } from './integrity-helpers.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 import type { NotifyEvent } from '../../src/presence/index.js'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
 
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 /** All on 127.0.0.1: libp2p's 5 inbound connections a second per address would be shared by all */
@@ -170,5 +178,38 @@ describe('adversarial: wills', function () {
     await change(s, 'after the DHT leak')
     await sleep(1_000)
     assert.equal(s.wills.length, count, 'the leaking holder was handed another will')
+  })
+
+  it('pushes a stranger\'s will to the clients it named, and dials a bounded number of the thousands of others', async function () {
+    const r = await nodes.start({ ...ONE_HOST, presence: { publishOnStart: false } })
+    const w = await nodes.start({ ...ONE_HOST, bootstrap: [r.libp2p.getMultiaddrs()[0].toString()], presence: { publishOnStart: false } })
+    const a = await attackerNode()
+    attackers.push(a)
+    await waitFor(() => w.libp2p.getConnections(r.peerId).length > 0, 10_000, 'W to reach R')
+    // peers R knows nothing of: each dial would be a search
+    const strangers = await Promise.all(Array.from({ length: MAX_WILL_WATCHERS - 1 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    const named = [...strangers.slice(0, 1_000), w.peerId, ...strangers.slice(1_000)]
+    const dialled = new Set<string>()
+    const connectionManager = (r.libp2p as unknown as { components: { connectionManager: ConnectionManager } }).components.connectionManager
+    const openConnection = connectionManager.openConnection.bind(connectionManager)
+    connectionManager.openConnection = async (peer, options) => {
+      dialled.add(peer.toString())
+      return openConnection(peer, options)
+    }
+    // its own will, as the protocol lets anyone leave one: a closed record it signed
+    const key = (a as unknown as { components: { privateKey: PrivateKey } }).components.privateKey
+    const will = await signRecord(key, { presentity: a.peerId, seq: 7n, basic: 'closed' })
+    const stream = await a.dialProtocol(r.libp2p.getMultiaddrs()[0], WILL_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
+    await pbStream(stream).write({ record: new Uint8Array(will), watchers: named.map((id: PeerId) => id.toMultihash().bytes), sameWatchers: false }, Will, { signal: AbortSignal.timeout(5_000) })
+    await stream.close()
+    await waitFor(() => (r.libp2p.services.presence as unknown as { wills: { size: number } }).wills.size === 1, 5_000, 'R to hold the will')
+    const ignoredBefore = w.libp2p.services.presence.verdicts.ignore
+    // it vanishes: after the grace and a refused probe, R publishes the will
+    await a.stop()
+    await waitFor(() => w.libp2p.services.presence.verdicts.ignore > ignoredBefore, 20_000, 'the will pushed to W (not a watcher of the stranger: dropped unopened)')
+    await sleep(2_000)
+    const strangersDialled = strangers.filter(id => dialled.has(id.toString())).length
+    console.log(`      R dialled ${strangersDialled} of the ${strangers.length} strangers the will named`)
+    assert.ok(strangersDialled <= WILL_DIALS_PER_WILL, `${strangersDialled} dials for one stranger's will`)
   })
 })

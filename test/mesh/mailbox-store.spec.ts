@@ -136,4 +136,24 @@ describe('mailbox store', () => {
     for await (const entry of datastore.query({ prefix: '/presence-mesh/mailboxes/' })) left += entry.value.byteLength
     assert.equal(left, 0)
   })
+
+  it('hands out a batch oldest first, bounded by items and bytes but never empty, and expires each box on time', async () => {
+    const store = new MailboxStore(new MemoryDatastore(), { ...SMALL, ttlMs: 1_000 }, log)
+    const [r, friend] = [await peer(), await peer()]
+    const t0 = Date.now()
+    for (const [i, size] of [100, 300, 100, 2_000].entries()) await store.deposit(r, friend, box(i, size), true, t0 + i * 100)
+    const sizes = async (max: number, now: number, maxBytes?: number): Promise<[number[], boolean]> => {
+      const { items, more } = await store.list(r, max, now, maxBytes)
+      return [items.map(item => item.box.byteLength), more]
+    }
+    assert.deepEqual(await sizes(3, t0 + 400, 450), [[100, 300], true])
+    assert.deepEqual(await sizes(3, t0 + 400, 10), [[100], true])
+    assert.deepEqual(await sizes(10, t0 + 400), [[100, 300, 100, 2_000], false])
+    // each box goes when its own time is up, not before
+    assert.deepEqual(await sizes(10, t0 + 1_050), [[300, 100, 2_000], false])
+    assert.deepEqual(await sizes(10, t0 + 1_150), [[100, 2_000], false])
+    assert.deepEqual(await sizes(10, t0 + 1_250), [[2_000], false])
+    assert.deepEqual(await sizes(10, t0 + 1_350), [[], false])
+    assert.deepEqual(store.usage(), { items: 0, bytes: 0 })
+  })
 })

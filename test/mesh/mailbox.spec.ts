@@ -21,7 +21,7 @@ describe('mailboxes on relay nodes', function () {
     return node
   }
 
-  it('hold a message for an offline recipient, deliver it when it returns, and tell the sender', async () => {
+  it('hold messages for an offline recipient, deliver them when it returns, and tell the sender', async () => {
     const dir = await tempDir()
     try {
       const r = await relay()
@@ -34,25 +34,32 @@ describe('mailboxes on relay nodes', function () {
       await recipient.stop()
 
       const secret = 'meet at the usual place, 8pm'
-      const result = await sender.libp2p.services.im.send(recipientId, { body: secret })
-      assert.equal(result.status, 'stored', JSON.stringify(result))
+      const others = ['bring the map', 'and the key']
+      const results = await Promise.all([secret, ...others].map(async body => sender.libp2p.services.im.send(recipientId, { body })))
+      for (const result of results) assert.equal(result.status, 'stored', JSON.stringify(result))
 
       // the mailbox holds only ciphertext: the text appears nowhere in its datastore
       for await (const { value } of r.datastore.query({})) {
         assert.ok(!toString(value, 'latin1').includes('usual place'), 'the relay can read the message')
       }
 
-      const delivered = new Promise(resolve => sender.libp2p.services.im.addEventListener('receipt', e => { if (e.detail.status === 'delivered') resolve(e.detail) }))
+      // all three are acknowledged, by one signed ack left for the sender in the same mailbox
+      const acked = new Set<string>()
+      const delivered = new Promise(resolve => sender.libp2p.services.im.addEventListener('receipt', e => {
+        if (e.detail.status === 'delivered') acked.add(e.detail.id)
+        if (acked.size === 3) resolve(undefined)
+      }))
       recipient = await startNode({ home: dir.path })
       nodes.push(recipient)
       await connect(recipient, r)
-      await waitFor(async () => (await recipient.libp2p.services.im.inbox()).length === 1, 15_000, 'the drained message')
-      const [stored] = await recipient.libp2p.services.im.inbox()
-      assert.equal(toString(stored.message.body), secret)
-      assert.ok(stored.message.from.equals(sender.peerId))
+      await waitFor(async () => (await recipient.libp2p.services.im.inbox()).length === 3, 15_000, 'the drained messages')
+      const inbox = await recipient.libp2p.services.im.inbox()
+      assert.deepEqual(inbox.map(stored => toString(stored.message.body)).sort(), [secret, ...others].sort())
+      assert.ok(inbox.every(stored => stored.message.from.equals(sender.peerId)))
       await delivered
-      const [sent] = await sender.libp2p.services.im.sent()
-      assert.equal(sent.outcome?.status, 'delivered')
+      const sent = await sender.libp2p.services.im.sent()
+      assert.deepEqual(sent.map(s => s.outcome?.status), ['delivered', 'delivered', 'delivered'])
+      assert.deepEqual([...acked].sort(), results.map(result => result.id).sort())
       // drained means deleted: a second connection brings nothing twice
       assert.equal(await recipient.libp2p.services.mailbox.drain(r.peerId), 0)
     } finally {

@@ -75,7 +75,10 @@ describe('a watcher with many contacts', function () {
     const relay = await start({ relay: true })
     const bootstrap = [addressOf(relay)]
     const p = await start({ bootstrap })
-    const watchers = await Promise.all(Array.from({ length: 4 }, async () => start({ bootstrap, firewalled: true })))
+    // more watchers than the circuits a relay takes from one peer at once (16 hop streams): the
+    // fan-out must take them in turn and give each back
+    const watchers: PresenceMeshNode[] = []
+    for (let i = 0; i < 18; i += 6) watchers.push(...await Promise.all(Array.from({ length: 6 }, async () => start({ bootstrap, firewalled: true }))))
     const circuit = (w: PresenceMeshNode): boolean => w.libp2p.getMultiaddrs().some(ma => ma.toString().includes('/p2p-circuit'))
     await waitFor(() => watchers.every(circuit), 30_000, 'every watcher to hold a reservation on the relay')
     const seen = watchers.map(() => new Set<bigint>())

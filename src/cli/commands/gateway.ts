@@ -8,8 +8,10 @@ import { UsageError } from '../errors.js'
 import { print, printFields, printJson } from '../output.js'
 import type { Command } from '../main.js'
 import type { PeerId } from '@libp2p/interface'
+import type { IdentityNodeFactory } from '../../gateway/xmpp-identities.js'
 
-const STOP_DEADLINE_MS = 3_000
+/** Each XMPP user's node says goodbye and stops too, in parallel */
+const STOP_DEADLINE_MS = 10_000
 
 export const gateway: Command = {
   usage: 'pmesh gateway xmpp --service xmpp://HOST:PORT --domain DOMAIN (--secret-file FILE | env PMESH_XMPP_SECRET) --serve URI… [--home DIR] [--listen MA]… [--bootstrap MA]… [--json]',
@@ -40,8 +42,20 @@ export const gateway: Command = {
       }
     })
     const node = await createNode({ home, listen: values.listen, bootstrap: values.bootstrap })
-    const services = node.libp2p.services
-    const gw = new XmppGateway({ peerId: node.peerId, presence: services.presence, im: services.im, logger: node.libp2p.logger }, { service: values.service, domain: values.domain, secret, serve })
+    const { settings } = node
+    // each XMPP user's node: the gateway's interfaces on ports of its own, joining the mesh through
+    // the gateway's bootstrap peers and the gateway itself; a DHT client, asking before anyone watches it
+    const identities: IdentityNodeFactory = async (privateKey, datastore) => createNode({
+      privateKey,
+      datastore,
+      listen: settings.listen.map(ma => ma.replace(/\/(tcp|udp)\/\d+/, '/$1/0')),
+      bootstrap: [...settings.bootstrap, ...node.libp2p.getMultiaddrs().map(ma => ma.toString())],
+      firewalled: settings.firewalled,
+      private: settings.private,
+      dhtServer: false,
+      presence: { defaultPolicy: 'ask', publishOnStart: false }
+    })
+    const gw = new XmppGateway({ peerId: node.peerId, im: node.libp2p.services.im, datastore: node.datastore, logger: node.libp2p.logger }, { service: values.service, domain: values.domain, secret, serve, identities })
     try {
       await gw.start()
     } catch (err) {

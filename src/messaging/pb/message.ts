@@ -911,164 +911,6 @@ export namespace Receipts {
   }
 }
 
-export interface Ack {
-  sender: Uint8Array<ArrayBuffer>
-  id: string
-  digest: Uint8Array<ArrayBuffer>
-  receivedAt: bigint
-}
-
-export namespace Ack {
-  let _codec: Codec<Ack>
-
-  export const codec = (): Codec<Ack> => {
-    if (_codec == null) {
-      _codec = message<Ack>((obj, w, opts = {}) => {
-        if (opts.lengthDelimited !== false) {
-          w.fork()
-        }
-
-        if ((obj.sender != null && obj.sender.byteLength > 0)) {
-          w.uint32(10)
-          w.bytes(obj.sender)
-        }
-
-        if ((obj.id != null && obj.id !== '')) {
-          w.uint32(18)
-          w.string(obj.id)
-        }
-
-        if ((obj.digest != null && obj.digest.byteLength > 0)) {
-          w.uint32(26)
-          w.bytes(obj.digest)
-        }
-
-        if ((obj.receivedAt != null && obj.receivedAt !== 0n)) {
-          w.uint32(32)
-          w.uint64(obj.receivedAt)
-        }
-
-        if (opts.lengthDelimited !== false) {
-          w.ldelim()
-        }
-      }, (reader, length, opts = {}) => {
-        const obj: any = {
-          sender: uint8ArrayAlloc(0),
-          id: '',
-          digest: uint8ArrayAlloc(0),
-          receivedAt: 0n
-        }
-
-        const end = length == null ? reader.len : reader.pos + length
-
-        while (reader.pos < end) {
-          const tag = reader.uint32()
-
-          switch (tag >>> 3) {
-            case 1: {
-              obj.sender = reader.bytes()
-              break
-            }
-            case 2: {
-              obj.id = reader.string()
-              break
-            }
-            case 3: {
-              obj.digest = reader.bytes()
-              break
-            }
-            case 4: {
-              obj.receivedAt = reader.uint64()
-              break
-            }
-            default: {
-              reader.skipType(tag & 7)
-              break
-            }
-          }
-        }
-
-        return obj
-      }, function * (reader, length, prefix, opts = {}) {
-        const end = length == null ? reader.len : reader.pos + length
-
-        while (reader.pos < end) {
-          const tag = reader.uint32()
-
-          switch (tag >>> 3) {
-            case 1: {
-              yield {
-                field: `${prefix}.sender`,
-                value: reader.bytes()
-              }
-              break
-            }
-            case 2: {
-              yield {
-                field: `${prefix}.id`,
-                value: reader.string()
-              }
-              break
-            }
-            case 3: {
-              yield {
-                field: `${prefix}.digest`,
-                value: reader.bytes()
-              }
-              break
-            }
-            case 4: {
-              yield {
-                field: `${prefix}.receivedAt`,
-                value: reader.uint64()
-              }
-              break
-            }
-            default: {
-              reader.skipType(tag & 7)
-              break
-            }
-          }
-        }
-      })
-    }
-
-    return _codec
-  }
-
-  export interface AckSenderFieldEvent {
-    field: '$.sender'
-    value: Uint8Array<ArrayBuffer>
-  }
-
-  export interface AckIdFieldEvent {
-    field: '$.id'
-    value: string
-  }
-
-  export interface AckDigestFieldEvent {
-    field: '$.digest'
-    value: Uint8Array<ArrayBuffer>
-  }
-
-  export interface AckReceivedAtFieldEvent {
-    field: '$.receivedAt'
-    value: bigint
-  }
-
-  export function encode (obj: Partial<Ack>): Uint8Array<ArrayBuffer> {
-    return encodeMessage(obj, Ack.codec())
-  }
-
-  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Ack {
-    return decodeMessage(buf, Ack.codec(), opts)
-  }
-
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckSenderFieldEvent | AckIdFieldEvent | AckDigestFieldEvent | AckReceivedAtFieldEvent> {
-    return streamMessage(buf, Ack.codec(), opts)
-  }
-}
-
 export interface BatchAck {
   sender: Uint8Array<ArrayBuffer>
   entries: BatchAck.Entry[]
@@ -1348,8 +1190,8 @@ export namespace BatchAck {
 
 export interface Mail {
   message?: Uint8Array<ArrayBuffer>
-  ack?: Uint8Array<ArrayBuffer>
   depositToken?: Uint8Array<ArrayBuffer>
+  batchAck?: Uint8Array<ArrayBuffer>
 }
 
 export namespace Mail {
@@ -1367,14 +1209,14 @@ export namespace Mail {
           w.bytes(obj.message)
         }
 
-        if (obj.ack != null) {
-          w.uint32(18)
-          w.bytes(obj.ack)
-        }
-
         if (obj.depositToken != null) {
           w.uint32(26)
           w.bytes(obj.depositToken)
+        }
+
+        if (obj.batchAck != null) {
+          w.uint32(34)
+          w.bytes(obj.batchAck)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1393,12 +1235,12 @@ export namespace Mail {
               obj.message = reader.bytes()
               break
             }
-            case 2: {
-              obj.ack = reader.bytes()
-              break
-            }
             case 3: {
               obj.depositToken = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.batchAck = reader.bytes()
               break
             }
             default: {
@@ -1423,16 +1265,16 @@ export namespace Mail {
               }
               break
             }
-            case 2: {
+            case 3: {
               yield {
-                field: `${prefix}.ack`,
+                field: `${prefix}.depositToken`,
                 value: reader.bytes()
               }
               break
             }
-            case 3: {
+            case 4: {
               yield {
-                field: `${prefix}.depositToken`,
+                field: `${prefix}.batchAck`,
                 value: reader.bytes()
               }
               break
@@ -1454,13 +1296,13 @@ export namespace Mail {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface MailAckFieldEvent {
-    field: '$.ack'
+  export interface MailDepositTokenFieldEvent {
+    field: '$.depositToken'
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface MailDepositTokenFieldEvent {
-    field: '$.depositToken'
+  export interface MailBatchAckFieldEvent {
+    field: '$.batchAck'
     value: Uint8Array<ArrayBuffer>
   }
 
@@ -1472,7 +1314,7 @@ export namespace Mail {
     return decodeMessage(buf, Mail.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Mail>): Generator<MailMessageFieldEvent | MailAckFieldEvent | MailDepositTokenFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Mail>): Generator<MailMessageFieldEvent | MailDepositTokenFieldEvent | MailBatchAckFieldEvent> {
     return streamMessage(buf, Mail.codec(), opts)
   }
 }

@@ -5,7 +5,7 @@
  * — rotating the keys of every view a watcher loses, so that it cannot read
  * anything published afterwards.
  */
-import { PolicyStore, type AccessPolicy, type Decision, type Rule } from './policy.js'
+import { PolicyStore, type AccessPolicy, type Decision, type DefaultPolicy, type Rule } from './policy.js'
 import { ViewKeys } from './view-keys.js'
 import { closedPlaceholder, type SealedViewName, type ViewKey, type ViewName } from './views.js'
 import type { PresenceRecord } from '../record.js'
@@ -24,6 +24,8 @@ export interface AccessControlInit {
   transactionOf(peer: PeerId): string | undefined
   /** Tell a watcher (or a waiting requester) of a decision about its transaction; best effort */
   tell(peer: PeerId, kind: NoticeKind, transactionId: string): Promise<void>
+  /** The default policy until the user sets one. Default: public */
+  defaultPolicy?: DefaultPolicy
 }
 
 export interface Answer {
@@ -38,7 +40,7 @@ export class AccessControl {
   private readonly init: AccessControlInit
 
   constructor (datastore: Datastore, init: AccessControlInit) {
-    this.policies = new PolicyStore(datastore)
+    this.policies = new PolicyStore(datastore, init.defaultPolicy)
     this.keys = new ViewKeys(datastore)
     this.init = init
   }

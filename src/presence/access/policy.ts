@@ -53,10 +53,12 @@ const MAX_PENDING = 1_000
 
 export class PolicyStore {
   private readonly datastore: Datastore
-  private policy: AccessPolicy = { default: 'public', rules: {}, pending: {} }
+  private policy: AccessPolicy
 
-  constructor (datastore: Datastore) {
+  /** `initial`: the default of a presentity that has stored no policy yet */
+  constructor (datastore: Datastore, initial: DefaultPolicy = 'public') {
     this.datastore = datastore
+    this.policy = { default: initial, rules: {}, pending: {} }
   }
 
   async load (): Promise<void> {

@@ -66,20 +66,28 @@ function harness (options: HarnessOptions = {}): Harness {
   const lookups = new Map<string, number[]>()
   const ended: Harness['ended'] = []
   const datastore = options.datastore ?? new MemoryDatastore()
+  /** An open connection to an online presentity: each stream on it reaches the stand-in's answer */
+  const connectionTo = (peer: PeerId): unknown => ({
+    remotePeer: peer,
+    status: 'open',
+    newStream: async () => {
+      const [outbound, inbound] = await streamPair()
+      const list = asked.get(peer.toString()) ?? []
+      asked.set(peer.toString(), list)
+      answer(inbound, options.maxGrant ?? 3600, list).catch(err => { inbound.abort(err) })
+      return outbound
+    }
+  })
   const components = {
     datastore,
     peerStore: { merge: async () => {} },
     registrar: { handle: async () => {}, unhandle: async () => {} },
     events: new TypedEventEmitter(),
     connectionManager: {
-      getConnections: (peer?: PeerId) => peer != null && isOnline(peer) ? [{ remotePeer: peer }] : [],
-      openStream: async (peer: PeerId) => {
+      getConnections: (peer?: PeerId) => peer != null && isOnline(peer) ? [connectionTo(peer)] : [],
+      openConnection: async (peer: PeerId) => {
         if (!isOnline(peer)) throw new Error(`dialled ${peer.toString()}, which is offline`)
-        const [outbound, inbound] = await streamPair()
-        const list = asked.get(peer.toString()) ?? []
-        asked.set(peer.toString(), list)
-        answer(inbound, options.maxGrant ?? 3600, list).catch(err => { inbound.abort(err) })
-        return outbound
+        return connectionTo(peer)
       }
     }
   } as unknown as SubscriptionsComponents
