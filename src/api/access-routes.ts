@@ -5,8 +5,8 @@
  */
 import { route } from './schemas.js'
 import type { Route } from './index.js'
-import type { ViewName } from '../access/views.js'
-import type { AccessPolicy } from '../access/policy.js'
+import type { ViewName } from '../presence/access/views.js'
+import type { AccessPolicy } from '../presence/access/policy.js'
 import type { NodeAccess } from '../node/access.js'
 
 export interface PolicyView {

@@ -3,7 +3,7 @@
  */
 import { effectiveStatus, type PresenceRecord } from '../presence/record.js'
 import { formatPresUri } from '../uri/index.js'
-import type { Access } from '../access/keyring.js'
+import type { Access } from '../presence/access/keyring.js'
 import type { PeerId } from '@libp2p/interface'
 
 export interface PresenceView {

@@ -13,8 +13,8 @@
  */
 import { fromString } from 'uint8arrays/from-string'
 import * as v from 'valibot'
-import { DEFAULT_POLICIES } from '../access/policy.js'
-import { VIEW_NAMES } from '../access/views.js'
+import { DEFAULT_POLICIES } from '../presence/access/policy.js'
+import { VIEW_NAMES } from '../presence/access/views.js'
 import { AVAILABILITIES } from '../presence/constants.js'
 import { peerIdFromUri } from '../uri/index.js'
 import { INBOX_MODES } from './endpoints.js'

@@ -8,7 +8,7 @@
  * a body that itself holds CPIM text (or blank lines) cannot look like the next message.
  */
 import { fromString } from 'uint8arrays'
-import { InvalidCpimError } from './cpim.js'
+import { InvalidCpimError } from './errors.js'
 
 // A parameter: `; name=token`, `; name="quoted"` or `; name*=…`, each with the text before it
 const PARAM = /;\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)\s*/gy

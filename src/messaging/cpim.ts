@@ -23,7 +23,7 @@ import { formatImUri, parseUri } from '../uri/index.js'
 import { LANGUAGE_TAG, MAX_TIMESTAMP } from '../utils/formats.js'
 import { DEFAULT_MAX_BODY_SIZE } from './constants.js'
 import { base64, contentLength, decodeParams, encodeParams, quotedPrintable } from './cpim-mime.js'
-import { InvalidMessageError } from './errors.js'
+import { InvalidCpimError, InvalidMessageError } from './errors.js'
 import { validateMessage, type InstantMessage, type MessageHeader } from './message.js'
 import type { PeerId } from '@libp2p/interface'
 
@@ -34,11 +34,8 @@ export const PM_NAMESPACE = 'urn:presence-mesh:cpim'
 /** The message's own extension headers */
 export const EXT_NAMESPACE = 'urn:presence-mesh:cpim:ext'
 
-/** Malformed message/cpim, or one that is not a presence-mesh message where one is needed */
-export class InvalidCpimError extends Error {
-  static name = 'InvalidCpimError'
-  name = 'InvalidCpimError'
-}
+// defined with the other errors, so that cpim-mime.ts throws it without importing this module back
+export { InvalidCpimError } from './errors.js'
 
 /** `name`: the Formal-name, unquoted and unescaped; `peerId`: set when the URI is `im:<peerId>` */
 export interface CpimAddress { name?: string, uri: string, peerId?: PeerId }

@@ -21,3 +21,9 @@ export class MessageNotFoundError extends Error {
   static name = 'MessageNotFoundError'
   name = 'MessageNotFoundError'
 }
+
+/** Malformed message/cpim, or one that is not a presence-mesh message where one is needed */
+export class InvalidCpimError extends Error {
+  static name = 'InvalidCpimError'
+  name = 'InvalidCpimError'
+}

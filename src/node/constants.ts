@@ -1,22 +1,5 @@
-/**
- * Kademlia protocol id of the presence-mesh DHT. A community mesh is its own
- * DHT: using IPFS's id would mix our records into a network that refuses
- * them, and fill our routing tables with peers that know nothing of presence.
- */
-export const DHT_PROTOCOL = '/presence-mesh/kad/1.0.0'
-
-/**
- * The tag our bootstrap peers carry. It starts with libp2p's KEEP_ALIVE, so
- * libp2p's reconnect queue dials them again when their connections drop; the
- * presence service leaves its will with them (src/presence/will-holders.ts).
- */
-export const BOOTSTRAP_TAG = 'keep-alive-bootstrap'
-
-/**
- * The tag circuit-relay-v2's reservation store puts on the relays we hold a
- * reservation on (its KEEP_ALIVE_TAG, not exported by the package)
- */
-export const RELAY_RESERVATION_TAG = 'keep-alive-circuit-relay'
+// below the services, which use them too (src/utils/network-names.ts)
+export { BOOTSTRAP_TAG, DHT_PROTOCOL, RELAY_RESERVATION_TAG } from '../utils/network-names.js'
 
 /**
  * Records a DHT server holds for others before it refuses records under new

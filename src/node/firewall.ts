@@ -8,12 +8,12 @@
  *   nobody directly but its relays, so no contact ever learns its IP address.
  */
 import { addressPeerId } from '../utils/formats.js'
+import { isCircuit } from '../utils/network-names.js'
 import type { ConnectionGater, MultiaddrConnection } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-export function isCircuit (ma: Multiaddr): boolean {
-  return ma.getComponents().some(c => c.name === 'p2p-circuit')
-}
+// below the services, which read addresses too (src/utils/network-names.ts)
+export { isCircuit }
 
 
 export function firewallGater (options: { private: boolean, relays: string[] }): ConnectionGater {

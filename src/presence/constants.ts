@@ -25,7 +25,7 @@ export const MAX_RECORD_SIZE = 8 * 1024
 
 /**
  * Access-controlled views a record may seal: the named views of
- * src/access/views.ts plus the polite-block view, with room to add more.
+ * src/presence/access/views.ts plus the polite-block view, with room to add more.
  */
 export const MAX_VIEWS = 8
 export const VIEW_KEY_ID_BYTES = 8

@@ -7,7 +7,7 @@
  *
  * Two forms are kept: our state as we know it, and the record published for
  * it — the same, or a placeholder with sealed views when access control
- * hides it (`present`, from src/access/control.ts).
+ * hides it (`present`, from src/presence/access/control.ts).
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { marshalPresence, openPresence, sealPresence, unmarshalPresence, type PresenceContact, type PresenceExtension, type PresenceNote, type PresenceRecord, type Availability, type Basic } from './record.js'

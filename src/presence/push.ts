@@ -15,7 +15,7 @@
 import { pbStream } from '@libp2p/utils'
 import { Push } from './pb/protocol.js'
 import { PUSH_FRAME_LIMIT, PUSH_PROTOCOL, PUSH_STREAMS_PER_CONNECTION } from './protocol.js'
-import { isCircuit } from '../node/firewall.js'
+import { isCircuit } from '../utils/network-names.js'
 import { openConnectionTo, timeoutSignal, withStream } from '../utils/streams.js'
 import type { Judgement } from './validation.js'
 import type { PresenceRecord } from './record.js'

@@ -67,7 +67,7 @@ export interface PresenceRecord {
   extensions: PresenceExtension[]
   /**
    * Access-controlled views of this record, each sealed with its view's
-   * content key (src/access/views.ts). Absent or empty: none.
+   * content key (src/presence/access/views.ts). Absent or empty: none.
    */
   views?: SealedView[]
   /**

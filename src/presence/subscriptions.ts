@@ -26,7 +26,7 @@ import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUB
 import { readAll } from '../utils/stored-values.js'
 import { openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
 import { readVerified, type PresenceValidation } from './validation.js'
-import type { Access, Keyring } from '../access/keyring.js'
+import type { Access, Keyring } from './access/keyring.js'
 import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, PeerStore, Stream, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 

@@ -14,7 +14,7 @@ import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { NOTICE_PROTOCOL, SUBSCRIBE_FRAME_LIMIT, SUBSCRIBE_PROTOCOL, SUBSCRIBE_STREAMS_PER_CONNECTION } from './protocol.js'
 import { readAll } from '../utils/stored-values.js'
 import { openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
-import type { Answer, NoticeKind } from '../access/control.js'
+import type { Answer, NoticeKind } from './access/control.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 

@@ -19,7 +19,7 @@
  * at most once per WATCHERS_UPDATE_MS: a watcher that subscribed just before
  * we die may miss our will, and finds us closed in the DHT when it looks.
  */
-import { BOOTSTRAP_TAG, DHT_PROTOCOL, RELAY_RESERVATION_TAG } from '../node/constants.js'
+import { BOOTSTRAP_TAG, DHT_PROTOCOL, RELAY_RESERVATION_TAG } from '../utils/network-names.js'
 import { GOODBYE_SLOT, MAX_WILL_HOLDERS } from './constants.js'
 import { validatePresenceRecord } from './dht-record.js'
 import { presenceKey, WILL_PROTOCOL } from './protocol.js'

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { BLOCKED_VIEW, VIEW_NAMES, newViewKey, openView, project, sealView, type SealedViewName } from '../../src/access/views.js'
+import { BLOCKED_VIEW, VIEW_NAMES, newViewKey, openView, project, sealView, type SealedViewName } from '../../src/presence/access/views.js'
 import { allPresentities, comparable, makeKeys, recordArb, sampleRecord } from '../presence/helpers.js'
 import type { PresenceRecord } from '../../src/presence/record.js'
 import type { PeerId } from '@libp2p/interface'

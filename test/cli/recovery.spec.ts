@@ -11,10 +11,14 @@ import { tempDir } from '../helpers/temp.js'
  * enough, its neighbours' connection monitors give up on it and close their
  * connections, as they would for a sleeping laptop. The nodes here ping
  * every PING_INTERVAL_S (config.json) rather than every 120 s, so that
- * "long enough" is seconds: a ping, its ≥ 5 s timeout, then the will.
+ * "long enough" is seconds: a ping, its ≥ 5 s timeout, then the will. The
+ * test waits until the bootstrap node has closed its connection to the
+ * sleeper, at most MAX_PAUSE_MS.
  */
 const PING_INTERVAL_S = 4
-const PAUSE_MS = 20_000
+const MAX_PAUSE_MS = 30_000
+/** And at least this long: the presentity's push to the sleeper (5 s, src/presence/push.ts) and its retry time out */
+const MIN_PAUSE_MS = 10_000
 /** A changed watcher list reaches the will holders within 2 s (src/presence/will-holders.ts); with room */
 const WILL_LIST_MS = 3_000
 /** "Within seconds" of waking up, with room for a loaded machine */
@@ -33,7 +37,7 @@ describe('presence after a node sleeps (SIGSTOP / SIGCONT)', function () {
   })
 
   /** Bootstrap node B; presentity A and watcher C join through it; C watches A */
-  async function mesh (): Promise<{ a: string, c: string, nodeA: RunningNode, nodeC: RunningNode, uriA: string, uriC: string, watch: StreamingCommand }> {
+  async function mesh (): Promise<{ a: string, b: string, c: string, nodeA: RunningNode, nodeC: RunningNode, uriA: string, uriC: string, watch: StreamingCommand }> {
     const [a, b, c] = await Promise.all([tempDir(), tempDir(), tempDir()])
     dirs.push(a, b, c)
     await Promise.all([a, b, c].map(async dir => writeFile(join(dir.path, 'config.json'), JSON.stringify({ pingInterval: PING_INTERVAL_S }))))
@@ -49,16 +53,28 @@ describe('presence after a node sleeps (SIGSTOP / SIGCONT)', function () {
     const deadline = Date.now() + 30_000
     while (!(await pmesh(['watchers', '--home', a.path, '--json'])).stdout.includes(nodeC.info.peerId) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 250))
     await new Promise(resolve => setTimeout(resolve, WILL_LIST_MS))
-    return { a: a.path, c: c.path, nodeA, nodeC, uriA: nodeA.info.uri, uriC: nodeC.info.uri, watch }
+    return { a: a.path, b: b.path, c: c.path, nodeA, nodeC, uriA: nodeA.info.uri, uriC: nodeC.info.uri, watch }
+  }
+
+  /** Sleep until `home`'s node has given up on its connection to `peerId` (it stopped answering pings) */
+  async function untilDropped (home: string, peerId: string): Promise<void> {
+    const deadline = Date.now() + MAX_PAUSE_MS
+    while ((await pmesh(['peers', '--home', home, '--json'])).stdout.includes(peerId)) {
+      if (Date.now() > deadline) throw new Error(`the neighbour kept its connection to the sleeper for ${MAX_PAUSE_MS} ms`)
+      await new Promise(resolve => setTimeout(resolve, 500))
+    }
   }
 
   const fetchBasic = async (uri: string, home: string): Promise<string> => JSON.parse((await pmesh(['fetch', uri, '--home', home, '--json'])).stdout).basic
 
   it('a watcher that slept sees the change it slept through, and is open again for others', async () => {
-    const { a, c, nodeC, uriA, uriC, watch } = await mesh()
+    const { a, b, c, nodeC, uriA, uriC, watch } = await mesh()
+    const sleptAt = Date.now()
     nodeC.child.kill('SIGSTOP')
     assert.equal((await pmesh(['status', 'set', 'away', '--note', 'lunch', '--home', a])).code, 0)
-    await new Promise(resolve => setTimeout(resolve, PAUSE_MS))
+    await untilDropped(b, nodeC.info.peerId)
+    console.log(`      the neighbour gave up on the sleeping watcher ${Date.now() - sleptAt} ms after SIGSTOP`)
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, sleptAt + MIN_PAUSE_MS - Date.now())))
     const wokeAt = Date.now()
     nodeC.child.kill('SIGCONT')
     const away = JSON.parse(await watch.waitForLine(l => JSON.parse(l).availability === 'away', RECOVERY_MS))

@@ -29,19 +29,32 @@ export interface RunningNode {
   exited: Promise<number | null>
 }
 
-/** `pmesh start --json …` in the background; resolves once it printed its info line */
-export async function pmeshStart (home: string, extra: string[] = [], timeoutMs = 20_000): Promise<RunningNode> {
+/**
+ * `pmesh start --json …` in the background; resolves once it printed its info line. It starts in
+ * about a second; the bound is for a 2-core machine running two test files at once under other load
+ * (20 s was seen to pass). A node that did not start in time is killed, so that its home can go.
+ */
+export async function pmeshStart (home: string, extra: string[] = [], timeoutMs = 45_000): Promise<RunningNode> {
   const child = spawn(process.execPath, [PMESH, 'start', '--home', home, '--listen', '/ip4/127.0.0.1/tcp/0', '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', chunk => { stderr += chunk })
   const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
   const lines = createInterface({ input: child.stdout! })
-  const first = await Promise.race([
-    new Promise<string>(resolve => lines.once('line', resolve)),
-    exited.then(code => { throw new Error(`pmesh start exited with ${code}: ${stderr}`) }),
-    new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`pmesh start printed nothing in ${timeoutMs} ms: ${stderr}`)), timeoutMs))
-  ])
-  return { child, info: JSON.parse(first), exited }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    const first = await Promise.race([
+      new Promise<string>(resolve => lines.once('line', resolve)),
+      exited.then(code => { throw new Error(`pmesh start exited with ${code}: ${stderr}`) }),
+      new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`pmesh start printed nothing in ${timeoutMs} ms: ${stderr}`)), timeoutMs) })
+    ])
+    return { child, info: JSON.parse(first), exited }
+  } catch (err) {
+    child.kill('SIGKILL')
+    await exited
+    throw err
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** Stop a background node: SIGTERM, or SIGKILL after `graceMs` */

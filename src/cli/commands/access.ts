@@ -3,7 +3,7 @@
  * who may see our presence, and what (RFC 2779 §5.1).
  */
 import { ApiClient } from '../../api/client.js'
-import { VIEW_NAMES, type ViewName } from '../../access/view-names.js'
+import { VIEW_NAMES, type ViewName } from '../../presence/access/view-names.js'
 import { resolveTarget } from '../target.js'
 import { parse, peerIdOf } from '../args.js'
 import { UsageError } from '../errors.js'

@@ -8,7 +8,7 @@
 import { PolicyStore, type AccessPolicy, type Decision, type DefaultPolicy, type Rule } from './policy.js'
 import { ViewKeys } from './view-keys.js'
 import { closedPlaceholder, type SealedViewName, type ViewKey, type ViewName } from './views.js'
-import type { PresenceRecord } from '../presence/record.js'
+import type { PresenceRecord } from '../record.js'
 import type { PeerId } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 

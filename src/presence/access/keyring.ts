@@ -8,7 +8,7 @@ import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
 import { equals } from 'uint8arrays/equals'
 import { openView, type ViewKey } from './views.js'
-import type { PresenceRecord } from '../presence/record.js'
+import type { PresenceRecord } from '../record.js'
 import type { PeerId } from '@libp2p/interface'
 
 const PREFIX = '/presence-mesh/access/keyring'

@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto'
 import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
 import { newViewKey, sealView, type SealedViewName, type ViewKey } from './views.js'
-import type { PresenceRecord, SealedView } from '../presence/record.js'
+import type { PresenceRecord, SealedView } from '../record.js'
 
 const KEYS_KEY = new Key('/presence-mesh/access/view-keys')
 
