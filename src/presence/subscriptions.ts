@@ -24,7 +24,7 @@ import { openPresence, type PresenceRecord } from './record.js'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
 import { readAll } from '../utils/stored-values.js'
-import { openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
+import { clearableTimeout, openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
 import { readVerified, type PresenceValidation } from './validation.js'
 import type { Access, Keyring } from './access/keyring.js'
 import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, PeerStore, Stream, TypedEventTarget } from '@libp2p/interface'
@@ -183,8 +183,8 @@ export class Subscriptions {
     if (duration > this.init.maxDuration || !Number.isInteger(duration) || duration < 0) {
       return { status: 'failure', transactionId, duration: 0, reason: `duration must be a whole number of seconds from 0 to ${this.init.maxDuration}` }
     }
-    const lookup = timeoutSignal(REQUEST_TIMEOUT_MS, signal)
-    let record = await this.currentState(target, lookup)
+    const lookup = clearableTimeout(REQUEST_TIMEOUT_MS, signal)
+    let record = await this.currentState(target, lookup.signal).finally(lookup.clear)
     const subscription: Subscription = { target, transactionId, until: Date.now() + duration * 1000, grantedUntil: 0, createdAt: Date.now() }
     // a restricted record hides "open": its addresses (a will has none) still say the node may be up
     const reachable = record?.basic === 'open' || (record?.addresses.length ?? 0) > 0 || this.components.connectionManager.getConnections(target).length > 0
@@ -211,7 +211,7 @@ export class Subscriptions {
       queueMicrotask(() => this.notify(poll, record))
       return { status: pending ? 'pending' : 'success', transactionId, duration: 0, ...this.reveal(record) }
     }
-    if (subscription.grantedUntil === 0) this.answeredAway(target, record, lookup)
+    if (subscription.grantedUntil === 0) this.answeredAway(target, record, lookup.signal)
     this.activate(subscription)
     await this.save(subscription)
     const granted = subscription.grantedUntil > 0 ? Math.round((subscription.grantedUntil - Date.now()) / 1000) : duration
@@ -399,10 +399,10 @@ export class Subscriptions {
    */
   private async lookAgain (subscription: Subscription): Promise<void> {
     const known = this.validation.newestSeq(subscription.target) ?? -1n
-    const lookup = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
-    const record = await this.currentState(subscription.target, lookup)
+    const lookup = clearableTimeout(REQUEST_TIMEOUT_MS)
+    const record = await this.currentState(subscription.target, lookup.signal).finally(lookup.clear)
     if (this.active.get(subscription.target.toString()) !== subscription) return
-    this.answeredAway(subscription.target, record, lookup)
+    this.answeredAway(subscription.target, record, lookup.signal)
     // a newer record notifies, and registers us if it is open (onRecord)
     if (record != null && record.seq > known) this.onRecord(record)
     else if (record != null && (record.basic === 'open' || record.addresses.length > 0)) await this.renew(subscription)

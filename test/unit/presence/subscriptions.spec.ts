@@ -48,6 +48,12 @@ interface HarnessOptions {
   /** Seconds the presentities grant at most */
   maxGrant?: number
   datastore?: MemoryDatastore
+  /**
+   * What a lookup of an offline presentity does: `times-out` waits for the
+   * caller's deadline (a presentity missed), `nothing` ends at once with no
+   * record (the DHT answered: it is away). Default: nothing
+   */
+  lookup?: 'times-out' | 'nothing'
 }
 
 /** A presentity's side of one subscribe stream: grants what is asked, up to `maxGrant` */
@@ -93,8 +99,9 @@ function harness (options: HarnessOptions = {}): Harness {
   } as unknown as SubscriptionsComponents
   const subs = new Subscriptions(components, {
     maxDuration: 365 * DAY_S,
-    fetch: async target => {
+    fetch: async (target, signal) => {
       lookups.set(target.toString(), [...lookups.get(target.toString()) ?? [], Date.now()])
+      if (options.lookup === 'times-out') await new Promise(resolve => { signal.addEventListener('abort', resolve, { once: true }) })
       return undefined
     },
     notify: () => {},
@@ -114,12 +121,14 @@ describe('unit: subscriptions on a fake clock', () => {
     clock.restore()
   })
 
-  it('looks an offline presentity up again after a minute (±20 %), then twice as long each time, and never dials it', async () => {
+  it('looks up again after a minute (±20 %), then twice as long each time, a presentity whose lookups time out, and never dials it', async () => {
     const targets = await Promise.all(Array.from({ length: 20 }, newPeer))
-    h = harness()
+    h = harness({ lookup: 'times-out' })
     await clock.until(h.subs.start())
+    const subscribing = Promise.all(targets.map(async t => h!.subs.subscribe(t, 3600)))
+    await clock.advance(5_000)
     const t0 = Date.now()
-    const results = await clock.until(Promise.all(targets.map(async t => h!.subs.subscribe(t, 3600))))
+    const results = await clock.until(subscribing)
     assert.deepEqual(results.map(r => r.status), results.map(() => 'success'))
     const counts = (): number[] => targets.map(t => h!.lookups.get(t.toString())?.length ?? 0)
     assert.deepEqual(counts(), targets.map(() => 1), 'one lookup each at subscribe')
@@ -133,9 +142,29 @@ describe('unit: subscriptions on a fake clock', () => {
     const second = targets.map(t => h!.lookups.get(t.toString())![1])
     await clock.advance(Math.min(...second) + 96_000 - 1 - Date.now())
     assert.deepEqual(counts(), targets.map(() => 2), 'no third lookup within 96 s of the second')
-    await clock.advance(Math.max(...second) + 144_000 + 1 - Date.now())
+    // each lookup takes its 5 s deadline before the next wait starts
+    await clock.advance(Math.max(...second) + 5_000 + 144_000 + 1 - Date.now())
     assert.deepEqual(counts(), targets.map(() => 3), 'a third lookup each within 144 s of the second')
     assert.ok(Date.now() - t0 < 5 * 60_000)
+    assert.equal(h.asked.size, 0, 'no presentity was dialled')
+  })
+
+  it('looks up a presentity the DHT answered for (away, or no record) after 15 minutes (±20 %), then 30, not every minute', async () => {
+    const targets = await Promise.all(Array.from({ length: 20 }, newPeer))
+    h = harness({ lookup: 'nothing' })
+    await clock.until(h.subs.start())
+    await clock.until(Promise.all(targets.map(async t => h!.subs.subscribe(t, 3600))))
+    const counts = (): number[] => targets.map(t => h!.lookups.get(t.toString())?.length ?? 0)
+    assert.deepEqual(counts(), targets.map(() => 1), 'one lookup each at subscribe')
+    await clock.advance(12 * 60_000 - 1, 10_000)
+    assert.deepEqual(counts(), targets.map(() => 1), 'no lookup within 12 minutes: the idle cost of offline contacts')
+    await clock.advance(6 * 60_000 + 2, 10_000)
+    assert.deepEqual(counts(), targets.map(() => 2), 'one more each by 18 minutes')
+    const second = targets.map(t => h!.lookups.get(t.toString())![1])
+    await clock.advance(Math.min(...second) + 24 * 60_000 - 1 - Date.now(), 10_000)
+    assert.deepEqual(counts(), targets.map(() => 2), 'the next wait is 30 minutes ±20 %')
+    await clock.advance(Math.max(...second) + 36 * 60_000 + 1 - Date.now(), 10_000)
+    assert.deepEqual(counts(), targets.map(() => 3))
     assert.equal(h.asked.size, 0, 'no presentity was dialled')
   })
 
