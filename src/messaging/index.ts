@@ -20,7 +20,7 @@ import type { InboxMode, InboxPolicy, InboxPolicyChange } from './policy.js'
 import type { SentMessage, StoredMessage } from './store.js'
 import type { Mailbox } from '../mesh/index.js'
 import type { Presence } from '../presence/index.js'
-import type { AbortOptions, ComponentLogger, Libp2pEvents, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Libp2pEvents, Metrics, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
 
@@ -54,6 +54,8 @@ export interface MessagingComponents {
   mailbox: Mailbox
   /** The contact list (src/contacts), when the node keeps one: it says who counts as a contact */
   contacts?: { has(peer: PeerId): boolean }
+  /** Present when the node collects metrics: outcomes of our messages, messages received */
+  metrics?: Metrics
 }
 
 export interface OutgoingMessage {

@@ -85,6 +85,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     this.sendTimeout = init.sendTimeout ?? DEFAULT_SEND_TIMEOUT
     this.attemptTimeout = init.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT
     this.log = components.logger.forComponent('presence-mesh:im')
+    this.registerMetrics()
     this.store = new MessageStore(components.datastore, this.maxBodySize)
     this.policyStore = new PolicyStore(components.datastore, this.log)
     this.admission = new Admission(this.store, init.inbox)
@@ -130,6 +131,16 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
           .catch(err => this.log.error('expiring %s failed - %e', entry.id, err))
       }
     })
+  }
+
+  /** Our counters in the node's metrics, when it has them: each message's outcome, and messages received */
+  private registerMetrics (): void {
+    const metrics = this.components.metrics
+    if (metrics == null) return
+    const outcomes = metrics.registerCounterGroup('presence_mesh_im_outcomes_total', { label: 'outcome', help: 'Outcomes of the messages this node sent: delivered, stored (by a mailbox), queued (waiting to be seen online) or failed' })
+    const received = metrics.registerCounter('presence_mesh_im_received_total', { help: 'New messages this node received (duplicates not counted)' })
+    this.addEventListener('receipt', event => { outcomes.increment({ [event.detail.status]: true }) })
+    this.addEventListener('message', () => { received.increment() })
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/im'

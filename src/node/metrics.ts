@@ -1,10 +1,11 @@
 /**
  * Prometheus metrics of a node (`metrics` in config.json, `--metrics`):
  * libp2p's own, collected by @libp2p/prometheus-metrics, and ours, which the
- * services register through `components.metrics` (mailbox, stream limits)
- * or which are registered here from the node's public surface (presence
- * fan-out and pushes, notifies, relay reservations, DHT records). Loaded only when a node
- * has a metrics endpoint: prom-client is not light.
+ * services register through `components.metrics` (presence pushes and
+ * notifies, message outcomes, mailbox, stream limits) or which are
+ * registered here from the node's surface (relay reservations, DHT
+ * records). Loaded only when a node has a metrics endpoint: prom-client is
+ * not light.
  *
  * @libp2p/prometheus-metrics keeps its metrics in a module-wide table: one
  * node per process has metrics (a `pmesh start` process). Each node gets its
@@ -31,22 +32,7 @@ export function createNodeMetrics (): NodeMetrics {
 /** The metrics registered from outside the services; call once, after libp2p is created */
 export function registerNodeMetrics (node: PresenceMeshNode, metrics: Metrics): void {
   const { libp2p } = node
-  const { presence, relay } = libp2p.services
-
-  // presence fan-out: each record of ours is pushed to every registered watcher (src/presence/push.ts)
-  const published = metrics.registerCounter('presence_mesh_presence_published_total', { help: 'Presence records of our own this node published (each pushed to its watchers)' })
-  const fanout = metrics.registerCounter('presence_mesh_presence_fanout_peers_total', { help: 'Watchers registered when each of our records was published, summed (divide by published for the mean fan-out)' })
-  presence.addEventListener('change', () => {
-    published.increment()
-    fanout.increment(presence.watchers().length)
-  })
-  metrics.registerMetricGroup('presence_mesh_presence_pushes_received', {
-    label: 'verdict',
-    help: 'Presence records pushed to this node, by verdict (accept, ignore, reject)',
-    calculate: () => ({ ...presence.verdicts })
-  })
-  const notifies = metrics.registerCounter('presence_mesh_presence_notifies_total', { help: 'CPIM notifies delivered to this node\'s subscriptions' })
-  presence.addEventListener('notify', () => notifies.increment())
+  const { relay } = libp2p.services
 
   metrics.registerMetricGroup('presence_mesh_relay_reservations', {
     label: 'side',

@@ -33,7 +33,7 @@ import type { Access, Revealed } from './access/keyring.js'
 import type { AccessPolicy, DefaultPolicy } from './access/policy.js'
 import type { ViewName } from './access/views.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { AbortOptions, ComponentLogger, Libp2pEvents, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Libp2pEvents, Metrics, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Datastore } from 'interface-datastore'
@@ -104,6 +104,8 @@ export interface PresenceComponents {
   datastore: Datastore
   logger: ComponentLogger
   dht: KadDHT
+  /** Present when the node collects metrics: pushes by verdict, notifies, records published */
+  metrics?: Metrics
 }
 
 export interface NotifyEvent {

@@ -29,7 +29,7 @@ import type { AccessPolicy } from './access/policy.js'
 import type { ViewName } from './access/views.js'
 import { LostTimes } from './lost-times.js'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
-import type { AbortOptions, IdentifyResult, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { AbortOptions, CounterGroup, IdentifyResult, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
 
@@ -105,7 +105,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly init: Required<PresenceInit>
   private readonly log: Logger
   private readonly own: OwnPresence
-  private readonly validation = new PresenceValidation()
+  private readonly validation: PresenceValidation
   private readonly lostTimes = new LostTimes()
   private readonly pushes: Pushes
   private readonly wills: Wills
@@ -136,6 +136,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   constructor (components: PresenceComponents, init: PresenceInit = {}) {
     super()
     this.components = components
+    this.validation = new PresenceValidation(this.registerMetrics())
     // first among the notify listeners: they see the loss it records
     this.addEventListener('notify', event => { this.lostTimes.observe(event.detail.target, event.detail.record) })
     this.init = {
@@ -205,6 +206,25 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       ended: (subscription, reason) => this.safeDispatchEvent('subscription:end', { detail: { target: subscription.target, transactionId: subscription.transactionId, reason } }),
       exchanged: target => this.hangUp?.after(target)
     }, this.validation, this.keyring, this.log.newScope('subscriptions'))
+  }
+
+  /**
+   * Our counters in the node's metrics (`components.metrics`), when it has
+   * them: pushes received by verdict (returned, for the validation), notifies
+   * delivered, and our records published with the watchers each went to
+   */
+  private registerMetrics (): CounterGroup<Verdict> | undefined {
+    const metrics = this.components.metrics
+    if (metrics == null) return undefined
+    const notifies = metrics.registerCounter('presence_mesh_presence_notifies_total', { help: 'CPIM notifies delivered to this node\'s subscriptions' })
+    const published = metrics.registerCounter('presence_mesh_presence_published_total', { help: 'Presence records of our own this node published (each pushed to its watchers)' })
+    const fanout = metrics.registerCounter('presence_mesh_presence_fanout_peers_total', { help: 'Watchers registered when each of our records was published, summed (divide by published for the mean fan-out)' })
+    this.addEventListener('notify', () => { notifies.increment() })
+    this.addEventListener('change', () => {
+      published.increment()
+      fanout.increment(this.watchersRegistry.list().length)
+    })
+    return metrics.registerCounterGroup('presence_mesh_presence_pushes_received_total', { label: 'verdict', help: 'Presence records pushed to this node, by verdict (accept, ignore, reject)' }) as CounterGroup<Verdict>
   }
 
   readonly [Symbol.toStringTag] = '@presence-mesh/presence'

@@ -11,6 +11,7 @@
  * after its presentity came back) or from an old watcher list (a holder's),
  * and punishing it would cut honest peers off.
  */
+import type { CounterGroup } from '@libp2p/interface'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toString } from 'uint8arrays/to-string'
@@ -43,6 +44,13 @@ type Opened = { record: PresenceRecord } | { failure: string }
 
 export class PresenceValidation {
   readonly counts: Record<Verdict, number> = { accept: 0, ignore: 0, reject: 0 }
+  private readonly verdicts?: CounterGroup<Verdict>
+
+  /** `verdicts`: the node's metric of pushes by verdict, when it has metrics */
+  constructor (verdicts?: CounterGroup<Verdict>) {
+    this.verdicts = verdicts
+  }
+
   readonly reasons = new Map<string, number>()
   private readonly newest = new Map<string, { seq: bigint, bytes: Uint8Array }>()
   private readonly judged = new Map<string, Opened>()
@@ -138,6 +146,7 @@ export class PresenceValidation {
 
   private count (judgement: Judgement): Judgement {
     this.counts[judgement.verdict]++
+    this.verdicts?.increment({ [judgement.verdict]: true })
     this.reasons.set(judgement.reason, (this.reasons.get(judgement.reason) ?? 0) + 1)
     return judgement
   }

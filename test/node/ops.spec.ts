@@ -78,7 +78,10 @@ describe('operating a relay: metrics, health, addresses, log', function () {
     assert.ok((sample(families, 'presence_mesh_dht_records') ?? 0) >= 1, 'the relay holds its clients\' presence records')
     assert.ok((sample(families, 'presence_mesh_presence_published_total') ?? 0) >= 1)
     assert.ok(families.some(f => f.name === 'presence_mesh_stream_refusals_total'))
-    assert.ok(families.some(f => f.name === 'presence_mesh_presence_notifies_total'))
+    // registered by the services themselves, through components.metrics
+    for (const name of ['presence_mesh_presence_notifies_total', 'presence_mesh_presence_pushes_received_total', 'presence_mesh_im_outcomes_total', 'presence_mesh_im_received_total']) {
+      assert.ok(families.some(f => f.name === name), `${name} is exported`)
+    }
 
     assert.equal((await get(`${relay.metricsUrl}/nothing`)).status, 404)
     assert.equal((await fetch(`${relay.metricsUrl}/metrics`, { method: 'POST' })).status, 405)
