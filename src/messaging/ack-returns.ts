@@ -11,7 +11,7 @@
  */
 import type { DepositTokens } from './deposit-tokens.js'
 import type { BatchAck } from './pb/message.js'
-import type { Mailbox } from '../mesh/index.js'
+import type { Mailbox } from '../mailbox/index.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 
 /** Deposits of acks at once */

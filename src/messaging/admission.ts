@@ -7,12 +7,12 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { InboxLimits, type InboxLimitsInit, type LimitRefusal, type Usage } from './inbox-limits.js'
-import type { Decision } from './policy.js'
+import type { InboxDecision } from './inbox-policy.js'
 import type { MessageStore, StoredMessage } from './store.js'
 import type { PeerId } from '@libp2p/interface'
 
 /** The decisions under which a message may be taken */
-export type Taken = Exclude<Decision, 'refuse'>
+export type Taken = Exclude<InboxDecision, 'refuse'>
 
 export class Admission {
   private readonly store: MessageStore

@@ -3,13 +3,13 @@
  * whose message we accept (it rides on the receipt); as a sender we keep
  * the newest unexpired token each recipient gave us and show it when we
  * leave mail in a mailbox, so our mail goes into the part of the
- * recipient's box that strangers cannot fill (src/mesh/deposit-token.ts).
+ * recipient's box that strangers cannot fill (src/mailbox/deposit-token.ts).
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { equals } from 'uint8arrays/equals'
-import { DEPOSIT_TOKEN_TTL_MS } from '../mesh/constants.js'
-import { signDepositToken, verifyDepositToken } from '../mesh/deposit-token.js'
-import type { DepositOptions, DepositResult, Mailbox } from '../mesh/index.js'
+import { DEPOSIT_TOKEN_TTL_MS } from '../mailbox/constants.js'
+import { signDepositToken, verifyDepositToken } from '../mailbox/deposit-token.js'
+import type { DepositOptions, DepositResult, Mailbox } from '../mailbox/index.js'
 import type { Logger, PeerId, PrivateKey } from '@libp2p/interface'
 
 const PREFIX = '/presence-mesh/im/deposit-tokens'

@@ -15,13 +15,13 @@ import { newMessageId, readOwnMessage, sealMessage, validateMessage, type Instan
 import { Outbound } from './outbound.js'
 import { Mail, Receipt as PBReceipt } from './pb/message.js'
 import { EnvelopeSigner } from './signing.js'
-import { open as openBox, seal as sealBox } from '../mesh/sealed-box.js'
-import { MAILBOX_CAPABILITY } from '../mesh/constants.js'
+import { open as openBox, seal as sealBox } from '../mailbox/sealed-box.js'
+import { MAILBOX_CAPABILITY } from '../mailbox/constants.js'
 import { PRESENCE_CAPABILITY } from '../presence/constants.js'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import { Admission } from './admission.js'
-import { isContact, PolicyStore, type InboxPolicy, type InboxPolicyChange } from './policy.js'
+import { isContact, InboxPolicyStore, type InboxPolicy, type InboxPolicyChange } from './inbox-policy.js'
 import { Reception } from './reception.js'
 import { Route } from './routes.js'
 import { Waiting } from './waiting.js'
@@ -64,7 +64,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   private readonly attemptTimeout: number
   private readonly log: Logger
   private readonly store: MessageStore
-  private readonly policyStore: PolicyStore
+  private readonly policyStore: InboxPolicyStore
   private readonly admission: Admission
   private readonly reception: Reception
   private readonly tokens: DepositTokens
@@ -87,7 +87,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     this.log = components.logger.forComponent('presence-mesh:im')
     this.registerMetrics()
     this.store = new MessageStore(components.datastore, this.maxBodySize)
-    this.policyStore = new PolicyStore(components.datastore, this.log)
+    this.policyStore = new InboxPolicyStore(components.datastore, this.log)
     this.admission = new Admission(this.store, init.inbox)
     this.tokens = new DepositTokens(components, this.log)
     this.signer = new EnvelopeSigner(components.privateKey)

@@ -12,7 +12,7 @@ import { openMessage, type InstantMessage } from './message.js'
 import { Receipt } from './pb/message.js'
 import type { Admission } from './admission.js'
 import type { Taken } from './inbound.js'
-import type { PolicyStore } from './policy.js'
+import type { InboxPolicyStore } from './inbox-policy.js'
 import type { MessageStore, StoredMessage } from './store.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 
@@ -22,7 +22,7 @@ export interface ReceptionInit {
   log: Logger
   store: MessageStore
   admission: Admission
-  policyStore: PolicyStore
+  policyStore: InboxPolicyStore
   /** Whether a sender is among the user's contacts (policy.ts isContact) */
   isContact: (peer: PeerId) => boolean
   /** A new message is in the inbox (duplicates and dropped messages are not) */

@@ -4,12 +4,12 @@
  * default of the service it belongs to, documented in README's tables and in
  * docs/SECURITY.md.
  */
-import { MAX_MAIL_TTL_MS } from '../mesh/constants.js'
+import { MAX_MAIL_TTL_MS } from '../mailbox/constants.js'
 import { InvalidConfigError } from './errors.js'
 import type { DhtRecordLimits } from './dht-records.js'
 import type { StreamSettings } from './stream-limits.js'
 import type { InboxLimitsInit } from '../messaging/index.js'
-import type { MailboxLimits } from '../mesh/index.js'
+import type { MailboxLimits } from '../mailbox/index.js'
 
 /** What a relay (`relay: true`) grants the peers that reserve on it (circuit relay v2) */
 export interface RelayLimits {
@@ -36,7 +36,7 @@ export interface ConnectionLimits {
 export interface LimitSections {
   /** What strangers may put into the inbox (src/messaging/inbox-limits.ts) */
   inbox: InboxLimitsInit
-  /** What a relay's mailboxes keep (src/mesh) */
+  /** What a relay's mailboxes keep (src/mailbox) */
   mailbox: Partial<MailboxLimits>
   /** What a DHT server stores for others (src/node/dht-records.ts) */
   dht: Partial<DhtRecordLimits>

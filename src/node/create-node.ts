@@ -10,7 +10,7 @@ import { contacts, type Contacts, type ContactsInit } from '../contacts/index.js
 import { bootstrapFromInvites } from '../contacts/invite.js'
 import { InvalidInviteError } from '../contacts/errors.js'
 import { instantMessaging, type InstantMessaging, type InstantMessagingInit } from '../messaging/index.js'
-import { mailbox, type Mailbox, type MailboxInit } from '../mesh/index.js'
+import { mailbox, type Mailbox, type MailboxInit } from '../mailbox/index.js'
 import { presence, type Presence, type PresenceInit } from '../presence/index.js'
 import { formatImUri, formatPresUri } from '../uri/index.js'
 import { readConfigFile, mergeSettings, parseHostPort, validateSettings } from './config.js'

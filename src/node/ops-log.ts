@@ -8,7 +8,7 @@
  * contents or who wrote to whom. `text`: `TIME info EVENT key=value …`;
  * `json`: one object a line with `time`, `level`, `event` and the fields.
  */
-import type { MailboxActivity } from '../mesh/index.js'
+import type { MailboxActivity } from '../mailbox/index.js'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Metrics, PeerId } from '@libp2p/interface'
 

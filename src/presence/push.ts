@@ -8,7 +8,7 @@
  * the presentities it watches and nothing else: cost follows contacts, not
  * the size of the network.
  *
- * The receiving side runs the verdicts of validation.ts, and a record of a
+ * The receiving side runs the verdicts of push-verdicts.ts, and a record of a
  * presentity it does not watch is dropped before its signature is checked.
  * A peer whose pushes keep failing validation is cut off.
  */
@@ -17,7 +17,7 @@ import { Push } from './pb/protocol.js'
 import { PUSH_FRAME_LIMIT, PUSH_PROTOCOL, PUSH_STREAMS_PER_CONNECTION } from './protocol.js'
 import { isCircuit } from '../utils/network-names.js'
 import { openConnectionTo, timeoutSignal, withStream } from '../utils/streams.js'
-import type { Judgement } from './validation.js'
+import type { Judgement } from './push-verdicts.js'
 import type { PresenceRecord } from './record.js'
 import type { Connection, Logger, PeerId, PeerStore, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -29,7 +29,7 @@ export interface PushesComponents {
 }
 
 export interface PushesInit {
-  /** The verdict on pushed bytes (validation.ts), with whether we watch the presentity */
+  /** The verdict on pushed bytes (push-verdicts.ts), with whether we watch the presentity */
   judge(bytes: Uint8Array): Promise<Judgement>
   /** An accepted record, and who pushed it */
   accepted(record: PresenceRecord, bytes: Uint8Array, from: PeerId): void

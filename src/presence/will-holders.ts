@@ -23,7 +23,7 @@ import { BOOTSTRAP_TAG, DHT_PROTOCOL, RELAY_RESERVATION_TAG } from '../utils/net
 import { GOODBYE_SLOT, MAX_WILL_HOLDERS } from './constants.js'
 import { validatePresenceRecord } from './dht-record.js'
 import { presenceKey, WILL_PROTOCOL } from './protocol.js'
-import { readVerified } from './validation.js'
+import { readVerified } from './push-verdicts.js'
 import type { PresenceRecord } from './record.js'
 import type { Logger, PeerId, PeerStore } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'

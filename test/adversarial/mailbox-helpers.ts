@@ -5,7 +5,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { pbStream } from '@libp2p/utils'
-import { Deposit, DepositResult } from '../../src/mesh/pb/mailbox.js'
+import { Deposit, DepositResult } from '../../src/mailbox/pb/mailbox.js'
 import { openRaw, type ForeignNode } from './foreign-node.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { Key } from 'interface-datastore'
 import { toString } from 'uint8arrays/to-string'
-import { DepositResult } from '../../src/mesh/pb/mailbox.js'
+import { DepositResult } from '../../src/mailbox/pb/mailbox.js'
 import { connect, nodesPerTest } from '../helpers/nodes.js'
 import { tempDir, waitFor } from '../helpers/temp.js'
 import { foreignNode, type ForeignNode } from './foreign-node.js'

@@ -4,9 +4,9 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import fc from 'fast-check'
 import { fromString } from 'uint8arrays/from-string'
-import { signDepositToken, verifyDepositToken } from '../../src/mesh/deposit-token.js'
-import { DepositTokenError } from '../../src/mesh/errors.js'
-import { DepositToken } from '../../src/mesh/pb/mailbox.js'
+import { signDepositToken, verifyDepositToken } from '../../src/mailbox/deposit-token.js'
+import { DepositTokenError } from '../../src/mailbox/errors.js'
+import { DepositToken } from '../../src/mailbox/pb/mailbox.js'
 import type { Record } from '@libp2p/interface'
 
 describe('deposit tokens', () => {

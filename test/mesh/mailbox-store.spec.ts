@@ -4,9 +4,9 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { MemoryDatastore } from 'datastore-core'
 import fc from 'fast-check'
 import { Key } from 'interface-datastore'
-import { DEFAULT_MAILBOX_LIMITS } from '../../src/mesh/constants.js'
-import { MailboxStore } from '../../src/mesh/mailbox-store.js'
-import type { MailboxLimits } from '../../src/mesh/index.js'
+import { DEFAULT_MAILBOX_LIMITS } from '../../src/mailbox/constants.js'
+import { MailboxStore } from '../../src/mailbox/mailbox-store.js'
+import type { MailboxLimits } from '../../src/mailbox/index.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 
 /** A quiet logger: the store only logs what it deletes */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import fc from 'fast-check'
-import { open, seal, SealedBoxError } from '../../src/mesh/sealed-box.js'
+import { open, seal, SealedBoxError } from '../../src/mailbox/sealed-box.js'
 
 describe('sealed boxes', () => {
   it('open only for their recipient, and not once altered', async () => {

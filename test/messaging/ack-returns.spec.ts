@@ -9,7 +9,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { AckReturns, MAX_ACK_ENTRIES } from '../../src/messaging/ack-returns.js'
 import type { DepositTokens } from '../../src/messaging/deposit-tokens.js'
 import type { BatchAck } from '../../src/messaging/pb/message.js'
-import type { Mailbox } from '../../src/mesh/index.js'
+import type { Mailbox } from '../../src/mailbox/index.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 
 const log = Object.assign(() => {}, { error: () => {}, trace: () => {}, newScope: () => log, enabled: false }) as unknown as Logger

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { Key } from 'interface-datastore'
-import { verifyDepositToken } from '../../src/mesh/deposit-token.js'
+import { verifyDepositToken } from '../../src/mailbox/deposit-token.js'
 import { connect, nodesPerTest } from '../helpers/nodes.js'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 

@@ -20,7 +20,7 @@ const SRC = join(ROOT, 'src')
  */
 const LAYERS: string[][] = [
   ['utils', 'uri'],
-  ['mesh'],
+  ['mailbox'],
   ['presence'],
   ['messaging'],
   ['contacts'],

@@ -15,7 +15,7 @@ import { TypedEventEmitter } from 'main-event'
 import { Keyring } from '../../../src/presence/access/keyring.js'
 import { SubscribeRequest, SubscribeResponse } from '../../../src/presence/pb/protocol.js'
 import { Subscriptions, type EndReason, type SubscriptionsComponents } from '../../../src/presence/subscriptions.js'
-import { PresenceValidation } from '../../../src/presence/validation.js'
+import { PresenceValidation } from '../../../src/presence/push-verdicts.js'
 import { fakeClock, type FakeClock } from '../fake-clock.js'
 import type { PeerId, Stream } from '@libp2p/interface'
 

@@ -10,7 +10,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import fc from 'fast-check'
 import { sealPresence } from '../../src/presence/record.js'
-import { MAX_JUDGED, PresenceValidation } from '../../src/presence/validation.js'
+import { MAX_JUDGED, PresenceValidation } from '../../src/presence/push-verdicts.js'
 import { sampleRecord } from './helpers.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 

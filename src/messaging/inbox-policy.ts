@@ -35,7 +35,7 @@ export interface InboxPolicy {
  * `stranger` (stored under the strangers' limits), `blocked` (answered as a
  * stranger, never stored) or `refuse` (told REFUSED)
  */
-export type Decision = 'contact' | 'stranger' | 'blocked' | 'refuse'
+export type InboxDecision = 'contact' | 'stranger' | 'blocked' | 'refuse'
 
 /**
  * Whether `peer` is among the user's contacts: on its contact list when the
@@ -57,7 +57,7 @@ export const DEFAULT_INBOX_POLICY: Readonly<InboxPolicy> = Object.freeze({ mode:
 /** The parts of a policy the user sets directly; `undefined` means "leave as it is" */
 export type InboxPolicyChange = Partial<Pick<InboxPolicy, 'mode' | 'silent'>>
 
-export class PolicyStore {
+export class InboxPolicyStore {
   private readonly datastore: Datastore
   private readonly log: Pick<Logger, 'error'>
   private policy: InboxPolicy = structuredClone(DEFAULT_INBOX_POLICY) as InboxPolicy
@@ -107,7 +107,7 @@ export class PolicyStore {
   }
 
   /** `isContact` says whether the sender is among the user's contacts (`isContact()` above) */
-  decide (sender: PeerId, isContact: (peer: PeerId) => boolean): Decision {
+  decide (sender: PeerId, isContact: (peer: PeerId) => boolean): InboxDecision {
     const id = sender.toString()
     // a politely blocked sender gets what any non-contact gets under the mode: the stranger's path
     // (answered as delivered, then dropped) under `everyone`, a refusal under `contacts` and `nobody`

@@ -9,7 +9,7 @@ import { MemoryDatastore } from 'datastore-core'
 import fc from 'fast-check'
 import { Key } from 'interface-datastore'
 import { fromString } from 'uint8arrays/from-string'
-import { DEFAULT_INBOX_POLICY, INBOX_MODES, PolicyStore, type InboxPolicy, type InboxPolicyChange } from '../../src/messaging/policy.js'
+import { DEFAULT_INBOX_POLICY, INBOX_MODES, InboxPolicyStore, type InboxPolicy, type InboxPolicyChange } from '../../src/messaging/inbox-policy.js'
 import { CORRUPT_PREFIX } from '../../src/utils/stored-values.js'
 import type { PeerId } from '@libp2p/interface'
 
@@ -37,7 +37,7 @@ describe('inbox policy store', () => {
       fc.record({ kind: fc.constantFrom('allow' as const, 'block' as const, 'clear' as const), peer: fc.nat(2) })
     ), { maxLength: 12 }), async steps => {
       const datastore = new MemoryDatastore()
-      const store = new PolicyStore(datastore, quietLog())
+      const store = new InboxPolicyStore(datastore, quietLog())
       await store.load()
       let model: InboxPolicy = structuredClone(DEFAULT_INBOX_POLICY) as InboxPolicy
       for (const step of steps) {
@@ -58,14 +58,14 @@ describe('inbox policy store', () => {
         const got = store.get()
         assert.deepEqual({ ...got, allow: [...got.allow].sort(), block: [...got.block].sort() }, { ...model, allow: [...model.allow].sort(), block: [...model.block].sort() })
       }
-      const reloaded = new PolicyStore(datastore, quietLog())
+      const reloaded = new InboxPolicyStore(datastore, quietLog())
       await reloaded.load()
       assert.deepEqual(reloaded.get(), store.get())
     }), { numRuns: 60 })
   })
 
   it('keeps the mode when only silent is given, even as an explicit undefined (the API\'s lone --silent)', async () => {
-    const store = new PolicyStore(new MemoryDatastore(), quietLog())
+    const store = new InboxPolicyStore(new MemoryDatastore(), quietLog())
     await store.load()
     await store.update({ mode: 'contacts' })
     assert.deepEqual(await store.update({ mode: undefined, silent: false }), { mode: 'contacts', allow: [], block: [], silent: false })
@@ -85,7 +85,7 @@ describe('inbox policy store', () => {
       const datastore = new MemoryDatastore()
       await datastore.put(POLICY_KEY, bytes)
       const log = quietLog()
-      const store = new PolicyStore(datastore, log)
+      const store = new InboxPolicyStore(datastore, log)
       await store.load()
       const policy = store.get()
       assert.ok(INBOX_MODES.includes(policy.mode) && typeof policy.silent === 'boolean')
@@ -105,7 +105,7 @@ describe('inbox policy store', () => {
   })
 
   it('decides: block before allow before mode; contacts are exempt; a blocked sender gets what a non-contact gets, unless silent is off', async () => {
-    const store = new PolicyStore(new MemoryDatastore(), quietLog())
+    const store = new InboxPolicyStore(new MemoryDatastore(), quietLog())
     await store.load()
     const [friend, stranger, pest] = peers
     const isContact = (peer: PeerId): boolean => peer.equals(friend)
