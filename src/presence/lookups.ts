@@ -73,8 +73,11 @@ export class RecordLookups {
         this.log('could not ask %p for its record - %e', target, err)
         return undefined
       })
+    // a peer that answered means the routing table was not empty: no record is the DHT's answer
+    let answered = false
     const lookup = async (): Promise<void> => {
       for await (const event of this.components.dht.get(key, { signal: alone ? timeoutSignal(LONE_LOOKUP_TIMEOUT_MS, lookupSignal) : lookupSignal })) {
+        if (event.name === 'PEER_RESPONSE') answered = true
         if (event.name !== 'VALUE') continue
         try {
           await validatePresenceRecord(key, event.value)
@@ -90,13 +93,14 @@ export class RecordLookups {
     }
     try {
       const started = Date.now()
-      // connected, yet a lookup that found nothing at once: the routing table is still empty
+      // connected, yet a lookup that no peer answered: the routing table is still empty
       // (identify has not confirmed our peers speak the DHT yet) — ask again a moment later,
-      // for a few seconds at most
+      // for a few seconds at most. A lookup peers answered without a record is an answer: retrying
+      // it made every look at an offline contact five lookups that outlasted their deadline
       for (let quick = true; quick;) {
         const attempt = Date.now()
         await lookup()
-        quick = best == null && !alone && Date.now() - attempt < EMPTY_TABLE_RETRY_MS && Date.now() - started < EMPTY_TABLE_PATIENCE_MS
+        quick = best == null && !answered && !alone && Date.now() - attempt < EMPTY_TABLE_RETRY_MS && Date.now() - started < EMPTY_TABLE_PATIENCE_MS
         // the caller's deadline ends the wait too (a sender bounds the lookup of a peer it knows nothing of)
         if (quick) await delay(EMPTY_TABLE_RETRY_MS, undefined, { signal: lookupSignal }).catch(() => {})
         if (lookupSignal.aborted) break
