@@ -39,6 +39,13 @@ export interface NewestOptions {
    * about to be made (or renewed) must not be.
    */
   askPresentity?: boolean
+  /**
+   * A background look (a timer's, at an offline contact): a lookup that peers
+   * answered without a record is the answer, not retried. Otherwise such a
+   * lookup is asked again for a few seconds, since a presentity that just
+   * started may be putting its record now
+   */
+  background?: boolean
 }
 
 export class RecordLookups {
@@ -93,14 +100,15 @@ export class RecordLookups {
     }
     try {
       const started = Date.now()
-      // connected, yet a lookup that no peer answered: the routing table is still empty
-      // (identify has not confirmed our peers speak the DHT yet) — ask again a moment later,
-      // for a few seconds at most. A lookup peers answered without a record is an answer: retrying
-      // it made every look at an offline contact five lookups that outlasted their deadline
+      // connected, yet a lookup that found nothing at once: the routing table is still empty
+      // (identify has not confirmed our peers speak the DHT yet), or the record is being put —
+      // ask again a moment later, for a few seconds at most. In a background look, peers'
+      // answer without a record is final: retrying made every look at an offline contact five
+      // lookups that outlasted their deadline
       for (let quick = true; quick;) {
         const attempt = Date.now()
         await lookup()
-        quick = best == null && !answered && !alone && Date.now() - attempt < EMPTY_TABLE_RETRY_MS && Date.now() - started < EMPTY_TABLE_PATIENCE_MS
+        quick = best == null && !(answered && options.background === true) && !alone && Date.now() - attempt < EMPTY_TABLE_RETRY_MS && Date.now() - started < EMPTY_TABLE_PATIENCE_MS
         // the caller's deadline ends the wait too (a sender bounds the lookup of a peer it knows nothing of)
         if (quick) await delay(EMPTY_TABLE_RETRY_MS, undefined, { signal: lookupSignal }).catch(() => {})
         if (lookupSignal.aborted) break

@@ -105,7 +105,7 @@ export interface SubscriptionsInit {
   /** Longest subscription a watcher may ask for, in seconds */
   maxDuration: number
   /** The newest record known for a presentity (what was pushed to us, else the DHT) */
-  fetch(target: PeerId, signal: AbortSignal): Promise<Uint8Array | undefined>
+  fetch(target: PeerId, signal: AbortSignal, background?: boolean): Promise<Uint8Array | undefined>
   notify(subscription: Subscription, record: PresenceRecord | undefined, access: Access | undefined): void
   ended(subscription: Subscription, reason: EndReason): void
   /** A request to a presentity is over: the connection to it may be closed now */
@@ -400,7 +400,7 @@ export class Subscriptions {
   private async lookAgain (subscription: Subscription): Promise<void> {
     const known = this.validation.newestSeq(subscription.target) ?? -1n
     const lookup = clearableTimeout(REQUEST_TIMEOUT_MS)
-    const record = await this.currentState(subscription.target, lookup.signal).finally(lookup.clear)
+    const record = await this.currentState(subscription.target, lookup.signal, true).finally(lookup.clear)
     if (this.active.get(subscription.target.toString()) !== subscription) return
     this.answeredAway(subscription.target, record, lookup.signal)
     // a newer record notifies, and registers us if it is open (onRecord)
@@ -482,8 +482,8 @@ export class Subscriptions {
     if (addresses.length > 0) await this.components.peerStore.merge(target, { multiaddrs: addresses }).catch(err => this.log('could not keep the addresses of %p - %e', target, err))
   }
 
-  private async currentState (target: PeerId, signal: AbortSignal): Promise<PresenceRecord | undefined> {
-    const bytes = await this.init.fetch(target, signal).catch(() => undefined)
+  private async currentState (target: PeerId, signal: AbortSignal, background = false): Promise<PresenceRecord | undefined> {
+    const bytes = await this.init.fetch(target, signal, background).catch(() => undefined)
     return this.newer(target, undefined, bytes)
   }
 
