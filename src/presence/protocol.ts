@@ -42,7 +42,7 @@ export const SUBSCRIBE_RESPONSE_FRAME_LIMIT = MAX_RECORD_SIZE + 8 * 1024
 export const NOTICE_FRAME_LIMIT = 512
 /**
  * Watchers a will names at most: the holder pushes the will to each. The
- * default watcher limit (presence.ts); a presentity allowed more names the
+ * default watcher limit (init-defaults.ts); a presentity allowed more names the
  * most recent ones
  */
 export const MAX_WILL_WATCHERS = 2_000
