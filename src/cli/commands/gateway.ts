@@ -2,6 +2,7 @@
  * `pmesh gateway xmpp`: run a gateway node that is also an XMPP server component (docs/GATEWAY.md),
  * in the foreground until SIGINT/SIGTERM.
  */
+import { stopRequested } from '../signals.js'
 import { readFile } from 'node:fs/promises'
 import { parse } from '../args.js'
 import { UsageError } from '../errors.js'
@@ -62,20 +63,13 @@ export const gateway: Command = {
       await node.stop()
       throw err
     }
-    const stopRequested = new Promise<void>(resolve => {
-      const stop = (): void => {
-        process.off('SIGINT', stop)
-        process.off('SIGTERM', stop)
-        resolve()
-      }
-      process.on('SIGINT', stop)
-      process.on('SIGTERM', stop)
-    })
+    // listening before we say we run (signals.ts)
+    const stopping = stopRequested()
     const info = { uri: node.presUri, peerId: node.peerId.toString(), addresses: node.libp2p.getMultiaddrs().map(ma => ma.toString()), jids: serve.map(peer => gw.jidOf(peer)) }
     if (values.json === true) printJson(info)
     else printFields([['gateway', info.uri], ['listening', info.addresses], ['serving', info.jids]])
 
-    await stopRequested
+    await stopping
     setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref()
     await gw.stop()
     await node.stop()

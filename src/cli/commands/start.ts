@@ -1,6 +1,7 @@
 /**
  * `pmesh start`: run a node in the foreground until SIGINT/SIGTERM.
  */
+import { stopRequested } from '../signals.js'
 import { ApiClient } from '../../api/client.js'
 import { parseHostPort, validatePort } from '../../node/config.js'
 import { prepareDesktop } from '../desktop.js'
@@ -66,17 +67,8 @@ export const start: Command = {
       throw err
     }
 
-    // listen for the signals before saying we run: whoever reads the line may signal at once,
-    // and a signal with no listener kills the process without a graceful stop
-    const stopRequested = new Promise<void>(resolve => {
-      const stop = (): void => {
-        process.off('SIGINT', stop)
-        process.off('SIGTERM', stop)
-        resolve()
-      }
-      process.on('SIGINT', stop)
-      process.on('SIGTERM', stop)
-    })
+    // listening before we say we run (signals.ts)
+    const stopping = stopRequested()
     const info = {
       uri: node.presUri,
       imUri: node.imUri,
@@ -101,7 +93,7 @@ export const start: Command = {
       printFields([['uri', info.uri], ['im', info.imUri], ['peer id', info.peerId], ['listening', info.addresses], ['api', info.api], ['app', `${info.app}  (one-time sign-in link; later: pmesh open)`], ['home', info.home ?? ''], ['role', role(node.settings)], ...(info.invite != null ? [['community invite', info.invite] as [string, string]] : []), ['dht', info.dht === 'server' ? 'server (answers the mesh\'s queries, holds records)' : 'client (asks the DHT servers it meets)'], ...(info.metrics == null ? [] : [['metrics', `${info.metrics}/metrics, health at ${info.metrics}/healthz`] as [string, string]])])
     }
 
-    await stopRequested
+    await stopping
     const deadline = setTimeout(() => {
       process.stderr.write(`stop took longer than ${STOP_DEADLINE_MS} ms, exiting\n`)
       process.exit(1)
