@@ -3,7 +3,7 @@
  * who may see our presence, and what (RFC 2779 §5.1).
  */
 import { ApiClient } from '../../api/client.js'
-import { VIEW_NAMES, type ViewName } from '../../presence/access/view-names.js'
+import { DEFAULT_POLICIES, VIEW_NAMES, type ViewName } from '../../presence/access/view-names.js'
 import { resolveTarget } from '../target.js'
 import { parse, peerIdOf } from '../args.js'
 import { UsageError } from '../errors.js'
@@ -11,7 +11,6 @@ import { print, printFields, printJson } from '../output.js'
 import type { Command } from '../main.js'
 import type { PolicyView } from '../../api/access-routes.js'
 
-const DEFAULTS = ['public', 'ask', 'deny']
 const WATCHER_CHANGES: Record<string, string> = {
   added: 'started watching you',
   renewed: 'renewed its subscription',
@@ -37,7 +36,7 @@ export const policy: Command = {
     const show = positionals.length === 0 && values.default == null
     if (!show) {
       if (positionals[0] !== 'set' || values.default == null) throw new UsageError('expected "policy" or "policy set --default public|ask|deny"')
-      if (!DEFAULTS.includes(values.default)) throw new UsageError(`--default takes one of ${DEFAULTS.join(', ')}`)
+      if (!(DEFAULT_POLICIES as readonly string[]).includes(values.default)) throw new UsageError(`--default takes one of ${DEFAULT_POLICIES.join(', ')}`)
     }
     const client = await ApiClient.fromHome(home)
     const result = show ? await client.call('access') : await client.call('setAccess', { body: { default: values.default as PolicyView['default'] } })

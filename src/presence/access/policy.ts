@@ -12,14 +12,9 @@ import type { PeerId } from '@libp2p/interface'
 
 const POLICY_KEY = new Key('/presence-mesh/access/policy')
 
-/**
- * For watchers without a rule. `public`: anyone sees the full state, which
- * is published in plaintext; `ask`: the request waits for the user, and
- * strangers see only a closed placeholder; `deny`: refused, and strangers
- * see only the placeholder.
- */
-export type DefaultPolicy = 'public' | 'ask' | 'deny'
-export const DEFAULT_POLICIES: readonly DefaultPolicy[] = ['public', 'ask', 'deny']
+import { DEFAULT_POLICIES, type DefaultPolicy } from './view-names.js'
+
+export { DEFAULT_POLICIES, type DefaultPolicy }
 
 export type Rule =
   | { rule: 'allow', view: ViewName }

@@ -13,3 +13,12 @@ export type ViewName = typeof VIEW_NAMES[number]
 export function isViewName (name: string): name is ViewName {
   return (VIEW_NAMES as readonly string[]).includes(name)
 }
+
+/**
+ * For watchers without a rule. `public`: anyone sees the full state, which
+ * is published in plaintext; `ask`: the request waits for the user, and
+ * strangers see only a closed placeholder; `deny`: refused, and strangers
+ * see only the placeholder.
+ */
+export const DEFAULT_POLICIES = ['public', 'ask', 'deny'] as const
+export type DefaultPolicy = typeof DEFAULT_POLICIES[number]
