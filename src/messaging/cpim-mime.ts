@@ -1,5 +1,5 @@
 /**
- * The MIME around message/cpim: the content transfer encodings, RFC 2231 parameter values, so a file name in any script survives
+ * The MIME around message/cpim: RFC 2045 content headers, the content transfer encodings, RFC 2231 parameter values, so a file name in any script survives
  * 7-bit MIME readers, and the framing that lets a stream of messages (`pmesh inbox --cpim`) be
  * split back into messages.
  *
@@ -8,6 +8,7 @@
  * a body that itself holds CPIM text (or blank lines) cannot look like the next message.
  */
 import { fromString } from 'uint8arrays'
+import { CTL } from './cpim-grammar.js'
 import { InvalidCpimError } from './errors.js'
 
 // A parameter: `; name=token`, `; name="quoted"` or `; name*=…`, each with the text before it
@@ -113,8 +114,32 @@ export function splitCpim (input: string | Uint8Array): Uint8Array[] {
   return messages
 }
 
+/** RFC 2045 headers: names lower-cased, folded lines unfolded; a repeated name is an error */
+export function mimeHeaders (lines: string[], malformed?: string): Record<string, string> {
+  const headers = new Map<string, string>()
+  const unfolded: string[] = []
+  for (const line of lines) unfolded.push(/^[ \t]/.test(line) && unfolded.length > 0 ? `${unfolded.pop()}${line}` : line)
+  for (const line of unfolded) {
+    const match = /^([!-9;-~]+):[ \t]*/.exec(line)
+    if (match == null || CTL.test(line)) throw new InvalidCpimError(malformed ?? `Malformed content header "${line.slice(0, 80)}"`)
+    const name = match[1].toLowerCase()
+    if (headers.has(name)) throw new InvalidCpimError(`Content header ${match[1]} appears twice`)
+    headers.set(name, line.slice(match[0].length))
+  }
+  return Object.fromEntries(headers)
+}
+
+/** The content with its Content-Transfer-Encoding (default 7bit) removed */
+export function decodeTransfer (raw: Uint8Array, transferEncoding: string | undefined): Uint8Array {
+  const encoding = (transferEncoding ?? '7bit').trim().toLowerCase()
+  if (encoding === 'base64') return base64(raw)
+  if (encoding === 'quoted-printable') return quotedPrintable(raw)
+  if (['7bit', '8bit', 'binary'].includes(encoding)) return raw
+  throw new InvalidCpimError(`Unknown Content-Transfer-Encoding "${encoding.slice(0, 80)}"`)
+}
+
 /** Base64 content, whitespace ignored, strictly checked */
-export function base64 (raw: Uint8Array): Uint8Array {
+function base64 (raw: Uint8Array): Uint8Array {
   const text = latin1.decode(raw).replace(/[ \t\r\n]/g, '')
   try {
     if (BASE64.test(text)) return fromString(text, 'base64pad')
@@ -125,7 +150,7 @@ export function base64 (raw: Uint8Array): Uint8Array {
 }
 
 /** RFC 2045 §6.7: `=XX` octets and `=` soft line breaks */
-export function quotedPrintable (raw: Uint8Array): Uint8Array {
+function quotedPrintable (raw: Uint8Array): Uint8Array {
   const text = latin1.decode(raw).replace(/=[ \t]*(?:\r?\n|$)/g, '')
   if (/=(?![0-9A-Fa-f]{2})|[^\t\n\r -~]/.test(text)) throw new InvalidCpimError('Content is not valid quoted-printable')
   return fromString(text.replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1')
