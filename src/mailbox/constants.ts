@@ -3,7 +3,11 @@ import { fromString } from 'uint8arrays/from-string'
 /** Mailbox protocol ids */
 /** 2.0.0: DepositResult status 0 is UNSPECIFIED (1.0.0: STORED), so an empty answer is no deposit */
 export const DEPOSIT_PROTOCOL = '/presence-mesh/mailbox/deposit/2.0.0'
-export const DRAIN_PROTOCOL = '/presence-mesh/mailbox/drain/1.0.0'
+/**
+ * 2.0.0: the boxes it hands over hold the Mail of batch acknowledgements (`batch_ack`, one per sender
+ * and batch), where 1.0.0 recipients sent and awaited one ack per message; deposit 2.0.0 came after it
+ */
+export const DRAIN_PROTOCOL = '/presence-mesh/mailbox/drain/2.0.0'
 /** Mailbox → connected recipient: "you have mail" (no payload); the recipient drains */
 export const NOTIFY_PROTOCOL = '/presence-mesh/mailbox/notify/1.0.0'
 

@@ -33,7 +33,7 @@ const SEND_CAP = MiB
 const FRAMES: Record<string, { old: number, documented: number, raw?: boolean }> = {
   '/presence-mesh/im/3.0.0': { old: 64 * 1024 + 16 * 1024 + 64, documented: 64 * 1024 + 16 * 1024 + 64 },
   '/presence-mesh/mailbox/deposit/2.0.0': { old: 96 * 1024 + 256, documented: 96 * 1024 + 256 },
-  '/presence-mesh/mailbox/drain/1.0.0': { old: 16 * (96 * 1024 + 64), documented: 16 * 1024 },
+  '/presence-mesh/mailbox/drain/2.0.0': { old: 16 * (96 * 1024 + 64), documented: 16 * 1024 },
   '/presence-mesh/mailbox/notify/1.0.0': { old: 4 * MiB, documented: 0 },
   '/presence-mesh/presence/subscribe/3.0.0': { old: 256, documented: 256 },
   '/presence-mesh/presence/notice/2.0.0': { old: 512, documented: 512 },
