@@ -10,7 +10,7 @@ import { MAILBOX_CAPABILITY, DEFAULT_MAILBOX_LIMITS, DEPOSIT_FRAME_LIMIT, DEPOSI
 import { verifyDepositToken } from './deposit-token.js'
 import { MailboxStore, type DepositOutcome } from './mailbox-store.js'
 import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
-import { timeoutSignal, withStream } from '../utils/streams.js'
+import { openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
 import type { DepositOptions, DepositRefusal, DepositResult, Mailbox, MailboxActivity, MailboxComponents, MailboxInit, MailHandler } from './index.js'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { AbortOptions, Connection, Counter, CounterGroup, IdentifyResult, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
@@ -123,7 +123,7 @@ export class MailboxService implements Mailbox, Startable {
     const signal = timeoutSignal(REQUEST_TIMEOUT_MS, options.signal)
     let result: PBDepositResult
     try {
-      const stream = await this.components.connectionManager.openStream(mailbox, DEPOSIT_PROTOCOL, { signal, runOnLimitedConnection: true })
+      const stream = await openStreamTo(this.components.connectionManager, mailbox, DEPOSIT_PROTOCOL, { signal })
       result = await withStream(stream, signal, async () => {
         const pb = pbStream(stream, { maxDataLength: DEPOSIT_RESULT_LIMIT })
         await pb.write({ recipient: recipient.toMultihash().bytes, box: new Uint8Array(box), token: options.token == null ? undefined : new Uint8Array(options.token) }, Deposit, { signal })
@@ -143,7 +143,7 @@ export class MailboxService implements Mailbox, Startable {
     let taken = 0
     for (let more = true; more;) {
       const signal = timeoutSignal(DRAIN_TIMEOUT_MS, options.signal)
-      const stream = await this.components.connectionManager.openStream(mailbox, DRAIN_PROTOCOL, { signal, runOnLimitedConnection: true })
+      const stream = await openStreamTo(this.components.connectionManager, mailbox, DRAIN_PROTOCOL, { signal })
       more = await withStream(stream, signal, async () => {
         const pb = pbStream(stream, { maxDataLength: MAX_BATCH_BYTES })
         await pb.write({ maxItems: DRAIN_BATCH_ITEMS }, DrainRequest, { signal })
@@ -224,7 +224,7 @@ export class MailboxService implements Mailbox, Startable {
   private notify (recipient: PeerId): void {
     if (this.components.connectionManager.getConnections(recipient).length === 0) return
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
-    this.components.connectionManager.openStream(recipient, NOTIFY_PROTOCOL, { signal, runOnLimitedConnection: true })
+    openStreamTo(this.components.connectionManager, recipient, NOTIFY_PROTOCOL, { signal })
       .then(async stream => stream.close({ signal }))
       .catch(err => this.log('could not tell %p it has mail - %e', recipient, err))
   }
