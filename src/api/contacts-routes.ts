@@ -10,6 +10,7 @@ import type { ApiEvent, Route } from './index.js'
 import type { ContactEntry, Contacts } from '../contacts/index.js'
 import type { InstantMessaging } from '../messaging/index.js'
 import type { Presence, Subscription } from '../presence/index.js'
+import type { Logger } from '@libp2p/interface'
 
 export interface ContactView {
   name: string
@@ -67,11 +68,12 @@ export function contactsRoutes (contacts: Contacts, presence: Presence, im: Inst
 }
 
 /** Contact changes as API events, with the contact as `GET /v1/contacts/:contact` shows it */
-export function contactsEvents (contacts: Contacts, presence: Presence, im: InstantMessaging, publish: (event: ApiEvent) => void): () => void {
+export function contactsEvents (contacts: Contacts, presence: Presence, im: InstantMessaging, publish: (event: ApiEvent) => void, log: Logger): () => void {
   const listener = (event: CustomEvent<{ contact: ContactEntry, change: string }>): void => {
     unreadCounts(im)
       .then(unread => publish({ type: 'contacts:change', data: { change: event.detail.change, contact: contactView(event.detail.contact, subscriptionsOf(presence), unread) } }))
-      .catch(() => {})
+      // the inbox unreadable (a node stopping): this event is lost, the list itself is not
+      .catch(err => log('contact change %s not sent to API clients - %e', event.detail.change, err))
   }
   contacts.addEventListener('change', listener)
   return () => contacts.removeEventListener('change', listener)

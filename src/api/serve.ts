@@ -44,7 +44,7 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
   node.libp2p.addEventListener('peer:disconnect', onDisconnect)
   const stopPresenceEvents = presenceEvents(node.libp2p.services.presence, event => api.publish(event))
   const stopMessagingEvents = messagingEvents(node.libp2p.services.im, event => api.publish(event))
-  const stopContactsEvents = contactsEvents(node.libp2p.services.contacts, node.libp2p.services.presence, node.libp2p.services.im, event => api.publish(event))
+  const stopContactsEvents = contactsEvents(node.libp2p.services.contacts, node.libp2p.services.presence, node.libp2p.services.im, event => api.publish(event), node.libp2p.logger.forComponent('presence-mesh:api'))
 
   await writeEndpoint(paths.apiEndpoint, { url: api.url, pid: process.pid, peerId: node.peerId.toString() })
   return {

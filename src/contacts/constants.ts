@@ -12,6 +12,10 @@ export const REDEEM_TIMEOUT_MS = 15_000
  * it ends, so the length only sets how often that happens
  */
 export const CONTACT_SUBSCRIPTION_S = 20 * 24 * 3600
+/** One try at subscribing to a contact: a lookup, a dial (through a relay, maybe) and the answer */
+export const CONTACT_SUBSCRIBE_TIMEOUT_MS = 30_000
+/** After a contact's subscription ends, the wait before it is made again: not at once, in the handler of the end */
+export const RESUBSCRIBE_DELAY_MS = 1_000
 /** Personal invitations last a week unless the inviter says otherwise */
 export const DEFAULT_INVITE_TTL_MS = 7 * 24 * 3600_000
 /** Most contacts a node keeps, and most unredeemed invitations it remembers */

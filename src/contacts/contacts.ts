@@ -6,7 +6,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter, serviceCapabilities, serviceDependencies, type Connection, type IdentifyResult, type Logger, type PeerId, type Startable, type Stream } from '@libp2p/interface'
-import { CONTACTS_CAPABILITY, CONTACT_SUBSCRIPTION_S, DEFAULT_INVITE_TTL_MS, INVITE_PROTOCOL, INVITE_STREAMS_PER_CONNECTION, MAX_CONTACTS } from './constants.js'
+import { CONTACTS_CAPABILITY, CONTACT_SUBSCRIBE_TIMEOUT_MS, CONTACT_SUBSCRIPTION_S, DEFAULT_INVITE_TTL_MS, INVITE_PROTOCOL, INVITE_STREAMS_PER_CONNECTION, MAX_CONTACTS, RESUBSCRIBE_DELAY_MS } from './constants.js'
 import { ContactError, InviteRefusedError } from './errors.js'
 import { decodeInvite, expiryProblem, MAX_INVITE_NAME, type Invite } from './invite.js'
 import { Invitations } from './invitations.js'
@@ -113,7 +113,8 @@ export class ContactsService extends TypedEventEmitter<ContactsEvents> implement
     let invitation: AddContactResult['invitation'] = null
     let pendingInvite: string | undefined
     if (invite != null && input.invite != null) {
-      await this.components.peerStore.merge(peer, { multiaddrs: invite.addrs }).catch(() => {})
+      // without them the hand-over still dials what the peer store and the DHT know
+      await this.components.peerStore.merge(peer, { multiaddrs: invite.addrs }).catch(err => this.log('could not keep the addresses of the invitation of %p - %e', peer, err))
       invitation = await this.handOver(invite, options.signal)
       if (invitation === 'pending') pendingInvite = input.invite.trim()
     }
@@ -187,16 +188,19 @@ export class ContactsService extends TypedEventEmitter<ContactsEvents> implement
     setTimeout(() => { void this.keepSubscribed(added) }, 0)
   }
 
-  /** Subscribe to a contact unless the presence service already holds a subscription to it */
+  /**
+   * Subscribe to a contact unless the presence service already holds a subscription to it.
+   * Started by events and timers, so it never rejects: a failure is logged
+   */
   private async keepSubscribed (entry: ContactEntry): Promise<void> {
-    if (!this.running || this.entries.get(entry.id) == null) return
-    const peer = peerIdFromString(entry.id)
-    if (this.components.presence.subscriptions().some(s => s.target.equals(peer))) return
     try {
-      const result = await this.components.presence.subscribe(peer, { duration: this.duration, signal: AbortSignal.timeout(30_000) })
-      if (result.status === 'failure') this.log('subscribing to contact %p failed: %s', peer, result.reason)
+      if (!this.running || this.entries.get(entry.id) == null) return
+      const peer = peerIdFromString(entry.id)
+      if (this.components.presence.subscriptions().some(s => s.target.equals(peer))) return
+      const result = await this.components.presence.subscribe(peer, { duration: this.duration, signal: AbortSignal.timeout(CONTACT_SUBSCRIBE_TIMEOUT_MS) })
+      if (result.status === 'failure') this.log('subscribing to contact %s failed: %s', entry.id, result.reason)
     } catch (err) {
-      this.log.error('subscribing to contact %p failed - %e', peer, err)
+      this.log.error('subscribing to contact %s failed - %e', entry.id, err)
     }
   }
 
@@ -231,7 +235,7 @@ export class ContactsService extends TypedEventEmitter<ContactsEvents> implement
       return
     }
     // ran out, or cancelled (by the presentity, or a `pmesh watch` that ended): the list keeps watching
-    setTimeout(() => { void this.keepSubscribed(entry) }, 1_000).unref?.()
+    setTimeout(() => { void this.keepSubscribed(entry) }, RESUBSCRIBE_DELAY_MS).unref?.()
   }
 
   /** A contact whose invitation we still hold came online: hand it over now */
@@ -244,7 +248,11 @@ export class ContactsService extends TypedEventEmitter<ContactsEvents> implement
         await this.invitations.redeem(await decodeInvite(text), this.myName)
         this.log('handed over the invitation of %s', entry.name)
       } catch (err) {
-        if (!(err instanceof InviteRefusedError)) return
+        if (!(err instanceof InviteRefusedError)) {
+          // kept: handed over at the contact's next connection
+          this.log('handing over the invitation of %s failed, again when it next connects - %e', entry.name, err)
+          return
+        }
         this.log.error('%s refused its invitation: %s', entry.name, err.message)
       }
       const current = this.entries.get(entry.id)

@@ -117,6 +117,7 @@ export class XmppIdentities {
     try {
       await identity.start(wake)
     } catch (err) {
+      // the start's error is the one to report; a stop of a half-started node may fail as well
       await identity.stop().catch(() => {})
       throw err
     }

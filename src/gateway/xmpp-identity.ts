@@ -94,7 +94,7 @@ export class XmppIdentity {
     // the gateway no longer carries the mesh users' changes to this XMPP user: they go away in its roster
     for (const peer of this.seen.keys()) {
       const jid = this.host.jidOf(peer)
-      if (jid != null) await this.host.send(xml('presence', { from: `${jid}/mesh`, to: this.jid, type: 'unavailable' })).catch(() => {})
+      if (jid != null) await this.host.send(xml('presence', { from: `${jid}/mesh`, to: this.jid, type: 'unavailable' })).catch(err => this.host.log('%s: no unavailable from %s - %e', this.jid, jid, err))
     }
     await this.node.stop()
   }

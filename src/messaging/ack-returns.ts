@@ -75,6 +75,7 @@ export class AckReturns {
       this.waiting -= dropped.entries.length
       this.init.log('too many acks waiting to be returned: dropped %d for %p', dropped.entries.length, dropped.sender)
     }
+    // work() never rejects: a deposit that fails is logged there
     if (this.active < CONCURRENCY) void this.work()
   }
 

@@ -31,6 +31,7 @@ export class BatchWriter {
   async write (ops: (batch: Batch) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ ops, resolve, reject })
+      // run() never rejects: a failed commit rejects the writes it held
       if (!this.running) void this.run()
     })
   }

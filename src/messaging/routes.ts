@@ -84,7 +84,8 @@ export class Route {
   }
 
   private async record (timeout: number): Promise<Multiaddr[]> {
-    // not asking the recipient itself: a dial to it has failed, or is about to be tried anyway
+    // not asking the recipient itself: a dial to it has failed, or is about to be tried anyway. A lookup
+    // that fails (timed out, no DHT peers) gives no addresses, as a record without any would
     this.recordAddresses ??= this.components.presence.addresses(this.peer, { signal: timeoutSignal(timeout, this.signal), askPresentity: false }).catch(() => [])
     return this.recordAddresses
   }

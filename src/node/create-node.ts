@@ -179,6 +179,7 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       startedAt = Date.now()
       await startOps()
     } catch (err) {
+      // the start's error is the one to report; a stop of a half-started node may fail as well
       await node.stop().catch(() => {})
       throw err
     }

@@ -48,6 +48,7 @@ async function createIdentity (path: string): Promise<PrivateKey> {
     if (err.code === 'EEXIST') return loadOrCreateIdentity(path)
     throw err
   } finally {
+    // linked or not, the key is where it belongs or the error says why; a stray temporary file (mode 0600) is harmless
     await unlink(tmp).catch(() => {})
   }
   return key

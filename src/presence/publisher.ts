@@ -248,7 +248,8 @@ export class Publisher {
     // a delegate's record we did not adopt (its gossip missed us) outranks our will: go above it
     const seen = validation.newestSeq(this.components.peerId) ?? -1n
     const inDht = this.components.connectionManager.getConnections().length === 0 ? -1n : await lookups.newestSeqInDht(this.components.peerId, AbortSignal.timeout(GOODBYE_LOOKUP_TIMEOUT_MS))
-    const goodbye = await own.goodbye(seen > inDht ? seen : inDht, this.components.addressManager.getAddresses()).catch(() => undefined)
+    const goodbye = await own.goodbye(seen > inDht ? seen : inDht, this.components.addressManager.getAddresses())
+      .catch(err => { this.log.error('could not sign goodbye - %e', err) })
     if (goodbye != null) {
       await this.spread(goodbye.bytes, this.components.peerId, { dhtTimeout: GOODBYE_DHT_TIMEOUT_MS })
         .catch(err => this.log.error('could not publish goodbye - %e', err))

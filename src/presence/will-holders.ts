@@ -200,6 +200,7 @@ export class WillHolders {
     const key = peer.toString()
     const previous = this.queued.get(key) ?? Promise.resolve()
     const next = previous.then(async () => this.depositNow(peer, protocols))
+    // the caller awaits `next` and sees its failure; the queue only waits for it to settle
     const settled = next.catch(() => {}).finally(() => {
       if (this.queued.get(key) === settled) this.queued.delete(key)
     })

@@ -203,6 +203,7 @@ export const watch: Command = {
     // interrupted: the subscriptions were this command's, end them
     for (const peerId of live) {
       if (kept.has(peerId)) continue
+      // best effort on the way out: one the node could not end runs out at its duration
       await client.call('unsubscribe', { params: { target: targets.get(peerId) ?? peerId } }).catch(() => {})
     }
     if (failures.length > 0) throw new Error(`subscription refused: ${failures.join('; ')}`)
