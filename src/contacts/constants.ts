@@ -18,6 +18,8 @@ export const CONTACT_SUBSCRIBE_TIMEOUT_MS = 30_000
 export const RESUBSCRIBE_DELAY_MS = 1_000
 /** Personal invitations last a week unless the inviter says otherwise */
 export const DEFAULT_INVITE_TTL_MS = 7 * 24 * 3600_000
+/** An expired invitation is kept this long, to tell its late holder why it fails */
+export const EXPIRED_INVITE_KEPT_MS = 24 * 3600_000
 /** Most contacts a node keeps, and most unredeemed invitations it remembers */
 export const MAX_CONTACTS = 5_000
 export const MAX_OPEN_INVITES = 1_000

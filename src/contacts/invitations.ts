@@ -9,7 +9,7 @@
 import { randomBytes } from '@libp2p/crypto'
 import { pbStream } from '@libp2p/utils'
 import { toString } from 'uint8arrays'
-import { INVITE_PROTOCOL, REDEEM_FRAME_LIMIT, REDEEM_RESPONSE_FRAME_LIMIT, REDEEM_TIMEOUT_MS, MAX_OPEN_INVITES } from './constants.js'
+import { EXPIRED_INVITE_KEPT_MS, INVITE_PROTOCOL, REDEEM_FRAME_LIMIT, REDEEM_RESPONSE_FRAME_LIMIT, REDEEM_TIMEOUT_MS, MAX_OPEN_INVITES } from './constants.js'
 import { InviteRefusedError } from './errors.js'
 import { encodeInvite, SECRET_BYTES, MAX_INVITE_NAME, type Invite } from './invite.js'
 import { Redeem, RedeemResponse } from './pb/invite.js'
@@ -43,8 +43,7 @@ export class Invitations {
   async load (): Promise<void> {
     const now = Date.now()
     for (const invite of await this.store.loadInvites()) {
-      // an expired one is kept a day, to tell its late holder why it fails
-      if (invite.expires !== 0 && invite.expires + 24 * 3600_000 < now) await this.store.deleteInvite(invite.secret)
+      if (invite.expires !== 0 && invite.expires + EXPIRED_INVITE_KEPT_MS < now) await this.store.deleteInvite(invite.secret)
       else this.issued.set(invite.secret, invite)
     }
   }

@@ -24,6 +24,9 @@ const NODES = '/presence-mesh/gateway/xmpp/nodes'
 export const DEFAULT_MAX_ACTIVE = 100
 /** Default time an offline XMPP user's node keeps running, ms */
 export const DEFAULT_IDLE_MS = 10 * 60_000
+/** Idle nodes are looked for once per idle time, kept between these bounds */
+const SWEEP_MAX_MS = 60_000
+const SWEEP_MIN_MS = 1_000
 
 /** Starts the mesh node of one identity, with this key and datastore (createNode in the CLI) */
 export type IdentityNodeFactory = (privateKey: PrivateKey, datastore: Datastore) => Promise<PresenceMeshNode>
@@ -56,7 +59,7 @@ export class XmppIdentities {
 
   /** Start the identities active last time (up to the bound), so their subscriptions go on */
   async start (): Promise<void> {
-    this.sweeper = setInterval(() => { this.sweep().catch(err => this.log.error('stopping idle identities - %e', err)) }, Math.max(1_000, Math.min(this.idleMs, 60_000)))
+    this.sweeper = setInterval(() => { this.sweep().catch(err => this.log.error('stopping idle identities - %e', err)) }, Math.max(SWEEP_MIN_MS, Math.min(this.idleMs, SWEEP_MAX_MS)))
     this.sweeper.unref()
     const known: Stored[] = []
     for await (const { value } of this.datastore.query({ prefix: PREFIX })) {

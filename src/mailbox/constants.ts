@@ -52,6 +52,8 @@ export const DEFAULT_MAILBOX_LIMITS = Object.freeze({
 
 /** Expired boxes are swept this often (and on every access to their box), or more often for a short TTL */
 export const SWEEP_INTERVAL_MS = 60 * 60_000
+/** …but never more often than this, however short the TTL */
+export const MIN_SWEEP_INTERVAL_MS = 1_000
 
 /** Signature domain and payload type of deposit tokens: a token signature is valid for nothing else */
 export const DEPOSIT_TOKEN_DOMAIN = 'presence-mesh-deposit-token'

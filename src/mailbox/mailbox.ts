@@ -6,7 +6,7 @@
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import { pbStream } from '@libp2p/utils'
 import * as Digest from 'multiformats/hashes/digest'
-import { MAILBOX_CAPABILITY, DEFAULT_MAILBOX_LIMITS, DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_BATCH_BYTES, DRAIN_BATCH_ITEMS, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, MAX_BOX_SIZE, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION, SWEEP_INTERVAL_MS } from './constants.js'
+import { MAILBOX_CAPABILITY, DEFAULT_MAILBOX_LIMITS, DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_BATCH_BYTES, DRAIN_BATCH_ITEMS, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, MAX_BOX_SIZE, MIN_SWEEP_INTERVAL_MS, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION, SWEEP_INTERVAL_MS } from './constants.js'
 import { verifyDepositToken } from './deposit-token.js'
 import { MailboxStore, type DepositOutcome } from './mailbox-store.js'
 import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
@@ -60,7 +60,7 @@ export class MailboxService implements Mailbox, Startable {
     const settings = { ...DEFAULT_MAILBOX_LIMITS, ...defined }
     this.store = new MailboxStore(components.datastore, settings, this.log)
     // a short time to live (tests, small relays) is swept as promptly as it is meant
-    this.sweepInterval = Math.max(1_000, Math.min(SWEEP_INTERVAL_MS, settings.ttlMs / 4))
+    this.sweepInterval = Math.max(MIN_SWEEP_INTERVAL_MS, Math.min(SWEEP_INTERVAL_MS, settings.ttlMs / 4))
     const metrics = components.metrics
     if (metrics != null && this.serve) {
       metrics.registerMetric('presence_mesh_mailbox_items', { help: 'Sealed messages this relay keeps for offline recipients', calculate: () => this.store.usage().items })

@@ -1,4 +1,5 @@
 import { fromString } from 'uint8arrays/from-string'
+import { PRINTABLE_ID } from '../utils/formats.js'
 
 /**
  * Delivery protocol: one long-lived stream per connection, signed messages
@@ -55,7 +56,17 @@ export const IM_IDLE_MS = 60_000
 export const MAX_MESSAGE_AGE_MS = 7 * 24 * 60 * 60_000
 
 /** A message id: 1–64 printable ASCII characters, unique among one sender's messages */
-export const MESSAGE_ID = /^[\x21-\x7e]{1,64}$/
+export const MESSAGE_ID = PRINTABLE_ID
+/** Limits of a message's other fields (validateMessage), in UTF-16 code units; a reference is replyTo or inReplyTo */
+export const MAX_CONTENT_TYPE_LENGTH = 256
+export const MAX_SUBJECT_LENGTH = 1024
+export const MAX_HEADERS = 32
+export const MAX_HEADER_VALUE_LENGTH = 1024
+export const MAX_REFERENCE_LENGTH = 256
+/** Random bytes drawn at a time for message ids, 8 an id */
+export const ID_RANDOM_BLOCK_BYTES = 4096
+/** Longest message/cpim text fromCpim reads unless told otherwise (FromCpimOptions.maxLength) */
+export const DEFAULT_MAX_CPIM_LENGTH = 4 * 1024 * 1024
 
 /**
  * Strangers' rate: a burst of 20 covers someone who writes a few lines in a

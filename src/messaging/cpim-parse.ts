@@ -7,6 +7,7 @@
  * skipped, its Content-Length (which `frameCpim` writes so a stream of messages can be split) honoured.
  */
 import { LANGUAGE_TAG } from '../utils/formats.js'
+import { DEFAULT_MAX_CPIM_LENGTH } from './constants.js'
 import { address, CPIM_NAMESPACE, CTL, dateTime, NAME, unescape, utf8 } from './cpim-grammar.js'
 import { contentLength, decodeTransfer, mimeHeaders } from './cpim-mime.js'
 import { InvalidCpimError } from './errors.js'
@@ -21,7 +22,7 @@ const WRAPPER = /^content-type:\s*message\/cpim\s*(;.*)?$/i
 
 /** Parse message/cpim text (or its bytes, to keep 8-bit content exact). Throws only InvalidCpimError */
 export function fromCpim (input: string | Uint8Array, options: FromCpimOptions = {}): ParsedCpim {
-  const maxLength = options.maxLength ?? 4 * 1024 * 1024
+  const maxLength = options.maxLength ?? DEFAULT_MAX_CPIM_LENGTH
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) throw new InvalidCpimError('message/cpim must be text or bytes')
   const input8 = typeof input === 'string' ? new TextEncoder().encode(input.slice(0, maxLength + 1)) : input
   if (input8.byteLength > maxLength) throw new InvalidCpimError(`message/cpim longer than ${maxLength} bytes`)

@@ -7,7 +7,7 @@ import { peerIdFromMultihash, peerIdFromPublicKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import * as Digest from 'multiformats/hashes/digest'
 import { equals } from 'uint8arrays/equals'
-import { DEFAULT_MAX_BODY_SIZE, ENVELOPE_OVERHEAD, MESSAGE_DOMAIN, MESSAGE_ID, MESSAGE_PAYLOAD_TYPE } from './constants.js'
+import { DEFAULT_MAX_BODY_SIZE, ENVELOPE_OVERHEAD, ID_RANDOM_BLOCK_BYTES, MAX_CONTENT_TYPE_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS, MAX_REFERENCE_LENGTH, MAX_SUBJECT_LENGTH, MESSAGE_DOMAIN, MESSAGE_ID, MESSAGE_PAYLOAD_TYPE } from './constants.js'
 import { InvalidMessageError, InvalidMessageSignatureError, MessageTooLargeError } from './errors.js'
 import { InstantMessage as PBMessage } from './pb/message.js'
 import { EnvelopeSigner, validEnvelope } from './signing.js'
@@ -50,7 +50,7 @@ let idOffset = 0
 /** A new message id: time-ordered and random, so unique among our messages without any shared counter */
 export function newMessageId (now: number): string {
   if (idOffset + 8 > idBytes.byteLength) {
-    idBytes = randomBytes(4096)
+    idBytes = randomBytes(ID_RANDOM_BLOCK_BYTES)
     idOffset = 0
   }
   idOffset += 8
@@ -60,20 +60,20 @@ export function newMessageId (now: number): string {
 export function validateMessage (message: InstantMessage, maxBodySize = DEFAULT_MAX_BODY_SIZE): void {
   if (!MESSAGE_ID.test(message.id)) throw new InvalidMessageError('Message id must be 1-64 printable ASCII characters')
   if (!Number.isSafeInteger(message.date) || message.date < 0) throw new InvalidMessageError('Message date must be ms since the epoch')
-  if (!CONTENT_TYPE.test(message.contentType) || CONTROL.test(message.contentType) || message.contentType.length > 256) {
+  if (!CONTENT_TYPE.test(message.contentType) || CONTROL.test(message.contentType) || message.contentType.length > MAX_CONTENT_TYPE_LENGTH) {
     throw new InvalidMessageError(`"${message.contentType}" is not a MIME content type`)
   }
-  if (message.subject != null && (CONTROL.test(message.subject) || message.subject.length > 1024)) {
-    throw new InvalidMessageError('Subject must be one line of at most 1024 characters')
+  if (message.subject != null && (CONTROL.test(message.subject) || message.subject.length > MAX_SUBJECT_LENGTH)) {
+    throw new InvalidMessageError(`Subject must be one line of at most ${MAX_SUBJECT_LENGTH} characters`)
   }
-  if (message.headers.length > 32) throw new InvalidMessageError('At most 32 extension headers')
+  if (message.headers.length > MAX_HEADERS) throw new InvalidMessageError(`At most ${MAX_HEADERS} extension headers`)
   for (const { name, value } of message.headers) {
-    if (!HEADER_NAME.test(name) || CONTROL.test(value) || value.length > 1024) {
+    if (!HEADER_NAME.test(name) || CONTROL.test(value) || value.length > MAX_HEADER_VALUE_LENGTH) {
       throw new InvalidMessageError(`Extension header "${name}" is not a valid header`)
     }
   }
   for (const [field, value] of [['replyTo', message.replyTo], ['inReplyTo', message.inReplyTo]] as const) {
-    if (value != null && (value.length === 0 || value.length > 256 || CONTROL.test(value))) throw new InvalidMessageError(`${field} is not valid`)
+    if (value != null && (value.length === 0 || value.length > MAX_REFERENCE_LENGTH || CONTROL.test(value))) throw new InvalidMessageError(`${field} is not valid`)
   }
   if (message.body.byteLength > maxBodySize) {
     throw new MessageTooLargeError(`Message body of ${message.body.byteLength} bytes exceeds the limit of ${maxBodySize}`)

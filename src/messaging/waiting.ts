@@ -14,6 +14,9 @@ import { MAX_MESSAGE_AGE_MS, OUTBOX_MAX_BYTES, OUTBOX_MAX_MESSAGES } from './con
 import type { OutboxEntry } from './store.js'
 import type { PeerId } from '@libp2p/interface'
 
+/** An outbox entry expires this long before a recipient would refuse it as too old: time for the trip */
+const TRIP_MARGIN_MS = 60_000
+
 export interface WaitingInit {
   maxMessages?: number
   maxBytes?: number
@@ -98,7 +101,7 @@ export class Waiting {
   }
 }
 
-/** A recipient refuses messages older than MAX_MESSAGE_AGE_MS; a minute's margin for the trip */
+/** A recipient refuses messages older than MAX_MESSAGE_AGE_MS */
 function expired (entry: OutboxEntry, now: number): boolean {
-  return entry.createdAt < now - MAX_MESSAGE_AGE_MS + 60_000
+  return entry.createdAt < now - MAX_MESSAGE_AGE_MS + TRIP_MARGIN_MS
 }

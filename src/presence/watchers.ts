@@ -12,6 +12,7 @@ import { Key, type Datastore } from 'interface-datastore'
 import { fromString, toString } from 'uint8arrays'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { NOTICE_PROTOCOL, SUBSCRIBE_FRAME_LIMIT, SUBSCRIBE_PROTOCOL, SUBSCRIBE_STREAMS_PER_CONNECTION } from './protocol.js'
+import { PRINTABLE_ID } from '../utils/formats.js'
 import { readAll } from '../utils/stored-values.js'
 import { openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
 import type { Answer, NoticeKind } from './access/control.js'
@@ -21,12 +22,13 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 const PREFIX = '/presence-mesh/presence/watchers'
 const REQUEST_TIMEOUT_MS = 5_000
 const NOTICE_TIMEOUT_MS = 5_000
+/** Lapsed registrations are dropped within this long of their end */
+const SWEEP_INTERVAL_MS = 5_000
 const NOTICE_KINDS: Record<NoticeKind, Notice.Kind> = {
   approved: Notice.Kind.KIND_APPROVED,
   cancelled: Notice.Kind.KIND_CANCELLED,
   refused: Notice.Kind.KIND_REFUSED
 }
-const TRANSACTION_ID = /^[\x21-\x7e]{1,64}$/
 
 export interface Watcher {
   peerId: PeerId
@@ -83,7 +85,7 @@ export class Watchers {
       maxInboundStreams: SUBSCRIBE_STREAMS_PER_CONNECTION,
       runOnLimitedConnection: true
     })
-    this.sweeper = setInterval(() => { this.sweep().catch(err => this.log.error('sweep failed - %e', err)) }, 5_000)
+    this.sweeper = setInterval(() => { this.sweep().catch(err => this.log.error('sweep failed - %e', err)) }, SWEEP_INTERVAL_MS)
     this.sweeper.unref?.()
     const now = Date.now()
     this.lapsed = this.list().filter(w => w.expiresAt <= now).map(w => w.peerId)
@@ -150,7 +152,7 @@ export class Watchers {
   private async answer (peerId: PeerId, request: SubscribeRequest): Promise<SubscribeResponse> {
     const record = this.init.currentRecord()
     const response = { transactionId: request.transactionId, record: record == null ? undefined : new Uint8Array(record) }
-    if (!TRANSACTION_ID.test(request.transactionId)) {
+    if (!PRINTABLE_ID.test(request.transactionId)) {
       return { ...response, status: SubscribeResponse.Status.STATUS_FAILED, duration: 0, reason: 'transaction id must be 1-64 printable ASCII characters' }
     }
     const key = peerId.toString()

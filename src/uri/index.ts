@@ -34,6 +34,8 @@ const DOT_ATOM = `${ATEXT}+(?:\\.${ATEXT}+)*`
 const MAILBOX = new RegExp(`^${DOT_ATOM}@${DOT_ATOM}$`)
 // RFC 2396 uric: reserved / unreserved / escaped
 const URIC = /^(?:[A-Za-z0-9;/?:@&=+$,\-_.!~*'()]|%[0-9A-Fa-f]{2})*$/
+/** Longest URI we parse: far beyond any pres:/im: URI with headers, short enough to reject junk at once */
+const MAX_URI_LENGTH = 2048
 // base58btc (Ed25519/secp256k1 identity multihashes) or base32 CIDv1 peer ids
 const PEER_ID_SHAPE = /^(?:[1-9A-HJ-NP-Za-km-z]{40,60}|b[a-z2-7]{50,70})$/
 
@@ -52,8 +54,8 @@ export function parseUri (uri: string): ParsedUri {
   if (typeof uri !== 'string' || uri.length === 0) {
     throw new InvalidUriError('Expected a pres: or im: URI, got an empty value')
   }
-  if (uri.length > 2048) {
-    throw new InvalidUriError('URI is longer than 2048 characters')
+  if (uri.length > MAX_URI_LENGTH) {
+    throw new InvalidUriError(`URI is longer than ${MAX_URI_LENGTH} characters`)
   }
   const colon = uri.indexOf(':')
   const scheme = uri.slice(0, colon).toLowerCase()

@@ -13,6 +13,9 @@ export const MAX_TIMESTAMP = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
 /** How far in the future a signed record or message may be dated: the clocks of two honest nodes may disagree */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000
 
+/** An id our protocols carry (a message id, a subscription's transaction id): 1–64 printable ASCII characters */
+export const PRINTABLE_ID = /^[\x21-\x7e]{1,64}$/
+
 /** An RFC 5646 language tag as PIDF's xml:lang and CPIM's `lang` need it: primary subtag and subtags of 1–8 letters or digits */
 export const LANGUAGE_TAG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/
 

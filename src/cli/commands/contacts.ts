@@ -10,6 +10,8 @@ import { print, printJson } from '../output.js'
 import type { Command } from '../main.js'
 import type { ContactView } from '../../api/contacts-routes.js'
 
+/** How long `pmesh contacts add` waits for the node: an invitation's hand-over may dial through a relay */
+const ADD_WAIT_MS = 60_000
 const SUBSCRIPTION_STATES: Record<ContactView['subscription'], string> = {
   registered: '',
   waiting: '',
@@ -55,7 +57,7 @@ export const contacts: Command = {
       if (args.length !== 1) throw new UsageError('expected "contacts add URI|INVITE [--name NAME]"')
       const invite = args[0].trim().toLowerCase().startsWith('pmesh:') || args[0].includes('#pmesh:')
       if (!invite && !looksLikeAddress(args[0])) throw new UsageError(`"${args[0]}" is neither an invitation (pmesh:…) nor an address (pres:…, im:…, a peer id)`)
-      const result = await client.call('addContact', { body: invite ? { invite: args[0], name: values.name, me: values.as } : { target: args[0], name: values.name, me: values.as } }, { signal: AbortSignal.timeout(60_000) })
+      const result = await client.call('addContact', { body: invite ? { invite: args[0], name: values.name, me: values.as } : { target: args[0], name: values.name, me: values.as } }, { signal: AbortSignal.timeout(ADD_WAIT_MS) })
       if (json) return printJson(result)
       const how = result.invitation === 'accepted'
         ? '; you are in their contacts too'

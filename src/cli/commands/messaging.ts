@@ -17,6 +17,8 @@ import type { MessageView } from '../../api/messaging-routes.js'
 
 interface SendOutcome { status: string, reason?: string, detail?: string, id: string, ms: number }
 
+/** How long send and reply wait for the node's answer: longer than the node's own send timeout, which ends first */
+const SEND_WAIT_MS = 120_000
 /** What the recipient's limits on strangers mean for the person sending */
 const HINTS: Record<string, string> = {
   'rate-limited': 'you are not among the recipient\'s contacts and sent too many too fast; wait before sending again',
@@ -77,7 +79,7 @@ export const send: Command = {
     const client = await ApiClient.fromHome(home)
     const to = await resolveTarget(client, name)
     // the node gives up on its own after its send timeout; allow for it
-    const result = await client.call('send', { body: { to, subject: values.subject, ...body } }, { signal: AbortSignal.timeout(120_000) }).catch((err: any) => {
+    const result = await client.call('send', { body: { to, subject: values.subject, ...body } }, { signal: AbortSignal.timeout(SEND_WAIT_MS) }).catch((err: any) => {
       // far over the message limit, the request is over the API's own limit first: name the one that matters
       if (err?.status === 413) return { status: 'failed', reason: 'too-large', detail: `the body is ${sizeOf(body)} bytes`, id: '', ms: 0 }
       throw err
@@ -92,7 +94,7 @@ export const reply: Command = {
   run: async argv => {
     const { values, positionals, home } = parse(argv, {}, { min: 2, max: 2 })
     const client = await ApiClient.fromHome(home)
-    const result = await client.call('reply', { params: { id: positionals[0] }, body: { text: positionals[1] } }, { signal: AbortSignal.timeout(120_000) })
+    const result = await client.call('reply', { params: { id: positionals[0] }, body: { text: positionals[1] } }, { signal: AbortSignal.timeout(SEND_WAIT_MS) })
     report(result, `the sender of ${positionals[0]}`, values.json === true)
   }
 }
