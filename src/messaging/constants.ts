@@ -57,6 +57,8 @@ export const MAX_MESSAGE_AGE_MS = 7 * 24 * 60 * 60_000
 
 /** A message id: 1–64 printable ASCII characters, unique among one sender's messages */
 export const MESSAGE_ID = PRINTABLE_ID
+/** A character of an RFC 2045 / RFC 7230 token: MIME types and their parameters, header names */
+export const TOKEN_CHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]"
 /** Limits of a message's other fields (validateMessage), in UTF-16 code units; a reference is replyTo or inReplyTo */
 export const MAX_CONTENT_TYPE_LENGTH = 256
 export const MAX_SUBJECT_LENGTH = 1024

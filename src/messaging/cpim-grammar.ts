@@ -15,6 +15,13 @@ export const PM_NAMESPACE = 'urn:presence-mesh:cpim'
 /** The message's own extension headers */
 export const EXT_NAMESPACE = 'urn:presence-mesh:cpim:ext'
 
+/** How much of a bad input an error message quotes: enough to find it, never a whole hostile header */
+const EXCERPT_CHARS = 80
+
+export function excerpt (text: string): string {
+  return text.slice(0, EXCERPT_CHARS)
+}
+
 /** A CPIM header name or prefix (RFC 3862 §3.1: a token) */
 export const NAME = "[A-Za-z0-9!#$%&'*+^_`|~-]+"
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"]+$/
@@ -41,16 +48,16 @@ export function unescape (value: string): string {
 export function address (value: string, options: FromCpimOptions): CpimAddress {
   const text = value.trim()
   const open = text.lastIndexOf('<')
-  if (open < 0 || !text.endsWith('>')) throw new InvalidCpimError(`"${text.slice(0, 80)}" is not an address ([Name] <URI>)`)
+  if (open < 0 || !text.endsWith('>')) throw new InvalidCpimError(`"${excerpt(text)}" is not an address ([Name] <URI>)`)
   const uri = text.slice(open + 1, -1)
-  if (!URI.test(uri)) throw new InvalidCpimError(`"${uri.slice(0, 80)}" in an address is not an absolute URI`)
+  if (!URI.test(uri)) throw new InvalidCpimError(`"${excerpt(uri)}" in an address is not an absolute URI`)
   const before = text.slice(0, open).trim()
   const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(before)
-  if (quoted == null && /[<>"]/.test(before)) throw new InvalidCpimError(`Malformed name in "${text.slice(0, 80)}"`)
+  if (quoted == null && /[<>"]/.test(before)) throw new InvalidCpimError(`Malformed name in "${excerpt(text)}"`)
   const name = quoted != null ? unescape(quoted[1]) : before === '' ? undefined : before
   const scheme = uri.slice(0, uri.indexOf(':')).toLowerCase()
   if (options.schemes != null && !options.schemes.some(s => s.toLowerCase() === scheme)) {
-    throw new InvalidCpimError(`Address <${uri.slice(0, 80)}>: only ${options.schemes.join(', ')} URIs are accepted`)
+    throw new InvalidCpimError(`Address <${excerpt(uri)}>: only ${options.schemes.join(', ')} URIs are accepted`)
   }
   let peerId: PeerId | undefined
   if (scheme === 'im') {
@@ -71,7 +78,7 @@ export function dateTime (value: string): Date {
   const [y, mo, d, h, mi, s, oh, om] = [1, 2, 3, 4, 5, 6, 9, 10].map(i => Number(m?.[i] ?? 0))
   const monthDays = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
   if (m == null || mo < 1 || mo > 12 || d < 1 || d > monthDays[mo - 1] || h > 23 || mi > 59 || s > 60 || oh > 23 || om > 59) {
-    throw new InvalidCpimError(`DateTime "${value.slice(0, 80)}" is not an RFC 3339 date-time`)
+    throw new InvalidCpimError(`DateTime "${excerpt(value)}" is not an RFC 3339 date-time`)
   }
   const date = new Date(0)
   // setUTCFullYear, as Date.UTC maps the years 0-99 to 1900-1999

@@ -8,11 +8,12 @@
  * a body that itself holds CPIM text (or blank lines) cannot look like the next message.
  */
 import { fromString } from 'uint8arrays'
-import { CTL } from './cpim-grammar.js'
+import { TOKEN_CHAR } from './constants.js'
+import { CTL, excerpt } from './cpim-grammar.js'
 import { InvalidCpimError } from './errors.js'
 
 // A parameter: `; name=token`, `; name="quoted"` or `; name*=…`, each with the text before it
-const PARAM = /;\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)\s*/gy
+const PARAM = new RegExp(`;\\s*(${TOKEN_CHAR}+)\\s*=\\s*("(?:[^"\\\\]|\\\\.)*"|[^;\\s]*)\\s*`, 'gy')
 const CONTINUED = /^(.+?)\*(\d+)(\*?)$/
 const ATTR_CHAR = /[!#$&+\-.^_`|~0-9A-Za-z]/
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -101,7 +102,7 @@ export function splitCpim (input: string | Uint8Array): Uint8Array[] {
       pos = lf + 1
       if (line === '') break
       const colon = line.indexOf(':')
-      if (colon <= 0) throw new InvalidCpimError(`Malformed frame header "${line.slice(0, 80)}"`)
+      if (colon <= 0) throw new InvalidCpimError(`Malformed frame header "${excerpt(line)}"`)
       headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
     }
     if (!/^message\/cpim\s*(;.*)?$/i.test(headers['content-type'] ?? '')) throw new InvalidCpimError('A framed message is not Content-Type: message/cpim')
@@ -121,7 +122,7 @@ export function mimeHeaders (lines: string[], malformed?: string): Record<string
   for (const line of lines) unfolded.push(/^[ \t]/.test(line) && unfolded.length > 0 ? `${unfolded.pop()}${line}` : line)
   for (const line of unfolded) {
     const match = /^([!-9;-~]+):[ \t]*/.exec(line)
-    if (match == null || CTL.test(line)) throw new InvalidCpimError(malformed ?? `Malformed content header "${line.slice(0, 80)}"`)
+    if (match == null || CTL.test(line)) throw new InvalidCpimError(malformed ?? `Malformed content header "${excerpt(line)}"`)
     const name = match[1].toLowerCase()
     if (headers.has(name)) throw new InvalidCpimError(`Content header ${match[1]} appears twice`)
     headers.set(name, line.slice(match[0].length))
@@ -135,7 +136,7 @@ export function decodeTransfer (raw: Uint8Array, transferEncoding: string | unde
   if (encoding === 'base64') return base64(raw)
   if (encoding === 'quoted-printable') return quotedPrintable(raw)
   if (['7bit', '8bit', 'binary'].includes(encoding)) return raw
-  throw new InvalidCpimError(`Unknown Content-Transfer-Encoding "${encoding.slice(0, 80)}"`)
+  throw new InvalidCpimError(`Unknown Content-Transfer-Encoding "${excerpt(encoding)}"`)
 }
 
 /** Base64 content, whitespace ignored, strictly checked */

@@ -7,8 +7,8 @@
  * skipped, its Content-Length (which `frameCpim` writes so a stream of messages can be split) honoured.
  */
 import { LANGUAGE_TAG } from '../utils/formats.js'
-import { DEFAULT_MAX_CPIM_LENGTH } from './constants.js'
-import { address, CPIM_NAMESPACE, CTL, dateTime, NAME, unescape, utf8 } from './cpim-grammar.js'
+import { DEFAULT_MAX_CPIM_LENGTH, TOKEN_CHAR } from './constants.js'
+import { address, CPIM_NAMESPACE, CTL, dateTime, excerpt, NAME, unescape, utf8 } from './cpim-grammar.js'
 import { contentLength, decodeTransfer, mimeHeaders } from './cpim-mime.js'
 import { InvalidCpimError } from './errors.js'
 import type { FromCpimOptions, ParsedCpim } from './cpim.js'
@@ -17,7 +17,7 @@ const HEADER_LINE = new RegExp(`^(?:(${NAME})\\.)?(${NAME}):`)
 const PARAM = new RegExp(`^;(${NAME})=("(?:[^"\\\\]|\\\\.)*"|(?:[A-Za-z0-9!#$%&'*+^_\`|~.-]|[^\\x00-\\x7f])+)`)
 const NS_VALUE = new RegExp(`^(?:(${NAME}) *)?<([^<>\\s]+)>$`)
 const HEADER_NAME = new RegExp(`^(?:(${NAME})\\.)?(${NAME})$`)
-const MIME_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+\s*(;.*)?$/
+const MIME_TYPE = new RegExp(`^${TOKEN_CHAR}+\\/${TOKEN_CHAR}+\\s*(;.*)?$`)
 const WRAPPER = /^content-type:\s*message\/cpim\s*(;.*)?$/i
 
 /** Parse message/cpim text (or its bytes, to keep 8-bit content exact). Throws only InvalidCpimError */
@@ -45,7 +45,7 @@ export function fromCpim (input: string | Uint8Array, options: FromCpimOptions =
   if (content.next < 0 && content.lines.length === 0) throw new InvalidCpimError('No content headers after the message headers')
   parsed.contentHeaders = mimeHeaders(content.lines, content.next < 0 ? 'No blank line between the content headers and the content' : undefined)
   parsed.contentType = parsed.contentHeaders['content-type'] ?? 'text/plain; charset=us-ascii'
-  if (!MIME_TYPE.test(parsed.contentType)) throw new InvalidCpimError(`Content-Type "${parsed.contentType.slice(0, 80)}" is not a MIME type`)
+  if (!MIME_TYPE.test(parsed.contentType)) throw new InvalidCpimError(`Content-Type "${excerpt(parsed.contentType)}" is not a MIME type`)
   const raw = new Uint8Array(bytes.subarray(content.next < 0 ? bytes.length : content.next)) // a copy, never a Buffer
   parsed.body = decodeTransfer(raw, parsed.contentHeaders['content-transfer-encoding'])
   return parsed
@@ -61,7 +61,7 @@ function messageHeaders (lines: string[], parsed: ParsedCpim, options: FromCpimO
   }
   for (const line of lines) {
     const match = HEADER_LINE.exec(line)
-    if (match == null) throw new InvalidCpimError(`Malformed header line "${line.slice(0, 80)}"`)
+    if (match == null) throw new InvalidCpimError(`Malformed header line "${excerpt(line)}"`)
     const [, prefix, name] = match
     let rest = line.slice(match[0].length)
     const entries: Array<[string, string]> = []
@@ -71,14 +71,14 @@ function messageHeaders (lines: string[], parsed: ParsedCpim, options: FromCpimO
     }
     // fromEntries makes own properties, even of "__proto__"
     const params: Record<string, string> = Object.fromEntries(entries)
-    if (rest !== '' && !rest.startsWith(' ')) throw new InvalidCpimError(`Header "${line.slice(0, 80)}" needs a space after the colon and parameters`)
-    if (params.lang != null && !LANGUAGE_TAG.test(params.lang)) throw new InvalidCpimError(`"${params.lang.slice(0, 80)}" is not a language tag`)
+    if (rest !== '' && !rest.startsWith(' ')) throw new InvalidCpimError(`Header "${excerpt(line)}" needs a space after the colon and parameters`)
+    if (params.lang != null && !LANGUAGE_TAG.test(params.lang)) throw new InvalidCpimError(`"${excerpt(params.lang)}" is not a language tag`)
     const value = rest.slice(1)
     if (CTL.test(value)) throw new InvalidCpimError(`Control character in the value of ${match[0]} (escape it)`)
     const namespace = resolve(prefix, name)
     if (name === 'NS' && (prefix == null || namespace === CPIM_NAMESPACE)) {
       const ns = NS_VALUE.exec(value.trim())
-      if (ns == null) throw new InvalidCpimError(`Malformed NS header "${value.slice(0, 80)}" (expected [prefix] <URI>)`)
+      if (ns == null) throw new InvalidCpimError(`Malformed NS header "${excerpt(value)}" (expected [prefix] <URI>)`)
       parsed.namespaces.push({ prefix: ns[1], uri: ns[2] })
       if (ns[1] == null) defaultNamespace = ns[2]
       else prefixes.set(ns[1], ns[2])
@@ -102,7 +102,7 @@ function messageHeaders (lines: string[], parsed: ParsedCpim, options: FromCpimO
     } else if (name === 'Require') {
       for (const required of value.split(',')) {
         const m = HEADER_NAME.exec(required.trim())
-        if (m == null) throw new InvalidCpimError(`Require names "${required.slice(0, 80)}", which is not a header name`)
+        if (m == null) throw new InvalidCpimError(`Require names "${excerpt(required)}", which is not a header name`)
         parsed.require.push({ namespace: resolve(m[1], m[2]), name: m[2] })
       }
     }

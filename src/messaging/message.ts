@@ -7,7 +7,7 @@ import { peerIdFromMultihash, peerIdFromPublicKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import * as Digest from 'multiformats/hashes/digest'
 import { equals } from 'uint8arrays/equals'
-import { DEFAULT_MAX_BODY_SIZE, ENVELOPE_OVERHEAD, ID_RANDOM_BLOCK_BYTES, MAX_CONTENT_TYPE_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS, MAX_REFERENCE_LENGTH, MAX_SUBJECT_LENGTH, MESSAGE_DOMAIN, MESSAGE_ID, MESSAGE_PAYLOAD_TYPE } from './constants.js'
+import { DEFAULT_MAX_BODY_SIZE, ENVELOPE_OVERHEAD, ID_RANDOM_BLOCK_BYTES, MAX_CONTENT_TYPE_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS, MAX_REFERENCE_LENGTH, MAX_SUBJECT_LENGTH, MESSAGE_DOMAIN, MESSAGE_ID, MESSAGE_PAYLOAD_TYPE, TOKEN_CHAR } from './constants.js'
 import { InvalidMessageError, InvalidMessageSignatureError, MessageTooLargeError } from './errors.js'
 import { InstantMessage as PBMessage } from './pb/message.js'
 import { EnvelopeSigner, validEnvelope } from './signing.js'
@@ -37,11 +37,11 @@ export interface InstantMessage {
   inReplyTo?: string
 }
 
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/
+const HEADER_NAME = new RegExp(`^${TOKEN_CHAR}{1,64}$`)
 // header values and subjects: no line breaks or other C0 controls, so they render into message/cpim safely
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/
-const CONTENT_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+(\s*;.*)?$/
+const CONTENT_TYPE = new RegExp(`^${TOKEN_CHAR}+\\/${TOKEN_CHAR}+(\\s*;.*)?$`)
 
 /** Random bytes for message ids, drawn a block at a time: a call into OpenSSL per id showed in a sender's profile */
 let idBytes = Buffer.alloc(0)
