@@ -89,6 +89,7 @@ export class RecordLookups {
         try {
           await validatePresenceRecord(key, event.value)
         } catch {
+          // a stale, malformed or forged value from one DHT peer: the others may hold a valid one
           continue
         }
         const seq = readVerified(event.value)?.seq ?? -1n
