@@ -52,7 +52,7 @@ export interface ApiServerInit {
   /** Port on 127.0.0.1; 0 lets the OS choose. Default: 0 */
   port?: number
   routes: Route[]
-  /** Largest accepted request body in bytes. Default: 1 MiB */
+  /** Largest accepted request body in bytes. Default: 1 MiB (serveNode: room for a file of the node's largest message body) */
   maxBodyBytes?: number
   /** The web app: its assets, and sessions that authorize like the token */
   app?: AppWeb

@@ -18,6 +18,7 @@ import { VIEW_NAMES } from '../presence/access/views.js'
 import { AVAILABILITIES } from '../presence/constants.js'
 import { peerIdFromUri } from '../uri/index.js'
 import { INBOX_MODES } from './endpoints.js'
+import { MAX_MAX_BODY_SIZE } from '../messaging/constants.js'
 import type { HttpMethod, Route } from './index.js'
 import type { PolicyView } from './access-routes.js'
 import type { ContactView, InviteView } from './contacts-routes.js'
@@ -102,7 +103,8 @@ export const DelegatedUpdateBody = v.pipe(obj({ ...presenceFields, delegation: b
 
 const OutgoingFields = {
   text: v.optional(text(1024 * 1024)),
-  bodyBase64: v.optional(base64(2 * 1024 * 1024)),
+  // the largest body any node may be configured for; the node's own limit then answers too-large
+  bodyBase64: v.optional(base64(Math.ceil(MAX_MAX_BODY_SIZE / 3) * 4)),
   contentType: v.optional(text(256)),
   subject: v.optional(text(1024))
 }

@@ -9,7 +9,7 @@ import { contactsEvents, contactsRoutes } from './contacts-routes.js'
 import { nodeRoutes } from './node-routes.js'
 import { messagingEvents, messagingRoutes } from './messaging-routes.js'
 import { presenceEvents, presenceRoutes } from './presence-routes.js'
-import { ApiServer } from './server.js'
+import { ApiServer, DEFAULT_MAX_REQUEST_BYTES, REQUEST_OVERHEAD_BYTES } from './server.js'
 import { AppWeb } from './app-web.js'
 import { route } from './schemas.js'
 import type { PresenceMeshNode } from '../node/create-node.js'
@@ -32,6 +32,8 @@ export async function serveNode (node: PresenceMeshNode, options: { port?: numbe
   const appLink = (): string => app.link(api.url)
   const api: ApiServer = new ApiServer({
     token,
+    // a file of the largest body the node sends, base64 in JSON (4 bytes per 3), and room for the rest
+    maxBodyBytes: Math.max(DEFAULT_MAX_REQUEST_BYTES, Math.ceil(node.libp2p.services.im.maxBodySize / 3) * 4 + REQUEST_OVERHEAD_BYTES),
     app,
     port: options.port ?? node.settings.apiPort,
     routes: [...nodeRoutes(node), ...presenceRoutes(node.libp2p.services.presence, node.peerId), ...accessRoutes(node.access), ...messagingRoutes(node.libp2p.services.im, node.peerId), ...contactsRoutes(node.libp2p.services.contacts, node.libp2p.services.presence, node.libp2p.services.im), route('appLink', async () => ({ url: appLink() })), ...options.routes ?? []]

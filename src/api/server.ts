@@ -10,7 +10,9 @@ import { validate } from './validate.js'
 import type { Duplex } from 'node:stream'
 import type { ApiEvent, ApiServerInit, Route } from './index.js'
 
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
+/** What a send request holds beside its base64 body: address, subject, type */
+export const REQUEST_OVERHEAD_BYTES = 64 * 1024
 /** SSE comment lines keep idle proxies and clients from timing out */
 const SSE_KEEPALIVE_MS = 15_000
 /** The schema of a request part a route does not take: nothing */
@@ -119,7 +121,7 @@ export class ApiServer {
   }
 
   private async readJson (req: IncomingMessage): Promise<unknown> {
-    const limit = this.init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    const limit = this.init.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BYTES
     if (Number(req.headers['content-length'] ?? 0) > limit) throw new ApiError(413, 'too_large', `Request body over ${limit} bytes`)
     const chunks: Buffer[] = []
     let size = 0

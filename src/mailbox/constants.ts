@@ -11,8 +11,16 @@ export const DRAIN_PROTOCOL = '/presence-mesh/mailbox/drain/2.0.0'
 /** Mailbox → connected recipient: "you have mail" (no payload); the recipient drains */
 export const NOTIFY_PROTOCOL = '/presence-mesh/mailbox/notify/1.0.0'
 
-/** Largest sealed box a mailbox stores: a 64 KiB message body, its envelope and the seal */
-export const MAX_BOX_SIZE = 96 * 1024
+/** Largest sealed box a mailbox stores: a 1 MiB message body, its envelope (16 KiB at most) and the seal */
+export const MAX_BOX_SIZE = 1024 * 1024 + 32 * 1024
+/**
+ * Bytes of deposits a relay reads at once, reserved from each deposit's
+ * length prefix before its box is read: in all, per depositor. A deposit
+ * that finds no room is answered RELAY_FULL ("busy") at once, so a flood of
+ * large deposits holds at most this much, however many streams it opens
+ */
+export const DEPOSITS_IN_FLIGHT_BYTES = 16 * 1024 * 1024
+export const DEPOSITS_IN_FLIGHT_PER_PEER_BYTES = 4 * 1024 * 1024
 /**
  * Items per drain batch, and bytes: a full mailbox drains in a few dozen
  * batches (one stream, one datastore batch and one acknowledgement each)

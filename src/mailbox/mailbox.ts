@@ -4,13 +4,14 @@
  * mailbox peers it connects to.
  */
 import { peerIdFromMultihash } from '@libp2p/peer-id'
-import { pbStream } from '@libp2p/utils'
+import { byteStream, pbStream, type ProtobufStream } from '@libp2p/utils'
 import * as Digest from 'multiformats/hashes/digest'
-import { MAILBOX_CAPABILITY, DEFAULT_MAILBOX_LIMITS, DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_BATCH_BYTES, DRAIN_BATCH_ITEMS, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, MAX_BOX_SIZE, MIN_SWEEP_INTERVAL_MS, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION, SWEEP_INTERVAL_MS } from './constants.js'
+import { MAILBOX_CAPABILITY, DEFAULT_MAILBOX_LIMITS, DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSITS_IN_FLIGHT_BYTES, DEPOSITS_IN_FLIGHT_PER_PEER_BYTES, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_BATCH_BYTES, DRAIN_BATCH_ITEMS, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, MAX_BOX_SIZE, MIN_SWEEP_INTERVAL_MS, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION, SWEEP_INTERVAL_MS } from './constants.js'
 import { verifyDepositToken } from './deposit-token.js'
 import { MailboxStore, type DepositOutcome } from './mailbox-store.js'
 import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
-import { openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
+import { ByteBudget } from '../utils/byte-budget.js'
+import { openStreamTo, readLength, timeoutSignal, withStream } from '../utils/streams.js'
 import type { DepositOptions, DepositRefusal, DepositResult, Mailbox, MailboxActivity, MailboxComponents, MailboxInit, MailHandler } from './index.js'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { AbortOptions, Connection, Counter, CounterGroup, IdentifyResult, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
@@ -49,6 +50,8 @@ export class MailboxService implements Mailbox, Startable {
   private readonly onActivity: (activity: MailboxActivity) => void
   private readonly deposits?: CounterGroup
   private readonly drained?: Counter
+  /** Deposits being read: the depositor is not yet known to be a contact, so all count alike */
+  private readonly inFlight = new ByteBudget({ total: DEPOSITS_IN_FLIGHT_BYTES, perPeer: DEPOSITS_IN_FLIGHT_PER_PEER_BYTES, strangers: DEPOSITS_IN_FLIGHT_BYTES, what: 'deposits' })
 
   constructor (components: MailboxComponents, init: MailboxInit = {}) {
     this.components = components
@@ -165,25 +168,43 @@ export class MailboxService implements Mailbox, Startable {
   private async onDeposit (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
     await withStream(stream, signal, async () => {
-      const pb = pbStream(stream, { maxDataLength: DEPOSIT_FRAME_LIMIT, maxBufferSize: DEPOSIT_FRAME_LIMIT + 8 })
-      const request = await pb.read(Deposit, { signal })
-      let recipient: PeerId
-      try {
-        recipient = peerIdFromMultihash(Digest.decode(request.recipient))
-      } catch {
-        return pb.write({ status: PBDepositResult.Status.STATUS_REFUSED, reason: 'recipient is not a peer id', expiresAt: 0n }, PBDepositResult, { signal })
+      // the length prefix first: the box's bytes are reserved before they are read (and buffered)
+      const bytes = byteStream(stream, { maxBufferSize: DEPOSIT_FRAME_LIMIT + 8 })
+      const length = await readLength(bytes, signal)
+      const reservation = length > DEPOSIT_FRAME_LIMIT ? 'too-large' : this.inFlight.reserve(connection.remotePeer, length, false)
+      if (typeof reservation === 'string') {
+        const pb = pbStream(bytes.unwrap())
+        const result = reservation === 'too-large'
+          ? { status: PBDepositResult.Status.STATUS_TOO_LARGE, reason: `a deposit of ${length} bytes exceeds ${DEPOSIT_FRAME_LIMIT}` }
+          : { status: PBDepositResult.Status.STATUS_RELAY_FULL, reason: `busy: ${reservation}; try again later` }
+        return pb.write({ ...result, expiresAt: 0n, contact: false }, PBDepositResult, { signal })
       }
-      const outcome = await this.take(recipient, connection.remotePeer, request)
-      this.log('deposit for %p from %p: %s', recipient, connection.remotePeer, outcome.stored ? 'stored' : outcome.reason)
-      const status = outcome.stored ? 'stored' : outcome.status
-      this.deposits?.increment({ [status]: 1 })
-      const usage = this.store.usage()
-      this.onActivity({ type: 'deposit', outcome: status, bytes: request.box.byteLength, heldItems: usage.items, heldBytes: usage.bytes })
-      if (outcome.stored) this.notify(recipient)
-      await pb.write(outcome.stored
-        ? { status: PBDepositResult.Status.STATUS_STORED, reason: '', expiresAt: BigInt(outcome.expiresAt), contact: outcome.contact }
-        : { status: REFUSALS.find(([status]) => status === outcome.status)?.[1] ?? PBDepositResult.Status.STATUS_REFUSED, reason: outcome.reason, expiresAt: 0n, contact: false }, PBDepositResult, { signal })
+      try {
+        const request = Deposit.decode(await bytes.read({ bytes: length, signal }))
+        await this.answerDeposit(pbStream(bytes.unwrap()), connection.remotePeer, request, signal)
+      } finally {
+        reservation.release()
+      }
     })
+  }
+
+  private async answerDeposit (pb: ProtobufStream<Stream>, depositor: PeerId, request: Deposit, signal: AbortSignal): Promise<void> {
+    let recipient: PeerId
+    try {
+      recipient = peerIdFromMultihash(Digest.decode(request.recipient))
+    } catch {
+      return pb.write({ status: PBDepositResult.Status.STATUS_REFUSED, reason: 'recipient is not a peer id', expiresAt: 0n }, PBDepositResult, { signal })
+    }
+    const outcome = await this.take(recipient, depositor, request)
+    this.log('deposit for %p from %p: %s', recipient, depositor, outcome.stored ? 'stored' : outcome.reason)
+    const status = outcome.stored ? 'stored' : outcome.status
+    this.deposits?.increment({ [status]: 1 })
+    const usage = this.store.usage()
+    this.onActivity({ type: 'deposit', outcome: status, bytes: request.box.byteLength, heldItems: usage.items, heldBytes: usage.bytes })
+    if (outcome.stored) this.notify(recipient)
+    await pb.write(outcome.stored
+      ? { status: PBDepositResult.Status.STATUS_STORED, reason: '', expiresAt: BigInt(outcome.expiresAt), contact: outcome.contact }
+      : { status: REFUSALS.find(([status]) => status === outcome.status)?.[1] ?? PBDepositResult.Status.STATUS_REFUSED, reason: outcome.reason, expiresAt: 0n, contact: false }, PBDepositResult, { signal })
   }
 
   /** A box from the authenticated `depositor`: with a valid token of the recipient's it is a contact's */

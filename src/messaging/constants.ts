@@ -4,9 +4,11 @@ import { PRINTABLE_ID } from '../utils/formats.js'
 /**
  * Delivery protocol: one long-lived stream per connection, signed messages
  * in, batches of receipts out (docs/PROTOCOL.md). 1.0.0 carried one message
- * and one receipt per stream.
+ * and one receipt per stream; 4.0.0 carries a message larger than a part in
+ * several Deliver frames, and answers BUSY when the recipient has no room to
+ * put it together.
  */
-export const IM_PROTOCOL = '/presence-mesh/im/3.0.0'
+export const IM_PROTOCOL = '/presence-mesh/im/4.0.0'
 
 /** Signature domain and payload type of messages: a message signature is valid for nothing else */
 export const MESSAGE_DOMAIN = 'presence-mesh-im'
@@ -16,18 +18,35 @@ export const MESSAGE_PAYLOAD_TYPE = fromString('/presence-mesh/im/1')
 export const ACK_DOMAIN = 'presence-mesh-im-ack'
 export const BATCH_ACK_PAYLOAD_TYPE = fromString('/presence-mesh/im-acks/1')
 
-/** Largest message body accepted by default (64 KiB); the envelope adds headers and signature */
-export const DEFAULT_MAX_BODY_SIZE = 64 * 1024
+/** Largest message body accepted by default (1 MiB: a photo); the envelope adds headers and signature */
+export const DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+/** The range `maxBodySize` may be set to: a line of text at least, and no more than the outbox could keep */
+export const MIN_MAX_BODY_SIZE = 1024
+export const MAX_MAX_BODY_SIZE = 16 * 1024 * 1024
 /** Room the envelope takes beyond the body: headers, addresses, key, signature */
 export const ENVELOPE_OVERHEAD = 16 * 1024
 
 /**
- * Largest message a sender writes on an IM stream: one `Deliver`, whose
- * envelope is the body plus ENVELOPE_OVERHEAD, and its own tag and length
+ * Largest part of an envelope in one Deliver frame: a message up to this
+ * size goes whole, as before parts existed; a larger one in parts
+ * (parts.ts). A recipient thus never reads a frame larger than a part, and
+ * what it holds of a larger message is reserved before it is read.
  */
-export function imFrameLimit (maxBodySize: number): number {
-  return maxBodySize + ENVELOPE_OVERHEAD + 64
-}
+export const PART_SIZE = 64 * 1024
+/** Largest Deliver frame: a part, its declared size and their tags and lengths */
+export const DELIVER_FRAME_LIMIT = PART_SIZE + 64
+
+/** Default node-wide budgets of messages being put together from parts (parts.ts, README "Limits") */
+export const DEFAULT_PARTS_BUDGET = Object.freeze({
+  /** 32 full-size messages at once from everyone: bounded memory, and far more than people send */
+  partsTotalBytes: 32 * 1024 * 1024,
+  /** A contact sending a few photos at once; more wait for room (BUSY is retried) */
+  partsPeerBytes: 8 * 1024 * 1024,
+  /** Fresh identities together cannot take more than a quarter of the total from contacts */
+  partsStrangersBytes: 8 * 1024 * 1024,
+  /** An honest sender writes 1 MiB in well under a second even through a relay */
+  partsTimeoutMs: 60_000
+})
 /**
  * Messages a recipient works on at once from one stream: it reads no
  * further until some are answered, so a sender that never reads its
@@ -79,7 +98,7 @@ export const DEFAULT_STRANGER_BURST = 20
 export const DEFAULT_STRANGER_REFILL_SECONDS = 6
 /** What the inbox holds from one stranger until the user deletes some: a long conversation's worth */
 export const DEFAULT_STRANGER_MESSAGES = 100
-/** 1 MiB: sixteen full-size (64 KiB) messages, or a hundred short ones with room to spare */
+/** 1 MiB: a hundred short messages with room to spare, or a few pictures (a 1 MiB one exceeds it: inbox-full) */
 export const DEFAULT_STRANGER_BYTES = 1024 * 1024
 /** What the inbox holds from all strangers together, so fresh identities cannot fill the disk */
 export const DEFAULT_STRANGERS_TOTAL_MESSAGES = 2_000

@@ -11,6 +11,7 @@ import { Outbound } from './outbound.js'
 import { Mail, Receipt as PBReceipt } from './pb/message.js'
 import { Route } from './routes.js'
 import { Waiting } from './waiting.js'
+import { RecipientBusyError } from './errors.js'
 import { seal as sealBox } from '../mailbox/sealed-box.js'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
@@ -202,6 +203,8 @@ export class Delivery {
       // final for this send: retrying at once would only be refused again
       case PBReceipt.Status.STATUS_RATE_LIMITED: throw new FinalOutcome('rate-limited', outcome.reason)
       case PBReceipt.Status.STATUS_INBOX_FULL: throw new FinalOutcome('inbox-full', outcome.reason)
+      // no room at the recipient just now for a message in parts: tried again after the backoff
+      case PBReceipt.Status.STATUS_BUSY: throw new RecipientBusyError(outcome.reason)
       // invalid, or a receipt without a status (UNSPECIFIED): nothing says the message was kept
       default: throw new FinalOutcome('invalid', outcome.reason === '' ? 'the recipient answered without a status' : outcome.reason)
     }

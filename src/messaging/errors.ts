@@ -27,3 +27,9 @@ export class InvalidCpimError extends Error {
   static name = 'InvalidCpimError'
   name = 'InvalidCpimError'
 }
+
+/** The recipient had no room just now to put a large message together: the attempt is repeated after a pause */
+export class RecipientBusyError extends Error {
+  static name = 'RecipientBusyError'
+  name = 'RecipientBusyError'
+}

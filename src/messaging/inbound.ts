@@ -1,6 +1,8 @@
 /**
- * The recipient's side of /presence-mesh/im/3.0.0. Deliver frames are read
- * as they come and worked on together, at most IM_WINDOW at once per
+ * The recipient's side of /presence-mesh/im/4.0.0. Deliver frames are read
+ * as they come, a message in parts put together first (its bytes reserved
+ * from the node-wide PartBudget, or answered BUSY and its parts skipped),
+ * and worked on together, at most IM_WINDOW at once per
  * stream; each one's receipt is queued once its message is durably stored
  * (or refused), and whatever receipts are ready go back in one Receipts
  * frame with one signed acknowledgement of all the delivered ones. Stores
@@ -10,9 +12,11 @@
 import { lpStream } from '@libp2p/utils'
 import { messageDigest } from './ack.js'
 import { clearableTimeout } from '../utils/streams.js'
-import { IM_WINDOW, imFrameLimit } from './constants.js'
+import { DELIVER_FRAME_LIMIT, ENVELOPE_OVERHEAD, IM_WINDOW } from './constants.js'
 import { BatchAck, Deliver, Receipt, Receipts } from './pb/message.js'
 import type { InstantMessage } from './message.js'
+import { Assembly, PartsError } from './parts.js'
+import type { ByteBudget } from '../utils/byte-budget.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
 /** A decision on one envelope: delivered (stored now or before), or refused with a reason */
@@ -25,6 +29,12 @@ export interface InboundInit {
   maxBodySize: number
   /** Time for one write of receipts before the stream is given up */
   writeTimeout: number
+  /** Node-wide room for messages arriving in parts */
+  budget: ByteBudget
+  /** An incomplete message's stream is ended this long after its first part */
+  partsTimeoutMs: number
+  /** A contact draws on the whole budget, a stranger only on the strangers' share */
+  isContact: (peer: PeerId) => boolean
   /** Decide on and store one envelope delivered by `via` */
   take: (envelope: Uint8Array, via: PeerId) => Promise<Taken>
   /** The signed BatchAck of `entries`, messages from `sender` */
@@ -43,7 +53,9 @@ export class Inbound {
   }
 
   async handle (stream: Stream, connection: Connection): Promise<void> {
-    const limit = imFrameLimit(this.init.maxBodySize)
+    const limit = DELIVER_FRAME_LIMIT
+    const maxEnvelope = this.init.maxBodySize + ENVELOPE_OVERHEAD
+    const peer = connection.remotePeer
     // an honest sender keeps at most IM_WINDOW messages in flight: that is what may wait here unread
     const lp = lpStream(stream, { maxDataLength: limit, maxBufferSize: IM_WINDOW * limit })
     const ready: Answer[] = []
@@ -73,6 +85,10 @@ export class Inbound {
         stream.abort(err)
       })
     }
+    /** The message whose parts are arriving, its bytes reserved; at most one per stream, parts come in a row */
+    let assembly: Assembly | undefined
+    /** Bytes still to come of a message refused from its first part: read and dropped, never kept */
+    let skipping = 0
     let seq = 0
     try {
       while (!failed) {
@@ -86,28 +102,81 @@ export class Inbound {
           if (err.name !== 'InvalidDataLengthError') throw err
           await stream.closeRead()
           working++
-          answered({ seq, taken: { status: Receipt.Status.STATUS_TOO_LARGE, reason: `Messages over ${limit} bytes are not accepted here` } })
+          answered({ seq, taken: { status: Receipt.Status.STATUS_TOO_LARGE, reason: `Messages over ${limit} bytes in one frame are not accepted here (larger ones are sent in parts)` } })
           break
+        }
+        let deliver: Deliver
+        try {
+          deliver = Deliver.decode(bytes)
+        } catch (err: any) {
+          // between messages, one that does not decode is answered; within one, the stream is out of step
+          if (assembly != null || skipping > 0) throw err
+          const frame = seq
+          seq = (seq + 1) >>> 0
+          working++
+          answered({ seq: frame, taken: { status: Receipt.Status.STATUS_INVALID, reason: `The message frame does not decode: ${err.message}` } })
+          continue
+        }
+        const part = deliver.envelope
+        if (skipping > 0 || assembly != null) {
+          // a part of the message under way: a declared size is a protocol error here
+          if (deliver.size !== 0) throw new PartsError('a message began before the previous one was complete')
+          if (skipping > 0) {
+            skipping -= part.byteLength
+            if (skipping < 0) throw new PartsError('the parts of a refused message exceeded its declared size')
+            continue
+          }
+          if (assembly == null) continue
+          if (!assembly.add(part)) throw new PartsError('the parts of a message exceeded its declared size')
+          if (!assembly.complete()) continue
+          const done = assembly
+          assembly = undefined
+          done.stopTimer()
+          this.take(done.bytes, peer).then(taken => { answered({ seq: done.seq, taken }) }, () => {}).finally(done.reservation.release)
+          continue
         }
         const frame = seq
         seq = (seq + 1) >>> 0
         working++
-        this.take(bytes.subarray(), connection.remotePeer).then(taken => { answered({ seq: frame, taken }) }, () => {})
+        if (deliver.size === 0) {
+          this.take(part, peer).then(taken => { answered({ seq: frame, taken }) }, () => {})
+          continue
+        }
+        if (part.byteLength >= deliver.size) throw new PartsError('a first part as large as its whole message')
+        if (deliver.size > maxEnvelope) {
+          skipping = deliver.size - part.byteLength
+          answered({ seq: frame, taken: { status: Receipt.Status.STATUS_TOO_LARGE, reason: `Messages over ${maxEnvelope} bytes (a body of ${this.init.maxBodySize} bytes and its envelope) are not accepted here` } })
+          continue
+        }
+        const reservation = this.init.budget.reserve(peer, deliver.size, !this.init.isContact(peer))
+        if (typeof reservation === 'string') {
+          skipping = deliver.size - part.byteLength
+          answered({ seq: frame, taken: { status: Receipt.Status.STATUS_BUSY, reason: `${reservation}; send again later` } })
+          continue
+        }
+        assembly = new Assembly(frame, reservation, this.init.partsTimeoutMs, () => {
+          stream.abort(new PartsError(`the parts of message ${frame} did not all come within ${this.init.partsTimeoutMs} ms`))
+        })
+        assembly.add(part)
       }
       // the sender is done (or broke the protocol): answer what is in hand, then close
-      while (working > 0) await new Promise<void>(resolve => { wake = resolve })
+      while (working > (assembly != null ? 1 : 0)) await new Promise<void>(resolve => { wake = resolve })
       await writing
       if (!failed) await stream.close({ signal: AbortSignal.timeout(this.init.writeTimeout) })
     } catch (err: any) {
-      this.init.log('IM stream from %p failed - %e', connection.remotePeer, err)
+      this.init.log('IM stream from %p failed - %e', peer, err)
       stream.abort(err)
+    } finally {
+      // the stream is over: what arrived of an incomplete message is dropped, its reservation returned
+      assembly?.stopTimer()
+      assembly?.reservation.release()
     }
   }
 
   /** Never rejects: a failure to store is answered as one (the sender retries) */
   private async take (frame: Uint8Array, via: PeerId): Promise<Taken> {
     try {
-      return await this.init.take(Deliver.decode(frame).envelope, via)
+      return await this.init.take(frame, via)
     } catch (err: any) {
       this.init.log.error('could not take a message from %p - %e', via, err)
       return { status: Receipt.Status.STATUS_INVALID, reason: 'The recipient could not take the message' }

@@ -16,6 +16,7 @@
 import { MessagingService } from './messaging.js'
 import type { InstantMessage, MessageHeader } from './message.js'
 import type { InboxLimitsInit } from './inbox-limits.js'
+import type { PartsBudgetInit } from './parts.js'
 import type { InboxMode, InboxPolicy, InboxPolicyChange } from './inbox-policy.js'
 import type { SentMessage, StoredMessage } from './store.js'
 import type { Mailbox } from '../mailbox/index.js'
@@ -24,12 +25,14 @@ import type { AbortOptions, ComponentLogger, Libp2pEvents, Metrics, PeerId, Peer
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
 
-export type { InstantMessage, MessageHeader, InboxMode, InboxPolicy, InboxPolicyChange, InboxLimitsInit, SentMessage, StoredMessage }
+export type { InstantMessage, MessageHeader, InboxMode, InboxPolicy, InboxPolicyChange, InboxLimitsInit, PartsBudgetInit, SentMessage, StoredMessage }
 export { IM_PROTOCOL } from './constants.js'
 
 export interface InstantMessagingInit {
-  /** Largest body sent or accepted, in bytes. Default: 65536 */
+  /** Largest body sent or accepted, in bytes, from 1024 to 16777216 (a mailbox carries up to 1 MiB). Default: 1048576 */
   maxBodySize?: number
+  /** What is set aside for messages arriving in parts (config.json `messaging`) */
+  parts?: PartsBudgetInit
   /** How long `send()` keeps trying before it reports failure. Default: 20000 ms */
   sendTimeout?: number
   /** Time for one delivery attempt (dial, send, receipt). Default: 5000 ms */
@@ -118,6 +121,10 @@ export interface InstantMessaging extends TypedEventTarget<MessagingEvents> {
   unblock(peer: PeerId): Promise<InboxPolicy>
   /** Delete messages from the inbox (frees a stranger's share); resolves with how many were there */
   deleteMessages(messages: Array<{ from: PeerId, id: string }>): Promise<number>
+  /** The largest body sent or accepted, in bytes */
+  readonly maxBodySize: number
+  /** Bytes reserved now for messages arriving in parts: in all, for non-contacts, and how many senders */
+  partsInProgress(): { bytes: number, strangersBytes: number, peers: number }
 }
 
 export function instantMessaging (init: InstantMessagingInit = {}): (components: MessagingComponents) => InstantMessaging {

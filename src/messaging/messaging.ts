@@ -9,7 +9,7 @@ import { fromString } from 'uint8arrays/from-string'
 import { messageDigest, signBatchAck } from './ack.js'
 import { AckReturns } from './ack-returns.js'
 import { DepositTokens } from './deposit-tokens.js'
-import { IM_CAPABILITY, DEFAULT_MAX_BODY_SIZE, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION } from './constants.js'
+import { IM_CAPABILITY, DEFAULT_MAX_BODY_SIZE, DEFAULT_PARTS_BUDGET, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION, MAX_MAX_BODY_SIZE, MIN_MAX_BODY_SIZE } from './constants.js'
 import { Delivery } from './delivery.js'
 import { MessageTooLargeError } from './errors.js'
 import { Inbound } from './inbound.js'
@@ -17,6 +17,7 @@ import { newMessageId, sealMessage, validateMessage, type InstantMessage } from 
 import { Mail, Receipt as PBReceipt } from './pb/message.js'
 import { EnvelopeSigner } from './signing.js'
 import { open as openBox, seal as sealBox } from '../mailbox/sealed-box.js'
+import { ByteBudget } from '../utils/byte-budget.js'
 import { MAILBOX_CAPABILITY } from '../mailbox/constants.js'
 import { PRESENCE_CAPABILITY } from '../presence/constants.js'
 import { Admission } from './admission.js'
@@ -24,7 +25,7 @@ import { isContact, InboxPolicyStore, type InboxPolicy, type InboxPolicyChange }
 import { Reception } from './reception.js'
 import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } from './store.js'
 import type { InstantMessaging, InstantMessagingInit, MessagingComponents, MessagingEvents, OutgoingMessage, SendResult } from './index.js'
-import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
+import { InvalidParametersError, serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { NotifyEvent } from '../presence/index.js'
 import type { AbortOptions, Logger, PeerId, Startable } from '@libp2p/interface'
 
@@ -35,7 +36,7 @@ const WAITING_SWEEP_MS = 60 * 60_000
 
 export class MessagingService extends TypedEventEmitter<MessagingEvents> implements InstantMessaging, Startable {
   private readonly components: MessagingComponents
-  private readonly maxBodySize: number
+  readonly maxBodySize: number
   private readonly log: Logger
   private readonly store: MessageStore
   private readonly policyStore: InboxPolicyStore
@@ -48,11 +49,15 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   private readonly inbound: Inbound
   private readonly ackReturns: AckReturns
   private sweeper?: ReturnType<typeof setInterval>
+  private readonly parts: ByteBudget
 
   constructor (components: MessagingComponents, init: InstantMessagingInit = {}) {
     super()
     this.components = components
     this.maxBodySize = init.maxBodySize ?? DEFAULT_MAX_BODY_SIZE
+    if (!Number.isInteger(this.maxBodySize) || this.maxBodySize < MIN_MAX_BODY_SIZE || this.maxBodySize > MAX_MAX_BODY_SIZE) {
+      throw new InvalidParametersError(`maxBodySize must be a whole number of bytes from ${MIN_MAX_BODY_SIZE} to ${MAX_MAX_BODY_SIZE}`)
+    }
     const attemptTimeout = init.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT
     this.log = components.logger.forComponent('presence-mesh:im')
     this.registerMetrics()
@@ -90,9 +95,15 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       attemptTimeout,
       onReceipt: receipt => this.safeDispatchEvent('receipt', { detail: receipt })
     })
+    const parts = { ...DEFAULT_PARTS_BUDGET, ...Object.fromEntries(Object.entries(init.parts ?? {}).filter(([, v]) => v !== undefined)) }
+    this.parts = new ByteBudget({ total: parts.partsTotalBytes, perPeer: parts.partsPeerBytes, strangers: parts.partsStrangersBytes, what: 'messages in parts' })
     this.inbound = new Inbound({
       log: this.log,
       maxBodySize: this.maxBodySize,
+      budget: this.parts,
+      partsTimeoutMs: parts.partsTimeoutMs,
+      // a contact or an allowed sender draws on the whole budget, anyone else on the strangers' share
+      isContact: peer => this.policyStore.decide(peer, p => isContact(components, p)) === 'contact',
       writeTimeout: attemptTimeout,
       take: async (envelope, via) => this.reception.take(envelope, via, true),
       acknowledge: async (sender, entries) => signBatchAck(this.signer, sender, entries, Date.now()),
@@ -222,6 +233,10 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   async unblock (peer: PeerId): Promise<InboxPolicy> {
     await this.admission.forgetDropped(peer)
     return this.policyStore.clear(peer)
+  }
+
+  partsInProgress (): { bytes: number, strangersBytes: number, peers: number } {
+    return this.parts.usage()
   }
 
   async deleteMessages (messages: Array<{ from: PeerId, id: string }>): Promise<number> {

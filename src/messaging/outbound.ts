@@ -1,5 +1,5 @@
 /**
- * The sender's side of /presence-mesh/im/3.0.0: one long-lived stream per
+ * The sender's side of /presence-mesh/im/4.0.0: one long-lived stream per
  * connection, opened by the first message and closed after IM_IDLE_MS with
  * nothing in flight. Messages go out as soon as they are sealed, many in
  * flight at once; the recipient answers them in batches, each batch with
@@ -14,6 +14,7 @@ import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { equals } from 'uint8arrays/equals'
 import { messageDigest, verifyBatchAck } from './ack.js'
 import { IM_IDLE_MS, IM_PROTOCOL, IM_WINDOW, RECEIPTS_FRAME_LIMIT } from './constants.js'
+import { splitEnvelope } from './parts.js'
 import { Deliver, Receipt, Receipts } from './pb/message.js'
 import type { InstantMessage } from './message.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
@@ -88,7 +89,8 @@ class Channel {
     const answer = new Promise<StreamOutcome>((resolve, reject) => {
       this.inFlight.set(seq, { id: message.id, digest: messageDigest(envelope), resolve, reject })
     })
-    this.queue(Deliver.encode({ envelope: envelope as Uint8Array<ArrayBuffer> }))
+    // a large message's parts are queued in one turn, so they go out in a row, as the recipient needs them
+    for (const part of splitEnvelope(envelope)) this.queue(Deliver.encode({ envelope: part.envelope as Uint8Array<ArrayBuffer>, size: part.size }))
     const onAbort = (): void => {
       // given up on: a late receipt for it is ignored, and a retry is recognised by the recipient
       this.inFlight.get(seq)?.reject(signal.reason ?? new Error('aborted'))

@@ -8,7 +8,8 @@ import { MAX_MAIL_TTL_MS } from '../mailbox/constants.js'
 import { InvalidConfigError } from './errors.js'
 import type { DhtRecordLimits } from './dht-records.js'
 import type { StreamSettings } from './stream-limits.js'
-import type { InboxLimitsInit } from '../messaging/index.js'
+import type { InboxLimitsInit, PartsBudgetInit } from '../messaging/index.js'
+import { MAX_MAX_BODY_SIZE, MIN_MAX_BODY_SIZE } from '../messaging/constants.js'
 import type { MailboxLimits } from '../mailbox/index.js'
 
 /** What a relay (`relay: true`) grants the peers that reserve on it (circuit relay v2) */
@@ -33,9 +34,14 @@ export interface ConnectionLimits {
   inboundPerAddressPerSecond: number
 }
 
+/** Message sizes and what is set aside for messages arriving in parts (src/messaging/parts.ts) */
+export type MessagingLimits = PartsBudgetInit & { maxBodySize?: number }
+
 export interface LimitSections {
   /** What strangers may put into the inbox (src/messaging/inbox-limits.ts) */
   inbox: InboxLimitsInit
+  /** The body limit and the budgets of messages in parts */
+  messaging: MessagingLimits
   /** What a relay's mailboxes keep (src/mailbox) */
   mailbox: Partial<MailboxLimits>
   /** What a DHT server stores for others (src/node/dht-records.ts) */
@@ -68,6 +74,14 @@ const SECTIONS: { [S in keyof LimitSections]: Record<keyof LimitSections[S], Ran
     strangerBytes: COUNT,
     strangersTotalMessages: COUNT,
     strangersTotalBytes: COUNT
+  },
+  messaging: {
+    maxBodySize: { min: MIN_MAX_BODY_SIZE, max: MAX_MAX_BODY_SIZE, integer: true },
+    partsTotalBytes: WHOLE,
+    partsPeerBytes: WHOLE,
+    partsStrangersBytes: COUNT,
+    // an honest sender's parts of a large message through a slow relay need a few seconds at least
+    partsTimeoutMs: { min: 1_000, integer: true }
   },
   mailbox: {
     boxItems: WHOLE,

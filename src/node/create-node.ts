@@ -129,8 +129,8 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
       presence: presence({ willsToDialled: settings.bootstrap.length === 0, ...settings.presence, ...options.presence }),
       mailbox: mailbox({ ...settings.mailbox, serve: settings.relay, onActivity: settings.relay ? logMailboxActivity(log) : undefined }),
       // after presence and mailbox: contacts, recipients' addresses and offline delivery come from them
-      // config.json's `inbox` limits, then any given in code
-      im: instantMessaging({ ...options.messaging, inbox: { ...settings.inbox, ...options.messaging?.inbox } }),
+      // config.json's `messaging` and `inbox` limits, then any given in code
+      im: instantMessaging(messagingInit(settings, options.messaging)),
       // after presence and im: it keeps subscriptions, and im asks it who counts as a contact
       contacts: contacts(options.contacts)
     })
@@ -201,4 +201,15 @@ async function openDatastore (path: string): Promise<LevelDatastore> {
 
 function dropUndefined<T extends object> (value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+/** The messaging service's options: config.json's `messaging` and `inbox` sections, then any given in code */
+function messagingInit (settings: NodeSettings, given: InstantMessagingInit = {}): InstantMessagingInit {
+  const { maxBodySize, ...parts } = settings.messaging
+  return {
+    ...given,
+    maxBodySize: given.maxBodySize ?? maxBodySize,
+    parts: { ...parts, ...given.parts },
+    inbox: { ...settings.inbox, ...given.inbox }
+  }
 }

@@ -13,3 +13,9 @@ export class FrameLimitError extends Error {
   static name = 'FrameLimitError'
   name = 'FrameLimitError'
 }
+
+/** A length prefix that runs past the longest varint any frame of ours needs */
+export class InvalidLengthPrefixError extends Error {
+  static name = 'InvalidLengthPrefixError'
+  name = 'InvalidLengthPrefixError'
+}

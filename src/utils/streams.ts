@@ -1,7 +1,9 @@
 /**
  * Small helpers for our stream protocols and DHT queries.
  */
+import { InvalidLengthPrefixError } from './errors.js'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { ByteStream } from '@libp2p/utils'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { QueryEvent } from '@libp2p/kad-dht'
 
@@ -78,4 +80,21 @@ export function openConnectionTo (connectionManager: ConnectionManager, peer: Pe
 export async function openStreamTo (connectionManager: ConnectionManager, peer: PeerId, protocol: string, options: { signal: AbortSignal }): Promise<Stream> {
   const connection = openConnectionTo(connectionManager, peer) ?? await connectionManager.openConnection(peer, options)
   return connection.newStream(protocol, { ...options, runOnLimitedConnection: true })
+}
+
+/** The longest varint length prefix read: 5 bytes hold any length up to 2^35 */
+const MAX_LENGTH_BYTES = 5
+
+/**
+ * Read one varint length prefix, byte by byte, so that a handler can decide
+ * on the length (reserve room for it, or refuse it) before the body arrives
+ */
+export async function readLength (bytes: ByteStream<Stream>, signal: AbortSignal): Promise<number> {
+  let length = 0
+  for (let i = 0; i < MAX_LENGTH_BYTES; i++) {
+    const byte = (await bytes.read({ bytes: 1, signal })).get(0)
+    length += (byte & 0x7f) * 2 ** (7 * i)
+    if ((byte & 0x80) === 0) return length
+  }
+  throw new InvalidLengthPrefixError(`a length prefix longer than ${MAX_LENGTH_BYTES} bytes`)
 }

@@ -23,7 +23,7 @@ const SEND_WAIT_MS = 120_000
 const HINTS: Record<string, string> = {
   'rate-limited': 'you are not among the recipient\'s contacts and sent too many too fast; wait before sending again',
   'inbox-full': 'the recipient\'s inbox takes nothing more from you until it deletes some of your messages',
-  'too-large': 'a message carries at most 64 KiB of body (text or a file); send a link to a larger file instead'
+  'too-large': 'a message carries at most 1 MiB of body (text or a file) unless the node\'s config.json sets "messaging": { "maxBodySize": … }; send a link to a larger file instead'
 }
 
 /** Print a send result; a failure becomes the command's error (exit 1) */

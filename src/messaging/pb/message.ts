@@ -440,6 +440,7 @@ export namespace InstantMessage {
 
 export interface Deliver {
   envelope: Uint8Array<ArrayBuffer>
+  size: number
 }
 
 export namespace Deliver {
@@ -457,12 +458,18 @@ export namespace Deliver {
           w.bytes(obj.envelope)
         }
 
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.size)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          envelope: uint8ArrayAlloc(0)
+          envelope: uint8ArrayAlloc(0),
+          size: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -473,6 +480,10 @@ export namespace Deliver {
           switch (tag >>> 3) {
             case 1: {
               obj.envelope = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.size = reader.uint32()
               break
             }
             default: {
@@ -497,6 +508,13 @@ export namespace Deliver {
               }
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -514,6 +532,11 @@ export namespace Deliver {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DeliverSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
   export function encode (obj: Partial<Deliver>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Deliver.codec())
   }
@@ -522,7 +545,7 @@ export namespace Deliver {
     return decodeMessage(buf, Deliver.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Deliver>): Generator<DeliverEnvelopeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Deliver>): Generator<DeliverEnvelopeFieldEvent | DeliverSizeFieldEvent> {
     return streamMessage(buf, Deliver.codec(), opts)
   }
 }
@@ -543,7 +566,8 @@ export namespace Receipt {
     STATUS_TOO_LARGE = 'STATUS_TOO_LARGE',
     STATUS_INVALID = 'STATUS_INVALID',
     STATUS_RATE_LIMITED = 'STATUS_RATE_LIMITED',
-    STATUS_INBOX_FULL = 'STATUS_INBOX_FULL'
+    STATUS_INBOX_FULL = 'STATUS_INBOX_FULL',
+    STATUS_BUSY = 'STATUS_BUSY'
   }
 
   enum __StatusValues {
@@ -553,7 +577,8 @@ export namespace Receipt {
     STATUS_TOO_LARGE = 3,
     STATUS_INVALID = 4,
     STATUS_RATE_LIMITED = 5,
-    STATUS_INBOX_FULL = 6
+    STATUS_INBOX_FULL = 6,
+    STATUS_BUSY = 7
   }
 
   export namespace Status {
