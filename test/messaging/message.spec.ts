@@ -44,7 +44,7 @@ describe('signed message format', () => {
     }
     const otherDomain = await RecordEnvelope.seal({ domain: 'libp2p-peer-record', codec: fromString('/presence-mesh/im/1'), marshal: () => payload, equals: () => false }, key)
     await assert.rejects(openMessage(otherDomain.marshal()), InvalidMessageSignatureError)
-    await assert.rejects(sealMessage(key, message({ body: new Uint8Array(65 * 1024) })), MessageTooLargeError)
+    await assert.rejects(sealMessage(key, message({ body: new Uint8Array(1024 * 1024 + 1) })), MessageTooLargeError)
     await assert.rejects(openMessage(await sealMessage(key, message({ body: new Uint8Array(2048) })), 1024), MessageTooLargeError)
   })
 

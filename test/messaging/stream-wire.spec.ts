@@ -17,7 +17,7 @@ import { IM_PROTOCOL } from '../../src/messaging/constants.js'
 import { foreignNode } from '../adversarial/foreign-node.js'
 import { connect, nodesPerTest } from '../helpers/nodes.js'
 
-describe('messaging 3.0.0 wire', function () {
+describe('messaging 4.0.0 wire', function () {
   this.timeout(60_000)
 
   it('a batch ack names every message it covers, and holds only for its recipient and sender', async () => {
@@ -81,7 +81,7 @@ describe('messaging 3.0.0 wire', function () {
       assert.equal(inbox.length, 300)
       assert.equal(new Set(inbox.map(m => m.message.id)).size, 300)
       // one stream carried them all: the recipient holds one inbound IM stream from a
-      const streams = b.libp2p.getConnections(a.peerId).flatMap(c => c.streams).filter(s => s.protocol === '/presence-mesh/im/3.0.0')
+      const streams = b.libp2p.getConnections(a.peerId).flatMap(c => c.streams).filter(s => s.protocol === IM_PROTOCOL)
       assert.equal(streams.length, 1)
     })
   })
