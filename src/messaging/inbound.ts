@@ -89,6 +89,15 @@ export class Inbound {
     let assembly: Assembly | undefined
     /** Bytes still to come of a message refused from its first part: read and dropped, never kept */
     let skipping = 0
+    /** A refused message's remaining parts must come in time too: a sender that stalls loses the stream */
+    let skipTimer: ReturnType<typeof setTimeout> | undefined
+    const skip = (bytes: number, frame: number): void => {
+      skipping = bytes
+      skipTimer = setTimeout(() => {
+        if (skipping > 0) stream.abort(new PartsError(`the parts of refused message ${frame} did not all come within ${this.init.partsTimeoutMs} ms`))
+      }, this.init.partsTimeoutMs)
+      skipTimer.unref?.()
+    }
     let seq = 0
     try {
       while (!failed) {
@@ -124,6 +133,7 @@ export class Inbound {
           if (skipping > 0) {
             skipping -= part.byteLength
             if (skipping < 0) throw new PartsError('the parts of a refused message exceeded its declared size')
+            if (skipping === 0) clearTimeout(skipTimer)
             continue
           }
           if (assembly == null) continue
@@ -144,13 +154,13 @@ export class Inbound {
         }
         if (part.byteLength >= deliver.size) throw new PartsError('a first part as large as its whole message')
         if (deliver.size > maxEnvelope) {
-          skipping = deliver.size - part.byteLength
+          skip(deliver.size - part.byteLength, frame)
           answered({ seq: frame, taken: { status: Receipt.Status.STATUS_TOO_LARGE, reason: `Messages over ${maxEnvelope} bytes (a body of ${this.init.maxBodySize} bytes and its envelope) are not accepted here` } })
           continue
         }
         const reservation = this.init.budget.reserve(peer, deliver.size, !this.init.isContact(peer))
         if (typeof reservation === 'string') {
-          skipping = deliver.size - part.byteLength
+          skip(deliver.size - part.byteLength, frame)
           answered({ seq: frame, taken: { status: Receipt.Status.STATUS_BUSY, reason: `${reservation}; send again later` } })
           continue
         }
@@ -170,6 +180,7 @@ export class Inbound {
       // the stream is over: what arrived of an incomplete message is dropped, its reservation returned
       assembly?.stopTimer()
       assembly?.reservation.release()
+      clearTimeout(skipTimer)
     }
   }
 
