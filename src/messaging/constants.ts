@@ -98,8 +98,8 @@ export const DEFAULT_STRANGER_BURST = 20
 export const DEFAULT_STRANGER_REFILL_SECONDS = 6
 /** What the inbox holds from one stranger until the user deletes some: a long conversation's worth */
 export const DEFAULT_STRANGER_MESSAGES = 100
-/** 1 MiB: a hundred short messages with room to spare, or a few pictures (a 1 MiB one exceeds it: inbox-full) */
-export const DEFAULT_STRANGER_BYTES = 1024 * 1024
+/** 2 MiB: one full-size (1 MiB) picture from someone new and a conversation around it, or a few hundred short messages */
+export const DEFAULT_STRANGER_BYTES = 2 * 1024 * 1024
 /** What the inbox holds from all strangers together, so fresh identities cannot fill the disk */
 export const DEFAULT_STRANGERS_TOTAL_MESSAGES = 2_000
 export const DEFAULT_STRANGERS_TOTAL_BYTES = 32 * 1024 * 1024

@@ -17,7 +17,7 @@ export interface InboxLimitsInit {
   strangerRefillSeconds?: number
   /** Messages the inbox holds from one stranger. Default: 100 */
   strangerMessages?: number
-  /** Bytes (signed envelopes) the inbox holds from one stranger. Default: 1 MiB */
+  /** Bytes (signed envelopes) the inbox holds from one stranger. Default: 2 MiB */
   strangerBytes?: number
   /** Messages the inbox holds from all strangers together. Default: 2000 */
   strangersTotalMessages?: number

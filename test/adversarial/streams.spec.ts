@@ -31,8 +31,10 @@ const SEND_CAP = MiB
  * that follows the documentation buffers.
  */
 const FRAMES: Record<string, { old: number, documented: number, raw?: boolean }> = {
-  '/presence-mesh/im/3.0.0': { old: 64 * 1024 + 16 * 1024 + 64, documented: 64 * 1024 + 16 * 1024 + 64 },
-  '/presence-mesh/mailbox/deposit/2.0.0': { old: 96 * 1024 + 256, documented: 96 * 1024 + 256 },
+  // a message over 64 KiB comes in parts of 64 KiB (im 4.0.0), each part reserved before it is held
+  '/presence-mesh/im/4.0.0': { old: 64 * 1024 + 16 * 1024 + 64, documented: 64 * 1024 + 64 },
+  // a box of up to 1 MiB + 32 KiB with a token; deposits being read share a 16 MiB budget
+  '/presence-mesh/mailbox/deposit/2.0.0': { old: 96 * 1024 + 256, documented: MiB + 32 * 1024 + 1024 + 256 },
   '/presence-mesh/mailbox/drain/2.0.0': { old: 16 * (96 * 1024 + 64), documented: 16 * 1024 },
   '/presence-mesh/mailbox/notify/1.0.0': { old: 4 * MiB, documented: 0 },
   '/presence-mesh/presence/subscribe/3.0.0': { old: 256, documented: 256 },
