@@ -9,7 +9,7 @@ import { fromString } from 'uint8arrays/from-string'
 import { messageDigest, signBatchAck } from './ack.js'
 import { AckReturns } from './ack-returns.js'
 import { DepositTokens } from './deposit-tokens.js'
-import { IM_CAPABILITY, DEFAULT_MAX_BODY_SIZE, DEFAULT_PARTS_BUDGET, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION, MAX_MAX_BODY_SIZE, MIN_MAX_BODY_SIZE } from './constants.js'
+import { IM_CAPABILITY, DEFAULT_MAX_BODY_SIZE, DEFAULT_PARTS_BUDGET, ENVELOPE_OVERHEAD, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION, MAX_MAX_BODY_SIZE, MIN_MAX_BODY_SIZE } from './constants.js'
 import { Delivery } from './delivery.js'
 import { MessageTooLargeError } from './errors.js'
 import { Inbound } from './inbound.js'
@@ -96,6 +96,10 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       onReceipt: receipt => this.safeDispatchEvent('receipt', { detail: receipt })
     })
     const parts = { ...DEFAULT_PARTS_BUDGET, ...Object.fromEntries(Object.entries(init.parts ?? {}).filter(([, v]) => v !== undefined)) }
+    // a message of the largest body must fit the per-peer share, or it could only ever be answered BUSY
+    if (parts.partsPeerBytes < this.maxBodySize + ENVELOPE_OVERHEAD || parts.partsTotalBytes < parts.partsPeerBytes) {
+      throw new InvalidParametersError(`partsPeerBytes must be at least maxBodySize + ${ENVELOPE_OVERHEAD} (${this.maxBodySize + ENVELOPE_OVERHEAD}), and partsTotalBytes at least partsPeerBytes`)
+    }
     this.parts = new ByteBudget({ total: parts.partsTotalBytes, perPeer: parts.partsPeerBytes, strangers: parts.partsStrangersBytes, what: 'messages in parts' })
     this.inbound = new Inbound({
       log: this.log,

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DEFAULT_SETTINGS, RELAY_PING_INTERVAL_S, mergeSettings, readConfigFile, servesDht, validateSettings } from '../../src/node/config.js'
 import { InvalidConfigError } from '../../src/node/errors.js'
+import { createNode } from '../../src/node/create-node.js'
 import { tempDir } from '../helpers/temp.js'
 
 describe('node settings', () => {
@@ -62,6 +63,15 @@ describe('node settings', () => {
     assert.throws(() => validateSettings({ mailbox: { boxitems: 5 } }, 'x'), /unknown key "boxitems" \(known: boxItems, /)
     assert.throws(() => validateSettings({ mailbox: 5 }, 'x'), /"mailbox" must be an object/)
     assert.deepEqual(validateSettings({ mailbox: { strangersShare: 0 } }, 'x'), { mailbox: { strangersShare: 0 } }, 'a relay may keep mail for contacts only')
+  })
+
+  it('takes the message size and the budgets of messages in parts from "messaging", within their ranges', async () => {
+    assert.deepEqual(validateSettings({ messaging: { maxBodySize: 4 * 1024 * 1024, partsPeerBytes: 8 * 1024 * 1024 } }, 'x'), { messaging: { maxBodySize: 4 * 1024 * 1024, partsPeerBytes: 8 * 1024 * 1024 } })
+    assert.throws(() => validateSettings({ messaging: { maxBodySize: 100 } }, 'x'), /"messaging": "maxBodySize" must be a whole number from 1024 to 16777216/)
+    assert.throws(() => validateSettings({ messaging: { maxBodySize: 32 * 1024 * 1024 } }, 'x'), /from 1024 to 16777216/)
+    assert.throws(() => validateSettings({ messaging: { partsTimeoutMs: 10 } }, 'x'), /"partsTimeoutMs" must be a whole number of at least 1000/)
+    // a body that could never fit the per-peer share stops the node at start
+    await assert.rejects(createNode({ messaging: { maxBodySize: 16 * 1024 * 1024 } }), /partsPeerBytes must be at least maxBodySize/)
   })
 
   it('pings every 120 s, every 30 s on a relay (whose pings find sleeping nodes), unless told otherwise', () => {
