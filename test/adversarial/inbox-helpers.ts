@@ -2,7 +2,7 @@
  * The attacker's side of the messaging protocol, written from
  * docs/PROTOCOL.md ("Delivery"): it signs messages with its own keys
  * (@libp2p/peer-record envelopes over the protons codec of our .proto),
- * delivers them on `/presence-mesh/im/3.0.0` (one per stream here), and checks the recipient's
+ * delivers them on `/presence-mesh/im/4.0.0` (one per stream here), and checks the recipient's
  * acks itself. Identities are just keys: one foreign node can speak for
  * any number of them, as a real attacker would.
  */
@@ -19,7 +19,7 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 // from docs/PROTOCOL.md
-const IM_PROTOCOL = '/presence-mesh/im/3.0.0'
+const IM_PROTOCOL = '/presence-mesh/im/4.0.0'
 const MESSAGE_DOMAIN = 'presence-mesh-im'
 const MESSAGE_PAYLOAD_TYPE = fromString('/presence-mesh/im/1')
 const ACK_DOMAIN = 'presence-mesh-im-ack'

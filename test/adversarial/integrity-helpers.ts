@@ -23,7 +23,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** docs/PROTOCOL.md: the mesh's own Kademlia, delivery protocol, signature domains and payload types */
 export const DHT_PROTOCOL = '/presence-mesh/kad/1.0.0'
-export const IM_PROTOCOL = '/presence-mesh/im/3.0.0'
+export const IM_PROTOCOL = '/presence-mesh/im/4.0.0'
 export const PUSH_PROTOCOL = '/presence-mesh/presence/push/1.0.0'
 const PRESENCE_DOMAIN = 'presence-mesh-presence'
 const PRESENCE_PAYLOAD_TYPE = fromString('/presence-mesh/presence/1')
