@@ -22,6 +22,13 @@ export const MAX_BOX_SIZE = 1024 * 1024 + 32 * 1024
 export const DEPOSITS_IN_FLIGHT_BYTES = 16 * 1024 * 1024
 export const DEPOSITS_IN_FLIGHT_PER_PEER_BYTES = 4 * 1024 * 1024
 /**
+ * Deposits up to this size are read without a reservation, as every deposit
+ * was before boxes grew past 96 KiB: the stream limits bound them (design
+ * record 008), and ordinary messages keep flowing while large deposits
+ * wait for room
+ */
+export const UNRESERVED_DEPOSIT_BYTES = 96 * 1024 + 1024 + 256
+/**
  * Items per drain batch, and bytes: a full mailbox drains in a few dozen
  * batches (one stream, one datastore batch and one acknowledgement each)
  * rather than hundreds, while one batch stays a few MiB at most. A batch

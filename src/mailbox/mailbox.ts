@@ -6,7 +6,7 @@
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import { byteStream, pbStream, type ProtobufStream } from '@libp2p/utils'
 import * as Digest from 'multiformats/hashes/digest'
-import { MAILBOX_CAPABILITY, DEFAULT_MAILBOX_LIMITS, DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSITS_IN_FLIGHT_BYTES, DEPOSITS_IN_FLIGHT_PER_PEER_BYTES, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_BATCH_BYTES, DRAIN_BATCH_ITEMS, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, MAX_BOX_SIZE, MIN_SWEEP_INTERVAL_MS, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION, SWEEP_INTERVAL_MS } from './constants.js'
+import { MAILBOX_CAPABILITY, DEFAULT_MAILBOX_LIMITS, DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSITS_IN_FLIGHT_BYTES, DEPOSITS_IN_FLIGHT_PER_PEER_BYTES, UNRESERVED_DEPOSIT_BYTES, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_BATCH_BYTES, DRAIN_BATCH_ITEMS, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, MAX_BOX_SIZE, MIN_SWEEP_INTERVAL_MS, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION, SWEEP_INTERVAL_MS } from './constants.js'
 import { verifyDepositToken } from './deposit-token.js'
 import { MailboxStore, type DepositOutcome } from './mailbox-store.js'
 import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
@@ -33,6 +33,8 @@ const REFUSALS: Array<[DepositRefusal, PBDepositResult.Status]> = [
   ['relay-full', PBDepositResult.Status.STATUS_RELAY_FULL],
   ['token-invalid', PBDepositResult.Status.STATUS_TOKEN_INVALID]
 ]
+/** What a small deposit holds of the budget: nothing (UNRESERVED_DEPOSIT_BYTES) */
+const UNRESERVED = { bytes: 0, release: () => {} }
 /** A DepositResult: a status, a reason for people, a time and a flag */
 const DEPOSIT_RESULT_LIMIT = 4096
 /** A batch of boxes plus framing: DRAIN_BATCH_BYTES, and one box more (a batch holds at least one) */
@@ -171,7 +173,9 @@ export class MailboxService implements Mailbox, Startable {
       // the length prefix first: the box's bytes are reserved before they are read (and buffered)
       const bytes = byteStream(stream, { maxBufferSize: DEPOSIT_FRAME_LIMIT + 8 })
       const length = await readLength(bytes, signal)
-      const reservation = length > DEPOSIT_FRAME_LIMIT ? 'too-large' : this.inFlight.reserve(connection.remotePeer, length, false)
+      const reservation = length > DEPOSIT_FRAME_LIMIT
+        ? 'too-large'
+        : length <= UNRESERVED_DEPOSIT_BYTES ? UNRESERVED : this.inFlight.reserve(connection.remotePeer, length, false)
       if (typeof reservation === 'string') {
         const pb = pbStream(bytes.unwrap())
         const result = reservation === 'too-large'

@@ -3,12 +3,16 @@
  * the recipient sets aside for them stays within the strangers' share of its
  * node-wide budget, those beyond it are answered BUSY at once, honest
  * traffic still flows, and every reservation is returned when its stream
- * ends or its message times out.
+ * ends or its message times out. Likewise large deposits at a relay that
+ * announce a box and stall: answered "busy" beyond the relay's budget.
  */
 import assert from 'node:assert/strict'
 import { lpStream } from '@libp2p/utils'
 import { randomBytes } from 'node:crypto'
 import { equals } from 'uint8arrays/equals'
+import * as varint from 'uint8-varint'
+import { DEPOSIT_PROTOCOL, DEPOSITS_IN_FLIGHT_BYTES, DEPOSITS_IN_FLIGHT_PER_PEER_BYTES } from '../../src/mailbox/constants.js'
+import { DepositResult } from '../../src/mailbox/pb/mailbox.js'
 import { DEFAULT_PARTS_BUDGET, IM_PROTOCOL } from '../../src/messaging/constants.js'
 import { Deliver, Receipt, Receipts } from '../../src/messaging/pb/message.js'
 import { connect, nodesPerTest } from '../helpers/nodes.js'
@@ -26,7 +30,7 @@ const TIMEOUT_MS = 8_000
 
 interface Stalled { attacker: number, stream: Stream, answer: Promise<Receipt.Status | undefined> }
 
-describe('adversarial: messages in parts that never complete', function () {
+describe('adversarial: large messages and deposits that never complete', function () {
   this.timeout(60_000)
   const nodes = nodesPerTest()
   let attackers: ForeignNode[] = []
@@ -91,5 +95,50 @@ describe('adversarial: messages in parts that never complete', function () {
     console.log(`      the last reservations were returned ${Date.now() - left} ms after the first attackers left (timeout ${TIMEOUT_MS} ms)`)
     assert.deepEqual(r.libp2p.services.im.partsInProgress(), { bytes: 0, strangersBytes: 0, peers: 0 })
     await waitFor(() => stalled.every(s => s.stream.status !== 'open'), 5_000, 'the stalled streams ended')
+  })
+
+  it('large deposits that announce a box and stall are read only within the relay\'s budget; beyond it "busy", small ones still stored', async () => {
+    const relay = await nodes.start({ relay: true, presence: { publishOnStart: false } })
+    const address = relay.libp2p.getMultiaddrs()[0]
+    attackers = await Promise.all(Array.from({ length: ATTACKERS }, async () => foreignNode()))
+    for (const [i, attacker] of attackers.entries()) {
+      if (i > 0 && i % 4 === 0) await new Promise(resolve => setTimeout(resolve, 1_100))
+      await attacker.dial(address)
+    }
+    // each attacker announces boxes of 1 MiB, sends 1 KiB of each, and stalls
+    const perAttacker = Math.ceil(DEPOSITS_IN_FLIGHT_PER_PEER_BYTES / MiB) + 1
+    const answers: Array<Promise<DepositResult | undefined>> = []
+    for (const attacker of attackers) {
+      for (let s = 0; s < perAttacker; s++) {
+        const stream = await openRaw(attacker, address, DEPOSIT_PROTOCOL)
+        const lp = lpStream(stream)
+        stream.send(Uint8Array.from([...varint.encode(MiB), ...new Uint8Array(1024)]))
+        answers.push(lp.read().then(bytes => DepositResult.decode(bytes), () => undefined))
+      }
+    }
+    const declared = ATTACKERS * perAttacker
+    const held = Math.floor(DEPOSITS_IN_FLIGHT_BYTES / MiB)
+    const busy = await waitFor(async () => {
+      const answered = await Promise.all(answers.map(async a => Promise.race([a, new Promise<undefined>(resolve => setTimeout(resolve, 10))])))
+      const n = answered.filter(a => a?.status === DepositResult.Status.STATUS_RELAY_FULL && a.reason.startsWith('busy')).length
+      return n >= declared - held ? n : undefined
+    }, 10_000, '"busy" for the deposits beyond the budget')
+    console.log(`      ${declared} deposits of 1 MiB announced; ${busy} answered "busy" at once; at most ${held} read`)
+
+    // an ordinary message's box is stored meanwhile: small deposits need no reservation
+    const depositor = await nodes.start({ presence: { publishOnStart: false } })
+    await connect(depositor, relay)
+    const offline = (await nodes.start()).peerId
+    const small = await depositor.libp2p.services.mailbox.deposit(relay.peerId, offline, new Uint8Array(2000).fill(3))
+    assert.equal(small.status, 'stored', JSON.stringify(small))
+    // the stalled deposits time out (10 s) and take their reservations with them: a large box is read again
+    const large = new Uint8Array(500 * 1024).fill(4)
+    const stalledAt = Date.now()
+    const stored = await waitFor(async () => {
+      const result = await depositor.libp2p.services.mailbox.deposit(relay.peerId, offline, large)
+      return result.status === 'stored' ? result : undefined
+    }, 20_000, 'a large deposit once the stalled ones timed out')
+    console.log(`      a 500 KiB deposit was stored ${Date.now() - stalledAt} ms later`)
+    assert.equal(stored.status, 'stored')
   })
 })
