@@ -9,6 +9,7 @@
  *
  * `npm run bench -- scale [--max N]`: the in-process scale simulation (scale.ts).
  * `npm run bench -- gateway`: presence latency through the XMPP gateway beside XMPP ↔ XMPP (gateway.ts).
+ * `npm run bench -- bodies [--quick]`: a 1 MiB message beside 1 MiB on a raw libp2p stream (bodies.ts), printed.
  * `npm run bench -- idle [--quick] [--contacts 0,100]`: the idle cost of a node with 0, 100
  * and 500 contacts beside a plain libp2p node (idle.ts), written to the
  * "Idle cost" section of docs/BENCHMARKS.md; about fifteen minutes.
@@ -62,9 +63,10 @@ async function main (): Promise<number> {
   // other modes measure something else and write their own section of docs/BENCHMARKS.md
   if (positionals[0] === 'scale') return (await import('./scale.js')).scaleMain(BENCHMARKS_MD)
   if (positionals[0] === 'gateway') return (await import('./gateway.js')).gatewayMain(BENCHMARKS_MD)
+  if (positionals[0] === 'bodies') return (await import('./bodies.js')).bodiesMain(values.quick === true)
   const mode = values.quick ? 'quick' : 'full'
   if (positionals[0] === 'relay') return relay(mode, values.clients)
-  if (positionals.length > 0 && positionals[0] !== 'idle') throw new Error(`unknown bench ${positionals.join(' ')}: the named benches are \`idle\`, \`relay\`, \`scale\` and \`gateway\``)
+  if (positionals.length > 0 && positionals[0] !== 'idle') throw new Error(`unknown bench ${positionals.join(' ')}: the named benches are \`idle\`, \`relay\`, \`scale\`, \`gateway\` and \`bodies\``)
   if (positionals[0] === 'idle') {
     if (typeof values.contacts !== 'string') return idle(IDLE_PLANS[mode], true)
     const contacts = values.contacts.split(',').map(Number)
