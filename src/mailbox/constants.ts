@@ -19,8 +19,8 @@ export const MAX_BOX_SIZE = 1024 * 1024 + 32 * 1024
  * that finds no room is answered RELAY_FULL ("busy") at once, so a flood of
  * large deposits holds at most this much, however many streams it opens
  */
-export const DEPOSITS_IN_FLIGHT_BYTES = 16 * 1024 * 1024
-export const DEPOSITS_IN_FLIGHT_PER_PEER_BYTES = 4 * 1024 * 1024
+export const DEPOSITS_IN_FLIGHT_BYTES = 8 * 1024 * 1024
+export const DEPOSITS_IN_FLIGHT_PER_PEER_BYTES = 2 * 1024 * 1024
 /**
  * Deposits up to this size are read without a reservation, as every deposit
  * was before boxes grew past 96 KiB: the stream limits bound them (design

@@ -127,16 +127,15 @@ export class Inbound {
           continue
         }
         const part = deliver.envelope
-        if (skipping > 0 || assembly != null) {
-          // a part of the message under way: a declared size is a protocol error here
-          if (deliver.size !== 0) throw new PartsError('a message began before the previous one was complete')
-          if (skipping > 0) {
-            skipping -= part.byteLength
-            if (skipping < 0) throw new PartsError('the parts of a refused message exceeded its declared size')
-            if (skipping === 0) clearTimeout(skipTimer)
-            continue
-          }
-          if (assembly == null) continue
+        // a part of the message under way: a declared size is a protocol error here
+        if ((skipping > 0 || assembly != null) && deliver.size !== 0) throw new PartsError('a message began before the previous one was complete')
+        if (skipping > 0) {
+          skipping -= part.byteLength
+          if (skipping < 0) throw new PartsError('the parts of a refused message exceeded its declared size')
+          if (skipping === 0) clearTimeout(skipTimer)
+          continue
+        }
+        if (assembly != null) {
           if (!assembly.add(part)) throw new PartsError('the parts of a message exceeded its declared size')
           if (!assembly.complete()) continue
           const done = assembly
