@@ -60,7 +60,7 @@ export interface ParsedCpim {
 /** `schemes`: those allowed in From/To/cc, e.g. `['im']` (default: any); `maxLength`: bytes (default: 4 MiB) */
 export interface FromCpimOptions { schemes?: string[], maxLength?: number }
 
-/** `id` without PM.Message-ID, `date` without DateTime (default: now); `maxBodySize` (default: 64 KiB) */
+/** `id` without PM.Message-ID, `date` without DateTime (default: now); `maxBodySize` (default: 1 MiB) */
 export interface CpimDefaults { id?: string, date?: number, maxBodySize?: number }
 
 /** Render a message as message/cpim. Throws InvalidMessageError for an invalid message */
