@@ -6,12 +6,14 @@
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import { byteStream, pbStream, type ProtobufStream } from '@libp2p/utils'
 import * as Digest from 'multiformats/hashes/digest'
+import * as varint from 'uint8-varint'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { MAILBOX_CAPABILITY, DEFAULT_MAILBOX_LIMITS, DEPOSIT_FRAME_LIMIT, DEPOSIT_PROTOCOL, DEPOSITS_IN_FLIGHT_BYTES, DEPOSITS_IN_FLIGHT_PER_PEER_BYTES, UNRESERVED_DEPOSIT_BYTES, DEPOSIT_STREAMS_PER_CONNECTION, DRAIN_BATCH_BYTES, DRAIN_BATCH_ITEMS, DRAIN_FRAME_LIMIT, DRAIN_PROTOCOL, DRAIN_STREAMS_PER_CONNECTION, MAX_BOX_SIZE, MIN_SWEEP_INTERVAL_MS, NOTIFY_PROTOCOL, NOTIFY_STREAMS_PER_CONNECTION, SWEEP_INTERVAL_MS } from './constants.js'
 import { verifyDepositToken } from './deposit-token.js'
 import { MailboxStore, type DepositOutcome } from './mailbox-store.js'
 import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
 import { ByteBudget } from '../utils/byte-budget.js'
-import { openStreamTo, readLength, timeoutSignal, withStream } from '../utils/streams.js'
+import { openStreamTo, readLength, skipBytes, timeoutSignal, withStream } from '../utils/streams.js'
 import type { DepositOptions, DepositRefusal, DepositResult, Mailbox, MailboxActivity, MailboxComponents, MailboxInit, MailHandler } from './index.js'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { AbortOptions, Connection, Counter, CounterGroup, IdentifyResult, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
@@ -177,11 +179,14 @@ export class MailboxService implements Mailbox, Startable {
         ? 'too-large'
         : length <= UNRESERVED_DEPOSIT_BYTES ? UNRESERVED : this.inFlight.reserve(connection.remotePeer, length, false)
       if (typeof reservation === 'string') {
-        const pb = pbStream(bytes.unwrap())
         const result = reservation === 'too-large'
           ? { status: PBDepositResult.Status.STATUS_TOO_LARGE, reason: `a deposit of ${length} bytes exceeds ${DEPOSIT_FRAME_LIMIT}` }
           : { status: PBDepositResult.Status.STATUS_RELAY_FULL, reason: `busy: ${reservation}; try again later` }
-        return pb.write({ ...result, expiresAt: 0n, contact: false }, PBDepositResult, { signal })
+        const answer = PBDepositResult.encode({ ...result, expiresAt: 0n, contact: false })
+        await bytes.write(new Uint8ArrayList(varint.encode(answer.byteLength), answer), { signal })
+        // the refused box is still read, and dropped as it comes: left unread it would sit in the stream's buffers
+        await skipBytes(bytes, length, signal)
+        return
       }
       try {
         const request = Deposit.decode(await bytes.read({ bytes: length, signal }))
