@@ -101,7 +101,7 @@ const SECTIONS: { [S in keyof LimitSections]: Record<keyof LimitSections[S], Ran
   presence: {
     maxWatchers: WHOLE
   },
-  // each stream may hold a message of up to 97 KiB: beyond 10,000 the bound bounds nothing
+  // each stream may hold a frame of up to 97 KiB unreserved (larger ones draw on budgets): beyond 10,000 the bound bounds nothing
   streams: {
     maxPerPeer: { min: 1, max: 10_000, integer: true },
     maxPerProtocol: { min: 1, max: 10_000, integer: true },
