@@ -37,7 +37,7 @@ export interface Entry {
 /** An entry per presentity; older versions wrote JSON with base64 strings */
 export const KEYRING_FORM = storedForm<StoredKeyringEntry, Entry>({
   codec: StoredKeyringEntry,
-  check: message => ({ refused: message.refused, key: message.key == null ? undefined : checkViewKey(message.key.keyId, message.key.key) }),
+  check: message => message.key == null ? { refused: message.refused } : { refused: message.refused, key: checkViewKey(message.key.keyId, message.key.key) },
   toMessage: entry => ({ refused: entry.refused, key: entry.key == null ? undefined : { keyId: new Uint8Array(entry.key.keyId), key: new Uint8Array(entry.key.key) } }),
   fromJson: (json: any) => {
     need(typeof json === 'object' && json != null, 'not an object')

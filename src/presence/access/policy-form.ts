@@ -43,11 +43,17 @@ function pendingOf (value: any): PendingRequest {
   return { transactionId: value.transactionId, since: value.since }
 }
 
+/**
+ * A peer id's text (base58btc or base32): checked so that no stored key can
+ * be "__proto__" or the like when it becomes a property
+ */
+const PEER_ID_TEXT = /^[1-9A-Za-z]{1,128}$/
+
 /** Peer id → value, from a protons map or a JSON object */
 function table<T> (entries: Iterable<[string, unknown]>, read: (value: unknown) => T): Record<string, T> {
   const out: Record<string, T> = {}
   for (const [peer, value] of entries) {
-    need(peer.length > 0, 'an entry without a peer id')
+    need(PEER_ID_TEXT.test(peer), 'an entry without a peer id')
     out[peer] = read(value)
   }
   return out
