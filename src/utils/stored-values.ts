@@ -84,6 +84,8 @@ export interface FormSpec<M, T> {
   toMessage(value: T): M
   /** The value the JSON an older version wrote holds; throws as `check` does */
   fromJson?(json: unknown, key: Key): T
+  /** An older form that is not JSON: how to tell it (by bytes no current value starts with) and read it */
+  fromOld?: { is(bytes: Uint8Array): boolean, read(bytes: Uint8Array, key: Key): T }
 }
 
 /**
@@ -95,11 +97,13 @@ const JSON_OPEN = 0x7b
 
 /** A protons message as a stored value: decoded, then checked, through one path */
 export function storedForm<M, T> (spec: FormSpec<M, T>): StoredForm<T> {
-  const isOld = (bytes: Uint8Array): boolean => spec.fromJson != null && bytes[0] === JSON_OPEN
+  const isJson = (bytes: Uint8Array): boolean => spec.fromJson != null && bytes[0] === JSON_OPEN
+  const isOld = (bytes: Uint8Array): boolean => isJson(bytes) || spec.fromOld?.is(bytes) === true
   return {
     decode (bytes, key) {
       try {
-        if (isOld(bytes)) return spec.fromJson?.(JSON.parse(toString(bytes)), key) as T
+        if (isJson(bytes)) return spec.fromJson?.(JSON.parse(toString(bytes)), key) as T
+        if (spec.fromOld?.is(bytes) === true) return spec.fromOld.read(bytes, key)
         return spec.check(spec.codec.decode(bytes), key)
       } catch (err) {
         if (err instanceof InvalidStoredValueError) throw err

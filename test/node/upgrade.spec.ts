@@ -2,9 +2,9 @@
  * A home written by the version before stored values became protons
  * messages (docs/design/017-stored-values.md): its JSON values, as that
  * version wrote them, open in a real node with everything the user had, and
- * are rewritten in the current form on that first start. And an access
- * policy that no longer reads falls back to "ask", never to "public", also
- * after a restart.
+ * are rewritten in the current form on that first start (messages when
+ * first listed). An access policy that no longer reads falls back to
+ * "ask", never to "public", also after a restart.
  */
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -13,10 +13,11 @@ import { MemoryDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import { fromString } from 'uint8arrays'
 import { INVITE_FORM } from '../../src/contacts/store.js'
+import { MESSAGE_FORM } from '../../src/messaging/stored-message.js'
 import { KEYRING_FORM } from '../../src/presence/access/keyring.js'
 import { VIEW_KEYS_FORM } from '../../src/presence/access/view-keys.js'
 import { CORRUPT_PREFIX } from '../../src/utils/stored-values.js'
-import { nodesPerTest } from '../helpers/nodes.js'
+import { connect, nodesPerTest } from '../helpers/nodes.js'
 import type { PeerId } from '@libp2p/interface'
 
 const KEY_ID = 'AQIDBAUGBwg='
@@ -89,5 +90,37 @@ describe('a home written by the JSON version', function () {
     nodes.stopped(node)
     const again = await nodes.start({ datastore, presence: { defaultPolicy: 'public' } })
     assert.equal(again.libp2p.services.presence.policy().default, 'ask')
+  })
+  it('reads messages in the older framing, rewrites them, and sets one corrupted later aside instead of failing the inbox', async () => {
+    const datastore = new MemoryDatastore()
+    const alice = await nodes.start({ datastore })
+    const bob = await nodes.start()
+    await connect(bob, alice)
+    for (const body of ['first', 'second']) assert.equal((await bob.libp2p.services.im.send(alice.peerId, { body })).status, 'delivered')
+    await alice.stop()
+    nodes.stopped(alice)
+
+    // as the JSON version framed them: a 4-byte length, the JSON, the envelope
+    const stored = await all(datastore, '/presence-mesh/im/inbox')
+    assert.equal(stored.length, 2)
+    for (const [i, { key, value }] of stored.entries()) {
+      const { envelope } = MESSAGE_FORM.decode(value, new Key(key))
+      const meta = fromString(JSON.stringify({ receivedAt: 1_000 + i, stranger: true }))
+      const framed = new Uint8Array(4 + meta.length + envelope.length)
+      new DataView(framed.buffer).setUint32(0, meta.length)
+      framed.set(meta, 4)
+      framed.set(envelope, 4 + meta.length)
+      await datastore.put(new Key(key), framed)
+    }
+    const again = await nodes.start({ datastore })
+    const bodies = async (): Promise<string[]> => (await again.libp2p.services.im.inbox()).map(m => new TextDecoder().decode(m.message.body)).sort()
+    assert.deepEqual(await bodies(), ['first', 'second'])
+    const rewritten = await all(datastore, '/presence-mesh/im/inbox')
+    assert.ok(rewritten.every(({ value }) => value[0] !== 0), 'rewritten in the current form')
+
+    // a disk error garbles one of them: the other still lists, the bad bytes are kept
+    await datastore.put(new Key(rewritten[0].key), Uint8Array.from([0x0a, 0x05, 1, 2, 3, 4, 5]))
+    assert.equal((await bodies()).length, 1)
+    assert.equal((await all(datastore, CORRUPT_PREFIX)).length, 1)
   })
 })

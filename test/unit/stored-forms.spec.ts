@@ -13,6 +13,8 @@ import { fromString } from 'uint8arrays'
 import { CONTACT_FORM, INVITE_FORM, PROFILE_FORM, type ContactEntry, type IssuedInvite } from '../../src/contacts/store.js'
 import { IDENTITY_FORM } from '../../src/gateway/xmpp-identities.js'
 import { INBOX_MODES, INBOX_POLICY_FORM, type InboxPolicy } from '../../src/messaging/inbox-policy.js'
+import { MESSAGE_FORM, USAGE_FORM, type MessageMeta } from '../../src/messaging/stored-message.js'
+import type { Outcome } from '../../src/messaging/store.js'
 import { KEYRING_FORM, type Entry } from '../../src/presence/access/keyring.js'
 import { POLICY_FORM } from '../../src/presence/access/policy-form.js'
 import { VIEW_KEYS_FORM } from '../../src/presence/access/view-keys.js'
@@ -121,6 +123,25 @@ describe('stored forms', () => {
   it('the inbox policy', () => {
     neverCrashes(INBOX_POLICY_FORM, peerKey)
     roundTrips(INBOX_POLICY_FORM, peerKey, fc.record({ mode: fc.constantFrom(...INBOX_MODES), allow: fc.uniqueArray(id), block: fc.uniqueArray(id), silent: fc.boolean() }, plain) as fc.Arbitrary<InboxPolicy>)
+  })
+
+  it('a message, and what a blocked sender would hold', () => {
+    neverCrashes(MESSAGE_FORM, peerKey)
+    neverCrashes(USAGE_FORM, peerKey)
+    // the older framing (first byte 0) is read by hand: any bytes after its zero must fail cleanly too
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), tail => {
+      try {
+        MESSAGE_FORM.decode(Uint8Array.from([0, ...tail]), peerKey)
+      } catch (err) {
+        assert.ok(err instanceof InvalidStoredValueError, String(err))
+      }
+    }), { numRuns: RUNS })
+    const outcome: fc.Arbitrary<Outcome> = fc.oneof(
+      fc.record({ status: fc.constantFrom('delivered' as const, 'stored' as const), at: time }, plain),
+      fc.record({ status: fc.constantFrom('failed' as const, 'queued' as const), reason: text, at: time }, plain))
+    const meta = fc.record({ receivedAt: option(time), stranger: option(fc.constant(true)), createdAt: option(time), waiting: option(fc.constant(true)), outcome: option(outcome) }, plain)
+    roundTrips(MESSAGE_FORM, peerKey, fc.record({ envelope: fc.uint8Array({ minLength: 1, maxLength: 200 }), meta: meta.map(m => defined<MessageMeta>(m)) }, plain))
+    roundTrips(USAGE_FORM, peerKey, fc.record({ messages: time, bytes: time }, plain))
   })
 
   it("a gateway's XMPP identity", () => {
