@@ -5,12 +5,11 @@
  */
 import { defaultLogger } from '@libp2p/logger'
 import { Key, type Datastore } from 'interface-datastore'
-import { fromString, toString } from 'uint8arrays'
 import { BatchWriter } from './batch-writer.js'
 import { MAX_MESSAGE_AGE_MS } from './constants.js'
 import { openMessage, readOwnMessage, type InstantMessage } from './message.js'
 import { SeenIds } from './seen-ids.js'
-import { decodeStored, encodeStored, MESSAGE_FORM, USAGE_FORM, type MessageValue } from './stored-message.js'
+import { decodeStored, encodeStored, MESSAGE_FORM, SEEN_FORM, USAGE_FORM, type MessageValue } from './stored-message.js'
 import { readAll, setAside } from '../utils/stored-values.js'
 import type { Usage } from './inbox-limits.js'
 import type { Logger, PeerId } from '@libp2p/interface'
@@ -80,7 +79,7 @@ export class MessageStore {
   async receive (stored: StoredMessage, stranger: boolean): Promise<void> {
     const { message } = stored
     await this.writer.write(batch => {
-      batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
+      batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), SEEN_FORM.encode(message.date))
       batch.put(new Key(`${INBOX}/${message.from.toString()}/${part(message.id)}`), encodeStored(stored.envelope, { receivedAt: stored.receivedAt, ...(stranger ? { stranger } : {}) }))
     })
     this.markSeen(message)
@@ -92,7 +91,7 @@ export class MessageStore {
    */
   async drop (message: InstantMessage, usage: Usage): Promise<void> {
     await this.writer.write(batch => {
-      batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
+      batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), SEEN_FORM.encode(message.date))
       batch.put(new Key(`${DROPPED}/${message.from.toString()}`), USAGE_FORM.encode(usage))
     })
     this.markSeen(message)
@@ -216,8 +215,8 @@ export class MessageStore {
   /** Forget seen-markers older than the age limit: older messages are refused anyway */
   async prune (now = Date.now()): Promise<number> {
     let pruned = 0
-    for await (const { key, value } of this.datastore.query({ prefix: SEEN })) {
-      if (Number(toString(value)) < now - MAX_MESSAGE_AGE_MS) {
+    for await (const { key, value } of readAll(this.datastore, SEEN, SEEN_FORM, this.log)) {
+      if (value < now - MAX_MESSAGE_AGE_MS) {
         await this.datastore.delete(key)
         pruned++
       }

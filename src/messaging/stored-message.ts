@@ -7,7 +7,7 @@
  * by the listing (stored-values.ts), never a failed inbox.
  */
 import { toString } from 'uint8arrays'
-import { StoredMessage, StoredUsage } from './pb/stored.js'
+import { StoredMessage, StoredSeen, StoredUsage } from './pb/stored.js'
 import { isCount, need, storedForm } from '../utils/stored-values.js'
 import type { Outcome } from './store.js'
 import type { Usage } from './inbox-limits.js'
@@ -110,3 +110,22 @@ export const USAGE_FORM = storedForm<StoredUsage, Usage>({
     return { messages: json.messages, bytes: json.bytes }
   }
 })
+
+/** A seen-marker: the date of a message received; older versions wrote it as decimal text */
+export const SEEN_FORM = storedForm<StoredSeen, number>({
+  codec: StoredSeen,
+  check: ({ date }) => {
+    need(isCount(date), 'a date out of range')
+    return date
+  },
+  toMessage: date => ({ date }),
+  fromOld: {
+    is: bytes => bytes[0] >= 0x30 && bytes[0] <= 0x39,
+    read: bytes => {
+      const text = toString(bytes)
+      need(/^\d{1,16}$/.test(text), 'not a date')
+      return Number(text)
+    }
+  }
+})
+

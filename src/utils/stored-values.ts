@@ -6,7 +6,7 @@
  * looked at and recovered (`pmesh` does not read it back on its own).
  */
 import { Key, type Datastore } from 'interface-datastore'
-import { toString } from 'uint8arrays'
+import { equals, toString } from 'uint8arrays'
 import { InvalidStoredValueError } from './errors.js'
 import type { Logger } from '@libp2p/interface'
 
@@ -34,7 +34,7 @@ export async function setAside (datastore: Datastore, key: Key, value: Uint8Arra
 export async function * readAll<T> (datastore: Datastore, prefix: string, form: StoredForm<T>, log: Pick<Logger, 'error'>): AsyncGenerator<{ key: Key, value: T }> {
   // collected first: moving or rewriting a value while the query iterates would change what it walks
   const unreadable: Array<{ key: Key, value: Uint8Array, err: unknown }> = []
-  const upgraded: Array<{ key: Key, value: T }> = []
+  const upgraded: Array<{ key: Key, bytes: Uint8Array, value: T }> = []
   for await (const { key, value } of datastore.query({ prefix })) {
     let parsed: T
     try {
@@ -43,11 +43,14 @@ export async function * readAll<T> (datastore: Datastore, prefix: string, form: 
       unreadable.push({ key, value, err })
       continue
     }
-    if (form.isOld(value)) upgraded.push({ key, value: parsed })
+    if (form.isOld(value)) upgraded.push({ key, bytes: value, value: parsed })
     yield { key, value: parsed }
   }
   for (const { key, value, err } of unreadable) await setAside(datastore, key, value, log, err)
-  for (const { key, value } of upgraded) await datastore.put(key, form.encode(value))
+  for (const { key, bytes, value } of upgraded) {
+    // only what the caller left as it was: one it deleted (expired) or saved anew stays so
+    if (await datastore.has(key) && equals(await datastore.get(key), bytes)) await datastore.put(key, form.encode(value))
+  }
 }
 
 /**

@@ -13,7 +13,9 @@ import { MemoryDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import { fromString } from 'uint8arrays'
 import { INVITE_FORM } from '../../src/contacts/store.js'
-import { MESSAGE_FORM } from '../../src/messaging/stored-message.js'
+import { MAX_MESSAGE_AGE_MS } from '../../src/messaging/constants.js'
+import { MessageStore } from '../../src/messaging/store.js'
+import { MESSAGE_FORM, SEEN_FORM } from '../../src/messaging/stored-message.js'
 import { KEYRING_FORM } from '../../src/presence/access/keyring.js'
 import { VIEW_KEYS_FORM } from '../../src/presence/access/view-keys.js'
 import { CORRUPT_PREFIX } from '../../src/utils/stored-values.js'
@@ -122,5 +124,16 @@ describe('a home written by the JSON version', function () {
     await datastore.put(new Key(rewritten[0].key), Uint8Array.from([0x0a, 0x05, 1, 2, 3, 4, 5]))
     assert.equal((await bodies()).length, 1)
     assert.equal((await all(datastore, CORRUPT_PREFIX)).length, 1)
+  })
+  it('prunes seen-markers in either form, and rewrites the ones it keeps', async () => {
+    const datastore = new MemoryDatastore()
+    const now = Date.now()
+    const marker = (id: string): Key => new Key(`/presence-mesh/im/seen/alice/${id}`)
+    await datastore.put(marker('old'), fromString(String(now - MAX_MESSAGE_AGE_MS - 1)))
+    await datastore.put(marker('recent'), fromString(String(now)))
+    const store = new MessageStore(datastore, 1024, { error: () => {} })
+    assert.equal(await store.prune(now), 1)
+    assert.equal(await datastore.has(marker('old')), false)
+    assert.deepEqual(await datastore.get(marker('recent')), SEEN_FORM.encode(now))
   })
 })

@@ -13,7 +13,7 @@ import { fromString } from 'uint8arrays'
 import { CONTACT_FORM, INVITE_FORM, PROFILE_FORM, type ContactEntry, type IssuedInvite } from '../../src/contacts/store.js'
 import { IDENTITY_FORM } from '../../src/gateway/xmpp-identities.js'
 import { INBOX_MODES, INBOX_POLICY_FORM, type InboxPolicy } from '../../src/messaging/inbox-policy.js'
-import { MESSAGE_FORM, USAGE_FORM, type MessageMeta } from '../../src/messaging/stored-message.js'
+import { MESSAGE_FORM, SEEN_FORM, USAGE_FORM, type MessageMeta } from '../../src/messaging/stored-message.js'
 import type { Outcome } from '../../src/messaging/store.js'
 import { KEYRING_FORM, type Entry } from '../../src/presence/access/keyring.js'
 import { POLICY_FORM } from '../../src/presence/access/policy-form.js'
@@ -142,6 +142,12 @@ describe('stored forms', () => {
     const meta = fc.record({ receivedAt: option(time), stranger: option(fc.constant(true)), createdAt: option(time), waiting: option(fc.constant(true)), outcome: option(outcome) }, plain)
     roundTrips(MESSAGE_FORM, peerKey, fc.record({ envelope: fc.uint8Array({ minLength: 1, maxLength: 200 }), meta: meta.map(m => defined<MessageMeta>(m)) }, plain))
     roundTrips(USAGE_FORM, peerKey, fc.record({ messages: time, bytes: time }, plain))
+  })
+
+  it('a seen-marker, and the decimal text older versions wrote', () => {
+    neverCrashes(SEEN_FORM, peerKey)
+    roundTrips(SEEN_FORM, peerKey, time)
+    fc.assert(fc.property(time, date => { assert.equal(SEEN_FORM.decode(fromString(String(date)), peerKey), date) }), { numRuns: RUNS })
   })
 
   it("a gateway's XMPP identity", () => {

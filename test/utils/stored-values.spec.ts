@@ -75,6 +75,15 @@ describe('stored values that no longer read', () => {
     assert.equal(await readOne(datastore, new Key('/one'), form, log), 'single')
     assert.equal(toString(await datastore.get(new Key('/one'))), 'v:single')
     assert.deepEqual(log.lines, [], 'an upgrade is no error')
+    // what the reader deleted (an expired entry) or saved anew while reading is not rewritten over
+    await datastore.put(new Key('/u/gone'), fromString('{"text":"expired"}'))
+    await datastore.put(new Key('/u/saved'), fromString('{"text":"old"}'))
+    for await (const { key } of readAll(datastore, '/u', form, log)) {
+      if (key.toString() === '/u/gone') await datastore.delete(key)
+      if (key.toString() === '/u/saved') await datastore.put(key, fromString('v:new'))
+    }
+    assert.equal(await datastore.has(new Key('/u/gone')), false)
+    assert.equal(toString(await datastore.get(new Key('/u/saved'))), 'v:new')
     assert.throws(() => form.decode(fromString('{"text":1}'), new Key('/x')), InvalidStoredValueError)
     assert.throws(() => form.decode(fromString('junk'), new Key('/x')), InvalidStoredValueError)
   })

@@ -697,3 +697,92 @@ export namespace StoredUsage {
     return streamMessage(buf, StoredUsage.codec(), opts)
   }
 }
+
+export interface StoredSeen {
+  date: number
+}
+
+export namespace StoredSeen {
+  let _codec: Codec<StoredSeen>
+
+  export const codec = (): Codec<StoredSeen> => {
+    if (_codec == null) {
+      _codec = message<StoredSeen>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.date != null && obj.date !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.date)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          date: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.date = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.date`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StoredSeenDateFieldEvent {
+    field: '$.date'
+    value: number
+  }
+
+  export function encode (obj: Partial<StoredSeen>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, StoredSeen.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredSeen>): StoredSeen {
+    return decodeMessage(buf, StoredSeen.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredSeen>): Generator<StoredSeenDateFieldEvent> {
+    return streamMessage(buf, StoredSeen.codec(), opts)
+  }
+}
