@@ -1,9 +1,12 @@
 /**
- * One policy for a stored value that no longer reads (a disk error, an
- * interrupted write, a hand edit, a format from a newer version): log it,
- * move the bytes aside under CORRUPT_PREFIX, carry on with what still reads.
- * Never a crash, and never a silent delete: what was the user's can be
- * looked at and recovered (`pmesh` does not read it back on its own).
+ * How stored values are read (design record 017). Each is a protons
+ * message with a StoredForm: decoded, then checked, through one path, the
+ * form an older version wrote read too and rewritten on first read. One
+ * policy for a value that no longer reads (a disk error, an interrupted
+ * write, a hand edit, a format from a newer version): log it, move the bytes
+ * aside under CORRUPT_PREFIX, carry on with what still reads. Never a crash,
+ * and never a silent delete: what was the user's can be looked at and
+ * recovered (`pmesh` does not read it back on its own).
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { equals, toString } from 'uint8arrays'
