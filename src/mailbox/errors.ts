@@ -3,3 +3,9 @@ export class DepositTokenError extends Error {
   static name = 'DepositTokenError'
   name = 'DepositTokenError'
 }
+
+/** A deposit refused from its length prefix (too large, or no room to read it now): its stream is reset */
+export class DepositRefusedError extends Error {
+  static name = 'DepositRefusedError'
+  name = 'DepositRefusedError'
+}

@@ -13,7 +13,8 @@ import { verifyDepositToken } from './deposit-token.js'
 import { MailboxStore, type DepositOutcome } from './mailbox-store.js'
 import { Batch, Deposit, DepositResult as PBDepositResult, DrainAck, DrainRequest } from './pb/mailbox.js'
 import { ByteBudget } from '../utils/byte-budget.js'
-import { openStreamTo, readLength, skipBytes, timeoutSignal, withStream } from '../utils/streams.js'
+import { openStreamTo, readLength, timeoutSignal, withStream } from '../utils/streams.js'
+import { DepositRefusedError } from './errors.js'
 import type { DepositOptions, DepositRefusal, DepositResult, Mailbox, MailboxActivity, MailboxComponents, MailboxInit, MailHandler } from './index.js'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { AbortOptions, Connection, Counter, CounterGroup, IdentifyResult, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
@@ -184,8 +185,9 @@ export class MailboxService implements Mailbox, Startable {
           : { status: PBDepositResult.Status.STATUS_RELAY_FULL, reason: `busy: ${reservation}; try again later` }
         const answer = PBDepositResult.encode({ ...result, expiresAt: 0n, contact: false })
         await bytes.write(new Uint8ArrayList(varint.encode(answer.byteLength), answer), { signal })
-        // the refused box is still read, and dropped as it comes: left unread it would sit in the stream's buffers
-        await skipBytes(bytes, length, signal)
+        // the refused box is not read: the stream is reset once the answer is out, so the muxer drops the
+        // rest rather than the stream buffering it (read and dropped, it still cost the relay tens of MiB)
+        stream.abort(new DepositRefusedError(`deposit of ${length} bytes refused before its box was read: ${result.reason}`))
         return
       }
       try {

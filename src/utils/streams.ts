@@ -98,12 +98,3 @@ export async function readLength (bytes: ByteStream<Stream>, signal: AbortSignal
   }
   throw new InvalidLengthPrefixError(`a length prefix longer than ${MAX_LENGTH_BYTES} bytes`)
 }
-
-/** Read `count` bytes and drop them as they come (or until the stream ends): a refused message's rest, never held */
-export async function skipBytes (bytes: ByteStream<Stream>, count: number, signal: AbortSignal): Promise<void> {
-  for (let left = count; left > 0;) {
-    const chunk = await bytes.read({ signal })
-    if (chunk == null) return
-    left -= chunk.byteLength
-  }
-}
