@@ -34,18 +34,20 @@ export const DESKTOP_IDLE_BPS = 22
 export interface Calibration {
   /** Bytes, in + out at one end, of one change seen by one watcher (the push, its dial and answer) */
   bytesPerPush: number
-  /** The desktop node's CPU, % of a core per byte/s */
+  /** The desktop node's CPU, % of a core: at rest, and per byte/s on top */
+  desktopCpuIdlePct: number
   desktopCpuPerBps: number
   /** Bytes at a relay of one change in its DHT share (the put, the lookups, its clients' wills) */
   relayBytesPerChange: number
-  /** The relay's CPU, % of a core per byte/s */
+  /** The relay's CPU, % of a core: at rest, and per byte/s on top */
+  relayCpuIdlePct: number
   relayCpuPerBps: number
   /** Where the figures come from */
   source: string
 }
 
 /** The 10-node run of 2026-12-02 (docs/design/015-scale-simulation.md), until a run calibrates it again */
-export const DEFAULT_CALIBRATION: Calibration = { bytesPerPush: 1_880, desktopCpuPerBps: 0.5 / 198, relayBytesPerChange: 6_360, relayCpuPerBps: 0.5 / 318, source: '10 nodes, 2026-12-02' }
+export const DEFAULT_CALIBRATION: Calibration = { bytesPerPush: 1_880, desktopCpuIdlePct: 0, desktopCpuPerBps: 0.5 / 198, relayBytesPerChange: 6_360, relayCpuIdlePct: 0, relayCpuPerBps: 0.5 / 318, source: '10 nodes, 2026-12-02' }
 
 /** The conditions a desktop node or relay is in, in the simulation or the projection */
 export interface Conditions {
@@ -106,20 +108,39 @@ const median = (values: number[]): number => {
   return sorted[Math.floor((sorted.length - 1) / 2)]
 }
 
+/**
+ * CPU against bytes, % of a core: a least-squares line where the steps differ in bytes and it
+ * rises; otherwise (one step, or noise on a shared machine) the line through the origin and the
+ * steps' median ratio, which charges the CPU at rest to the bytes (an upper bound)
+ */
+export function cpuLine (points: Array<{ bps: number, cpuPct: number }>): { idlePct: number, perBps: number } {
+  const n = points.length
+  const mx = points.reduce((sum, p) => sum + p.bps, 0) / n
+  const my = points.reduce((sum, p) => sum + p.cpuPct, 0) / n
+  const sxx = points.reduce((sum, p) => sum + (p.bps - mx) ** 2, 0)
+  const slope = sxx === 0 ? 0 : points.reduce((sum, p) => sum + (p.bps - mx) * (p.cpuPct - my), 0) / sxx
+  const idlePct = my - slope * mx
+  if (slope > 0 && idlePct >= 0) return { idlePct, perBps: slope }
+  return { idlePct: 0, perBps: median(points.map(p => p.cpuPct / p.bps)) }
+}
+
 /** The model's parameters from the simulation: each step solved for them, then the median (`spread`: each step's bytesPerPush) */
 export function calibrate (steps: Measured[], source: string): (Calibration & { spread: number[] }) | undefined {
   if (steps.length === 0) return undefined
   const spread = steps.map(s => Math.max(0, s.desktopBps - desktopFixedBps(s)) / desktopPushesPerS(s))
   return {
     bytesPerPush: median(spread),
-    desktopCpuPerBps: median(steps.map(s => s.desktopCpuPct / s.desktopBps)),
+    ...((line) => ({ desktopCpuIdlePct: line.idlePct, desktopCpuPerBps: line.perBps }))(cpuLine(steps.map(s => ({ bps: s.desktopBps, cpuPct: s.desktopCpuPct })))),
     relayBytesPerChange: median(steps.map(s => s.relayBps / relayChangesPerS(s))),
-    relayCpuPerBps: median(steps.map(s => s.relayCpuPct / s.relayBps)),
+    ...((line) => ({ relayCpuIdlePct: line.idlePct, relayCpuPerBps: line.perBps }))(cpuLine(steps.map(s => ({ bps: s.relayBps, cpuPct: s.relayCpuPct })))),
     source,
     spread
   }
 }
 
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹'
+/** 10⁶ for 1e6 */
+const power = (n: number): string => `10${String(Math.round(Math.log10(n))).split('').map(d => SUPERSCRIPT[Number(d)]).join('')}`
 const kB = (bps: number): string => `${round(bps / 1000, 2)} kB/s`
 
 /** The table of docs/BENCHMARKS.md's "Scale simulation": desktop and relay at 10⁴–10⁷ users × 100 and 500 contacts */
@@ -129,14 +150,14 @@ export function modelMarkdown (cal: Calibration = DEFAULT_CALIBRATION): string {
     const c = projected(n, k)
     const d = desktopBps(c, cal)
     const r = relayBps(c, cal)
-    return [n.toExponential(0).replace('e+', ' × 10^'), String(k), kB(d), `${round(d * cal.desktopCpuPerBps, 2)} %`, kB(r), `${round(r * cal.relayCpuPerBps, 2)} %`, kB(r + relayCircuitBps(c, a.clientsPerRelay, cal))]
+    return [power(n), String(k), kB(d), `${round(cal.desktopCpuIdlePct + d * cal.desktopCpuPerBps, 2)} %`, kB(r), `${round(cal.relayCpuIdlePct + r * cal.relayCpuPerBps, 2)} %`, kB(r + relayCircuitBps(c, a.clientsPerRelay, cal))]
   }))
   return `### The model, calibrated (scripts/bench/scale-model.ts)
 
 Calibration: ${cal.source} — ${round(cal.bytesPerPush, 0)} B per push at each end (a dial, the record, the answer),
 ${round(cal.relayBytesPerChange, 0)} B at a relay per change in its DHT share (the put, lookups, its clients' wills: an
-upper bound, since pings are charged to changes), CPU in proportion to bytes as measured (desktop
-${round(cal.desktopCpuPerBps * 1000, 2)} %, relay ${round(cal.relayCpuPerBps * 1000, 2)} % of a core per kB/s). Assumptions: a change per
+upper bound, since pings are charged to changes); CPU, % of a core, as measured: desktop
+${round(cal.desktopCpuIdlePct, 2)} % + ${round(cal.desktopCpuPerBps * 1000, 2)} % per kB/s, relay ${round(cal.relayCpuIdlePct, 2)} % + ${round(cal.relayCpuPerBps * 1000, 2)} % per kB/s (scripts/bench/scale-model.ts, cpuLine). Assumptions: a change per
 ${a.changeIntervalS / 60} minutes while online, ${a.onlineShare * 100} % of contacts online, contacts watch back, one relay (a DHT server
 and will holder) per ${a.clientsPerRelay} users, ${a.willHolders} will holders, a DHT put to ${DHT_REPLICAS} servers of ${DHT_PUT_BYTES} B each, ${DESKTOP_IDLE_BPS} B/s at rest.
 

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import {
-  ASSUMPTIONS, DEFAULT_CALIBRATION, DHT_REPLICAS, calibrate, desktopBps, modelMarkdown, projected, relayBps, relayCircuitBps,
+  ASSUMPTIONS, DEFAULT_CALIBRATION, DHT_REPLICAS, calibrate, cpuLine, desktopBps, modelMarkdown, projected, relayBps, relayCircuitBps,
   type Conditions, type Measured
 } from '../../scripts/bench/scale-model.js'
 
@@ -55,14 +55,24 @@ describe('scale model', () => {
       const c: Conditions = { users: n - Math.ceil(n / 100), relays: Math.ceil(n / 100), contacts: Math.min(20, n - 3), changeIntervalS: 180, onlineShare: 1 }
       const d = desktopBps(c, cal)
       const r = relayBps(c, cal)
-      return { ...c, desktopBps: d, desktopCpuPct: d * cal.desktopCpuPerBps, relayBps: r, relayCpuPct: r * cal.relayCpuPerBps }
+      return { ...c, desktopBps: d, desktopCpuPct: 0.2 + d * cal.desktopCpuPerBps, relayBps: r, relayCpuPct: 0.3 + r * cal.relayCpuPerBps }
     })
     const fitted = calibrate(steps, 'synthetic')
     assert.ok(fitted != null)
-    for (const key of ['bytesPerPush', 'desktopCpuPerBps', 'relayBytesPerChange', 'relayCpuPerBps'] as const) {
-      assert.ok(Math.abs(fitted[key] - cal[key]) < 1e-9 * cal[key], key)
+    const expected = { ...cal, desktopCpuIdlePct: 0.2, relayCpuIdlePct: 0.3 }
+    for (const key of ['bytesPerPush', 'desktopCpuIdlePct', 'desktopCpuPerBps', 'relayBytesPerChange', 'relayCpuIdlePct', 'relayCpuPerBps'] as const) {
+      assert.ok(Math.abs(fitted[key] - expected[key]) < 1e-9 * expected[key], key)
     }
     assert.equal(calibrate([], 'none'), undefined)
+  })
+
+  it('fits CPU as rest plus a cost per byte where the steps rise, and charges rest to bytes where they do not', () => {
+    const line = cpuLine([{ bps: 100, cpuPct: 0.5 }, { bps: 300, cpuPct: 0.9 }, { bps: 1_100, cpuPct: 2.5 }])
+    assert.ok(Math.abs(line.idlePct - 0.3) < 1e-9)
+    assert.ok(Math.abs(line.perBps - 0.002) < 1e-12)
+    // falling CPU with more bytes is noise, not a negative cost: the median ratio through the origin
+    assert.deepEqual(cpuLine([{ bps: 100, cpuPct: 1 }, { bps: 200, cpuPct: 0.8 }, { bps: 400, cpuPct: 0.8 }]), { idlePct: 0, perBps: 0.004 })
+    assert.deepEqual(cpuLine([{ bps: 200, cpuPct: 1 }]), { idlePct: 0, perBps: 0.005 })
   })
 
   it('prints a row per network size and contact count', () => {
