@@ -167,6 +167,10 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
       const [r0, r1] = step.window.relay
       log(`  relay: ${r1.opened - r0.opened} connections opened and ${r1.closed - r0.closed} closed in the window; since it started: ${Object.entries(r1.closeReasons).map(([why, k]) => `${k} ${why}`).join(', ')}`)
       step.load = load
+      // what the desktop node's bytes are: its streams by protocol and its connections in the window
+      const [d0, d1] = step.window.desktop
+      const streams = Object.entries(d1.streams).map(([what, k]) => [what, k - (d0.streams[what] ?? 0)] as const).filter(([, k]) => k > 0).sort((a, b) => b[1] - a[1])
+      log(`  desktop: ${d1.opened - d0.opened} connections opened in the window; streams: ${streams.map(([what, k]) => `${k} ${what}`).join(', ')}`)
     } finally {
       stopDesktop()
     }
