@@ -50,7 +50,8 @@ function bulk ([a, b]: [StepSnapshot[], StepSnapshot[]]): Bulk {
   return {
     changesPerS: diff('changes') / s,
     cpuPct: diff('cpuUs') / 1e4 / s,
-    delivered: expected === 0 ? 0 : diff('delivered') / expected,
+    // no change in the window (a short one at 10 nodes): nothing was due, so nothing is missing
+    delivered: expected === 0 ? Number.NaN : diff('delivered') / expected,
     wills: diff('wills'),
     loopP99: Math.max(...b.map(snap => snap.loopDelayP99Ms)),
     loopMax: Math.max(...b.map(snap => snap.loopDelayMaxMs))
@@ -64,7 +65,8 @@ export function stalled (step: ScaleStep): boolean {
 
 export function healthy (step: ScaleStep): boolean {
   if (step.error != null || step.window == null || step.subscribed == null) return false
-  return bulk(step.window.bulk).delivered >= DELIVERED_AT_LEAST && step.subscribed.others >= DELIVERED_AT_LEAST * step.subscribed.othersOf
+  const delivered = bulk(step.window.bulk).delivered
+  return (Number.isNaN(delivered) || delivered >= DELIVERED_AT_LEAST) && step.subscribed.others >= DELIVERED_AT_LEAST * step.subscribed.othersOf
 }
 
 const HEADER = ['nodes', 'relays', 'desktop B/s in · out', 'desktop CPU %', 'desktop notifies/min', 'relay B/s in · out', 'relay CPU %', 'relay conns', 'others: processes, changes/s, CPU % of a core, loop p99 · max ms', 'delivered (wills)', 'notify p50 · p95 · p99', 'subscribed (desktop, others)', 'start-up s', 'load', 'error']
@@ -82,7 +84,7 @@ export function scaleRow (step: ScaleStep): string[] {
   const latencies = step.window.bulk[1].flatMap(snap => snap.latencies)
   return [...head, `${int(d.inBps)} · ${int(d.outBps)}`, String(round(d.cpuPct, 2)), String(round(step.window.notifies / minutes, 1)),
     `${int(r.inBps)} · ${int(r.outBps)}`, String(round(r.cpuPct, 2)), String(r.connections),
-    `${step.processes ?? 1}, ${round(b.changesPerS, 2)}, ${round(b.cpuPct, 0)} %, ${int(b.loopP99)} · ${int(b.loopMax)}${stalled(step) ? ' **stalled**' : ''}`, `${round(b.delivered * 100, 1)} % (${b.wills})`,
+    `${step.processes ?? 1}, ${round(b.changesPerS, 2)}, ${round(b.cpuPct, 0)} %, ${int(b.loopP99)} · ${int(b.loopMax)}${stalled(step) ? ' **stalled**' : ''}`, `${Number.isNaN(b.delivered) ? 'no change' : `${round(b.delivered * 100, 1)} %`} (${b.wills})`,
     formatTriple(summarize(latencies), 'ms'), sub, String(step.startS ?? '–'), formatLoad(step.load), step.error ?? '']
 }
 
