@@ -29,7 +29,7 @@ const cachedKeys = new Map<string, KeyObject>()
  * a burst of messages. A forger cannot enter one: only a signature that
  * verified is kept
  */
-export const MAX_VERIFIED = 4096
+const MAX_VERIFIED = 4096
 const verified = new Set<string>()
 /** Our keys turned into signers once, for as long as the key object lives */
 const signers = new WeakMap<PrivateKey, EnvelopeSigner>()
