@@ -54,7 +54,9 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'ours' },
     home: { type: 'string' },
     bootstrap: { type: 'string', multiple: true, default: [] },
-    relay: { type: 'boolean', default: false }
+    relay: { type: 'boolean', default: false },
+    /** ms (createNode's pingTimeout): the scale simulation's clients share loops that answer late */
+    'ping-timeout': { type: 'string' }
   }
 })
 
@@ -67,7 +69,7 @@ let notifies = 0
 let stop: () => Promise<void>
 
 if (values.mode === 'ours') {
-  const node = await createNode({ home: values.home, listen: LOOPBACK, bootstrap: values.bootstrap, relay: values.relay, connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S } })
+  const node = await createNode({ home: values.home, listen: LOOPBACK, bootstrap: values.bootstrap, relay: values.relay, connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S }, pingTimeout: values['ping-timeout'] == null ? undefined : Number(values['ping-timeout']) })
   libp2p = node.libp2p
   node.libp2p.services.presence.addEventListener('notify', () => { notifies++ })
   publish = async availability => node.libp2p.services.presence.publish({ basic: 'open', availability })

@@ -7,7 +7,7 @@
  * machine can run (tried here: start-ups grew past 30 s, load reached 30,
  * while the mesh was still forming).
  *
- * `npm run bench -- scale [--max N]`: the in-process scale simulation (scale.ts).
+ * `npm run bench -- scale [--sizes 10,30,100] [--model]`: the scale simulation and its model (scale.ts).
  * `npm run bench -- gateway`: presence latency through the XMPP gateway beside XMPP ↔ XMPP (gateway.ts).
  * `npm run bench -- bodies [--quick]`: a 1 MiB message beside 1 MiB on a raw libp2p stream (bodies.ts), printed.
  * `npm run bench -- idle [--quick] [--contacts 0,100]`: the idle cost of a node with 0, 100

@@ -1,23 +1,29 @@
 /**
- * The scale simulation's workload, inside the bulk process (scale-step.ts):
+ * The scale simulation's workload, inside each bulk process (scale-step.ts):
  * who watches whom, and every user changing its availability every few
  * minutes, with the deliveries counted so that a step whose nodes could not
  * keep up says so instead of reporting a quiet network.
+ *
+ * Watchers and presentities may live in different bulk processes, so the
+ * two ends are counted where they are and the parent adds them up: a change
+ * made here counts its watchers in the whole network (`expected`, from the
+ * parent), a notification arriving here counts where its watcher is
+ * (`delivered`). Latency is the record's issuedAt to its arrival: every
+ * process of the simulation shares the machine's clock.
  */
-import { performance } from 'node:perf_hooks'
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
 
 /** Counters since the churn began; the parent takes differences between two snapshots */
 export interface ChurnCounts {
   /** Changes made */
   changes: number
-  /** Changes × the watchers each had in this process when it was made */
+  /** Changes × the watchers each had in the whole network when it was made */
   expected: number
-  /** Notifications of those changes that reached a watcher here */
+  /** Notifications of open records issued since the churn began that reached a watcher here */
   delivered: number
-  /** Notifications of other records of the same presentities: a will published while its presentity lived (a death seen wrongly, as under an overloaded loop), and the record that outbid it */
-  others: number
-  /** publish() called → the watcher's notify, ms, since the previous snapshot */
+  /** Notifications of wills (closed records): a death seen wrongly, as when a relay loses a client of an overloaded loop */
+  wills: number
+  /** Record issued → the watcher's notify, ms, since the previous snapshot */
   latencies: number[]
 }
 
@@ -38,43 +44,48 @@ const AVAILABILITIES = ['available', 'away', 'busy'] as const
 
 export class Churn {
   private readonly nodes: PresenceMeshNode[]
-  private readonly index = new Map<string, number>()
-  private readonly watchers = new Map<string, number>()
-  /** `presentity seq` of each change made here → when it was asked for: notifications are timed from it */
-  private readonly publishedAt = new Map<string, number>()
-  /** Notifications that came before publish() returned the change's sequence number: `presentity seq` → arrival times */
-  private readonly early = new Map<string, number[]>()
-  /** Presentities with a change under way (publish() not returned yet) → when it was asked for */
-  private readonly inFlight = new Map<string, number>()
+  /** Watchers in the whole network of each presentity here (the parent adds up every process's subscriptions) */
+  private watchers = new Map<string, number>()
   private readonly seen = new Set<string>()
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
-  private readonly totals = { changes: 0, expected: 0, delivered: 0, others: 0 }
+  private readonly totals = { changes: 0, expected: 0, delivered: 0, wills: 0 }
   private latencies: number[] = []
-  private running = false
+  /** Date.now() when the churn began: the records issued before (the first notify after subscribing) are not changes */
+  private startedAt: number | undefined
 
-  constructor (nodes: PresenceMeshNode[]) {
+  /** `ignore`: presentities whose changes are not this workload's (the measured desktop node's) */
+  constructor (nodes: PresenceMeshNode[], ignore: () => Set<string>) {
     this.nodes = nodes
-    nodes.forEach((node, i) => {
-      this.index.set(node.peerId.toString(), i)
+    for (const node of nodes) {
+      const watcher = node.peerId.toString()
       node.libp2p.services.presence.addEventListener('notify', event => {
         const record = event.detail.record
-        if (record != null) this.onNotify(node.peerId.toString(), record.presentity.toString(), record.seq)
+        if (record == null || this.startedAt == null) return
+        const presentity = record.presentity.toString()
+        if (ignore().has(presentity)) return
+        const unique = `${watcher} ${presentity} ${record.seq}`
+        if (this.seen.has(unique)) return
+        this.seen.add(unique)
+        if (record.basic === 'closed') {
+          this.totals.wills++
+        } else if (record.issuedAt >= this.startedAt) {
+          this.totals.delivered++
+          this.latencies.push(Date.now() - record.issuedAt)
+        }
       })
-    })
+    }
   }
 
-  /** One more node of this process holds a subscription to `target` */
-  watch (target: string): void {
-    if (this.index.has(target)) this.watchers.set(target, (this.watchers.get(target) ?? 0) + 1)
+  setWatchers (watchers: Record<string, number>): void {
+    this.watchers = new Map(Object.entries(watchers))
   }
 
   /** Every node changes at a random moment in the first interval, then every 0.5–1.5 intervals */
   start (intervalS: number): void {
-    this.running = true
+    this.startedAt = Date.now()
     const next = (i: number, delayMs: number): void => {
       const timer = setTimeout(() => {
         this.timers.delete(timer)
-        if (!this.running) return
         this.change(i)
         next(i, intervalS * 1000 * (0.5 + Math.random()))
       }, delayMs)
@@ -84,7 +95,6 @@ export class Churn {
   }
 
   stop (): void {
-    this.running = false
     for (const timer of this.timers) clearTimeout(timer)
     this.timers.clear()
   }
@@ -97,48 +107,10 @@ export class Churn {
 
   private change (i: number): void {
     const node = this.nodes[i]
-    const id = node.peerId.toString()
-    const at = performance.now()
-    this.inFlight.set(id, at)
     this.totals.changes++
-    this.totals.expected += this.watchers.get(id) ?? 0
+    this.totals.expected += this.watchers.get(node.peerId.toString()) ?? 0
+    // a failed publish is seen as notifications missing: nothing to add here
     node.libp2p.services.presence.publish({ basic: 'open', availability: AVAILABILITIES[this.totals.changes % AVAILABILITIES.length] })
-      .then(record => {
-        const key = `${id} ${record.seq}`
-        this.publishedAt.set(key, at)
-        // pushes reach watchers in this process before publish() returns
-        for (const arrived of this.early.get(key) ?? []) this.delivered(arrived - at)
-        this.early.delete(key)
-      }, () => {})
-      .finally(() => {
-        if (this.inFlight.get(id) === at) this.inFlight.delete(id)
-        // what came early for another sequence number of this presentity was not this change's
-        for (const key of this.early.keys()) {
-          if (!key.startsWith(`${id} `)) continue
-          this.totals.others += this.early.get(key)?.length ?? 0
-          this.early.delete(key)
-        }
-      })
-  }
-
-  private delivered (ms: number): void {
-    this.totals.delivered++
-    this.latencies.push(ms)
-  }
-
-  private onNotify (watcher: string, presentity: string, seq: bigint): void {
-    const unique = `${watcher} ${presentity} ${seq}`
-    if (this.seen.has(unique)) return
-    this.seen.add(unique)
-    const key = `${presentity} ${seq}`
-    const at = this.publishedAt.get(key)
-    if (at != null) {
-      this.delivered(performance.now() - at)
-    } else if (this.inFlight.has(presentity)) {
-      this.early.set(key, [...this.early.get(key) ?? [], performance.now()])
-    } else if (this.publishedAt.size > 0 && this.index.has(presentity)) {
-      // once the changes began, any other record of a presentity here is a will or what outbid it
-      this.totals.others++
-    }
+      .catch(() => {})
   }
 }

@@ -1,48 +1,62 @@
 /**
- * `npm run bench -- scale [--max N] [--contacts C] [--interval S] [--window S]`:
+ * `npm run bench -- scale [--sizes 10,30,100,300] [--contacts C] [--interval S] [--window S] [--model]`:
  * what one desktop node and one relay cost as the network around them grows,
  * 10 to 1,000 nodes, every user with C contacts changing its availability
  * every S seconds on average. Results go to the "scale" section of
- * docs/BENCHMARKS.md (scale-report.ts); the other sections are kept.
+ * docs/BENCHMARKS.md (scale-report.ts), with the model calibrated on them
+ * (scale-model.ts); the other sections are kept. `--model` prints the model
+ * at its default calibration and runs nothing.
  *
- * Each step runs three processes, so that the two measured nodes' CPU and
- * sockets are their own (idle-probe.ts counts them):
+ * Each step runs, so that the two measured nodes' CPU and sockets are their
+ * own (idle-probe.ts counts them):
  * - the measured relay (idle-node.ts --relay): relay 0, a DHT server, the
  *   bootstrap node and will holder of its share of the users;
  * - the measured desktop node (idle-node.ts), one of that relay's clients,
  *   watching C users drawn at random and watched by C others;
- * - everyone else (scale-step.ts), in one process over @libp2p/memory.
+ * - everyone else (scale-step.ts), at most BULK_NODES to a process: one
+ *   event loop with hundreds of nodes stalled for seconds, its nodes missed
+ *   their relay's pings, and the relay pushed their wills (a will storm).
+ *   Bulk processes start one after the other, each in waves.
  */
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Cleanup, startProc, stopChild } from '../mesh/procs.js'
 import { IpcProc } from './ipc.js'
-import { withLoad } from './report.js'
-import { scaleMarkdown, scaleRow, healthy, type ScalePlan, type ScaleStep } from './scale-report.js'
+import { withLoad, writeSection } from './report.js'
+import { modelMarkdown } from './scale-model.js'
+import { scaleMarkdown, scaleRow, healthy, calibrate, type ScalePlan, type ScaleStep } from './scale-report.js'
 import { pickContacts } from './scale-workload.js'
-import { writeSection } from './report.js'
 import type { IdleCommand } from './idle-node.js'
 import type { ProbeSnapshot } from './idle-probe.js'
-import type { StepCommand, StepSnapshot } from './scale-step.js'
+import type { StepCommand, StepSnapshot, SubscribeResult } from './scale-step.js'
 
 const IDLE_NODE = fileURLToPath(new URL('./idle-node.js', import.meta.url))
 const STEP = fileURLToPath(new URL('./scale-step.js', import.meta.url))
-const STEPS = [10, 30, 100, 300, 1000]
+const SIZES = '10,30,100,300,1000'
 const USERS_PER_RELAY = 100
-/** Starting a thousand nodes and their subscriptions on a shared 2-core machine takes many minutes */
-const START_LIMIT_MS = 20 * 60_000
-const SUBSCRIBE_LIMIT_MS = 30 * 60_000
+/** Nodes per bulk process: 28 in one loop kept up on a quiet machine, 98 did not on a shared one */
+const BULK_NODES = 50
+/**
+ * The least ping timeout, ms, of every node of the simulation (libp2p's is 5 s): a bulk loop
+ * lagging a few seconds must not look like a dead client to its relay. Real nodes keep libp2p's.
+ */
+const PING_TIMEOUT_MS = 20_000
+/** A bulk loop that stalled this long in the window may have lost connections: the step is flagged */
+const STALL_MS = 5_000
+/** One bulk process starting its ~50 nodes in waves on a shared 2-core machine */
+const START_LIMIT_MS = 10 * 60_000
+const SUBSCRIBE_LIMIT_MS = 20 * 60_000
 /** A subscription that outlasts the step */
 const SUBSCRIPTION_S = 24 * 3600
 /** After subscribing: hang-ups (2 s), the DHT's first refreshes */
 const SETTLE_S = 20
-/** After the changes begin, before the window */
-const WARMUP_S = 20
-/** Heap for a thousand nodes: the machine's memory, not V8's default, should be the limit */
-const HEAP_MIB = 16_384
+/** After the changes begin, before the window: the measured nodes' first changes and connections settle */
+const WARMUP_S = 40
+/** Heap per bulk process: the machine's memory, not V8's default, should be the limit */
+const HEAP_MIB = 4_096
 
-/** A snapshot waits for three processes' event loops, which lag under load */
+/** A snapshot waits for every process's event loop, which lags under load */
 const SNAPSHOT_TIMEOUT_MS = 120_000
 
 const sleep = async (s: number): Promise<void> => new Promise(resolve => setTimeout(resolve, s * 1000))
@@ -62,44 +76,87 @@ function desktopChanges (desktop: IpcProc, intervalS: number): () => void {
   return () => clearTimeout(timer)
 }
 
+/** Start the bulk of the network: N − 2 nodes in processes of at most BULK_NODES, the first with the other relays */
+async function startBulk (cleanup: Cleanup, n: number, relays: number, relayAddress: string, log: (line: string) => void): Promise<{ procs: IpcProc[], users: string[][], startS: number }> {
+  const t0 = Date.now()
+  const count = n - 2
+  const processes = Math.ceil(count / BULK_NODES)
+  const procs: IpcProc[] = []
+  const users: string[][] = []
+  let relayAddrs: string[] = []
+  let first = 0
+  for (let p = 0; p < processes; p++) {
+    const nodes = Math.floor(count * (p + 1) / processes) - Math.floor(count * p / processes)
+    const args = ['--first', String(first), '--nodes', String(nodes), '--relays', String(relays), '--bootstrap', relayAddress, '--ping-timeout', String(PING_TIMEOUT_MS),
+      ...(p === 0 ? ['--start-relays'] : ['--relay-addrs', relayAddrs.join(',')])]
+    const proc = new IpcProc(await startProc(cleanup, STEP, args, { ipc: true, timeoutMs: START_LIMIT_MS, nodeArgs: [`--max-old-space-size=${HEAP_MIB}`], onStderr: log }))
+    procs.push(proc)
+    users.push(proc.proc.info.peerIds)
+    if (p === 0) relayAddrs = proc.proc.info.relayAddrs
+    first += nodes
+    log(`  bulk process ${p + 1}/${processes}: ${nodes} nodes running`)
+  }
+  return { procs, users, startS: Math.round((Date.now() - t0) / 1000) }
+}
+
 async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line: string) => void): Promise<ScaleStep> {
   const relays = Math.max(1, Math.ceil(n / USERS_PER_RELAY))
   // a small network has fewer users than a user has contacts: then everyone watches everyone
-  const step: ScaleStep = { nodes: n, relays, contacts: Math.min(plan.contacts, n - relays - 1) }
+  const step: ScaleStep = { nodes: n, relays, contacts: Math.min(plan.contacts, n - relays - 1), stallMs: STALL_MS }
   const home = await cleanup.tempDir('pmesh-scale-')
   const procs: IpcProc[] = []
   try {
-    const relay = new IpcProc(await startProc(cleanup, IDLE_NODE, ['--mode', 'ours', '--relay', '--home', join(home, 'relay')], { ipc: true }))
+    const timeout = ['--ping-timeout', String(PING_TIMEOUT_MS)]
+    const relay = new IpcProc(await startProc(cleanup, IDLE_NODE, ['--mode', 'ours', '--relay', '--home', join(home, 'relay'), ...timeout], { ipc: true }))
     procs.push(relay)
     const relayAddress: string = relay.proc.info.addresses[0]
-    const desktop = new IpcProc(await startProc(cleanup, IDLE_NODE, ['--mode', 'ours', '--home', join(home, 'desktop'), '--bootstrap', relayAddress], { ipc: true }))
+    const desktop = new IpcProc(await startProc(cleanup, IDLE_NODE, ['--mode', 'ours', '--home', join(home, 'desktop'), '--bootstrap', relayAddress, ...timeout], { ipc: true }))
     procs.push(desktop)
     await desktop.call<number, IdleCommand>({ op: 'connect', addr: relayAddress })
-    const bulkCount = n - 2
-    log(`  measured relay and desktop node running; starting the other ${bulkCount} nodes (${relays - 1} relays) in one process`)
-    const bulk = new IpcProc(await startProc(cleanup, STEP, ['--nodes', String(bulkCount), '--relays', String(relays), '--bootstrap', relayAddress],
-      { ipc: true, timeoutMs: START_LIMIT_MS, nodeArgs: [`--max-old-space-size=${HEAP_MIB}`], onStderr: log }))
-    procs.push(bulk)
-    const users: string[] = bulk.proc.info.peerIds
-    step.startS = bulk.proc.info.startS
-    // the desktop node is one more user: its contacts drawn as everyone's are, and as many watch it
+    log(`  measured relay and desktop node running; starting the other ${n - 2} nodes (${relays - 1} relays), at most ${BULK_NODES} to a process`)
+    const bulk = await startBulk(cleanup, n, relays, relayAddress, log)
+    procs.push(...bulk.procs)
+    step.startS = bulk.startS
+    step.processes = bulk.procs.length
+    // the whole network's contact graph: the desktop node is one more user, its contacts drawn as everyone's are
+    const users = bulk.users.flat()
+    const graph = pickContacts(users.length, plan.contacts)
+    const probe: string = desktop.proc.info.peerId
     const contacts = pickContacts(users.length + 1, plan.contacts)[users.length].map(i => users[i])
-    const [own, others] = await Promise.all([
+    // as many watch the desktop node as it watches: the first plain nodes
+    const targetsOf = (g: number): string[] => [...graph[g].map(i => users[i]), ...(g < contacts.length ? [probe] : [])]
+    let offset = 0
+    const slices = bulk.users.map(ids => {
+      const targets = ids.map((_, k) => targetsOf(offset + k))
+      offset += ids.length
+      return targets
+    })
+    const [own, ...others] = await Promise.all([
       desktop.call<number, IdleCommand>({ op: 'subscribe', targets: contacts, duration: SUBSCRIPTION_S }, SUBSCRIBE_LIMIT_MS),
-      bulk.call<{ subscribed: number, failed: number }, StepCommand>({ op: 'subscribe', contacts: plan.contacts, probe: desktop.proc.info.peerId, probeWatchers: plan.contacts, duration: SUBSCRIPTION_S }, SUBSCRIBE_LIMIT_MS)
-    ])
-    step.subscribed = { desktop: own, desktopOf: contacts.length, others: others.subscribed, othersOf: others.subscribed + others.failed }
-    log(`  subscribed: desktop ${own}/${contacts.length}, the others ${others.subscribed}/${others.subscribed + others.failed}; settling ${SETTLE_S} s`)
+      ...bulk.procs.map(async (proc, p) => proc.call<SubscribeResult, StepCommand>({ op: 'subscribe', targets: slices[p], duration: SUBSCRIPTION_S, ignore: [probe] }, SUBSCRIBE_LIMIT_MS))
+    ]) as [number, ...SubscribeResult[]]
+    const subscribed = others.reduce((sum, r) => sum + r.subscribed, 0)
+    const failed = others.reduce((sum, r) => sum + r.failed, 0)
+    step.subscribed = { desktop: own, desktopOf: contacts.length, others: subscribed, othersOf: subscribed + failed }
+    // a change made in one process is awaited by watchers in all: each process learns its presentities' watcher counts
+    const watchers: Record<string, number> = {}
+    for (const r of others) for (const [target, count] of Object.entries(r.watching)) watchers[target] = (watchers[target] ?? 0) + count
+    await Promise.all(bulk.procs.map(async proc => proc.call<boolean, StepCommand>({ op: 'watchers', watchers })))
+    log(`  subscribed: desktop ${own}/${contacts.length}, the others ${subscribed}/${subscribed + failed}; settling ${SETTLE_S} s`)
     await sleep(SETTLE_S)
-    await bulk.call<boolean, StepCommand>({ op: 'churn', intervalS: plan.intervalS })
+    await Promise.all(bulk.procs.map(async proc => proc.call<boolean, StepCommand>({ op: 'churn', intervalS: plan.intervalS })))
     const stopDesktop = desktopChanges(desktop, plan.intervalS)
     try {
+      log(`  changes under way; ${WARMUP_S} s of warm-up, then a ${plan.windowS} s window`)
       await sleep(WARMUP_S)
-      const snap = async (): Promise<[ProbeSnapshot, ProbeSnapshot, StepSnapshot, number]> => Promise.all([
-        desktop.call<ProbeSnapshot, IdleCommand>({ op: 'snapshot' }, SNAPSHOT_TIMEOUT_MS), relay.call<ProbeSnapshot, IdleCommand>({ op: 'snapshot' }, SNAPSHOT_TIMEOUT_MS),
-        bulk.call<StepSnapshot, StepCommand>({ op: 'snapshot' }, SNAPSHOT_TIMEOUT_MS), desktop.call<number, IdleCommand>({ op: 'notifies' }, SNAPSHOT_TIMEOUT_MS)
-      ])
-      log(`  changes under way; a ${plan.windowS} s window`)
+      const snap = async (): Promise<[ProbeSnapshot, ProbeSnapshot, StepSnapshot[], number]> => {
+        const [d, r, notifies, ...b] = await Promise.all([
+          desktop.call<ProbeSnapshot, IdleCommand>({ op: 'snapshot' }, SNAPSHOT_TIMEOUT_MS), relay.call<ProbeSnapshot, IdleCommand>({ op: 'snapshot' }, SNAPSHOT_TIMEOUT_MS),
+          desktop.call<number, IdleCommand>({ op: 'notifies' }, SNAPSHOT_TIMEOUT_MS),
+          ...bulk.procs.map(async proc => proc.call<StepSnapshot, StepCommand>({ op: 'snapshot' }, SNAPSHOT_TIMEOUT_MS))
+        ]) as [ProbeSnapshot, ProbeSnapshot, number, ...StepSnapshot[]]
+        return [d, r, b, notifies]
+      }
       const { result, load } = await withLoad(async () => {
         const before = await snap()
         await sleep(plan.windowS)
@@ -108,8 +165,12 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
       step.window = { desktop: [result.before[0], result.after[0]], relay: [result.before[1], result.after[1]], bulk: [result.before[2], result.after[2]], notifies: result.after[3] - result.before[3] }
       // who closed the relay's connections says whether a storm began at the relay or at its clients
       const [r0, r1] = step.window.relay
-      log(`  relay: ${r1.opened - r0.opened} connections opened and ${r1.closed - r0.closed} closed in the window; since it started: ${Object.entries(r1.closeReasons).map(([why, n]) => `${n} ${why}`).join(', ')}`)
+      log(`  relay: ${r1.opened - r0.opened} connections opened and ${r1.closed - r0.closed} closed in the window; since it started: ${Object.entries(r1.closeReasons).map(([why, k]) => `${k} ${why}`).join(', ')}`)
       step.load = load
+      // what the desktop node's bytes are: its streams by protocol and its connections in the window
+      const [d0, d1] = step.window.desktop
+      const streams = Object.entries(d1.streams).map(([what, k]) => [what, k - (d0.streams[what] ?? 0)] as const).filter(([, k]) => k > 0).sort((a, b) => b[1] - a[1])
+      log(`  desktop: ${d1.opened - d0.opened} connections opened in the window; streams: ${streams.map(([what, k]) => `${k} ${what}`).join(', ')}`)
     } finally {
       stopDesktop()
     }
@@ -122,14 +183,23 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
 }
 
 export async function scaleMain (benchmarksMd: string): Promise<number> {
-  const { values } = parseArgs({ allowPositionals: true, strict: false, options: { max: { type: 'string', default: '1000' }, contacts: { type: 'string', default: '20' }, interval: { type: 'string', default: '180' }, window: { type: 'string', default: '120' } } })
+  const { values } = parseArgs({
+    allowPositionals: true,
+    strict: false,
+    options: { sizes: { type: 'string', default: SIZES }, contacts: { type: 'string', default: '20' }, interval: { type: 'string', default: '180' }, window: { type: 'string', default: '120' }, model: { type: 'boolean', default: false } }
+  })
+  if (values.model === true) {
+    console.log(modelMarkdown())
+    return 0
+  }
   const plan: ScalePlan = { contacts: Number(values.contacts), intervalS: Number(values.interval), windowS: Number(values.window) }
+  const steps = String(values.sizes).split(',').map(Number)
   if (![plan.contacts, plan.intervalS, plan.windowS].every(v => Number.isInteger(v) && v > 0)) throw new Error('--contacts, --interval and --window take whole positive numbers')
+  if (!steps.every(v => Number.isInteger(v) && v >= 3)) throw new Error('--sizes takes network sizes of at least 3 nodes, e.g. 10,30,100')
   const cleanup = new Cleanup()
   const t0 = Date.now()
   const log = (line: string): void => console.log(`[${Math.round((Date.now() - t0) / 1000)} s] ${line}`)
-  const steps = STEPS.filter(s => s <= Number(values.max))
-  cleanup.install(steps.length * (START_LIMIT_MS + SUBSCRIBE_LIMIT_MS), log)
+  cleanup.install(steps.length * (START_LIMIT_MS * 4 + SUBSCRIBE_LIMIT_MS), log)
   const started = new Date()
   const results: ScaleStep[] = []
   try {
@@ -147,7 +217,8 @@ export async function scaleMain (benchmarksMd: string): Promise<number> {
   } finally {
     await cleanup.teardown()
   }
-  await writeSection(benchmarksMd, 'scale', scaleMarkdown(results, plan, started))
+  const calibration = calibrate(results, plan)
+  await writeSection(benchmarksMd, 'scale', scaleMarkdown(results, plan, started) + '\n' + modelMarkdown(calibration))
   log(`\nwritten to the scale section of ${benchmarksMd}`)
   return results.length > 0 && healthy(results[0]) ? 0 : 1
 }

@@ -12,7 +12,7 @@ import { equals } from 'uint8arrays/equals'
 import { ACK_DOMAIN, BATCH_ACK_PAYLOAD_TYPE } from './constants.js'
 import { InvalidMessageSignatureError } from './errors.js'
 import { BatchAck } from './pb/message.js'
-import { validEnvelope, type EnvelopeSigner } from './signing.js'
+import { validEnvelope, type EnvelopeSigner } from '../utils/signed-envelopes.js'
 import type { PeerId } from '@libp2p/interface'
 
 /** sha2-256 of the envelope bytes: what an acknowledgement names */

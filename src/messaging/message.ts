@@ -10,7 +10,7 @@ import { equals } from 'uint8arrays/equals'
 import { DEFAULT_MAX_BODY_SIZE, ENVELOPE_OVERHEAD, ID_RANDOM_BLOCK_BYTES, MAX_CONTENT_TYPE_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS, MAX_REFERENCE_LENGTH, MAX_SUBJECT_LENGTH, MESSAGE_DOMAIN, MESSAGE_ID, MESSAGE_PAYLOAD_TYPE, TOKEN_CHAR } from './constants.js'
 import { InvalidMessageError, InvalidMessageSignatureError, MessageTooLargeError } from './errors.js'
 import { InstantMessage as PBMessage } from './pb/message.js'
-import { EnvelopeSigner, validEnvelope } from './signing.js'
+import { EnvelopeSigner, validEnvelope } from '../utils/signed-envelopes.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 export interface MessageHeader {

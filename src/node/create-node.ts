@@ -65,6 +65,8 @@ export interface CreateNodeOptions extends Partial<NodeSettings> {
   mailbox?: Omit<MailboxInit, 'serve'>
   /** Transports besides TCP and circuit relay (the scale simulation's @libp2p/memory) */
   transports?: Libp2pParts['transports']
+  /** The least time, ms, before an unanswered ping closes a connection (Libp2pParts.pingTimeout). Default: libp2p's */
+  pingTimeout?: number
   /** Start listening before returning. Default: true */
   start?: boolean
 }
@@ -122,7 +124,7 @@ export async function createNode (options: CreateNodeOptions = {}): Promise<Pres
   let libp2p: Libp2p<PresenceMeshServices>
   try {
     // transports, DHT, limits: libp2p-options.ts, shared with the bench's baselines
-    const parts: Libp2pParts = { privateKey, datastore, maxConnections: options.maxConnections, connectionManager: options.connectionManager, connectionGater: options.connectionGater, metrics: nodeMetrics?.factory, transports: options.transports }
+    const parts: Libp2pParts = { privateKey, datastore, maxConnections: options.maxConnections, connectionManager: options.connectionManager, connectionGater: options.connectionGater, metrics: nodeMetrics?.factory, transports: options.transports, pingTimeout: options.pingTimeout }
     libp2p = await createMeshLibp2p(settings, parts, {
       // after dht: it uses it
       // our will goes to our bootstrap peers and relays; a node with none leaves it with the DHT servers it dialled

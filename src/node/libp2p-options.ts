@@ -64,6 +64,13 @@ export interface Libp2pParts {
   dht?: { validators?: Validators, selectors?: Selectors }
   /** Transports besides TCP and circuit relay (the scale simulation's in-memory transport) */
   transports?: NonNullable<Libp2pOptions['transports']>
+  /**
+   * The least time, ms, a ping may take before the connection is judged dead
+   * and closed (libp2p's default: 5 s, adapted upward to slow peers). The
+   * scale simulation raises it: hundreds of nodes sharing one event loop
+   * answer late, and a relay that closed their connections pushed their wills.
+   */
+  pingTimeout?: number
 }
 
 /**
@@ -109,7 +116,7 @@ export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp
     // still negotiating (yamux allows 1,000); each protocol's own bounds are in stream-limits.ts
     streamMuxers: [yamux({ enableKeepAlive: false, maxInboundStreams: muxerInboundStreams })],
     // a connection's idle cost is its pings: see "Idle cost budget" in docs/ARCHITECTURE.md
-    connectionMonitor: { pingInterval: settings.pingInterval * 1000 },
+    connectionMonitor: { pingInterval: settings.pingInterval * 1000, ...(parts.pingTimeout == null ? {} : { pingTimeout: { minTimeout: parts.pingTimeout } }) },
     connectionGater: parts.connectionGater ?? (behindRelays
       ? firewallGater({ private: settings.private, relays: settings.bootstrap.map(address => addressPeerId(multiaddr(address)) ?? '') })
       : undefined),

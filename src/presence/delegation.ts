@@ -15,7 +15,8 @@ import { UnauthorizedSignerError } from './errors.js'
 import { Delegation as PBDelegation } from './pb/presence.js'
 import type { PresenceUpdate } from './own-presence.js'
 import type { PresenceRecord } from './record.js'
-import type { PeerId, PrivateKey, Record } from '@libp2p/interface'
+import { EnvelopeSigner, validEnvelope } from '../utils/signed-envelopes.js'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 export const DELEGATION_DOMAIN = 'presence-mesh-delegation'
 export const DELEGATION_PAYLOAD_TYPE = fromString('/presence-mesh/delegation/1')
@@ -37,13 +38,7 @@ export async function signDelegation (privateKey: PrivateKey, delegate: PeerId, 
     throw new UnauthorizedSignerError('A delegation must end in the future, within a year')
   }
   const payload = PBDelegation.encode({ presentity: presentity.toMultihash().bytes, delegate: delegate.toMultihash().bytes, expiresAt: BigInt(expiresAt) })
-  const signable: Record = {
-    domain: DELEGATION_DOMAIN,
-    codec: DELEGATION_PAYLOAD_TYPE,
-    marshal: () => payload,
-    equals: (other) => uint8ArrayEquals(payload, other.marshal())
-  }
-  return (await RecordEnvelope.seal(signable, privateKey)).marshal()
+  return EnvelopeSigner.of(privateKey).seal(DELEGATION_DOMAIN, DELEGATION_PAYLOAD_TYPE, payload)
 }
 
 /**
@@ -72,7 +67,7 @@ export async function verifyDelegation (bytes: Uint8Array, presentity: PeerId, s
   if (issuedAt >= delegation.expiresAt) throw new UnauthorizedSignerError('The delegation had ended when the record was issued')
   let valid = false
   try {
-    valid = peerIdFromPublicKey(envelope.publicKey).equals(presentity) && await envelope.validate(DELEGATION_DOMAIN)
+    valid = peerIdFromPublicKey(envelope.publicKey).equals(presentity) && await validEnvelope(envelope, DELEGATION_DOMAIN)
   } catch {
     valid = false
   }

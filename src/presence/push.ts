@@ -16,7 +16,7 @@ import { pbStream } from '@libp2p/utils'
 import { Push } from './pb/protocol.js'
 import { PUSH_FRAME_LIMIT, PUSH_PROTOCOL, PUSH_STREAMS_PER_CONNECTION } from './protocol.js'
 import { isCircuit } from '../utils/network-names.js'
-import { openConnectionTo, timeoutSignal, withStream } from '../utils/streams.js'
+import { clearableTimeout, openConnectionTo, timeoutSignal, withStream } from '../utils/streams.js'
 import type { Judgement } from './push-verdicts.js'
 import type { PresenceRecord } from './record.js'
 import type { Connection, Logger, PeerId, PeerStore, Stream } from '@libp2p/interface'
@@ -111,9 +111,13 @@ export class Pushes {
     this.unreachable.clear()
   }
 
-  /** Push our record to our watchers, skipping those marked unreachable and marking those that fail */
-  async fanOut (watchers: PeerId[], bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
-    const failed = await this.send(watchers.filter(peer => !this.isUnreachable(peer)), bytes, signal)
+  /**
+   * Push our record to our watchers, skipping those marked unreachable and
+   * marking those that fail. `connectedDone` is called once the pushes on
+   * connections we have are done, while dials may go on
+   */
+  async fanOut (watchers: PeerId[], bytes: Uint8Array, signal?: AbortSignal, connectedDone?: () => void): Promise<void> {
+    const failed = await this.send(watchers.filter(peer => !this.isUnreachable(peer)), bytes, signal, connectedDone)
     const now = Date.now()
     for (const peer of failed) {
       const skip = Math.min(2 * (this.unreachable.get(peer.toString())?.skip ?? UNREACHABLE_MS / 2), MAX_UNREACHABLE_MS)
@@ -135,10 +139,10 @@ export class Pushes {
    * Push `bytes` to every peer, each bounded by PUSH_TIMEOUT_MS and
    * `signal`: those we are connected to all at once (up to
    * CONNECTED_CONCURRENCY, a stream each), the others PUSH_CONCURRENCY dials
-   * at a time beside them. Resolves with the peers it could not reach; never
-   * rejects.
+   * at a time beside them (`connectedDone`: the former are done). Resolves
+   * with the peers it could not reach; never rejects.
    */
-  async send (peers: PeerId[], bytes: Uint8Array, signal?: AbortSignal): Promise<PeerId[]> {
+  async send (peers: PeerId[], bytes: Uint8Array, signal?: AbortSignal, connectedDone?: () => void): Promise<PeerId[]> {
     const connected: PeerId[] = []
     const others: PeerId[] = []
     for (const peer of peers) (openConnectionTo(this.components.connectionManager, peer) != null ? connected : others).push(peer)
@@ -158,7 +162,7 @@ export class Pushes {
       }
       await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker))
     }
-    await Promise.all([pool(connected, CONNECTED_CONCURRENCY), pool(others, PUSH_CONCURRENCY)])
+    await Promise.all([pool(connected, CONNECTED_CONCURRENCY).then(connectedDone), pool(others, PUSH_CONCURRENCY)])
     return failed
   }
 
@@ -172,17 +176,22 @@ export class Pushes {
     // a relayed push waits for a circuit first; its own time starts once it has one
     const relayed = openConnectionTo(this.components.connectionManager, peer) == null && await this.onlyRelayed(peer)
     if (relayed) await this.circuitSlot(timeoutSignal(CIRCUIT_WAIT_MS, signal))
+    // plain signals with timers cleared when done: an AbortSignal.timeout and a composite signal
+    // per push showed in the fan-out's profile, for timeouts that almost never fire
+    const deadline = clearableTimeout(PUSH_TIMEOUT_MS, signal)
+    const before = this.components.connectionManager.getConnections(peer)
+    const first = before.length > 0 ? clearableTimeout(PUSH_TIMEOUT_MS / 2, deadline.signal) : deadline
     try {
-      const deadline = timeoutSignal(PUSH_TIMEOUT_MS, signal)
-      const before = this.components.connectionManager.getConnections(peer)
       try {
-        await this.write(peer, bytes, before.length > 0 ? timeoutSignal(PUSH_TIMEOUT_MS / 2, deadline) : deadline)
+        await this.write(peer, bytes, first.signal)
       } catch (err) {
-        if (deadline.aborted) throw err
+        if (deadline.signal.aborted) throw err
         await Promise.all(before.map(async c => c.close().catch(() => { c.abort(new Error('push failed on this connection')) })))
-        await this.write(peer, bytes, deadline)
+        await this.write(peer, bytes, deadline.signal)
       }
     } finally {
+      first.clear()
+      deadline.clear()
       if (relayed) this.releaseCircuitSlot()
     }
   }

@@ -12,7 +12,8 @@ import { ExpiredRecordError, InvalidPresenceRecordError, InvalidSignatureError, 
 import { Basic as PBBasic, PresenceRecord as PBPresenceRecord } from './pb/presence.js'
 import { validatePresence } from './record-rules.js'
 import { verifyDelegation } from './delegation.js'
-import type { PeerId, PrivateKey, Record } from '@libp2p/interface'
+import { EnvelopeSigner, validEnvelope } from '../utils/signed-envelopes.js'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export { AVAILABILITIES, validatePresence }
@@ -197,36 +198,45 @@ export async function sealPresence (privateKey: PrivateKey, record: PresenceReco
   const payload = marshalPresence(record)
   await assertAllowedSigner(peerIdFromPrivateKey(privateKey), record)
 
-  const signable: Record = {
-    domain: PRESENCE_DOMAIN,
-    codec: PRESENCE_PAYLOAD_TYPE,
-    marshal: () => payload,
-    equals: (other) => uint8ArrayEquals(payload, other.marshal())
-  }
-  const bytes = (await RecordEnvelope.seal(signable, privateKey)).marshal()
+  const bytes = await EnvelopeSigner.of(privateKey).seal(PRESENCE_DOMAIN, PRESENCE_PAYLOAD_TYPE, payload)
 
-  if (bytes.byteLength > MAX_RECORD_SIZE) {
-    throw new PresenceRecordTooLargeError(`Signed presence record of ${bytes.byteLength} bytes exceeds ${MAX_RECORD_SIZE}`)
-  }
+  assertSignedSize(bytes)
   return bytes
 }
 
 /**
  * Verify and decode envelope bytes from the network. Throws only the named
  * errors of ./errors.js. The cheap checks run before the signature check so
- * that junk costs little; every check must pass either way.
+ * that junk costs little; every check must pass either way. `read`, what
+ * readPresence made of the same bytes, saves decoding them again.
  */
-export async function openPresence (bytes: Uint8Array, options: OpenPresenceOptions = {}): Promise<OpenedPresence> {
-  if (bytes.byteLength > MAX_RECORD_SIZE) {
-    throw new PresenceRecordTooLargeError(`Signed presence record of ${bytes.byteLength} bytes exceeds ${MAX_RECORD_SIZE}`)
-  }
+export async function openPresence (bytes: Uint8Array, options: OpenPresenceOptions = {}, read?: ReadPresence): Promise<OpenedPresence> {
+  assertSignedSize(bytes)
+  const envelope = read?.envelope ?? decodeEnvelope(bytes)
+  assertCanonical(envelope, bytes)
+  return verifyPresence(envelope, read?.record ?? unmarshalPresence(envelope.payload), options)
+}
 
-  const envelope = decodeEnvelope(bytes)
+/** Envelope bytes read without checking the signature or the encoding's canonical form */
+export interface ReadPresence {
+  envelope: RecordEnvelope
+  record: PresenceRecord
+}
+
+/** The record inside envelope bytes, unverified (verified already, or only to be looked at); undefined if unreadable */
+export function readPresence (bytes: Uint8Array): ReadPresence | undefined {
+  try {
+    const envelope = RecordEnvelope.createFromProtobuf(bytes)
+    return { envelope, record: unmarshalPresence(envelope.payload) }
+  } catch {
+    return undefined
+  }
+}
+
+async function verifyPresence (envelope: RecordEnvelope, record: PresenceRecord, options: OpenPresenceOptions): Promise<OpenedPresence> {
   if (!uint8ArrayEquals(envelope.payloadType, PRESENCE_PAYLOAD_TYPE)) {
     throw new InvalidPresenceRecordError('Envelope does not hold a presence record (unexpected payload type)')
   }
-
-  const record = unmarshalPresence(envelope.payload)
   let signer: PeerId
   try {
     signer = peerIdFromPublicKey(envelope.publicKey)
@@ -240,7 +250,7 @@ export async function openPresence (bytes: Uint8Array, options: OpenPresenceOpti
     throw new ExpiredRecordError(`Presence record expired at ${new Date(record.expiresAt).toISOString()}`)
   }
 
-  if (!(await verifyEnvelope(envelope))) {
+  if (!(await validEnvelope(envelope, PRESENCE_DOMAIN))) {
     throw new InvalidSignatureError('Presence envelope signature does not verify')
   }
 
@@ -272,17 +282,26 @@ async function assertAllowedSigner (signer: PeerId, record: PresenceRecord): Pro
   await verifyDelegation(record.delegation, record.presentity, signer, record.issuedAt)
 }
 
+function assertSignedSize (bytes: Uint8Array): void {
+  if (bytes.byteLength > MAX_RECORD_SIZE) {
+    throw new PresenceRecordTooLargeError(`Signed presence record of ${bytes.byteLength} bytes exceeds ${MAX_RECORD_SIZE}`)
+  }
+}
+
 function decodeEnvelope (bytes: Uint8Array): RecordEnvelope {
-  let envelope: RecordEnvelope
   try {
-    envelope = RecordEnvelope.createFromProtobuf(bytes)
+    return RecordEnvelope.createFromProtobuf(bytes)
   } catch (err) {
     throw new InvalidPresenceRecordError(`Undecodable presence envelope: ${errorMessage(err)}`)
   }
+}
 
-  // The signature covers only the domain, payload type and payload. Requiring
-  // the canonical encoding rejects unsigned extra fields or duplicates that a
-  // relay could otherwise attach, and gives each record exactly one form.
+/**
+ * The signature covers only the domain, payload type and payload. Requiring
+ * the canonical encoding rejects unsigned extra fields or duplicates that a
+ * relay could otherwise attach, and gives each record exactly one form.
+ */
+function assertCanonical (envelope: RecordEnvelope, bytes: Uint8Array): void {
   let canonical: Uint8Array
   try {
     canonical = envelope.marshal()
@@ -291,16 +310,6 @@ function decodeEnvelope (bytes: Uint8Array): RecordEnvelope {
   }
   if (!uint8ArrayEquals(canonical, bytes)) {
     throw new InvalidPresenceRecordError('Presence envelope is not canonically encoded')
-  }
-  return envelope
-}
-
-async function verifyEnvelope (envelope: RecordEnvelope): Promise<boolean> {
-  try {
-    return await envelope.validate(PRESENCE_DOMAIN)
-  } catch {
-    // Malformed keys or signatures make some verifiers throw: still just invalid
-    return false
   }
 }
 

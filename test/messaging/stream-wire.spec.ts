@@ -9,7 +9,7 @@ import { messageDigest, signBatchAck, verifyBatchAck } from '../../src/messaging
 import { InvalidMessageSignatureError } from '../../src/messaging/errors.js'
 import { Receipt, Receipts } from '../../src/messaging/pb/message.js'
 import { SeenIds } from '../../src/messaging/seen-ids.js'
-import { EnvelopeSigner } from '../../src/messaging/signing.js'
+import { EnvelopeSigner } from '../../src/utils/signed-envelopes.js'
 import { lpStream, pbStream } from '@libp2p/utils'
 import { DEPOSIT_PROTOCOL } from '../../src/mailbox/constants.js'
 import { Deposit, DepositResult } from '../../src/mailbox/pb/mailbox.js'
