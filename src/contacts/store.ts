@@ -1,12 +1,13 @@
 /**
- * Where contacts and the invitations we issued live in the datastore. Each
- * entry is JSON checked field by field on load: one that does not validate
- * is logged and set aside under a `-corrupt` key, never a crash, and the
- * others load.
+ * Where contacts and the invitations we issued live in the datastore: one
+ * protons message each (pb/stored.proto), checked field by field on load.
+ * One that does not validate is logged and set aside (stored-values.ts),
+ * never a crash, and the others load. Older versions wrote JSON, read by the
+ * same checks (parseContact, parseInvite) and rewritten on first load.
  */
 import { Key, type Datastore } from 'interface-datastore'
-import { readAll } from '../utils/stored-values.js'
-import { fromString, toString } from 'uint8arrays'
+import { StoredContact, StoredInvite, StoredProfile } from './pb/stored.js'
+import { readAll, readOne, storedForm, type StoredForm } from '../utils/stored-values.js'
 import type { Logger } from '@libp2p/interface'
 
 const CONTACTS = '/presence-mesh/contacts/list'
@@ -50,6 +51,35 @@ export interface IssuedInvite {
   usedAt?: number
 }
 
+export const CONTACT_FORM = storedForm<StoredContact, ContactEntry>({
+  codec: StoredContact,
+  check: m => parseContact({
+    ...m,
+    presence: m.presence == null ? undefined : { ...m.presence, basic: m.presence.open ? 'open' : 'closed', note: m.presence.note ?? null, open: undefined },
+    refused: m.refused ? true : undefined
+  }),
+  toMessage: entry => ({
+    ...entry,
+    presence: entry.presence == null ? undefined : { ...entry.presence, open: entry.presence.basic === 'open', note: entry.presence.note ?? undefined },
+    refused: entry.refused === true
+  }),
+  fromJson: parseContact
+})
+
+export const INVITE_FORM = storedForm<StoredInvite, IssuedInvite>({
+  codec: StoredInvite,
+  check: parseInvite,
+  toMessage: invite => invite,
+  fromJson: parseInvite
+})
+
+export const PROFILE_FORM = storedForm<StoredProfile, string>({
+  codec: StoredProfile,
+  check: m => m.name,
+  toMessage: name => ({ name }),
+  fromJson: (json: any) => field(object(json), 'name', 'string')
+})
+
 export class ContactStore {
   private readonly datastore: Datastore
   private readonly log: Logger
@@ -60,11 +90,11 @@ export class ContactStore {
   }
 
   async loadContacts (): Promise<ContactEntry[]> {
-    return this.loadAll(CONTACTS, parseContact)
+    return this.loadAll(CONTACTS, CONTACT_FORM)
   }
 
   async saveContact (entry: ContactEntry): Promise<void> {
-    await this.datastore.put(new Key(`${CONTACTS}/${entry.id}`), fromString(JSON.stringify(entry)))
+    await this.datastore.put(new Key(`${CONTACTS}/${entry.id}`), CONTACT_FORM.encode(entry))
   }
 
   async deleteContact (id: string): Promise<void> {
@@ -72,11 +102,11 @@ export class ContactStore {
   }
 
   async loadInvites (): Promise<IssuedInvite[]> {
-    return this.loadAll(INVITES, parseInvite)
+    return this.loadAll(INVITES, INVITE_FORM)
   }
 
   async saveInvite (invite: IssuedInvite): Promise<void> {
-    await this.datastore.put(new Key(`${INVITES}/${encodeURIComponent(invite.secret)}`), fromString(JSON.stringify(invite)))
+    await this.datastore.put(new Key(`${INVITES}/${encodeURIComponent(invite.secret)}`), INVITE_FORM.encode(invite))
   }
 
   async deleteInvite (secret: string): Promise<void> {
@@ -85,25 +115,16 @@ export class ContactStore {
 
   /** The name we go by in our invitations ('' until set) */
   async loadName (): Promise<string> {
-    if (!(await this.datastore.has(PROFILE))) return ''
-    let name: unknown
-    try {
-      name = JSON.parse(toString(await this.datastore.get(PROFILE))).name
-    } catch {
-      name = undefined
-    }
-    if (typeof name === 'string') return name
-    this.log.error('the stored profile is not valid; the name is reset')
-    return ''
+    return await readOne(this.datastore, PROFILE, PROFILE_FORM, this.log) ?? ''
   }
 
   async saveName (name: string): Promise<void> {
-    await this.datastore.put(PROFILE, fromString(JSON.stringify({ name })))
+    await this.datastore.put(PROFILE, PROFILE_FORM.encode(name))
   }
 
-  private async loadAll<T> (prefix: string, parse: (value: unknown) => T): Promise<T[]> {
+  private async loadAll<T> (prefix: string, form: StoredForm<T>): Promise<T[]> {
     const entries: T[] = []
-    for await (const { value } of readAll(this.datastore, prefix, value => parse(JSON.parse(toString(value))), this.log)) entries.push(value)
+    for await (const { value } of readAll(this.datastore, prefix, form, this.log)) entries.push(value)
     return entries
   }
 }

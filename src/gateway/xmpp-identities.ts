@@ -13,8 +13,10 @@ import { createHash } from 'node:crypto'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { NamespaceDatastore } from 'datastore-core'
 import { Key, type Datastore } from 'interface-datastore'
-import { fromString, toString } from 'uint8arrays'
+import { fromString } from 'uint8arrays'
+import { StoredIdentity } from './pb/stored.js'
 import { XmppIdentity, type IdentityHost } from './xmpp-identity.js'
+import { isCount, need, readAll, readOne, storedForm } from '../utils/stored-values.js'
 import type { PresenceMeshNode } from '../node/create-node.js'
 import type { Logger, PrivateKey } from '@libp2p/interface'
 
@@ -36,7 +38,26 @@ export interface IdentitiesInit {
   idleMs?: number
 }
 
-interface Stored { jid: string, key: string, lastActive: number }
+interface Stored { jid: string, key: Uint8Array, lastActive: number }
+
+function stored ({ jid, key, lastActive }: { jid: unknown, key: Uint8Array, lastActive: unknown }): Stored {
+  need(typeof jid === 'string' && jid.length > 0, 'no JID')
+  need(isCount(lastActive), 'no time of last activity')
+  // a key that does not read would fail the identity's start every time: the entry is set aside instead
+  privateKeyFromProtobuf(key)
+  return { jid, key, lastActive }
+}
+
+/** An identity per JID; older versions wrote JSON with the key in base64 */
+export const IDENTITY_FORM = storedForm<StoredIdentity, Stored>({
+  codec: StoredIdentity,
+  check: stored,
+  toMessage: entry => ({ ...entry, key: new Uint8Array(entry.key) }),
+  fromJson: (json: any) => {
+    need(typeof json?.key === 'string', 'no key')
+    return stored({ jid: json.jid, key: fromString(json.key, 'base64'), lastActive: json.lastActive })
+  }
+})
 
 export class XmppIdentities {
   private readonly datastore: Datastore
@@ -62,13 +83,7 @@ export class XmppIdentities {
     this.sweeper = setInterval(() => { this.sweep().catch(err => this.log.error('stopping idle identities - %e', err)) }, Math.max(SWEEP_MIN_MS, Math.min(this.idleMs, SWEEP_MAX_MS)))
     this.sweeper.unref()
     const known: Stored[] = []
-    for await (const { value } of this.datastore.query({ prefix: PREFIX })) {
-      try {
-        known.push(JSON.parse(toString(value)))
-      } catch (err) {
-        this.log.error('an unreadable identity entry was skipped - %e', err)
-      }
-    }
+    for await (const { value } of readAll(this.datastore, PREFIX, IDENTITY_FORM, this.log)) known.push(value)
     known.sort((a, b) => b.lastActive - a.lastActive)
     for (const entry of known.slice(0, this.maxActive)) {
       await this.get(entry.jid, { wake: true }).catch(err => this.log.error('resuming %s - %e', entry.jid, err))
@@ -112,9 +127,9 @@ export class XmppIdentities {
     if (entry == null) {
       privateKey = await generateKeyPair('Ed25519')
     } else {
-      privateKey = privateKeyFromProtobuf(fromString(entry.key, 'base64'))
+      privateKey = privateKeyFromProtobuf(entry.key)
     }
-    await this.save({ jid, key: toString(privateKeyToProtobuf(privateKey), 'base64'), lastActive: Date.now() })
+    await this.save({ jid, key: privateKeyToProtobuf(privateKey), lastActive: Date.now() })
     const node = await this.factory(privateKey, scoped(this.datastore, new Key(`${NODES}/${hash(jid)}`)))
     const identity = new XmppIdentity(jid, node, this.host)
     try {
@@ -164,14 +179,12 @@ export class XmppIdentities {
   }
 
   private async load (jid: string): Promise<Stored | undefined> {
-    const key = new Key(`${PREFIX}/${hash(jid)}`)
-    if (!(await this.datastore.has(key))) return undefined
-    const stored: Stored = JSON.parse(toString(await this.datastore.get(key)))
-    return stored.jid === jid ? stored : undefined
+    const stored = await readOne(this.datastore, new Key(`${PREFIX}/${hash(jid)}`), IDENTITY_FORM, this.log)
+    return stored?.jid === jid ? stored : undefined
   }
 
   private async save (entry: Stored): Promise<void> {
-    await this.datastore.put(new Key(`${PREFIX}/${hash(entry.jid)}`), fromString(JSON.stringify(entry)))
+    await this.datastore.put(new Key(`${PREFIX}/${hash(entry.jid)}`), IDENTITY_FORM.encode(entry))
   }
 }
 

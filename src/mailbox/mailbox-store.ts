@@ -15,6 +15,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { StoredBox as PBStoredBox } from './pb/mailbox.js'
 import { MailboxQuota, type BoxMeta, type RefusalStatus } from './quota.js'
+import { setAside } from '../utils/stored-values.js'
 import type { MailboxLimits } from './index.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 
@@ -61,9 +62,8 @@ export class MailboxStore {
         const depositor = stored.depositor.byteLength === 0 ? '' : peerIdFromMultihash(Digest.decode(stored.depositor)).toString()
         meta = { id, depositor, contact: stored.contact, bytes: stored.box.byteLength, depositedAt: Number(stored.depositedAt) }
       } catch (err) {
-        // nobody can open what we cannot account for: it would only hold room forever
-        this.log.error('deleting unreadable mailbox entry %s - %e', key.toString(), err)
-        await this.datastore.delete(key)
+        // not counted, so it holds no room; moved aside (logged), as every unreadable stored value is
+        await setAside(this.datastore, key, value, this.log, err)
         continue
       }
       if (meta.depositedAt + this.limits.ttlMs <= now) await this.datastore.delete(key)
@@ -111,11 +111,18 @@ export class MailboxStore {
     // the reads run together (LevelDB serves them from its thread pool), not one after another
     const values = await Promise.all(metas.slice(0, count).map(async meta => { try { return await this.datastore.get(this.key(r, meta.id)) } catch { return undefined } }))
     const items: StoredBox[] = []
-    metas.slice(0, count).forEach((meta, i) => {
+    for (const [i, meta] of metas.slice(0, count).entries()) {
       // a deposit still being written is accounted but not readable yet: it comes with the next batch
       const value = values[i]
-      if (value != null) items.push({ id: meta.id, box: PBStoredBox.decode(value).box, depositedAt: meta.depositedAt })
-    })
+      if (value == null) continue
+      try {
+        items.push({ id: meta.id, box: PBStoredBox.decode(value).box, depositedAt: meta.depositedAt })
+      } catch (err) {
+        // corrupted since it was stored (a disk error): set aside and no longer counted, never a failed drain
+        this.quota.remove(r, meta.id)
+        await setAside(this.datastore, this.key(r, meta.id), value, this.log, err)
+      }
+    }
     return { items, more: metas.length > count }
   }
 

@@ -3,13 +3,12 @@
  * Persisted in the datastore; the user changes it through the API.
  */
 import { Key, type Datastore } from 'interface-datastore'
-import { fromString, toString } from 'uint8arrays'
-import { readOne } from '../utils/stored-values.js'
+import { StoredInboxPolicy } from './pb/stored.js'
+import { readOne, storedForm } from '../utils/stored-values.js'
 import type { Presence } from '../presence/index.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 
 const POLICY_KEY = new Key('/presence-mesh/im/policy')
-/** Where a stored policy that does not validate is kept for the user to inspect, instead of lost */
 
 export type InboxMode = 'everyone' | 'contacts' | 'nobody'
 export const INBOX_MODES: readonly InboxMode[] = ['everyone', 'contacts', 'nobody']
@@ -57,6 +56,20 @@ export const DEFAULT_INBOX_POLICY: Readonly<InboxPolicy> = Object.freeze({ mode:
 /** The parts of a policy the user sets directly; `undefined` means "leave as it is" */
 export type InboxPolicyChange = Partial<Pick<InboxPolicy, 'mode' | 'silent'>>
 
+const MODES: Record<InboxMode, StoredInboxPolicy.Mode> = {
+  everyone: StoredInboxPolicy.Mode.MODE_EVERYONE,
+  contacts: StoredInboxPolicy.Mode.MODE_CONTACTS,
+  nobody: StoredInboxPolicy.Mode.MODE_NOBODY
+}
+
+/** The policy as stored; older versions wrote JSON, checked by parsePolicy as before */
+export const INBOX_POLICY_FORM = storedForm<StoredInboxPolicy, InboxPolicy>({
+  codec: StoredInboxPolicy,
+  check: message => parsePolicy({ ...message, mode: INBOX_MODES.find(mode => MODES[mode] === message.mode) ?? null }),
+  toMessage: policy => ({ ...policy, mode: MODES[policy.mode] }),
+  fromJson: parsePolicy
+})
+
 export class InboxPolicyStore {
   private readonly datastore: Datastore
   private readonly log: Pick<Logger, 'error'>
@@ -69,7 +82,7 @@ export class InboxPolicyStore {
 
   /** Read the stored policy; one that does not validate is set aside and the defaults used, never a crash */
   async load (): Promise<void> {
-    this.policy = await readOne(this.datastore, POLICY_KEY, bytes => parsePolicy(JSON.parse(toString(bytes))), this.log) ?? structuredClone(DEFAULT_INBOX_POLICY) as InboxPolicy
+    this.policy = await readOne(this.datastore, POLICY_KEY, INBOX_POLICY_FORM, this.log) ?? structuredClone(DEFAULT_INBOX_POLICY) as InboxPolicy
   }
 
   get (): InboxPolicy {
@@ -119,7 +132,7 @@ export class InboxPolicyStore {
   }
 
   private async save (next: InboxPolicy): Promise<InboxPolicy> {
-    await this.datastore.put(POLICY_KEY, fromString(JSON.stringify(next)))
+    await this.datastore.put(POLICY_KEY, INBOX_POLICY_FORM.encode(next))
     this.policy = next
     return this.get()
   }

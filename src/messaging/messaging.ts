@@ -56,7 +56,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     const attemptTimeout = init.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT
     this.log = components.logger.forComponent('presence-mesh:im')
     this.registerMetrics()
-    this.store = new MessageStore(components.datastore, this.maxBodySize)
+    this.store = new MessageStore(components.datastore, this.maxBodySize, this.log.newScope('store'))
     this.policyStore = new InboxPolicyStore(components.datastore, this.log)
     this.admission = new Admission(this.store, init.inbox)
     this.tokens = new DepositTokens(components, this.log)

@@ -3,14 +3,16 @@
  * outcome), the outbox of messages still being delivered, and the record of
  * (sender, id) pairs already received — which makes delivery exactly-once.
  */
+import { defaultLogger } from '@libp2p/logger'
 import { Key, type Datastore } from 'interface-datastore'
-import { fromString, toString } from 'uint8arrays'
 import { BatchWriter } from './batch-writer.js'
 import { MAX_MESSAGE_AGE_MS } from './constants.js'
 import { openMessage, readOwnMessage, type InstantMessage } from './message.js'
 import { SeenIds } from './seen-ids.js'
+import { decodeStored, encodeStored, MESSAGE_FORM, SEEN_FORM, USAGE_FORM, type MessageValue } from './stored-message.js'
+import { readAll, setAside } from '../utils/stored-values.js'
 import type { Usage } from './inbox-limits.js'
-import type { PeerId } from '@libp2p/interface'
+import type { Logger, PeerId } from '@libp2p/interface'
 
 const INBOX = '/presence-mesh/im/inbox'
 const SENT = '/presence-mesh/im/sent'
@@ -54,10 +56,13 @@ export class MessageStore {
   /** queue, settle, receive and drop: the writes of every message, grouped under load */
   private readonly writer: BatchWriter
   private readonly seenIds: SeenIds
+  private readonly log: Pick<Logger, 'error'>
 
-  constructor (datastore: Datastore, maxBodySize: number) {
+  /** `log`: where a message that no longer reads is reported as it is set aside (the service passes its own) */
+  constructor (datastore: Datastore, maxBodySize: number, log: Pick<Logger, 'error'> = defaultLogger().forComponent('presence-mesh:im:store')) {
     this.datastore = datastore
     this.maxBodySize = maxBodySize
+    this.log = log
     this.writer = new BatchWriter(datastore)
     this.seenIds = new SeenIds(datastore, SEEN)
   }
@@ -74,7 +79,7 @@ export class MessageStore {
   async receive (stored: StoredMessage, stranger: boolean): Promise<void> {
     const { message } = stored
     await this.writer.write(batch => {
-      batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
+      batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), SEEN_FORM.encode(message.date))
       batch.put(new Key(`${INBOX}/${message.from.toString()}/${part(message.id)}`), encodeStored(stored.envelope, { receivedAt: stored.receivedAt, ...(stranger ? { stranger } : {}) }))
     })
     this.markSeen(message)
@@ -86,8 +91,8 @@ export class MessageStore {
    */
   async drop (message: InstantMessage, usage: Usage): Promise<void> {
     await this.writer.write(batch => {
-      batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), fromString(String(message.date)))
-      batch.put(new Key(`${DROPPED}/${message.from.toString()}`), fromString(JSON.stringify(usage)))
+      batch.put(new Key(`${SEEN}/${message.from.toString()}/${part(message.id)}`), SEEN_FORM.encode(message.date))
+      batch.put(new Key(`${DROPPED}/${message.from.toString()}`), USAGE_FORM.encode(usage))
     })
     this.markSeen(message)
   }
@@ -101,8 +106,7 @@ export class MessageStore {
     const key = new Key(`${DROPPED}/${sender.toString()}`)
     if (!(await this.datastore.has(key))) return { messages: 0, bytes: 0 }
     try {
-      const { messages, bytes } = JSON.parse(toString(await this.datastore.get(key)))
-      if (Number.isSafeInteger(messages) && Number.isSafeInteger(bytes)) return { messages, bytes }
+      return USAGE_FORM.decode(await this.datastore.get(key), key)
     } catch {
       // unreadable: counted as full below
     }
@@ -117,8 +121,7 @@ export class MessageStore {
 
   /** Each stored message counted against the strangers' limits: its sender and size, without opening it */
   async * strangerMessages (): AsyncGenerator<{ sender: string, bytes: number }> {
-    for await (const { key, value } of this.datastore.query({ prefix: INBOX })) {
-      const { envelope, meta } = decodeStored(value)
+    for await (const { key, value: { envelope, meta } } of readAll(this.datastore, INBOX, MESSAGE_FORM, this.log)) {
       if (meta.stranger === true) yield { sender: key.namespaces()[3], bytes: envelope.byteLength }
     }
   }
@@ -127,16 +130,16 @@ export class MessageStore {
   async delete (sender: PeerId, id: string): Promise<{ bytes: number, stranger: boolean } | undefined> {
     const key = new Key(`${INBOX}/${sender.toString()}/${part(id)}`)
     if (!(await this.datastore.has(key))) return undefined
-    const { envelope, meta } = decodeStored(await this.datastore.get(key))
+    const { envelope, meta } = decodeStored(await this.datastore.get(key), key)
     await this.datastore.delete(key)
     return { bytes: envelope.byteLength, stranger: meta.stranger === true }
   }
 
   async inbox (): Promise<StoredMessage[]> {
     const messages: StoredMessage[] = []
-    for await (const { value } of this.datastore.query({ prefix: INBOX })) {
-      const { envelope, meta } = decodeStored(value)
-      messages.push({ message: await openMessage(envelope, this.maxBodySize), envelope, receivedAt: meta.receivedAt })
+    for await (const { key, value } of readAll(this.datastore, INBOX, MESSAGE_FORM, this.log)) {
+      const message = await openMessage(value.envelope, this.maxBodySize).catch(async err => { await this.setAside(key, value, err) })
+      if (message != null) messages.push({ message, envelope: value.envelope, receivedAt: value.meta.receivedAt ?? 0 })
     }
     return messages.sort((a, b) => a.receivedAt - b.receivedAt)
   }
@@ -147,10 +150,9 @@ export class MessageStore {
 
   async outbox (): Promise<OutboxEntry[]> {
     const entries: OutboxEntry[] = []
-    for await (const { value } of this.datastore.query({ prefix: OUTBOX })) {
-      const { envelope, meta } = decodeStored(value)
-      const message = readOwnMessage(envelope, this.maxBodySize)
-      entries.push({ envelope, to: message.to, id: message.id, createdAt: meta.createdAt, waiting: meta.waiting === true })
+    for await (const { key, value: { envelope, meta } } of readAll(this.datastore, OUTBOX, MESSAGE_FORM, this.log)) {
+      const message = await this.readOwn(key, { envelope, meta })
+      if (message != null) entries.push({ envelope, to: message.to, id: message.id, createdAt: meta.createdAt ?? 0, waiting: meta.waiting === true })
     }
     return entries
   }
@@ -175,7 +177,7 @@ export class MessageStore {
   async markDelivered (to: PeerId, id: string, at: number): Promise<SentMessage | undefined> {
     const key = new Key(`${SENT}/${to.toString()}/${part(id)}`)
     if (!(await this.datastore.has(key))) return undefined
-    const { envelope } = decodeStored(await this.datastore.get(key))
+    const { envelope } = decodeStored(await this.datastore.get(key), key)
     const outcome: Outcome = { status: 'delivered', at }
     await this.datastore.put(key, encodeStored(envelope, { outcome }))
     return { message: readOwnMessage(envelope, this.maxBodySize), outcome }
@@ -184,42 +186,41 @@ export class MessageStore {
   /** The envelope of a message we sent, if it is in the history */
   async sentEnvelope (to: PeerId, id: string): Promise<Uint8Array | undefined> {
     const key = new Key(`${SENT}/${to.toString()}/${part(id)}`)
-    return (await this.datastore.has(key)) ? decodeStored(await this.datastore.get(key)).envelope : undefined
+    return (await this.datastore.has(key)) ? decodeStored(await this.datastore.get(key), key).envelope : undefined
   }
 
   async sent (): Promise<SentMessage[]> {
     const messages: SentMessage[] = []
-    for await (const { value } of this.datastore.query({ prefix: SENT })) {
-      const { envelope, meta } = decodeStored(value)
-      messages.push({ message: readOwnMessage(envelope, this.maxBodySize), outcome: meta.outcome })
+    for await (const { key, value } of readAll(this.datastore, SENT, MESSAGE_FORM, this.log)) {
+      const message = await this.readOwn(key, value)
+      if (message != null) messages.push({ message, outcome: value.meta.outcome })
     }
     return messages.sort((a, b) => a.message.date - b.message.date)
+  }
+
+  /** One of our own messages, or undefined when its envelope no longer reads (then it is set aside) */
+  private async readOwn (key: Key, value: MessageValue): Promise<InstantMessage | undefined> {
+    try {
+      return readOwnMessage(value.envelope, this.maxBodySize)
+    } catch (err) {
+      await this.setAside(key, value, err)
+      return undefined
+    }
+  }
+
+  private async setAside (key: Key, value: MessageValue, reason: unknown): Promise<void> {
+    await setAside(this.datastore, key, MESSAGE_FORM.encode(value), this.log, reason)
   }
 
   /** Forget seen-markers older than the age limit: older messages are refused anyway */
   async prune (now = Date.now()): Promise<number> {
     let pruned = 0
-    for await (const { key, value } of this.datastore.query({ prefix: SEEN })) {
-      if (Number(toString(value)) < now - MAX_MESSAGE_AGE_MS) {
+    for await (const { key, value } of readAll(this.datastore, SEEN, SEEN_FORM, this.log)) {
+      if (value < now - MAX_MESSAGE_AGE_MS) {
         await this.datastore.delete(key)
         pruned++
       }
     }
     return pruned
   }
-}
-
-/** An envelope and a little JSON beside it, in one value */
-function encodeStored (envelope: Uint8Array, meta: Record<string, unknown>): Uint8Array {
-  const json = fromString(JSON.stringify(meta))
-  const out = new Uint8Array(4 + json.length + envelope.length)
-  new DataView(out.buffer).setUint32(0, json.length)
-  out.set(json, 4)
-  out.set(envelope, 4 + json.length)
-  return out
-}
-
-function decodeStored (value: Uint8Array): { envelope: Uint8Array, meta: any } {
-  const length = new DataView(value.buffer, value.byteOffset, value.byteLength).getUint32(0)
-  return { meta: JSON.parse(toString(value.subarray(4, 4 + length))), envelope: value.subarray(4 + length) }
 }

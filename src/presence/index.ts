@@ -26,7 +26,7 @@
 import { PresenceService } from './presence.js'
 import type { PresenceUpdate } from './own-presence.js'
 import type { PresenceRecord } from './record.js'
-import type { SubscribeResult, Subscription } from './subscriptions.js'
+import type { SubscribeResult, Subscription } from './subscription-types.js'
 import type { Watcher } from './watchers.js'
 import type { Verdict } from './push-verdicts.js'
 import type { Access, Revealed } from './access/keyring.js'

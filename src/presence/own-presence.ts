@@ -12,7 +12,8 @@
 import { Key, type Datastore } from 'interface-datastore'
 import { marshalPresence, openPresence, sealPresence, unmarshalPresence, type PresenceContact, type PresenceExtension, type PresenceNote, type PresenceRecord, type Availability, type Basic } from './record.js'
 import { GOODBYE_SLOT, SEQ_STEP } from './constants.js'
-import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { readOne, storedForm } from '../utils/stored-values.js'
+import type { ComponentLogger, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** The signed record we published last */
@@ -44,7 +45,15 @@ export interface OwnPresenceComponents {
   peerId: PeerId
   privateKey: PrivateKey
   datastore: Datastore
+  logger: ComponentLogger
 }
+
+/** Our state as last set: a PresenceRecord message, as the wire's */
+const STATE_FORM = storedForm<PresenceRecord, PresenceRecord>({
+  codec: { encode: marshalPresence, decode: unmarshalPresence },
+  check: state => state,
+  toMessage: state => state
+})
 
 export class OwnPresence {
   private readonly components: OwnPresenceComponents
@@ -67,7 +76,8 @@ export class OwnPresence {
     if (!(await this.components.datastore.has(OWN_KEY))) return undefined
     const bytes = await this.components.datastore.get(OWN_KEY)
     const published = (await openPresence(bytes, { allowExpired: true })).record
-    const state = await this.components.datastore.has(STATE_KEY) ? unmarshalPresence(await this.components.datastore.get(STATE_KEY)) : undefined
+    // an unreadable state is set aside: the signed record holds the same state, without what views hid
+    const state = await readOne(this.components.datastore, STATE_KEY, STATE_FORM, this.components.logger.forComponent('presence-mesh:presence:own'))
     // a state older than the published record belongs to an interrupted write: the record wins
     this.current = { bytes, record: state?.seq === published.seq ? state : published }
     return this.current

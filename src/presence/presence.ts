@@ -12,7 +12,8 @@ import { OwnPresence, type PresenceUpdate } from './own-presence.js'
 import { PresenceNotFoundError } from './errors.js'
 import { Pushes } from './push.js'
 import { timeoutSignal } from '../utils/streams.js'
-import { Subscriptions, type SubscribeResult, type Subscription } from './subscriptions.js'
+import { Subscriptions } from './subscriptions.js'
+import type { SubscribeResult, Subscription } from './subscription-types.js'
 import { PresenceValidation, readVerified, type Verdict } from './push-verdicts.js'
 import { Watchers, type Watcher } from './watchers.js'
 import { HangUp } from './hang-up.js'
@@ -72,8 +73,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       transactionOf: peer => this.watchersRegistry.get(peer)?.transactionId,
       tell: async (peer, kind, transactionId) => this.watchersRegistry.tell(peer, kind, transactionId),
       defaultPolicy: this.init.defaultPolicy
-    })
-    this.keyring = new Keyring(components.datastore)
+    }, this.log.newScope('access'))
+    this.keyring = new Keyring(components.datastore, this.log.newScope('keyring'))
     this.lookups = new RecordLookups(components, this.validation, this.log.newScope('lookups'))
     this.own = new OwnPresence(components, this.init.recordTtl, async state => this.access.present(state))
     this.pushes = new Pushes(components, {

@@ -12,105 +12,28 @@
  * Access control on this side: the response may carry the key of the view
  * we are granted (kept in the keyring), a refusal, or "pending" until the
  * user behind the presentity decides, which a Notice then tells us. Every
- * notify shows the record as the keyring reveals it.
+ * notify shows the record as the keyring reveals it. This file is the state
+ * machine; storage, timers and the wire are in subscription-store.ts,
+ * subscription-timers.ts and presentity-requests.ts.
  */
 import { randomUUID } from 'node:crypto'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { pbStream } from '@libp2p/utils'
-import { Key, type Datastore } from 'interface-datastore'
-import { fromString, toString } from 'uint8arrays'
-import { InvalidSubscribeResponseError } from './errors.js'
-import { openPresence, type PresenceRecord } from './record.js'
-import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
-import { NOTICE_FRAME_LIMIT, NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
-import { readAll } from '../utils/stored-values.js'
-import { clearableTimeout, openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
-import { readVerified, type PresenceValidation } from './push-verdicts.js'
+import { toString } from 'uint8arrays'
+import { Notice, SubscribeResponse } from './pb/protocol.js'
+import { NOTICE_PROTOCOL, NOTICE_STREAMS_PER_CONNECTION, SUBSCRIBE_PROTOCOL } from './protocol.js'
+import { PresentityRequests, REQUEST_TIMEOUT_MS } from './presentity-requests.js'
+import { SubscriptionStore } from './subscription-store.js'
+import { SubscriptionTimers, type Due } from './subscription-timers.js'
+import { clearableTimeout } from '../utils/streams.js'
+import type { EndReason, SubscribeResult, Subscription, SubscriptionsComponents, SubscriptionsInit } from './subscription-types.js'
+import type { PresenceValidation } from './push-verdicts.js'
+import type { PresenceRecord } from './record.js'
 import type { Access, Keyring } from './access/keyring.js'
-import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, PeerStore, Stream, TypedEventTarget } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { Connection, IdentifyResult, Logger, PeerId, Stream } from '@libp2p/interface'
 
-const PREFIX = '/presence-mesh/presence/subscriptions'
-const REQUEST_TIMEOUT_MS = 5_000
-/** Renew when this share of the granted time is left */
-const RENEW_AT_REMAINING = 0.2
-/**
- * A renewal that failed is tried again (at 80 % of what is left of the
- * grant) while this much of the grant remains; past it the subscription
- * waits for the presentity, whose registration of us runs out
- */
+/** A failed renewal is tried again (at 80 % of what is left) while this much of the grant remains; past it, the subscription waits for the presentity */
 const MIN_RETRY_MS = 30_000
-/**
- * An unregistered subscription looks its presentity up in the DHT after
- * this long, then after twice as long each time, up to LOOK_AGAIN_MAX_MS:
- * a DHT lookup per offline contact per hour at rest (≈ 3 KB), and a
- * presentity missed at subscribe time (a lookup that timed out) is found
- * within a minute
- */
-const LOOK_AGAIN_MS = 60_000
-const LOOK_AGAIN_MAX_MS = 60 * 60_000
-/**
- * A lookup that ended before its timeout found the presentity closed, or no
- * record at all: it is away, not missed, and pushes to the watchers it knows
- * when it starts. The next look waits this long (then doubles): a
- * minute-by-minute first hour for every offline contact cost 1.1 kB/s at 100
- * contacts and 5.7 kB/s at 500 in the idle bench. A lookup that timed out
- * still looks again after LOOK_AGAIN_MS
- */
-const LOOK_AGAIN_ANSWERED_MS = 15 * 60_000
-/**
- * The longest delay setTimeout keeps (2^31 - 1 ms, 24.8 days): a longer one
- * fires at once, which made a subscription of a month renew in a tight loop.
- * A later step is reached in hops of at most this.
- */
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1
 /** Requests at a time when catching up after being cut off */
 const RESYNC_CONCURRENCY = 4
-
-export interface Subscription {
-  target: PeerId
-  transactionId: string
-  /** When the watcher's requested duration ends (ms since the epoch) */
-  until: number
-  /** When the presentity's grant ends; 0 while not registered with it */
-  grantedUntil: number
-  /** The presentity's last answer: its user has not decided on us yet (RFC 2779 §5.1.10) */
-  awaitingApproval?: boolean
-  createdAt: number
-}
-
-export interface SubscribeResult {
-  /** pending: the presentity's user has not decided yet; the subscription waits for it */
-  status: 'success' | 'failure' | 'pending'
-  transactionId: string
-  /** Seconds granted */
-  duration: number
-  reason?: string
-  /** The current state as we may see it, when known */
-  record?: PresenceRecord
-  access?: Access
-}
-
-export type EndReason = 'expired' | 'cancelled' | 'refused'
-
-export interface SubscriptionsComponents {
-  datastore: Datastore
-  peerStore: PeerStore
-  connectionManager: ConnectionManager
-  registrar: Registrar
-  events: TypedEventTarget<Libp2pEvents>
-}
-
-export interface SubscriptionsInit {
-  /** Longest subscription a watcher may ask for, in seconds */
-  maxDuration: number
-  /** The newest record known for a presentity (what was pushed to us, else the DHT) */
-  fetch(target: PeerId, signal: AbortSignal, background?: boolean): Promise<Uint8Array | undefined>
-  notify(subscription: Subscription, record: PresenceRecord | undefined, access: Access | undefined): void
-  ended(subscription: Subscription, reason: EndReason): void
-  /** A request to a presentity is over: the connection to it may be closed now */
-  exchanged(target: PeerId): void
-}
 
 export class Subscriptions {
   private readonly components: SubscriptionsComponents
@@ -118,12 +41,12 @@ export class Subscriptions {
   private readonly validation: PresenceValidation
   private readonly keyring: Keyring
   private readonly log: Logger
+  private readonly store: SubscriptionStore
+  private readonly timers: SubscriptionTimers
+  private readonly presentities: PresentityRequests
   private readonly active = new Map<string, Subscription>()
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
   /** What the last notify of each subscription showed (seq and access) */
   private readonly lastShown = new WeakMap<Subscription, string>()
-  /** Per unregistered subscription, how long it waited last before looking again */
-  private readonly lookAgainIn = new Map<string, number>()
   /** Per presentity, the sealed key ids we last asked it about: ask again only when they change */
   private readonly askedAbout = new Map<string, string>()
 
@@ -133,6 +56,9 @@ export class Subscriptions {
     this.validation = validation
     this.keyring = keyring
     this.log = log
+    this.store = new SubscriptionStore(components.datastore, log)
+    this.timers = new SubscriptionTimers(this.onDue)
+    this.presentities = new PresentityRequests(components, validation, init, log)
   }
 
   /** Resume persisted subscriptions and renew them */
@@ -142,14 +68,10 @@ export class Subscriptions {
       maxInboundStreams: NOTICE_STREAMS_PER_CONNECTION,
       runOnLimitedConnection: true
     })
-    const stored = readAll(this.components.datastore, PREFIX, (value, key) => {
-      const { lastSeq, ...fields } = JSON.parse(toString(value))
-      return { subscription: { ...fields, target: peerIdFromString(key.baseNamespace()) } as Subscription, lastSeq: lastSeq == null ? undefined : BigInt(lastSeq) }
-    }, this.log)
-    for await (const { key, value: { subscription, lastSeq } } of stored) {
+    for await (const { subscription, lastSeq } of this.store.load()) {
       if (lastSeq != null) this.validation.remember(subscription.target, lastSeq, new Uint8Array())
       if (subscription.until <= Date.now()) {
-        await this.components.datastore.delete(key)
+        await this.store.delete(subscription)
         continue
       }
       this.activate(subscription)
@@ -160,10 +82,8 @@ export class Subscriptions {
   async stop (): Promise<void> {
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
     await this.components.registrar.unhandle(NOTICE_PROTOCOL)
-    for (const timer of this.timers.values()) clearTimeout(timer)
-    this.timers.clear()
+    this.timers.clearAll()
     this.active.clear()
-    this.lookAgainIn.clear()
   }
 
   list (): Subscription[] {
@@ -184,14 +104,14 @@ export class Subscriptions {
       return { status: 'failure', transactionId, duration: 0, reason: `duration must be a whole number of seconds from 0 to ${this.init.maxDuration}` }
     }
     const lookup = clearableTimeout(REQUEST_TIMEOUT_MS, signal)
-    let record = await this.currentState(target, lookup.signal).finally(lookup.clear)
+    let record = await this.presentities.currentState(target, lookup.signal).finally(lookup.clear)
     const subscription: Subscription = { target, transactionId, until: Date.now() + duration * 1000, grantedUntil: 0, createdAt: Date.now() }
     // a restricted record hides "open": its addresses (a will has none) still say the node may be up
     const reachable = record?.basic === 'open' || (record?.addresses.length ?? 0) > 0 || this.components.connectionManager.getConnections(target).length > 0
     let pending = false
     if (reachable) {
       // duration 0 polls: the presentity answers, and cancels the subscription we may have had
-      const response = await this.request(subscription, duration, signal).catch(err => {
+      const response = await this.presentities.request(subscription, duration, signal).catch(err => {
         this.log('could not reach %p to subscribe, waiting for it - %e', target, err)
         return undefined
       })
@@ -202,7 +122,7 @@ export class Subscriptions {
       }
       pending = response?.status === SubscribeResponse.Status.STATUS_PENDING
       subscription.awaitingApproval = pending
-      record = await this.newer(target, record, response?.record)
+      record = await this.presentities.newer(target, record, response?.record)
       if (response != null && !pending) subscription.grantedUntil = Date.now() + response.duration * 1000
     }
     if (duration === 0) {
@@ -211,7 +131,7 @@ export class Subscriptions {
       queueMicrotask(() => this.notify(poll, record))
       return { status: pending ? 'pending' : 'success', transactionId, duration: 0, ...this.reveal(record) }
     }
-    if (subscription.grantedUntil === 0) this.answeredAway(target, record, lookup.signal)
+    if (subscription.grantedUntil === 0) this.timers.answeredAway(target, record, lookup.signal)
     this.activate(subscription)
     await this.save(subscription)
     const granted = subscription.grantedUntil > 0 ? Math.round((subscription.grantedUntil - Date.now()) / 1000) : duration
@@ -226,7 +146,7 @@ export class Subscriptions {
     await this.end(subscription, 'cancelled')
     // tell the presentity, if it can hear us; its grant runs out otherwise
     if (subscription.grantedUntil > Date.now()) {
-      await this.request(subscription, 0).catch(err => this.log('could not tell %p of the cancel - %e', target, err))
+      await this.presentities.request(subscription, 0).catch(err => this.log('could not tell %p of the cancel - %e', target, err))
     }
     return true
   }
@@ -247,7 +167,7 @@ export class Subscriptions {
           continue
         }
         const known = this.validation.newestSeq(subscription.target) ?? -1n
-        const record = await this.currentState(subscription.target, AbortSignal.timeout(REQUEST_TIMEOUT_MS))
+        const record = await this.presentities.currentState(subscription.target, AbortSignal.timeout(REQUEST_TIMEOUT_MS))
         if (record != null && record.seq > known) this.onRecord(record)
       }
     }
@@ -282,7 +202,7 @@ export class Subscriptions {
       if (subscription != null) await this.renew(subscription)
       else {
         const poll: Subscription = { target, transactionId: randomUUID(), until: Date.now(), grantedUntil: 0, createdAt: Date.now() }
-        const response = await this.request(poll, 0, signal).catch(() => undefined)
+        const response = await this.presentities.request(poll, 0, signal).catch(() => undefined)
         if (response != null) await this.applyAccess(target, response)
       }
     }
@@ -319,8 +239,7 @@ export class Subscriptions {
 
   /** A presentity tells us of a decision; the connection authenticates it */
   private async onNotice (stream: Stream, connection: Connection): Promise<void> {
-    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
-    const notice = await withStream(stream, signal, async () => pbStream(stream, { maxDataLength: NOTICE_FRAME_LIMIT, maxBufferSize: NOTICE_FRAME_LIMIT + 8 }).read(Notice, { signal }))
+    const notice = await this.presentities.readNotice(stream)
     const subscription = this.active.get(connection.remotePeer.toString())
     if (subscription == null || subscription.transactionId !== notice.transactionId) return
     if (notice.kind === Notice.Kind.KIND_UNSPECIFIED) return
@@ -328,7 +247,7 @@ export class Subscriptions {
     if (notice.kind === Notice.Kind.KIND_APPROVED) {
       await this.renew(subscription)
       const record = this.validation.newestBytes(subscription.target)
-      this.notify(subscription, await this.newer(subscription.target, undefined, record))
+      this.notify(subscription, await this.presentities.newer(subscription.target, undefined, record))
     } else if (notice.kind === Notice.Kind.KIND_REFUSED) {
       await this.keyring.update(subscription.target, { refused: true })
       await this.end(subscription, 'refused')
@@ -350,48 +269,19 @@ export class Subscriptions {
 
   private activate (subscription: Subscription): void {
     this.active.set(subscription.target.toString(), subscription)
-    this.schedule(subscription)
+    this.timers.schedule(subscription)
   }
 
-  /** `at`: the step a hop of a wait longer than MAX_TIMER_DELAY_MS is on its way to */
-  private schedule (subscription: Subscription, at?: number): void {
-    const key = subscription.target.toString()
-    clearTimeout(this.timers.get(key))
-    const now = Date.now()
-    const grant = subscription.grantedUntil - now
-    const registered = grant > 0
-    if (registered) this.lookAgainIn.delete(key)
-    const renewAt = registered ? now + grant * (1 - RENEW_AT_REMAINING) : now + this.lookAgainDelay(key)
-    // a hop keeps its step: recomputed, 80 % of what is left then would renew a 60-day grant at 53 days
-    const next = at ?? Math.min(renewAt, subscription.until)
-    const delay = Math.max(0, next - now)
-    const timer = setTimeout(() => {
-      if (delay > MAX_TIMER_DELAY_MS) this.schedule(subscription, next)
-      else if (Date.now() >= subscription.until) this.background(this.end(subscription, 'expired'), 'ending', subscription)
-      else if (subscription.grantedUntil > Date.now()) this.background(this.renew(subscription), 'renewing', subscription)
-      else this.background(this.lookAgain(subscription), 'looking again at', subscription)
-    }, Math.min(delay, MAX_TIMER_DELAY_MS))
-    timer.unref?.()
-    this.timers.set(key, timer)
-  }
-
-  /** How long an unregistered subscription waits before looking again: LOOK_AGAIN_MS doubling to LOOK_AGAIN_MAX_MS, ±20 % */
-  private lookAgainDelay (key: string): number {
-    const delay = Math.min((this.lookAgainIn.get(key) ?? LOOK_AGAIN_MS / 2) * 2, LOOK_AGAIN_MAX_MS)
-    this.lookAgainIn.set(key, delay)
-    return delay * (0.8 + Math.random() * 0.4)
+  /** A subscription's timer is due (subscription-timers.ts) */
+  private readonly onDue = (subscription: Subscription, due: Due): void => {
+    if (due === 'end') this.background(this.end(subscription, 'expired'), 'ending', subscription)
+    else if (due === 'renew') this.background(this.renew(subscription), 'renewing', subscription)
+    else this.background(this.lookAgain(subscription), 'looking again at', subscription)
   }
 
   /** Work a timer or an event starts: its failure is logged, never an unhandled rejection (a closed datastore at stop, say) */
   private background (work: Promise<void>, what: string, subscription: Subscription): void {
     work.catch(err => this.log.error('%s the subscription to %p failed - %e', what, subscription.target, err))
-  }
-
-  /** A lookup that ended in time says the presentity is away (a closed record without addresses, or none): the next look can wait (LOOK_AGAIN_ANSWERED_MS) */
-  private answeredAway (target: PeerId, record: PresenceRecord | undefined, lookup: AbortSignal): void {
-    if (lookup.aborted || (record != null && (record.basic === 'open' || record.addresses.length > 0))) return
-    const key = target.toString()
-    this.lookAgainIn.set(key, Math.max(this.lookAgainIn.get(key) ?? 0, LOOK_AGAIN_ANSWERED_MS / 2))
   }
 
   /**
@@ -402,20 +292,20 @@ export class Subscriptions {
   private async lookAgain (subscription: Subscription): Promise<void> {
     const known = this.validation.newestSeq(subscription.target) ?? -1n
     const lookup = clearableTimeout(REQUEST_TIMEOUT_MS)
-    const record = await this.currentState(subscription.target, lookup.signal, true).finally(lookup.clear)
+    const record = await this.presentities.currentState(subscription.target, lookup.signal, true).finally(lookup.clear)
     if (this.active.get(subscription.target.toString()) !== subscription) return
-    this.answeredAway(subscription.target, record, lookup.signal)
+    this.timers.answeredAway(subscription.target, record, lookup.signal)
     // a newer record notifies, and registers us if it is open (onRecord)
     if (record != null && record.seq > known) this.onRecord(record)
     else if (record != null && (record.basic === 'open' || record.addresses.length > 0)) await this.renew(subscription)
-    if (subscription.grantedUntil <= Date.now()) this.schedule(subscription)
+    if (subscription.grantedUntil <= Date.now()) this.timers.schedule(subscription)
   }
 
   private async renew (subscription: Subscription): Promise<void> {
     const remaining = Math.ceil((subscription.until - Date.now()) / 1000)
     if (remaining <= 0) return
     try {
-      const response = await this.request(subscription, remaining)
+      const response = await this.presentities.request(subscription, remaining)
       await this.applyAccess(subscription.target, response)
       if (response.status === SubscribeResponse.Status.STATUS_REFUSED) {
         await this.end(subscription, 'refused')
@@ -426,7 +316,7 @@ export class Subscriptions {
         subscription.grantedUntil = Date.now() + response.duration * 1000
         // a renewal notifies only if it brought news
         const known = this.validation.newestSeq(subscription.target) ?? -1n
-        const record = await this.newer(subscription.target, undefined, response.record)
+        const record = await this.presentities.newer(subscription.target, undefined, response.record)
         if (record != null && record.seq > known) this.onRecord(record)
       } else {
         subscription.grantedUntil = 0
@@ -437,7 +327,7 @@ export class Subscriptions {
       if (subscription.grantedUntil - Date.now() < MIN_RETRY_MS) subscription.grantedUntil = 0
     }
     if (this.active.get(subscription.target.toString()) === subscription) {
-      this.schedule(subscription)
+      this.timers.schedule(subscription)
       await this.save(subscription)
     }
   }
@@ -447,67 +337,13 @@ export class Subscriptions {
     if (this.active.get(key) !== subscription) return
     this.active.delete(key)
     this.askedAbout.delete(key)
-    this.lookAgainIn.delete(key)
-    clearTimeout(this.timers.get(key))
-    this.timers.delete(key)
-    await this.components.datastore.delete(new Key(`${PREFIX}/${key}`))
+    this.timers.clear(subscription)
+    await this.store.delete(subscription)
     this.init.ended(subscription, reason)
-  }
-
-  private async request (subscription: Subscription, duration: number, signal?: AbortSignal): Promise<SubscribeResponse> {
-    const options = { signal: timeoutSignal(REQUEST_TIMEOUT_MS, signal) }
-    try {
-      await this.learnAddresses(subscription.target)
-      const stream = await openStreamTo(this.components.connectionManager, subscription.target, SUBSCRIBE_PROTOCOL, options)
-      return await withStream(stream, options.signal, async () => {
-        const pb = pbStream(stream, { maxDataLength: SUBSCRIBE_RESPONSE_FRAME_LIMIT })
-        await pb.write({ transactionId: subscription.transactionId, duration }, SubscribeRequest, options)
-        const response = await pb.read(SubscribeResponse, options)
-        // an answer without a status says nothing: not a grant, not a refusal
-        if (response.status === SubscribeResponse.Status.STATUS_UNSPECIFIED) throw new InvalidSubscribeResponseError('the presentity answered without a status')
-        return response
-      })
-    } finally {
-      this.init.exchanged(subscription.target)
-    }
-  }
-
-  /**
-   * The addresses the presentity's newest record names (signed by it, so
-   * authentic), for the dial: a watcher that never met it knows it only
-   * from the DHT, and a DHT client's address is in no routing table
-   */
-  private async learnAddresses (target: PeerId): Promise<void> {
-    if (this.components.connectionManager.getConnections(target).length > 0) return
-    const bytes = this.validation.newestBytes(target)
-    const addresses = bytes == null ? [] : readVerified(bytes)?.addresses ?? []
-    if (addresses.length > 0) await this.components.peerStore.merge(target, { multiaddrs: addresses }).catch(err => this.log('could not keep the addresses of %p - %e', target, err))
-  }
-
-  private async currentState (target: PeerId, signal: AbortSignal, background = false): Promise<PresenceRecord | undefined> {
-    const bytes = await this.init.fetch(target, signal, background).catch(() => undefined)
-    return this.newer(target, undefined, bytes)
-  }
-
-  /** The newer of a known record and envelope bytes from the presentity, after checking them */
-  private async newer (target: PeerId, known: PresenceRecord | undefined, bytes: Uint8Array | undefined): Promise<PresenceRecord | undefined> {
-    if (bytes == null || bytes.length === 0) return known
-    try {
-      const { record } = await openPresence(bytes, { allowExpired: true })
-      if (!record.presentity.equals(target)) return known
-      this.validation.remember(target, record.seq, bytes)
-      return known == null || record.seq > known.seq ? record : known
-    } catch (err) {
-      this.log('ignoring an invalid record for %p - %e', target, err)
-      return known
-    }
   }
 
   private async save (subscription: Subscription, lastSeq?: bigint): Promise<void> {
     if (this.active.get(subscription.target.toString()) !== subscription) return
-    const seq = lastSeq ?? this.validation.newestSeq(subscription.target)
-    const { transactionId, until, grantedUntil, createdAt, awaitingApproval } = subscription
-    await this.components.datastore.put(new Key(`${PREFIX}/${subscription.target.toString()}`),
-      fromString(JSON.stringify({ transactionId, until, grantedUntil, createdAt, awaitingApproval, lastSeq: seq?.toString() })))
+    await this.store.save(subscription, lastSeq ?? this.validation.newestSeq(subscription.target))
   }
 }

@@ -9,11 +9,11 @@
 import { pbStream } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Key, type Datastore } from 'interface-datastore'
-import { fromString, toString } from 'uint8arrays'
 import { Notice, SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
+import { StoredWatcher } from './pb/stored.js'
 import { NOTICE_PROTOCOL, SUBSCRIBE_FRAME_LIMIT, SUBSCRIBE_PROTOCOL, SUBSCRIBE_STREAMS_PER_CONNECTION } from './protocol.js'
 import { PRINTABLE_ID } from '../utils/formats.js'
-import { readAll } from '../utils/stored-values.js'
+import { isCount, need, readAll, storedForm } from '../utils/stored-values.js'
 import { openStreamTo, timeoutSignal, withStream } from '../utils/streams.js'
 import type { Answer, NoticeKind } from './access/control.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
@@ -36,6 +36,21 @@ export interface Watcher {
   since: number
   expiresAt: number
 }
+
+function watcher (fields: { transactionId: unknown, since: unknown, expiresAt: unknown }, key: Key): Watcher {
+  const { transactionId, since, expiresAt } = fields
+  need(typeof transactionId === 'string' && transactionId.length > 0, 'no transaction id')
+  need(isCount(since) && isCount(expiresAt), 'a time is missing or out of range')
+  return { peerId: peerIdFromString(key.baseNamespace()), transactionId, since, expiresAt }
+}
+
+/** A watcher as stored under its peer id; older versions wrote the same fields as JSON */
+export const WATCHER_FORM = storedForm<StoredWatcher, Watcher>({
+  codec: StoredWatcher,
+  check: watcher,
+  toMessage: ({ transactionId, since, expiresAt }) => ({ transactionId, since, expiresAt }),
+  fromJson: (json: any, key) => watcher({ transactionId: json?.transactionId, since: json?.since, expiresAt: json?.expiresAt }, key)
+})
 
 export interface WatchersComponents {
   registrar: Registrar
@@ -79,7 +94,7 @@ export class Watchers {
   }
 
   async start (): Promise<void> {
-    const stored = readAll(this.components.datastore, PREFIX, (value, key) => ({ ...JSON.parse(toString(value)), peerId: peerIdFromString(key.baseNamespace()) }), this.log)
+    const stored = readAll(this.components.datastore, PREFIX, WATCHER_FORM, this.log)
     for await (const { key, value } of stored) this.watchers.set(key.baseNamespace(), value)
     await this.components.registrar.handle(SUBSCRIBE_PROTOCOL, async (stream, connection) => this.handle(stream, connection), {
       maxInboundStreams: SUBSCRIBE_STREAMS_PER_CONNECTION,
@@ -184,7 +199,7 @@ export class Watchers {
       expiresAt: Date.now() + duration * 1000
     }
     this.watchers.set(key, watcher)
-    await this.components.datastore.put(new Key(`${PREFIX}/${key}`), fromString(JSON.stringify({ transactionId: watcher.transactionId, since: watcher.since, expiresAt: watcher.expiresAt })))
+    await this.components.datastore.put(new Key(`${PREFIX}/${key}`), WATCHER_FORM.encode(watcher))
     this.init.onChange(existing == null ? 'added' : 'renewed', watcher)
     return { ...granted, status: SubscribeResponse.Status.STATUS_OK, duration, reason: '' }
   }

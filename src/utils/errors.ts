@@ -13,3 +13,12 @@ export class FrameLimitError extends Error {
   static name = 'FrameLimitError'
   name = 'FrameLimitError'
 }
+
+/**
+ * A stored value that does not read as its form: bytes that are not the
+ * message, a field missing or out of range. The value is set aside (stored-values.ts).
+ */
+export class InvalidStoredValueError extends Error {
+  static name = 'InvalidStoredValueError'
+  name = 'InvalidStoredValueError'
+}

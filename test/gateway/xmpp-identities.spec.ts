@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { MemoryDatastore } from 'datastore-core'
 import { Key, type Datastore } from 'interface-datastore'
-import { fromString } from 'uint8arrays'
+import { fromString, toString } from 'uint8arrays'
 import { xml } from '@xmpp/client'
 import { XmppGateway } from '../../src/gateway/xmpp.js'
-import { XmppIdentities } from '../../src/gateway/xmpp-identities.js'
+import { IDENTITY_FORM, XmppIdentities } from '../../src/gateway/xmpp-identities.js'
 import type { IdentityHost } from '../../src/gateway/xmpp-identity.js'
 import { startNode } from '../helpers/nodes.js'
 import { waitFor } from '../helpers/temp.js'
@@ -67,6 +69,21 @@ describe('XMPP users\' mesh identities', () => {
     assert.ok((await again.get('alice@example.org'))?.peerId.equals(alice.peerId))
     assert.equal((await again.get('carol@example.org', { create: false })), undefined)
     await again.stop()
+  })
+
+  it('resumes an identity the JSON version stored, with its key, and rewrites it as a StoredIdentity', async () => {
+    const datastore = new MemoryDatastore()
+    const key = await generateKeyPair('Ed25519')
+    const hash = createHash('sha256').update('dora@example.org').digest('hex').slice(0, 32)
+    const where = new Key(`/presence-mesh/gateway/xmpp/identities/${hash}`)
+    await datastore.put(where, fromString(JSON.stringify({ jid: 'dora@example.org', key: toString(privateKeyToProtobuf(key), 'base64'), lastActive: 5 })))
+    const made: StubNode[] = []
+    const pool = new XmppIdentities(datastore, stubFactory(made), host)
+    await pool.start()
+    assert.ok((await pool.get('dora@example.org', { create: false }))?.peerId.equals(peerIdFromPrivateKey(key)), 'the same mesh identity')
+    assert.equal(IDENTITY_FORM.decode(await datastore.get(where), where).jid, 'dora@example.org')
+    assert.notEqual((await datastore.get(where))[0], 0x7b, 'no longer JSON')
+    await pool.stop()
   })
 
   it('keeps at most maxActive nodes, stopping users gone offline first, then the least recently active', async () => {

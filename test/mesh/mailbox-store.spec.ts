@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerIdFromMultihash, peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { MemoryDatastore } from 'datastore-core'
 import fc from 'fast-check'
 import { Key } from 'interface-datastore'
+import * as Digest from 'multiformats/hashes/digest'
 import { DEFAULT_MAILBOX_LIMITS } from '../../src/mailbox/constants.js'
 import { MailboxStore } from '../../src/mailbox/mailbox-store.js'
+import { StoredBox as PBStoredBox } from '../../src/mailbox/pb/mailbox.js'
+import { CORRUPT_PREFIX } from '../../src/utils/stored-values.js'
 import type { MailboxLimits } from '../../src/mailbox/index.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 
-/** A quiet logger: the store only logs what it deletes */
+/** A quiet logger: the store only logs what it sets aside */
 const log = Object.assign(() => {}, { error: () => {}, trace: () => {}, newScope: () => log, enabled: false }) as unknown as Logger
 
 async function peer (): Promise<PeerId> {
@@ -104,7 +107,7 @@ describe('mailbox store', () => {
     assert.equal(await datastore.has(new Key(`/presence-mesh/mailbox/${old.toString()}/legacyid`)), false)
   })
 
-  it('starts on any stored bytes: what it cannot read is deleted, the rest is accounted', async () => {
+  it('starts on any stored bytes: what it cannot read is set aside, the rest is accounted', async () => {
     const recipient = await peer()
     await fc.assert(fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }), async values => {
       const datastore = new MemoryDatastore()
@@ -115,6 +118,18 @@ describe('mailbox store', () => {
       for await (const entry of datastore.query({ prefix: '/presence-mesh/mailboxes/' })) kept += entry.key.toString().length > 0 ? 1 : 0
       assert.equal(store.usage().items, kept, 'everything left in the datastore is accounted')
       assert.equal((await store.list(recipient, 16)).items.length, kept)
+      let aside = 0
+      for await (const entry of datastore.query({ prefix: CORRUPT_PREFIX })) aside += entry.value.length >= 0 ? 1 : 0
+      const unreadable = values.filter(value => {
+        try {
+          const { depositor } = PBStoredBox.decode(value)
+          if (depositor.byteLength > 0) peerIdFromMultihash(Digest.decode(depositor))
+          return false
+        } catch {
+          return true
+        }
+      })
+      assert.equal(aside, unreadable.length, 'what does not read is kept aside, not deleted')
     }), { numRuns: 100 })
   })
 
@@ -155,5 +170,22 @@ describe('mailbox store', () => {
     assert.deepEqual(await sizes(10, t0 + 1_250), [[2_000], false])
     assert.deepEqual(await sizes(10, t0 + 1_350), [[], false])
     assert.deepEqual(store.usage(), { items: 0, bytes: 0 })
+  })
+
+  it('sets a box corrupted on disk aside when listed, and hands out the others', async () => {
+    const datastore = new MemoryDatastore()
+    const store = new MailboxStore(datastore, SMALL, log)
+    const [recipient, sender] = [await peer(), await peer()]
+    await store.deposit(recipient, sender, box(1), true, 1_000)
+    await store.deposit(recipient, sender, box(2), true, 2_000)
+    const [first] = (await store.list(recipient, 10, 3_000)).items
+    // a disk error garbles the first box's value: the box (field 4) claims more bytes than follow
+    await datastore.put(new Key(`/presence-mesh/mailboxes/${recipient.toString()}/${first.id}`), Uint8Array.from([0x22, 0xff, 0x01]))
+    const { items } = await store.list(recipient, 10, 3_000)
+    assert.deepEqual(items.map(item => item.depositedAt), [2_000])
+    assert.equal(store.usage().items, 1, 'the corrupt box no longer holds room')
+    const aside = []
+    for await (const entry of datastore.query({ prefix: CORRUPT_PREFIX })) aside.push(entry.value)
+    assert.deepEqual(aside, [Uint8Array.from([0x22, 0xff, 0x01])], 'its bytes are kept')
   })
 })

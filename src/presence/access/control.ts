@@ -9,7 +9,7 @@ import { PolicyStore, type AccessPolicy, type Decision, type DefaultPolicy, type
 import { ViewKeys } from './view-keys.js'
 import { closedPlaceholder, type SealedViewName, type ViewKey, type ViewName } from './views.js'
 import type { PresenceRecord } from '../record.js'
-import type { PeerId } from '@libp2p/interface'
+import type { Logger, PeerId } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 
 /** What a watcher is told when the user decides about it */
@@ -39,9 +39,10 @@ export class AccessControl {
   private readonly keys: ViewKeys
   private readonly init: AccessControlInit
 
-  constructor (datastore: Datastore, init: AccessControlInit) {
-    this.policies = new PolicyStore(datastore, init.defaultPolicy)
-    this.keys = new ViewKeys(datastore)
+  /** `log`: where an unreadable stored policy or key set is reported (it is set aside, never lost) */
+  constructor (datastore: Datastore, init: AccessControlInit, log: Pick<Logger, 'error'>) {
+    this.policies = new PolicyStore(datastore, log, init.defaultPolicy)
+    this.keys = new ViewKeys(datastore, log)
     this.init = init
   }
 

@@ -5,11 +5,14 @@
  * offline, and a refusal is still known then.
  */
 import { Key, type Datastore } from 'interface-datastore'
-import { fromString, toString } from 'uint8arrays'
+import { fromString } from 'uint8arrays'
 import { equals } from 'uint8arrays/equals'
+import { StoredKeyringEntry } from '../pb/stored.js'
+import { checkViewKey } from './view-keys.js'
 import { openView, type ViewKey } from './views.js'
+import { need, readAll, storedForm } from '../../utils/stored-values.js'
 import type { PresenceRecord } from '../record.js'
-import type { PeerId } from '@libp2p/interface'
+import type { Logger, PeerId } from '@libp2p/interface'
 
 const PREFIX = '/presence-mesh/access/keyring'
 
@@ -26,31 +29,37 @@ export interface Revealed {
   access: Access
 }
 
-interface Entry {
+export interface Entry {
   key?: ViewKey
   refused: boolean
 }
 
+/** An entry per presentity; older versions wrote JSON with base64 strings */
+export const KEYRING_FORM = storedForm<StoredKeyringEntry, Entry>({
+  codec: StoredKeyringEntry,
+  check: message => message.key == null ? { refused: message.refused } : { refused: message.refused, key: checkViewKey(message.key.keyId, message.key.key) },
+  toMessage: entry => ({ refused: entry.refused, key: entry.key == null ? undefined : { keyId: new Uint8Array(entry.key.keyId), key: new Uint8Array(entry.key.key) } }),
+  fromJson: (json: any) => {
+    need(typeof json === 'object' && json != null, 'not an object')
+    if (json.keyId == null) return { refused: json.refused === true }
+    need(typeof json.keyId === 'string' && typeof json.key === 'string', 'a key without its id or bytes')
+    return { refused: json.refused === true, key: checkViewKey(fromString(json.keyId, 'base64'), fromString(json.key, 'base64')) }
+  }
+})
+
 export class Keyring {
   private readonly datastore: Datastore
+  private readonly log: Pick<Logger, 'error'>
   private readonly entries = new Map<string, Entry>()
 
-  constructor (datastore: Datastore) {
+  constructor (datastore: Datastore, log: Pick<Logger, 'error'>) {
     this.datastore = datastore
+    this.log = log
   }
 
+  /** An entry that does not read is set aside: that presentity is asked again, as if never met */
   async load (): Promise<void> {
-    for await (const { key, value } of this.datastore.query({ prefix: PREFIX })) {
-      try {
-        const stored = JSON.parse(toString(value))
-        this.entries.set(key.baseNamespace(), {
-          refused: stored.refused === true,
-          key: stored.keyId == null ? undefined : { keyId: fromString(stored.keyId, 'base64'), key: fromString(stored.key, 'base64') }
-        })
-      } catch {
-        await this.datastore.delete(key)
-      }
-    }
+    for await (const { key, value } of readAll(this.datastore, PREFIX, KEYRING_FORM, this.log)) this.entries.set(key.baseNamespace(), value)
   }
 
   /** What we may see of a verified record */
@@ -88,7 +97,6 @@ export class Keyring {
       return
     }
     this.entries.set(id, entry)
-    const stored = { refused: entry.refused, keyId: entry.key == null ? undefined : toString(entry.key.keyId, 'base64'), key: entry.key == null ? undefined : toString(entry.key.key, 'base64') }
-    await this.datastore.put(new Key(`${PREFIX}/${id}`), fromString(JSON.stringify(stored)))
+    await this.datastore.put(new Key(`${PREFIX}/${id}`), KEYRING_FORM.encode(entry))
   }
 }

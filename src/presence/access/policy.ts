@@ -1,18 +1,20 @@
 /**
  * The presentity's access policy (RFC 2779 §5.1): a default for watchers it
  * has no rule for, a rule per watcher, and the requests waiting for the
- * user's decision. Persisted in the datastore; one JSON document, because it
- * is small and always changed as a whole.
+ * user's decision. Persisted in the datastore as one StoredPolicy, because
+ * it is small and always changed as a whole (policy-form.ts). One that does
+ * not read is set aside and replaced by "ask" (or "deny", if that was the
+ * configured default): never by "public", which would show what the user hid.
  */
 import { Key, type Datastore } from 'interface-datastore'
-import { fromString, toString } from 'uint8arrays'
 import { InvalidPolicyError } from './errors.js'
+import { POLICY_FORM } from './policy-form.js'
 import { BLOCKED_VIEW, isViewName, type SealedViewName, type ViewName } from './views.js'
-import type { PeerId } from '@libp2p/interface'
+import { DEFAULT_POLICIES, type DefaultPolicy } from './view-names.js'
+import { readOne } from '../../utils/stored-values.js'
+import type { Logger, PeerId } from '@libp2p/interface'
 
 const POLICY_KEY = new Key('/presence-mesh/access/policy')
-
-import { DEFAULT_POLICIES, type DefaultPolicy } from './view-names.js'
 
 export { DEFAULT_POLICIES, type DefaultPolicy }
 
@@ -48,24 +50,29 @@ const MAX_PENDING = 1_000
 
 export class PolicyStore {
   private readonly datastore: Datastore
+  private readonly log: Pick<Logger, 'error'>
+  private readonly initial: DefaultPolicy
   private policy: AccessPolicy
 
   /** `initial`: the default of a presentity that has stored no policy yet */
-  constructor (datastore: Datastore, initial: DefaultPolicy = 'public') {
+  constructor (datastore: Datastore, log: Pick<Logger, 'error'>, initial: DefaultPolicy = 'public') {
     this.datastore = datastore
+    this.log = log
+    this.initial = initial
     this.policy = { default: initial, rules: {}, pending: {} }
   }
 
   async load (): Promise<void> {
-    if (!(await this.datastore.has(POLICY_KEY))) return
-    let stored: Partial<AccessPolicy>
-    try {
-      stored = JSON.parse(toString(await this.datastore.get(POLICY_KEY)))
-    } catch (err: any) {
-      // refusing to start is safer than falling back to "public" and showing what the user hid
-      throw new InvalidPolicyError(`The stored access policy is unreadable (${String(err.message)}); it was left as it is`)
+    const present = await this.datastore.has(POLICY_KEY)
+    const stored = await readOne(this.datastore, POLICY_KEY, POLICY_FORM, this.log)
+    if (stored != null) {
+      this.policy = stored
+    } else if (present) {
+      // set aside as unreadable: stored at once, so that the next start does not fall back to the initial default either
+      const fallback: DefaultPolicy = this.initial === 'deny' ? 'deny' : 'ask'
+      this.log.error('the access policy was unreadable; watchers without a decision are now answered "%s"', fallback)
+      await this.save({ default: fallback, rules: {}, pending: {} })
     }
-    this.policy = { default: 'public', rules: {}, pending: {}, ...stored }
   }
 
   get (): AccessPolicy {
@@ -143,7 +150,7 @@ export class PolicyStore {
   }
 
   private async save (policy: AccessPolicy): Promise<AccessPolicy> {
-    await this.datastore.put(POLICY_KEY, fromString(JSON.stringify(policy)))
+    await this.datastore.put(POLICY_KEY, POLICY_FORM.encode(policy))
     this.policy = policy
     return this.get()
   }

@@ -7,24 +7,60 @@
  */
 import { randomInt } from 'node:crypto'
 import { Key, type Datastore } from 'interface-datastore'
-import { fromString, toString } from 'uint8arrays'
-import { newViewKey, sealView, type SealedViewName, type ViewKey } from './views.js'
+import { fromString } from 'uint8arrays'
+import { StoredViewKeys } from '../pb/stored.js'
+import { isSealedViewName, newViewKey, sealView, VIEW_KEY_ID_BYTES, VIEW_KEY_BYTES, type SealedViewName, type ViewKey } from './views.js'
+import { need, readOne, storedForm } from '../../utils/stored-values.js'
 import type { PresenceRecord, SealedView } from '../record.js'
+import type { Logger } from '@libp2p/interface'
 
 const KEYS_KEY = new Key('/presence-mesh/access/view-keys')
 
+/** A key of the length newViewKey makes: a shorter one would seal with a weaker cipher key, or throw */
+export function checkViewKey (keyId: Uint8Array, key: Uint8Array): ViewKey {
+  need(keyId.length === VIEW_KEY_ID_BYTES && key.length === VIEW_KEY_BYTES, 'a view key of the wrong length')
+  return { keyId, key }
+}
+
+function keysOf (entries: Iterable<[string, { keyId: Uint8Array, key: Uint8Array }]>): Map<SealedViewName, ViewKey> {
+  const keys = new Map<SealedViewName, ViewKey>()
+  for (const [view, { keyId, key }] of entries) {
+    need(isSealedViewName(view), `a key for the unknown view "${view}"`)
+    keys.set(view, checkViewKey(keyId, key))
+  }
+  return keys
+}
+
+/** The keys of every sealed view; older versions wrote them as JSON with base64 strings */
+export const VIEW_KEYS_FORM = storedForm<StoredViewKeys, Map<SealedViewName, ViewKey>>({
+  codec: StoredViewKeys,
+  check: message => keysOf(message.keys),
+  toMessage: keys => ({ keys: new Map([...keys].map(([view, { keyId, key }]) => [view, { keyId: new Uint8Array(keyId), key: new Uint8Array(key) }])) }),
+  fromJson: (json: any) => {
+    need(typeof json === 'object' && json != null && !Array.isArray(json), 'not a table')
+    return keysOf(Object.entries(json).map(([view, value]: [string, any]) => {
+      need(typeof value?.keyId === 'string' && typeof value.key === 'string', 'a key without its id or bytes')
+      return [view, { keyId: fromString(value.keyId, 'base64'), key: fromString(value.key, 'base64') }]
+    }))
+  }
+})
+
 export class ViewKeys {
   private readonly datastore: Datastore
+  private readonly log: Pick<Logger, 'error'>
   private keys = new Map<SealedViewName, ViewKey>()
 
-  constructor (datastore: Datastore) {
+  constructor (datastore: Datastore, log: Pick<Logger, 'error'>) {
     this.datastore = datastore
+    this.log = log
   }
 
+  /**
+   * Keys that do not read are set aside: each view gets a new key on first
+   * use, so granted watchers ask again, as after a rotation
+   */
   async load (): Promise<void> {
-    if (!(await this.datastore.has(KEYS_KEY))) return
-    const stored: Record<string, { keyId: string, key: string }> = JSON.parse(toString(await this.datastore.get(KEYS_KEY)))
-    this.keys = new Map(Object.entries(stored).map(([view, { keyId, key }]) => [view as SealedViewName, { keyId: fromString(keyId, 'base64'), key: fromString(key, 'base64') }]))
+    this.keys = await readOne(this.datastore, KEYS_KEY, VIEW_KEYS_FORM, this.log) ?? new Map()
   }
 
   /** The view's current key, created on first use */
@@ -57,7 +93,6 @@ export class ViewKeys {
   }
 
   private async save (): Promise<void> {
-    const stored = Object.fromEntries([...this.keys].map(([view, { keyId, key }]) => [view, { keyId: toString(keyId, 'base64'), key: toString(key, 'base64') }]))
-    await this.datastore.put(KEYS_KEY, fromString(JSON.stringify(stored)))
+    await this.datastore.put(KEYS_KEY, VIEW_KEYS_FORM.encode(this.keys))
   }
 }

@@ -15,7 +15,7 @@ import { equals } from 'uint8arrays/equals'
 import { fromString } from 'uint8arrays/from-string'
 import { marshalPresence, unmarshalPresence, type PresenceRecord, type SealedView } from '../record.js'
 import { VIEW_NONCE_BYTES } from '../constants.js'
-import type { ViewName } from './view-names.js'
+import { isViewName, type ViewName } from './view-names.js'
 
 export { VIEW_NAMES, isViewName, type ViewName } from './view-names.js'
 
@@ -23,11 +23,19 @@ export { VIEW_NAMES, isViewName, type ViewName } from './view-names.js'
 export const BLOCKED_VIEW = 'blocked'
 export type SealedViewName = ViewName | typeof BLOCKED_VIEW
 
+export const VIEW_KEY_ID_BYTES = 8
+/** XChaCha20-Poly1305's key */
+export const VIEW_KEY_BYTES = 32
+
 export interface ViewKey {
-  /** 8 random bytes, new with every rotation */
+  /** VIEW_KEY_ID_BYTES random bytes, new with every rotation */
   keyId: Uint8Array
-  /** 32 bytes */
+  /** VIEW_KEY_BYTES */
   key: Uint8Array
+}
+
+export function isSealedViewName (name: string): name is SealedViewName {
+  return name === BLOCKED_VIEW || isViewName(name)
 }
 
 const AD_PREFIX = fromString('presence-mesh view v1')
@@ -84,7 +92,7 @@ export function openView (outer: PresenceRecord, key: ViewKey): PresenceRecord |
 }
 
 export function newViewKey (): ViewKey {
-  return { keyId: randomBytes(8), key: randomBytes(32) }
+  return { keyId: randomBytes(VIEW_KEY_ID_BYTES), key: randomBytes(VIEW_KEY_BYTES) }
 }
 
 function associatedData (record: PresenceRecord, keyId: Uint8Array): Uint8Array {

@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { MemoryDatastore } from 'datastore-core'
 import { AccessControl, type NoticeKind } from '../../../src/presence/access/control.js'
@@ -30,6 +31,8 @@ interface Presentity {
   subscribed: Map<string, string>
 }
 
+const log = defaultLogger().forComponent('test:access-control')
+
 async function presentity (datastore = new MemoryDatastore()): Promise<Presentity> {
   const p: Presentity = { datastore, told: [], dropped: [], republished: 0, subscribed: new Map() } as unknown as Presentity
   p.control = new AccessControl(datastore, {
@@ -37,7 +40,7 @@ async function presentity (datastore = new MemoryDatastore()): Promise<Presentit
     dropWatcher: async peer => { p.dropped.push(peer.toString()); return p.subscribed.delete(peer.toString()) },
     transactionOf: peer => p.subscribed.get(peer.toString()),
     tell: async (peer: PeerId, kind: NoticeKind, transactionId: string) => { p.told.push(`${peer.toString()} ${kind} ${transactionId}`) }
-  })
+  }, log)
   await p.control.load()
   return p
 }
@@ -63,7 +66,7 @@ describe('unit: access control', () => {
   it('public by default: the record is the plaintext and a politely blocked watcher opens only "closed"', async () => {
     const p = await presentity()
     const [friend, pest] = await Promise.all([newPeer(), newPeer()])
-    const [friendKeys, pestKeys] = [new Keyring(new MemoryDatastore()), new Keyring(new MemoryDatastore())]
+    const [friendKeys, pestKeys] = [new Keyring(new MemoryDatastore(), log), new Keyring(new MemoryDatastore(), log)]
     assert.equal(await ask(p, friend, friendKeys), 'grant')
     await p.control.block(pest)
     assert.equal(await ask(p, pest, pestKeys), 'grant', 'a blocked watcher seems subscribed')
@@ -81,7 +84,7 @@ describe('unit: access control', () => {
     const p = await presentity()
     await p.control.setDefault('ask')
     const [watcher, stranger] = await Promise.all([newPeer(), newPeer()])
-    const keys = new Keyring(new MemoryDatastore())
+    const keys = new Keyring(new MemoryDatastore(), log)
     const first = await p.control.answer(watcher, 'tx1')
     assert.deepEqual([first.decision.kind, first.newRequest], ['pending', true])
     assert.equal((await p.control.answer(watcher, 'tx1')).newRequest, false, 'asked again, the same request')
@@ -99,7 +102,7 @@ describe('unit: access control', () => {
     const seen = keys.reveal(published)
     assert.equal(seen.access, 'granted')
     assert.deepEqual([seen.record.basic, seen.record.availability, seen.record.note], ['open', 'busy', undefined], 'the availability view, without the note')
-    assert.equal(new Keyring(new MemoryDatastore()).reveal(published).access, 'restricted')
+    assert.equal(new Keyring(new MemoryDatastore(), log).reveal(published).access, 'restricted')
     assert.equal((await p.control.answer(stranger, 'tx9')).decision.kind, 'pending')
   })
 
@@ -107,7 +110,7 @@ describe('unit: access control', () => {
     const p = await presentity()
     await p.control.setDefault('deny')
     const [kept, revoked] = await Promise.all([newPeer(), newPeer()])
-    const [keptKeys, revokedKeys] = [new Keyring(new MemoryDatastore()), new Keyring(new MemoryDatastore())]
+    const [keptKeys, revokedKeys] = [new Keyring(new MemoryDatastore(), log), new Keyring(new MemoryDatastore(), log)]
     await p.control.allow(kept, 'full')
     await p.control.allow(revoked, 'full')
     await ask(p, kept, keptKeys, 'k')
@@ -133,7 +136,7 @@ describe('unit: access control', () => {
     const datastore = new MemoryDatastore()
     const p = await presentity(datastore)
     const [denied, friend] = await Promise.all([newPeer(), newPeer()])
-    const [deniedKeys, friendKeys] = [new Keyring(new MemoryDatastore()), new Keyring(new MemoryDatastore())]
+    const [deniedKeys, friendKeys] = [new Keyring(new MemoryDatastore(), log), new Keyring(new MemoryDatastore(), log)]
     await p.control.setDefault('ask')
     await ask(p, denied, deniedKeys, 'd')
     await p.control.deny(denied)

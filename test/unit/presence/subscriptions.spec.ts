@@ -14,7 +14,8 @@ import { MemoryDatastore } from 'datastore-core'
 import { TypedEventEmitter } from 'main-event'
 import { Keyring } from '../../../src/presence/access/keyring.js'
 import { SubscribeRequest, SubscribeResponse } from '../../../src/presence/pb/protocol.js'
-import { Subscriptions, type EndReason, type SubscriptionsComponents } from '../../../src/presence/subscriptions.js'
+import { Subscriptions } from '../../../src/presence/subscriptions.js'
+import type { EndReason, SubscriptionsComponents } from '../../../src/presence/subscription-types.js'
 import { PresenceValidation } from '../../../src/presence/push-verdicts.js'
 import { fakeClock, type FakeClock } from '../fake-clock.js'
 import type { PeerId, Stream } from '@libp2p/interface'
@@ -107,7 +108,7 @@ function harness (options: HarnessOptions = {}): Harness {
     notify: () => {},
     ended: (subscription, reason) => { ended.push({ target: subscription.target, reason }) },
     exchanged: () => {}
-  }, new PresenceValidation(), new Keyring(datastore), log)
+  }, new PresenceValidation(), new Keyring(datastore, log), log)
   return { subs, datastore, asked, lookups, ended }
 }
 
