@@ -2,7 +2,7 @@
  * Mocha's settings for `npm test` and `npx mocha`. The spec list puts the
  * slowest files first: `npm test` runs files in parallel (scripts/test.ts),
  * and a long file started last would run alone at the end while the other
- * workers idle. SLOWEST_FIRST is measured (docs/design/016-test-speed.md);
+ * workers idle. SLOWEST_FIRST is measured (docs/design/018-test-speed.md);
  * every other spec file in dist/test follows in name order, so a new or
  * renamed file still runs, only without its place in the queue.
  */
