@@ -10,6 +10,12 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly' } }
   },
   {
+    // mocha's settings file is CommonJS: mocha require()s it
+    files: ['*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' }
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'off',

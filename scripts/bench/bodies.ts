@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- bodies [--quick]`: a 1 MiB message body sent with
  * send() — signed, cut into 64 KiB parts, reserved, put together, verified,
- * stored, acknowledged (design record 018) — beside its raw floor measured
+ * stored, acknowledged (design record 019) — beside its raw floor measured
  * in the same run: 1 MiB written on a libp2p stream of the same options
  * builder and a one-byte answer once it is all read. Both on 127.0.0.1,
  * two nodes in this process; ours run first and are stopped before the

@@ -100,6 +100,7 @@ describe('adversarial: forged, replayed and rolled-back presence records', funct
       assert.equal(await s.push(old.bytes), 'closed', 'a late genuine record was refused as forged')
       await waitFor(() => s.w.libp2p.services.presence.verdicts.ignore > before.ignore, 5_000, 'an ignore verdict at W')
       assert.equal(s.w.libp2p.services.presence.verdicts.reject, before.reject, 'a late genuine record was punished as forged')
+      // a measured quiet window: a notify of the old record, were one sent, follows the verdict at once
       await sleep(300)
       assert.deepEqual(await shownAtW(s, notifies), { notes: [], fetched: 'newest', seq: newest.seq })
     })

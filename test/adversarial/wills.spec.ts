@@ -153,6 +153,7 @@ describe('adversarial: wills', function () {
     await Promise.all(s.a.getConnections(s.p.peerId).map(async c => c.close()))
     await s.a.dial(s.p.libp2p.getMultiaddrs()[0])
     await change(s, 'after it came back')
+    // a measured quiet window, as above
     await sleep(1_000)
     assert.equal(s.wills.length, count, 'the leaking holder was handed another will')
   })
@@ -207,6 +208,7 @@ describe('adversarial: wills', function () {
     // it vanishes: after the grace and a refused probe, R publishes the will
     await a.stop()
     await waitFor(() => w.libp2p.services.presence.verdicts.ignore > ignoredBefore, 20_000, 'the will pushed to W (not a watcher of the stranger: dropped unopened)')
+    // a measured window: dials beyond the bound would follow the push to W; give them time to show
     await sleep(2_000)
     const strangersDialled = strangers.filter(id => dialled.has(id.toString())).length
     console.log(`      R dialled ${strangersDialled} of the ${strangers.length} strangers the will named`)

@@ -101,6 +101,7 @@ describe('pmesh contacts, invite and --join', function () {
     await waitFor(async () => (await list(b))[0]?.availability === 'away', 10_000, 'a change after the restart')
 
     // Alice crashes long after her last change: "last seen" is when she was lost, not that change
+    // (a gap on purpose, not a wait: 3 s keeps the change well outside the 1 s the check allows)
     await new Promise(resolve => setTimeout(resolve, 3_000))
     const killedAt = Date.now()
     await stopProcess(alice, 'SIGKILL')

@@ -80,6 +80,7 @@ describe('contacts and invitations between real nodes', function () {
       // bytes that are no Redeem: the stream is dropped, nothing else
       const junk = await openRaw(attacker, address, INVITE_PROTOCOL)
       junk.send(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]))
+      // a measured quiet window: the junk, were it taken, would add a contact within milliseconds
       await new Promise(resolve => setTimeout(resolve, 300))
       assert.equal(alice.libp2p.services.contacts.list().length, 0)
     } finally {

@@ -106,6 +106,7 @@ describe('hostile presence input', function () {
 
       assert.equal(await pushRecord(h.libp2p, w.libp2p.getMultiaddrs()[0], bytes), 'aborted')
       if (!guarded) await waitFor(() => w.libp2p.services.presence.verdicts.reject > before.reject, 5_000, 'a reject verdict at W')
+      // a measured quiet window: a notify of hostile input, were one sent, follows the verdict at once
       await sleep(300)
       assert.equal(seen.length, notifies, `notified of hostile input: ${JSON.stringify(seen.slice(notifies).map(e => e.record?.note))}`)
       assert.equal(w.libp2p.services.presence.verdicts.accept, before.accept)

@@ -195,6 +195,7 @@ describe('presence service on a mesh', function () {
       // no notify after the cancel
       const count = seen.length
       await p.libp2p.services.presence.publish({ availability: 'away' })
+      // a measured quiet window: a notify, were one still sent, arrives within milliseconds on loopback
       await sleep(500)
       assert.equal(seen.length, count)
     })
@@ -252,9 +253,10 @@ describe('presence service on a mesh', function () {
       assert.equal(response.status, 'success', response.reason)
     }
     await Promise.all(seen.map(async (s, i) => notified(s, p.peerId, e => e.record?.basic === 'open', 5_000, `open at W${i + 1}`)))
-    // the holders must hold P's will, with the list of its watchers, before it dies: the list goes
-    // out at most every 2 s (will-holders.ts)
-    await sleep(2_500)
+    // R must hold P's will, with the list of its watchers, before P dies: the list goes out at most
+    // every 2 s (will-holders.ts), so wait until R's copy names both watchers
+    const held = (r.libp2p.services.presence as unknown as { wills: { held: Map<string, { watchers: PeerId[] }> } }).wills.held
+    await waitFor(() => [w1, w2].every(w => held.get(p.peerId.toString())?.watchers.some(id => id.equals(w.peerId))), 5_000, 'R holding P\'s will for both watchers')
 
     // P dies: no goodbye, connections cut abruptly
     const service = p.libp2p.services.presence as unknown as { beforeStop(): Promise<void> }
