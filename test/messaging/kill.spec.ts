@@ -1,120 +1,22 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
-import { pmesh, pmeshStart, stopProcess, type RunningNode } from '../helpers/cli.js'
-import { startNode, stopAll } from '../helpers/nodes.js'
-import { tempDir } from '../helpers/temp.js'
-import type { PresenceMeshNode } from '../../src/node/create-node.js'
+import { pmesh, pmeshStart } from '../helpers/cli.js'
+import { burstThenKill, checkInbox, killHooks, OPEN_INBOX } from '../helpers/kill-burst.js'
 
-/**
- * An acknowledgement is a promise that the message is on the recipient's
- * disk. The recipient is SIGKILLed in the middle of a burst of messages in
- * flight on its one stream — receipts batched, stores grouped — and
- * restarted from the same home: every message the sender saw acknowledged
- * must be in its inbox, once.
- */
-/** Messages sent at once: several windows' worth, so receipts and datastore batches are really shared */
-const IN_FLIGHT = 64
-/** The kill comes once this many messages are acknowledged, while the others are still in flight */
-const KILL_AFTER = 300
-/** A stranger's limits that a burst does not reach: this test is about durability, not the limits */
-const OPEN_INBOX = { strangerBurst: 100_000, strangerMessages: 100_000, strangerBytes: 1e9, strangersTotalMessages: 100_000, strangersTotalBytes: 1e9 }
-const SLOW_DISK_NODE = fileURLToPath(new URL('../helpers/slow-disk-node.js', import.meta.url))
-
-interface Recipient { info: { peerId: string, addresses: string[] }, kill: () => Promise<unknown> }
-
-/** A node in a child process whose every datastore commit lands `delay` ms late (test/helpers/slow-disk-node.ts) */
-async function slowDiskNode (home: string, args: string[]): Promise<{ first: any, kill: () => Promise<unknown>, exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, [SLOW_DISK_NODE, '--home', home, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const exited = new Promise(resolve => child.once('exit', resolve))
-  const first = JSON.parse(await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve)
-    exited.then(() => reject(new Error('the node exited before it printed anything')), () => {})
-  }))
-  return { first, kill: async () => { child.kill('SIGKILL'); await exited }, exited }
-}
-
-/**
- * Send from `sender` to `recipient`, IN_FLIGHT at a time, until KILL_AFTER are
- * acknowledged; then SIGKILL it. Returns what was acknowledged and attempted
- */
-async function burstThenKill (sender: PresenceMeshNode, recipient: Recipient): Promise<{ acknowledged: string[], attempted: Set<string> }> {
-  await sender.libp2p.dial(multiaddr(recipient.info.addresses[0]))
-  const to = peerIdFromString(recipient.info.peerId)
-  const acknowledged: string[] = []
-  const attempted = new Set<string>()
-  let started = 0
-  let settled = 0
-  let inFlightAtKill = -1
-  let killed: Promise<unknown> = Promise.resolve()
-  const worker = async (): Promise<void> => {
-    while (inFlightAtKill < 0) {
-      started++
-      const result = await sender.libp2p.services.im.send(to, { body: `message ${started}` })
-      settled++
-      attempted.add(result.id)
-      if (result.status === 'delivered') acknowledged.push(result.id)
-      if (acknowledged.length >= KILL_AFTER && inFlightAtKill < 0) {
-        inFlightAtKill = started - settled
-        killed = recipient.kill()
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
-  await killed
-  console.log(`      ${acknowledged.length} acknowledged of ${attempted.size}; ${inFlightAtKill} in flight at the kill`)
-  assert.ok(inFlightAtKill > 0, 'the kill came with messages in flight')
-  return { acknowledged, attempted }
-}
-
-function checkInbox (ids: string[], acknowledged: string[], attempted: Set<string>): void {
-  const counts = new Map<string, number>()
-  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1)
-  assert.deepEqual(acknowledged.filter(id => !counts.has(id)), [], 'every acknowledged message survived the kill')
-  assert.deepEqual([...counts].filter(([, n]) => n > 1), [], 'no message stored twice')
-  assert.ok(ids.every(id => attempted.has(id)), 'nothing but what was sent')
-}
-
+/** A `pmesh start` recipient SIGKILLed mid-burst (test/helpers/kill-burst.ts says what must hold) */
 describe('delivery when the recipient is SIGKILLed mid-burst', function () {
   this.timeout(180_000)
-  let home: Awaited<ReturnType<typeof tempDir>> | undefined
-  let running: RunningNode | undefined
-  let stopChild: (() => Promise<unknown>) | undefined
-  let sender: PresenceMeshNode | undefined
-  beforeEach(async () => {
-    home = await tempDir()
-    // short deadlines: what is in flight at the kill fails soon instead of retrying for 20 s
-    sender = await startNode({ messaging: { sendTimeout: 3_000, attemptTimeout: 1_500 } })
-  })
-  afterEach(async () => {
-    await stopAll(sender)
-    await stopProcess(running, 'SIGKILL')
-    await stopChild?.()
-    await home?.remove()
-    sender = running = stopChild = home = undefined
-  })
+  const current = killHooks()
 
   it('a `pmesh start` recipient: loses no acknowledged message and stores none twice', async () => {
-    await writeFile(join(home!.path, 'config.json'), JSON.stringify({ inbox: OPEN_INBOX }))
-    const first = running = await pmeshStart(home!.path)
-    const { acknowledged, attempted } = await burstThenKill(sender!, { info: first.info, kill: async () => { first.child.kill('SIGKILL'); await first.exited } })
-    running = await pmeshStart(home!.path)
-    const listed = await pmesh(['inbox', '--json', '--home', home!.path], 60_000)
+    const state = current()
+    await writeFile(join(state.home.path, 'config.json'), JSON.stringify({ inbox: OPEN_INBOX }))
+    const first = state.running = await pmeshStart(state.home.path)
+    const { acknowledged, attempted } = await burstThenKill(state.sender, { info: first.info, kill: async () => { first.child.kill('SIGKILL'); await first.exited } })
+    state.running = await pmeshStart(state.home.path)
+    const listed = await pmesh(['inbox', '--json', '--home', state.home.path], 60_000)
     assert.equal(listed.code, 0, listed.stderr)
     checkInbox(listed.stdout.split('\n').filter(l => l !== '').map(line => JSON.parse(line).id), acknowledged, attempted)
-  })
-
-  it('a recipient on a slow disk (commits 100 ms late): acknowledges only what is committed', async () => {
-    const node = await slowDiskNode(home!.path, ['--commit-delay', '100'])
-    stopChild = node.kill
-    const { acknowledged, attempted } = await burstThenKill(sender!, { info: node.first, kill: node.kill })
-    const listed = await slowDiskNode(home!.path, ['--list'])
-    await listed.exited
-    checkInbox(listed.first.inbox, acknowledged, attempted)
   })
 })
