@@ -124,3 +124,9 @@ export const UNKNOWN_LOOKUP_MS = 1_200
 
 /** What the messaging service provides, for other services' `serviceDependencies` */
 export const IM_CAPABILITY = '@presence-mesh/instant-messaging'
+
+/**
+ * Buckets (seconds) of the delivery-time histogram: a message on an open connection takes about a
+ * millisecond, one that dials first tens to hundreds, one that finds a circuit through a relay seconds
+ */
+export const DELIVERY_SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]

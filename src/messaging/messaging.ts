@@ -9,7 +9,7 @@ import { fromString } from 'uint8arrays/from-string'
 import { messageDigest, signBatchAck } from './ack.js'
 import { AckReturns } from './ack-returns.js'
 import { DepositTokens } from './deposit-tokens.js'
-import { IM_CAPABILITY, DEFAULT_MAX_BODY_SIZE, DEFAULT_PARTS_BUDGET, ENVELOPE_OVERHEAD, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION, MAX_MAX_BODY_SIZE, MIN_MAX_BODY_SIZE } from './constants.js'
+import { DELIVERY_SECONDS_BUCKETS, IM_CAPABILITY, DEFAULT_MAX_BODY_SIZE, DEFAULT_PARTS_BUDGET, ENVELOPE_OVERHEAD, IM_PROTOCOL, IM_STREAMS_PER_CONNECTION, MAX_MAX_BODY_SIZE, MIN_MAX_BODY_SIZE } from './constants.js'
 import { Delivery } from './delivery.js'
 import { MessageTooLargeError } from './errors.js'
 import { Inbound } from './inbound.js'
@@ -27,7 +27,7 @@ import { MessageStore, type OutboxEntry, type SentMessage, type StoredMessage } 
 import type { InstantMessaging, InstantMessagingInit, MessagingComponents, MessagingEvents, OutgoingMessage, SendResult } from './index.js'
 import { InvalidParametersError, serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { NotifyEvent } from '../presence/index.js'
-import type { AbortOptions, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { AbortOptions, Histogram, Logger, PeerId, Startable } from '@libp2p/interface'
 
 const DEFAULT_SEND_TIMEOUT = 20_000
 const DEFAULT_ATTEMPT_TIMEOUT = 5_000
@@ -39,6 +39,8 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
   readonly maxBodySize: number
   private readonly log: Logger
   private readonly store: MessageStore
+  /** Seconds from send() to the verified receipt of a message delivered at once, when the node has metrics */
+  private deliverySeconds?: Histogram
   private readonly policyStore: InboxPolicyStore
   private readonly admission: Admission
   private readonly reception: Reception
@@ -115,12 +117,14 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     })
   }
 
-  /** Our counters in the node's metrics, when it has them: each message's outcome, and messages received */
+  /** Our metrics in the node's, when it has them: each message's outcome, messages received, and how long delivery took */
   private registerMetrics (): void {
     const metrics = this.components.metrics
     if (metrics == null) return
     const outcomes = metrics.registerCounterGroup('presence_mesh_im_outcomes_total', { label: 'outcome', help: 'Outcomes of the messages this node sent: delivered, stored (by a mailbox), queued (waiting to be seen online) or failed' })
     const received = metrics.registerCounter('presence_mesh_im_received_total', { help: 'New messages this node received (duplicates not counted)' })
+    // from a millisecond on one connection to the tens of seconds of a circuit dialled through a relay
+    this.deliverySeconds = metrics.registerHistogram('presence_mesh_im_delivery_seconds', { help: 'Time from send to the recipient\'s verified receipt, for messages delivered while sending (directly or through a relay)', buckets: DELIVERY_SECONDS_BUCKETS })
     this.addEventListener('receipt', event => { outcomes.increment({ [event.detail.status]: true }) })
     this.addEventListener('message', () => { received.increment() })
   }
@@ -206,7 +210,9 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
     const result = await this.delivery.deliver(entry, started, options.signal, message)
     const failed = await queued
     if (failed != null) throw failed
-    return { ...result, ms: Date.now() - started }
+    const ms = Date.now() - started
+    if (result.status === 'delivered') this.deliverySeconds?.observe(ms / 1000)
+    return { ...result, ms }
   }
 
   async inbox (): Promise<StoredMessage[]> {

@@ -41,7 +41,7 @@ describe('operating a relay: metrics, health, addresses, log', function () {
     // a firewalled node reserves on the relay; another reaches it through the relay
     const behind = await start({ firewalled: true, bootstrap })
     await waitFor(() => circuits(behind).length > 0, 30_000, 'a reservation on the relay')
-    const caller = await start({ bootstrap })
+    const caller = await start({ bootstrap, metrics: '127.0.0.1:0' })
     const sent = await caller.libp2p.services.im.send(behind.peerId, { body: 'through the relay' })
     assert.equal(sent.status, 'delivered', JSON.stringify(sent))
     // a box for an offline recipient, and one refused as too large for the sender's share
@@ -82,6 +82,13 @@ describe('operating a relay: metrics, health, addresses, log', function () {
     for (const name of ['presence_mesh_presence_notifies_total', 'presence_mesh_presence_pushes_received_total', 'presence_mesh_im_outcomes_total', 'presence_mesh_im_received_total']) {
       assert.ok(families.some(f => f.name === name), `${name} is exported`)
     }
+    // the caller's delivery through the relay is timed in its own histogram
+    const delivery = parsePrometheusTextFormat((await get(`${caller.metricsUrl}/metrics`)).body)
+      .find(f => f.name === 'presence_mesh_im_delivery_seconds')
+    assert.equal(delivery?.type, 'HISTOGRAM')
+    const timed = delivery?.metrics[0] as { count?: string, sum?: string } | undefined
+    assert.equal(Number(timed?.count), 1, JSON.stringify(delivery))
+    assert.ok(Number(timed?.sum) > 0 && Number(timed?.sum) < 60, JSON.stringify(delivery))
 
     assert.equal((await get(`${relay.metricsUrl}/nothing`)).status, 404)
     assert.equal((await fetch(`${relay.metricsUrl}/metrics`, { method: 'POST' })).status, 405)
