@@ -15,6 +15,13 @@ export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
 export const REQUEST_OVERHEAD_BYTES = 64 * 1024
 /** SSE comment lines keep idle proxies and clients from timing out */
 const SSE_KEEPALIVE_MS = 15_000
+/**
+ * A refused request body of at most this declared length is read and dropped
+ * rather than cut off: a client still writing it (`pmesh send --file` with a
+ * file over the limit) then reads our 413 instead of a broken pipe. 32 MiB
+ * covers the base64 of the largest body any node accepts (16 MiB)
+ */
+const REFUSED_BODY_DRAIN_BYTES = 32 * 1024 * 1024
 /** The schema of a request part a route does not take: nothing */
 const EMPTY = v.strictObject({}, 'must be a JSON object')
 
@@ -167,9 +174,13 @@ export class ApiServer {
       res.destroy()
       return
     }
-    // a refused request whose body was not read leaves the connection in an
-    // unknown state: tell the client not to reuse it
-    if (!req.complete) res.setHeader('Connection', 'close')
+    if (!req.complete) {
+      const declared = Number(req.headers['content-length'])
+      // a body the handler never began to read is dropped as it comes while the answer goes out;
+      // one read in part, or of a length unknown or too large to drop, ends the connection
+      if (req.readableDidRead || !(declared <= REFUSED_BODY_DRAIN_BYTES)) res.setHeader('Connection', 'close')
+      else req.resume()
+    }
     this.send(res, err.status, { error: { code: err.code, message: err.message } })
   }
 }
