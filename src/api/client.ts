@@ -103,22 +103,24 @@ export class ApiClient {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/json' }
       if (body != null) headers['Content-Length'] = String(Buffer.byteLength(body))
-      let answered: { status: number, chunks: Buffer[] } | undefined
+      let status = 0
+      const chunks: Buffer[] = []
+      const answer = (): { status: number, text: string } => ({ status, text: Buffer.concat(chunks).toString('utf8') })
+      // the server may refuse before it has all of our body and the connection break while we still
+      // write it: a refusal already received (even cut short) says what was refused; a success cut
+      // short, or no answer at all, is an error
+      const refused = (): boolean => status >= 400 && !signal.aborted
       const req = httpRequest(`${this.url}${path}`, { method, headers, signal }, res => {
-        answered = { status: res.statusCode ?? 0, chunks: [] }
-        const { chunks } = answered
+        status = res.statusCode ?? 0
         res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('end', () => { resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }) })
-        // a refusal cut short still says what was refused; a success cut short is an error
+        res.on('end', () => { resolve(answer()) })
         res.on('error', err => {
-          if ((res.statusCode ?? 0) >= 400) resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })
+          if (refused()) resolve(answer())
           else reject(err)
         })
       })
       req.on('error', (err: any) => {
-        // the server answered (a refusal) before it had all of our body, and the connection broke
-        // while we were still writing it: the answer is what counts
-        if (answered != null && !signal.aborted) resolve({ status: answered.status, text: Buffer.concat(answered.chunks).toString('utf8') })
+        if (refused()) resolve(answer())
         else if (signal.aborted) reject(signal.reason)
         else reject(new NodeNotRunningError(`Cannot reach the node's API at ${this.url}${this.home !== '' ? ` (home ${this.home})` : ''}: is it running? (${err.code ?? err.message})`))
       })
