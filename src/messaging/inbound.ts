@@ -12,6 +12,7 @@
 import { lpStream } from '@libp2p/utils'
 import { messageDigest } from './ack.js'
 import { clearableTimeout } from '../utils/streams.js'
+import { writeFrames } from '../utils/frame-writes.js'
 import { DELIVER_FRAME_LIMIT, ENVELOPE_OVERHEAD, IM_WINDOW } from './constants.js'
 import { BatchAck, Deliver, Receipt, Receipts } from './pb/message.js'
 import type { InstantMessage } from './message.js'
@@ -67,16 +68,18 @@ export class Inbound {
       ready.push(answer)
       working--
       wake?.()
-      // the first answer schedules a write; those that come before it starts (while the previous
-      // write is under way, under load) join it
+      // the first answer schedules a write; those that come before it starts (in the same turn of the
+      // event loop, or while the previous write is under way) join it, under one signature and in one
+      // yamux frame
       if (ready.length > 1) return
       writing = writing.then(async () => {
+        await new Promise(resolve => setImmediate(resolve))
         const answers = ready.splice(0)
         if (answers.length === 0 || failed) return
         const frames = await this.frames(answers)
         const { signal, clear } = clearableTimeout(this.init.writeTimeout)
         try {
-          await lp.writeV(frames, { signal })
+          await writeFrames(stream, frames, { signal })
         } finally {
           clear()
         }

@@ -15,6 +15,7 @@ import { equals } from 'uint8arrays/equals'
 import { messageDigest, verifyBatchAck } from './ack.js'
 import { IM_IDLE_MS, IM_PROTOCOL, IM_WINDOW, RECEIPTS_FRAME_LIMIT } from './constants.js'
 import { splitEnvelope } from './parts.js'
+import { writeFrames } from '../utils/frame-writes.js'
 import { Deliver, Receipt, Receipts } from './pb/message.js'
 import type { InstantMessage } from './message.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
@@ -47,9 +48,9 @@ class Channel {
   private readonly connection: Connection
   private readonly init: OutboundInit
   private readonly onClosed: () => void
-  private readonly opened: Promise<{ stream: Stream, lp: LengthPrefixedStream }>
+  private readonly opened: Promise<Stream>
   private readonly inFlight = new Map<number, InFlight>()
-  /** Frames waiting for the next write: all queued in one turn go out in one write */
+  /** Frames waiting for the next write: all queued in one turn of the event loop go out in one write */
   private queued: Uint8Array[] = []
   private seq = 0
   /** Messages waiting for room in the window (IM_WINDOW in flight at most) */
@@ -66,11 +67,11 @@ class Channel {
     this.opened.catch(err => { this.close(err) })
   }
 
-  private async open (): Promise<{ stream: Stream, lp: LengthPrefixedStream }> {
+  private async open (): Promise<Stream> {
     const stream = await this.connection.newStream(IM_PROTOCOL, { signal: AbortSignal.timeout(this.init.openTimeout), runOnLimitedConnection: true })
     const lp = lpStream(stream, { maxDataLength: RECEIPTS_FRAME_LIMIT })
     this.read(lp).then(() => { this.close(new StreamClosedError('the recipient closed the stream')) }, err => { this.close(err) })
-    return { stream, lp }
+    return stream
   }
 
   /** Send one sealed message; resolves with the recipient's outcome, rejects on a broken stream or `signal` */
@@ -107,10 +108,14 @@ class Channel {
   private queue (frame: Uint8Array): void {
     this.queued.push(frame)
     if (this.queued.length > 1) return
-    this.opened.then(async ({ lp }) => {
+    // flushed once the event loop has run what is ready (setImmediate, not a microtask): a burst's
+    // messages are sealed in many turns of the microtask queue, and each write costs a yamux frame,
+    // a noise encryption, a syscall — and the recipient a window update of its own
+    this.opened.then(async stream => {
+      await new Promise(resolve => setImmediate(resolve))
       const frames = this.queued
       this.queued = []
-      await lp.writeV(frames)
+      await writeFrames(stream, frames)
     }).catch(err => { this.close(err) })
   }
 
@@ -160,7 +165,7 @@ class Channel {
     for (const waiting of this.inFlight.values()) waiting.reject(failure)
     this.inFlight.clear()
     for (const wake of this.waiting.splice(0)) wake()
-    this.opened.then(({ stream }) => {
+    this.opened.then(stream => {
       if (err == null) stream.close().catch(e => { stream.abort(e) })
       else stream.abort(err)
     }, () => {})

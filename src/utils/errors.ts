@@ -28,3 +28,9 @@ export class InvalidStoredValueError extends Error {
   static name = 'InvalidStoredValueError'
   name = 'InvalidStoredValueError'
 }
+
+/** A stream closed while frames written to it were still waiting to be sent */
+export class StreamClosedBeforeDrainError extends Error {
+  static name = 'StreamClosedBeforeDrainError'
+  name = 'StreamClosedBeforeDrainError'
+}
