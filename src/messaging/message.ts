@@ -126,7 +126,8 @@ export async function sealMessage (key: PrivateKey | EnvelopeSigner, message: In
   if (!signer.peerId.equals(message.from)) {
     throw new InvalidMessageSignatureError('A message can only be signed by its sender')
   }
-  return signer.seal(MESSAGE_DOMAIN, MESSAGE_PAYLOAD_TYPE, marshalMessage(message, maxBodySize))
+  // each message is checked by its recipient only: not remembered in the process-wide cache
+  return signer.seal(MESSAGE_DOMAIN, MESSAGE_PAYLOAD_TYPE, marshalMessage(message, maxBodySize), { remember: false })
 }
 
 /**
@@ -153,23 +154,43 @@ export async function openMessage (bytes: Uint8Array, maxBodySize = DEFAULT_MAX_
   }
   if (!equals(envelope.payloadType, MESSAGE_PAYLOAD_TYPE)) throw new InvalidMessageError('Envelope does not hold an instant message')
   const message = unmarshalMessage(envelope.payload, maxBodySize)
-  let signer: PeerId
-  try {
-    signer = peerIdFromPublicKey(envelope.publicKey)
-  } catch (err: any) {
-    throw new InvalidMessageSignatureError(`Envelope key has no peer id: ${err.message}`)
-  }
-  if (!signer.equals(message.from)) throw new InvalidMessageSignatureError(`Message from ${message.from.toString()} signed by ${signer.toString()}`)
-  // a malformed key or signature makes validate() throw rather than return false
-  const valid = await validEnvelope(envelope, MESSAGE_DOMAIN).catch(() => false)
+  if (!signedBySender(envelope, message.from)) throw new InvalidMessageSignatureError(`Message from ${message.from.toString()} signed by another key`)
+  // a malformed key or signature makes validate() throw rather than return false; each message is
+  // unique, so its check is not remembered
+  const valid = await validEnvelope(envelope, MESSAGE_DOMAIN, { remember: false }).catch(() => false)
   if (!valid) throw new InvalidMessageSignatureError('Message signature does not verify')
   return message
 }
 
-function decodePeerId (bytes: Uint8Array, what: string): PeerId {
+/**
+ * Whether the envelope's key is the sender's. An Ed25519 peer id holds its
+ * key, compared as is; other ids (hashes of a key) are derived from the
+ * envelope's key and compared
+ */
+function signedBySender (envelope: RecordEnvelope, sender: PeerId): boolean {
+  if (sender.publicKey != null) return sender.publicKey.type === envelope.publicKey.type && sender.publicKey.equals(envelope.publicKey)
   try {
-    return peerIdFromMultihash(Digest.decode(bytes))
+    return peerIdFromPublicKey(envelope.publicKey).equals(sender)
+  } catch {
+    return false
+  }
+}
+
+/** Peer ids decoded lately, by their multihash: a burst names the same two peers in every message */
+const MAX_DECODED_PEERS = 1024
+const decodedPeers = new Map<string, PeerId>()
+
+function decodePeerId (bytes: Uint8Array, what: string): PeerId {
+  // node's base64 names the bytes cheaply; the PeerId kept carries its base58 string once made
+  const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+  let peer = decodedPeers.get(id)
+  if (peer != null) return peer
+  try {
+    peer = peerIdFromMultihash(Digest.decode(bytes))
   } catch (err: any) {
     throw new InvalidMessageError(`Message ${what} is not a peer id: ${err.message}`)
   }
+  if (decodedPeers.size >= MAX_DECODED_PEERS) decodedPeers.delete(decodedPeers.keys().next().value as string)
+  decodedPeers.set(id, peer)
+  return peer
 }

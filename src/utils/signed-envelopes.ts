@@ -77,8 +77,18 @@ function touch<V> (cache: Map<string, V>, id: string, make: () => V, max: number
 }
 
 function ed25519PublicKey (raw: Uint8Array): KeyObject {
-  const id = toString(raw, 'base64url')
+  // node's encoder: the JavaScript base64 of uint8arrays showed in a recipient's profile, once per message
+  const id = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url')
   return touch(cachedKeys, id, () => createPublicKey({ format: 'jwk', key: { kty: 'OKP', crv: 'Ed25519', x: id } }), MAX_CACHED_KEYS)
+}
+
+/**
+ * `remember: false` for statements no other node in the process checks
+ * after us (a message, an acknowledgement: each goes to one peer): they
+ * would only cost a hash each and push shared records out of the cache
+ */
+export interface CacheOptions {
+  remember?: boolean
 }
 
 /** Our node's signer: the private key turned into a KeyObject once */
@@ -111,31 +121,32 @@ export class EnvelopeSigner {
 
   /**
    * A marshalled signed envelope of `payload`. The signature is remembered
-   * as valid: our own record is checked before it is stored in the DHT, and
-   * a check of what we just signed would come before the first push
+   * as valid (unless `remember` is false): our own record is checked before
+   * it is stored in the DHT, and a check of what we just signed would come
+   * before the first push
    */
-  async seal (domain: string, payloadType: Uint8Array, payload: Uint8Array): Promise<Uint8Array> {
+  async seal (domain: string, payloadType: Uint8Array, payload: Uint8Array, options: CacheOptions = {}): Promise<Uint8Array> {
     const data = signedBytes(domain, payloadType, payload)
     const { publicKey } = this.privateKey
     const signature = this.keyObject != null ? new Uint8Array(sign(null, data, this.keyObject)) : await this.privateKey.sign(data)
-    remember(statementId([fromString(publicKey.type), publicKey.raw, signature, data]))
+    if (options.remember !== false) remember(statementId([fromString(publicKey.type), publicKey.raw, signature, data]))
     return new RecordEnvelope({ publicKey, payloadType, payload, signature }).marshal()
   }
 }
 
 /** Whether `envelope` carries a valid signature of its key for `domain`; false for a malformed key or signature */
-export async function validEnvelope (envelope: RecordEnvelope, domain: string): Promise<boolean> {
+export async function validEnvelope (envelope: RecordEnvelope, domain: string, options: CacheOptions = {}): Promise<boolean> {
   const data = signedBytes(domain, envelope.payloadType, envelope.payload)
   const key: PublicKey = envelope.publicKey
-  const id = statementId([fromString(key.type), key.raw, envelope.signature, data])
-  if (verified.has(id)) return true
+  const id = options.remember === false ? undefined : statementId([fromString(key.type), key.raw, envelope.signature, data])
+  if (id != null && verified.has(id)) return true
   let valid: boolean
   try {
     valid = key.type === 'Ed25519' ? verify(null, data, ed25519PublicKey(key.raw), envelope.signature) : await key.verify(data, envelope.signature)
   } catch {
     valid = false
   }
-  if (valid) remember(id)
+  if (valid && id != null) remember(id)
   return valid
 }
 
