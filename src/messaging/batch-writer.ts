@@ -21,7 +21,8 @@ interface Write {
 export class BatchWriter {
   private readonly datastore: Datastore
   private waiting: Write[] = []
-  private running = false
+  /** The commits under way, until nothing is left to write */
+  private running?: Promise<void>
 
   constructor (datastore: Datastore) {
     this.datastore = datastore
@@ -32,12 +33,16 @@ export class BatchWriter {
     return new Promise((resolve, reject) => {
       this.waiting.push({ ops, resolve, reject })
       // run() never rejects: a failed commit rejects the writes it held
-      if (!this.running) void this.run()
+      this.running ??= this.run()
     })
   }
 
+  /** Resolves once every write made so far is committed (or has failed) */
+  async idle (): Promise<void> {
+    while (this.running != null) await this.running
+  }
+
   private async run (): Promise<void> {
-    this.running = true
     try {
       // the writes made in the same microtask round join the first batch; later ones wait for the next
       await Promise.resolve()
@@ -53,7 +58,7 @@ export class BatchWriter {
         }
       }
     } finally {
-      this.running = false
+      this.running = undefined
     }
   }
 }

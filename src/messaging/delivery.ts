@@ -210,8 +210,15 @@ export class Delivery {
     }
   }
 
+  /**
+   * The outcome is final: the sender is told at once, while the history
+   * write commits. Nothing is lost if it never does (a crash): the message
+   * is still in the outbox, sent again at the next start, and the
+   * recipient, which dedupes, acknowledges it again
+   */
   private async finish (entry: OutboxEntry, outcome: { status: 'delivered' | 'stored', detail?: string } | { status: 'failed', reason: FailureReason, detail: string }): Promise<Omit<SendResult, 'ms'>> {
-    await this.store.settle(entry, outcome.status === 'failed' ? { status: 'failed', reason: outcome.reason, at: Date.now() } : { status: outcome.status, at: Date.now() })
+    this.store.settle(entry, outcome.status === 'failed' ? { status: 'failed', reason: outcome.reason, at: Date.now() } : { status: outcome.status, at: Date.now() })
+      .catch(err => { this.log.error('could not move %s from the outbox to the history - %e', entry.id, err) })
     this.onReceipt({ id: entry.id, to: entry.to, status: outcome.status, reason: outcome.status === 'failed' ? outcome.reason : undefined })
     return { ...outcome, id: entry.id }
   }

@@ -174,6 +174,8 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
 
   async stop (): Promise<void> {
     this.delivery.stop()
+    // outcomes already told are written before the datastore closes
+    await this.store.flushed()
     clearInterval(this.sweeper)
     this.components.events.removeEventListener('peer:connect', this.onConnect)
     this.components.presence.removeEventListener('notify', this.onNotify)

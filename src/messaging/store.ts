@@ -67,6 +67,11 @@ export class MessageStore {
     this.seenIds = new SeenIds(datastore, SEEN)
   }
 
+  /** Every write made so far is committed: before the node stops */
+  async flushed (): Promise<void> {
+    await this.writer.idle()
+  }
+
   async seen (sender: PeerId, id: string): Promise<boolean> {
     return this.seenIds.has(sender.toString(), part(id))
   }
@@ -149,6 +154,7 @@ export class MessageStore {
   }
 
   async outbox (): Promise<OutboxEntry[]> {
+    await this.writer.idle()
     const entries: OutboxEntry[] = []
     for await (const { key, value: { envelope, meta } } of readAll(this.datastore, OUTBOX, MESSAGE_FORM, this.log)) {
       const message = await this.readOwn(key, { envelope, meta })
@@ -165,7 +171,11 @@ export class MessageStore {
     })
   }
 
-  /** The message left the outbox with a final outcome: keep it in the history */
+  /**
+   * The message left the outbox with a final outcome: keep it in the
+   * history. Its sender need not wait for this write (delivery.ts): the
+   * reads below wait for the writes made before them
+   */
   async settle (entry: OutboxEntry, outcome: Outcome): Promise<void> {
     await this.writer.write(batch => {
       batch.delete(new Key(`${OUTBOX}/${part(entry.id)}`))
@@ -175,6 +185,7 @@ export class MessageStore {
 
   /** A stored message's ack arrived: it is delivered after all. Returns the sent message, if ours */
   async markDelivered (to: PeerId, id: string, at: number): Promise<SentMessage | undefined> {
+    await this.writer.idle()
     const key = new Key(`${SENT}/${to.toString()}/${part(id)}`)
     if (!(await this.datastore.has(key))) return undefined
     const { envelope } = decodeStored(await this.datastore.get(key), key)
@@ -185,11 +196,13 @@ export class MessageStore {
 
   /** The envelope of a message we sent, if it is in the history */
   async sentEnvelope (to: PeerId, id: string): Promise<Uint8Array | undefined> {
+    await this.writer.idle()
     const key = new Key(`${SENT}/${to.toString()}/${part(id)}`)
     return (await this.datastore.has(key)) ? decodeStored(await this.datastore.get(key), key).envelope : undefined
   }
 
   async sent (): Promise<SentMessage[]> {
+    await this.writer.idle()
     const messages: SentMessage[] = []
     for await (const { key, value } of readAll(this.datastore, SENT, MESSAGE_FORM, this.log)) {
       const message = await this.readOwn(key, value)
