@@ -11,7 +11,7 @@ if (major < 22) {
 // machine it runs on. V8 sizes the young generation by the machine's memory (64 MiB on a 24 GiB host),
 // and a burst of short-lived streams (a stranger opening hundreds, each refused) fills all of it and
 // keeps those pages resident after the garbage is gone. 8 MiB semi-spaces bound that at the price of
-// more frequent young-generation collections (docs/ARCHITECTURE.md, "Memory under attack"). The
+// more frequent young-generation collections (design record 008). The
 // process replaces itself with one that has the flag, keeping its pid and stdio; where Node cannot
 // (Windows), or the user chose a size (a flag or NODE_OPTIONS), it runs as it is
 const SEMI_SPACE = '--max-semi-space-size'
