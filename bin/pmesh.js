@@ -24,7 +24,9 @@ if (process.argv[2] === 'start' && typeof process.execve === 'function' &&
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', err => { process.exit(err.code === 'EPIPE' ? 0 : 1) })
 }
-const { main } = await import('../dist/src/cli/main.js')
+// the command's bundle (scripts/build-cli.ts): the same code as dist/src, in a few dozen files
+// loaded in half the CPU time of its 675 modules
+const { main } = await import('../dist/cli/main.js')
 const code = await main(process.argv.slice(2))
 // Exit as soon as the command is done — a stopped node may leave sockets and timers winding down
 // for a few seconds — but only once stdout and stderr have handed everything to the OS: writes to
