@@ -11,7 +11,7 @@ if (major < 22) {
 // machine it runs on. V8 sizes the young generation by the machine's memory (64 MiB on a 24 GiB host),
 // and a burst of short-lived streams (a stranger opening hundreds, each refused) fills all of it and
 // keeps those pages resident after the garbage is gone. 8 MiB semi-spaces bound that at the price of
-// more frequent young-generation collections (docs/ARCHITECTURE.md, "Memory under attack"). The
+// more frequent young-generation collections (design record 008). The
 // process replaces itself with one that has the flag, keeping its pid and stdio; where Node cannot
 // (Windows), or the user chose a size (a flag or NODE_OPTIONS), it runs as it is
 const SEMI_SPACE = '--max-semi-space-size'
@@ -24,6 +24,10 @@ if (process.argv[2] === 'start' && typeof process.execve === 'function' &&
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', err => { process.exit(err.code === 'EPIPE' ? 0 : 1) })
 }
+// libp2p's loggers decide whether to colour each time one is made — a terminal check, a system call, for
+// every connection and stream: ~4 % of a busy process's CPU in a profile of 100 nodes pushing
+// presence. Decide once, as they would (colours when stderr is a terminal), unless the user chose
+if (process.env.DEBUG_COLORS === undefined) process.env.DEBUG_COLORS = process.stderr.isTTY ? 'true' : 'false'
 // the command's bundle (scripts/build-cli.ts): the same code as dist/src, in a few dozen files
 // loaded in half the CPU time of its 675 modules
 const { main } = await import('../dist/cli/main.js')

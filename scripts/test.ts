@@ -34,13 +34,20 @@ function binOf (pkg: string, bin: string): string {
   return join(dirname(require.resolve(`${pkg}/package.json`, { paths: [root] })), bin)
 }
 
+/**
+ * The test files' environment: libp2p's loggers check for a terminal (a
+ * system call) each time one is made, for every stream of every node in the
+ * tests, unless DEBUG_COLORS decides it once (bin/pmesh.js does the same)
+ */
+const testEnv = { ...process.env, DEBUG_COLORS: process.env.DEBUG_COLORS ?? (process.stderr.isTTY ? 'true' : 'false') }
+
 function run (job: Job): Promise<Outcome> {
   const started = Date.now()
   return new Promise(resolve => {
     const child = spawn(process.execPath, [job.bin, ...job.args], {
       cwd: root,
       stdio: job.stream ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-      env: job.stream ? process.env : { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }
+      env: job.stream ? testEnv : { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }
     })
     const chunks: Buffer[] = []
     child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk))

@@ -85,7 +85,7 @@ export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp
   const streamSettings = { ...DEFAULT_STREAM_SETTINGS, ...settings.streams }
   // A stream costs some tens of KiB in libp2p while its protocol is negotiated (muxer, multistream-select,
   // a peer store update), before the stream limits see it: a connection that could open 256 streams at
-  // once let 8 strangers grow a relay by ~50 MiB in a burst (docs/ARCHITECTURE.md, "Memory under attack").
+  // once let 8 strangers grow a relay by ~50 MiB in a burst (design record 008).
   // A directly reachable node refuses streams beyond a peer's total in the muxer, before any negotiation;
   // a node behind relays takes a stop stream on its relay's connection for each connection relayed to it
   // (outside that total), and strangers cannot connect to it directly

@@ -73,7 +73,7 @@ describe('adversarial: half-written frames on every protocol', function () {
   it('are cut off above the documented limits; the relay grows by less than 32 MiB and still delivers and stores for others', async () => {
     home = await tempDir()
     target = await pmeshStart(home.path, ['--relay'])
-    // bin/pmesh.js bounds the young generation of a running node (docs/ARCHITECTURE.md, "Memory under attack")
+    // bin/pmesh.js bounds the young generation of a running node (design record 008)
     const cmdline = (await readFile(`/proc/${target.child.pid}/cmdline`, 'utf8')).split('\0')
     assert.ok(cmdline.includes('--max-semi-space-size=8'), cmdline.join(' '))
     const address = multiaddr(target.info.addresses[0])
