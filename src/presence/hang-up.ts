@@ -5,8 +5,8 @@
  * costs its pings for as long as it lasts. So the connection is closed a
  * moment after the exchange, whoever opened it (the DHT lookup before a
  * subscribe often has), unless something else needs it: the peer is kept
- * alive on purpose (a bootstrap node, a relay) or another protocol is using
- * it. A node's connections at rest then follow its infrastructure, not its
+ * alive on purpose (a bootstrap node, a relay), we hold its will, or another
+ * protocol is using it. A node's connections at rest then follow its infrastructure, not its
  * contact count; a burst of changes reuses one connection.
  *
  * The close is announced first (a will release), so that neither side takes
@@ -90,6 +90,10 @@ export class HangUp {
     if (connections.length === 0) return { reason: 'not connected', passing: false }
     const tags = await peerStore.get(peer).then(p => [...p.tags.keys()], () => [])
     if (tags.some(tag => tag.startsWith(KEEP_ALIVE))) return { reason: 'kept alive', passing: false }
+    // its will holder (a relay, for its clients): hanging up would release the will, and a crash
+    // in the next RELEASE_WINDOW_MS would pass for a close on purpose — a relay that pushed a
+    // neighbour's will to its client hung up on that client 10 s later, whose SIGKILL then went unseen
+    if (this.wills.holds(peer)) return { reason: 'we hold its will', passing: false }
     const busy = connections.flatMap(c => c.streams).find(s => !BACKGROUND_PROTOCOLS.some(p => s.protocol?.startsWith(p) === true))
     if (busy != null) return { reason: `in use by ${busy.protocol ?? 'a stream being opened'}`, passing: true }
     return undefined

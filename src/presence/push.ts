@@ -113,11 +113,16 @@ export class Pushes {
 
   /**
    * Push our record to our watchers, skipping those marked unreachable and
-   * marking those that fail. `connectedDone` is called once the pushes on
+   * marking those that fail twice. `connectedDone` is called once the pushes on
    * connections we have are done, while dials may go on
    */
   async fanOut (watchers: PeerId[], bytes: Uint8Array, signal?: AbortSignal, connectedDone?: () => void): Promise<void> {
-    const failed = await this.send(watchers.filter(peer => !this.isUnreachable(peer)), bytes, signal, connectedDone)
+    let failed = await this.send(watchers.filter(peer => !this.isUnreachable(peer)), bytes, signal, connectedDone)
+    // One more try for those that failed, before any is taken for away: a push times out on our
+    // clock, and when our event loop is starved (a loaded machine) the pushes then in flight time
+    // out together, watchers that are there marked unreachable and skipped for the changes after
+    // (at load 10, pushes through new circuits timed out after their dial alone took 2.7 s)
+    if (failed.length > 0 && signal?.aborted !== true) failed = await this.send(failed, bytes, signal)
     const now = Date.now()
     for (const peer of failed) {
       const skip = Math.min(2 * (this.unreachable.get(peer.toString())?.skip ?? UNREACHABLE_MS / 2), MAX_UNREACHABLE_MS)
@@ -199,14 +204,19 @@ export class Pushes {
   /**
    * One push on a connection we have (a relayed one too), else on one
    * dialled for it. A circuit dialled for a push is closed as soon as the
-   * push is done: a relay holds a hop stream for each circuit while it lasts,
+   * push is done or failed: a relay holds a hop stream for each circuit while it lasts,
    * and a fan-out to many watchers behind one relay needs them in turn.
    */
   private async write (peer: PeerId, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
     const existing = openConnectionTo(this.components.connectionManager, peer)
     const connection = existing ?? await this.components.connectionManager.openConnection(peer, { signal })
-    await this.writeOn(connection, bytes, signal)
-    if (existing == null && connection.limits != null) await connection.close({ signal }).catch(err => { connection.abort(err) })
+    try {
+      await this.writeOn(connection, bytes, signal)
+    } finally {
+      // a failed push gives its circuit back too: left to the hang-up (10 s), each held one of the
+      // relay's hop streams for us, and the next pushes through that relay found them all taken
+      if (existing == null && connection.limits != null) await connection.close({ signal }).catch(err => { connection.abort(err) })
+    }
   }
 
   private async writeOn (connection: Connection, bytes: Uint8Array, signal: AbortSignal): Promise<void> {

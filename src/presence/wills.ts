@@ -111,6 +111,11 @@ export class Wills {
     return this.held.size
   }
 
+  /** Whether we hold `peer`'s will: we watch over it, and only our connection to it shows its death */
+  holds (peer: PeerId): boolean {
+    return this.held.has(peer.toString())
+  }
+
   /** Hand our will to one holder, with the whole list of our watchers */
   async deposit (peer: PeerId, will: Uint8Array, watchers: PeerId[], signal?: AbortSignal): Promise<void> {
     const options = { signal: timeoutSignal(WILL_TIMEOUT_MS, signal) }
