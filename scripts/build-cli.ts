@@ -47,8 +47,8 @@ const { metafile } = await build({
   external: ['classic-level'],
   // spaces minified (3.2 → 2.2 MB to read and parse), names kept, so a stack trace still names its
   // functions; the map gives the source's lines (`node --enable-source-maps`), without the sources
-  // themselves, which stay in src/ and node_modules. Not minifySyntax: with it, a cleared note no
-  // longer reached a contact's list (test/cli/contacts-cli.spec.ts), a cause not yet found
+  // themselves, which stay in src/ and node_modules. Not minifySyntax, until a failure of
+  // test/cli/contacts-cli.spec.ts seen with it is explained (docs/design/020-start-up.md)
   minifyWhitespace: true,
   sourcemap: 'linked',
   sourcesContent: false,
