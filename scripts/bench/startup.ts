@@ -78,13 +78,15 @@ ${markdownRows(rows)}
   running node; beside a raw libp2p node process (scripts/bench/raw-node.ts, the same libp2p options)
   started the same way; ours and raw alternate. A joining node is a DHT client: it first waits to
   meet the DHT server it bootstraps from (at most 5 s), then signs and gossips its first record; no
-  node waits for that record's DHT put (afterStart() in src/presence/presence.ts). Most of either
-  figure is loading the code: about 675 modules.
+  node waits for that record's DHT put (afterStart() in src/presence/presence.ts). Ours runs from the
+  command's esbuild bundle (dist/cli: a few dozen files), the raw node from its ~600 modules one by
+  one: loading them is most of its figure, and what the bundle halved (docs/design/020-start-up.md;
+  before the bundle, ours was ×1.36–1.42 of raw).
 - **Client commands**: spawn → exit of \`pmesh id\` and \`pmesh status\` through the \`pmesh\`
   launcher (bin/pmesh, which runs the bundled Node) against a running node; baseline: a bare
   \`node -e "fetch(…)"\` making the same one request with the token. A client command loads only the
-  command it runs, the API client and its route table (src/cli/main.ts, src/api/endpoints.ts):
-  17 modules, none of libp2p.`)
+  command it runs, the API client and its route table (src/cli/main.ts, src/api/endpoints.ts), a
+  few small chunks of the bundle (9 for \`pmesh id\`, a dozen modules), none of libp2p.`)
 }
 
 /** The figures of the section, in order: two start-ups, two client commands */

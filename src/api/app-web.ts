@@ -9,6 +9,7 @@
  * says where it comes from (Origin, Sec-Fetch-Site), that must be us.
  */
 import { readFile } from 'node:fs/promises'
+import { packageFile } from '../utils/package-root.js'
 import { AppSessions, SESSION_IDLE_MS } from './app-sessions.js'
 import { ApiError } from './errors.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -25,7 +26,7 @@ const ASSETS: Record<string, string> = {
   '/app.css': 'text/css; charset=utf-8',
   '/icon.svg': 'image/svg+xml'
 }
-const ASSET_DIR = new URL('../../app/', import.meta.url)
+const ASSET_DIR = packageFile('dist/app/')
 
 export class AppWeb {
   readonly sessions = new AppSessions()

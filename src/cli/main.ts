@@ -2,6 +2,7 @@
  * `pmesh`: the command line. `start` runs a node; every other command is a
  * thin client of a running node's control API, found through `--home`.
  */
+import { PACKAGE_ROOT } from '../utils/package-root.js'
 import { UsageError } from './errors.js'
 
 export interface Command {
@@ -53,9 +54,8 @@ async function usage (): Promise<string> {
 /** The package's version, the Node that runs it and where it is installed */
 async function version (): Promise<string> {
   const { readFile } = await import('node:fs/promises')
-  const root = new URL('../../../', import.meta.url)
-  const { version } = JSON.parse(await readFile(new URL('package.json', root), 'utf8'))
-  return `pmesh ${String(version)} (Node.js ${process.version}, ${decodeURIComponent(root.pathname)})\n`
+  const { version } = JSON.parse(await readFile(new URL('package.json', PACKAGE_ROOT), 'utf8'))
+  return `pmesh ${String(version)} (Node.js ${process.version}, ${decodeURIComponent(PACKAGE_ROOT.pathname)})\n`
 }
 
 /** Run one command line; resolves with the process exit code */

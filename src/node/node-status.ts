@@ -11,6 +11,7 @@ import { DEFAULT_MAILBOX_LIMITS } from '../mailbox/constants.js'
 import { DHT_DATASTORE_PREFIX } from '../presence/index.js'
 import { DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TAG, RELAY_RESERVATION_TTL_MS } from './constants.js'
 import { DEFAULT_STREAM_SETTINGS } from './stream-limits.js'
+import { packageFile } from '../utils/package-root.js'
 import type { PresenceMeshNode } from './create-node.js'
 import type { ConnectionLimits, RelayLimits } from './config-limits.js'
 import type { StreamSettings } from './stream-limits.js'
@@ -131,9 +132,9 @@ export async function countDhtRecords (datastore: Datastore): Promise<number> {
 
 let packageVersion: string | undefined
 
-/** This package's version, from its package.json (dist/src/node/ → the package root) */
+/** This package's version, from its package.json */
 async function version (): Promise<string> {
-  packageVersion ??= await readFile(new URL('../../../package.json', import.meta.url), 'utf8')
+  packageVersion ??= await readFile(packageFile('package.json'), 'utf8')
     .then(text => String(JSON.parse(text).version), () => 'unknown')
   return packageVersion
 }

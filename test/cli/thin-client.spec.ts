@@ -11,6 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { promisify } from 'node:util'
+import { fileURLToPath } from 'node:url'
 import { PMESH, pmeshStart, stopProcess, type RunningNode } from '../helpers/cli.js'
 import { tempDir } from '../helpers/temp.js'
 
@@ -19,6 +20,19 @@ const run = promisify(execFile)
 const HEAVY = /node_modules\/(libp2p|@libp2p\/[^/]+|@chainsafe\/[^/]+|@noble\/[^/]+|datastore-level|classic-level|@xmldom\/xmldom|valibot)\//
 /** Spawn → exit of a client command on a loaded 2-core machine; about 0.1 s unloaded */
 const GENEROUS_MS = 5_000
+
+/** The bundle's metafile (scripts/build-cli.ts): the modules in each chunk of dist/cli */
+const METAFILE = new URL('../../cli.metafile.json', import.meta.url)
+
+/** The modules behind the files a process loaded: a chunk of the bundle stands for the modules in it */
+async function modulesIn (urls: string[]): Promise<string[]> {
+  const { outputs } = JSON.parse(await readFile(METAFILE, 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> }
+  const root = fileURLToPath(new URL('../../../', import.meta.url))
+  return urls.flatMap(url => {
+    const chunk = url.startsWith('file:') ? outputs[fileURLToPath(url).slice(root.length)] : undefined
+    return chunk == null ? [url] : Object.keys(chunk.inputs)
+  })
+}
 
 const HOOK = `import { registerHooks } from 'node:module'
 import { writeFileSync } from 'node:fs'
@@ -47,7 +61,7 @@ describe('client commands load no libp2p', function () {
     const t0 = performance.now()
     const { stdout } = await run(process.execPath, ['--import', join(dir.path, 'hook.mjs'), PMESH, ...args, '--home', join(dir.path, 'home')], { env: { ...process.env, PMESH_TEST_LOADED: record } })
     const ms = performance.now() - t0
-    return { stdout, loaded: (await readFile(record, 'utf8')).split('\n'), ms }
+    return { stdout, loaded: await modulesIn((await readFile(record, 'utf8')).split('\n')), ms }
   }
 
   for (const args of [['id', '--json'], ['status', '--json'], ['status', 'set', 'busy', '--note', 'thin'], ['peers'], ['inbox', 'policy']]) {

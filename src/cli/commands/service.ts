@@ -12,11 +12,12 @@ import { fileURLToPath } from 'node:url'
 import { parse } from '../args.js'
 import { UsageError } from '../errors.js'
 import { print, printJson } from '../output.js'
+import { packageFile } from '../../utils/package-root.js'
 import type { Command } from '../main.js'
 
 const UNIT_NAME = 'pmesh.service'
 /** The launcher of the installed package, next to dist/ */
-const LAUNCHER = fileURLToPath(new URL('../../../../bin/pmesh', import.meta.url))
+const LAUNCHER = fileURLToPath(packageFile('bin/pmesh'))
 
 /** Where systemd looks for a user's own units */
 export function userUnitDir (env: NodeJS.ProcessEnv = process.env): string {

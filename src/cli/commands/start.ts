@@ -60,7 +60,7 @@ export const start: Command = {
     let stopDesktop
     try {
       served = await serveNode(node)
-      stopDesktop = await desktop(await ApiClient.fromHome(home))
+      if (desktop != null) stopDesktop = await desktop(await ApiClient.fromHome(home))
     } catch (err) {
       await served?.close()
       await node.stop()
@@ -99,7 +99,7 @@ export const start: Command = {
       process.exit(1)
     }, STOP_DEADLINE_MS)
     deadline.unref()
-    stopDesktop()
+    stopDesktop?.()
     await served.close()
     await node.stop()
     clearTimeout(deadline)
