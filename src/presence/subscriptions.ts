@@ -46,7 +46,7 @@ export class Subscriptions {
   private readonly presentities: PresentityRequests
   private readonly active = new Map<string, Subscription>()
   /** What the last notify of each subscription showed (seq and access) */
-  private readonly lastShown = new WeakMap<Subscription, string>()
+  private readonly lastShown = new WeakMap<Subscription, { seq?: bigint, shown: string }>()
   /** Per presentity, the sealed key ids we last asked it about: ask again only when they change */
   private readonly askedAbout = new Map<string, string>()
 
@@ -214,8 +214,12 @@ export class Subscriptions {
     const revealed = this.reveal(record)
     // the same record may arrive pushed, by a renewal and after a notice: the watcher hears it once
     const shown = `${revealed.record?.seq ?? ''} ${revealed.access ?? ''}`
-    if (record != null && this.lastShown.get(subscription) === shown) return
-    this.lastShown.set(subscription, shown)
+    const last = this.lastShown.get(subscription)
+    if (record != null && last?.shown === shown) return
+    // a record that took a detour (a renewal's answer, a key asked for first) may finish after a
+    // newer one was pushed and shown: showing it then would roll the watcher back to older state
+    if (record != null && last?.seq != null && record.seq < last.seq) return
+    this.lastShown.set(subscription, { seq: record?.seq ?? last?.seq, shown })
     this.init.notify(subscription, revealed.record, revealed.access)
   }
 

@@ -18,6 +18,7 @@ import { Subscriptions } from '../../../src/presence/subscriptions.js'
 import type { EndReason, SubscriptionsComponents } from '../../../src/presence/subscription-types.js'
 import { PresenceValidation } from '../../../src/presence/push-verdicts.js'
 import { fakeClock, type FakeClock } from '../fake-clock.js'
+import type { PresenceRecord } from '../../../src/presence/record.js'
 import type { PeerId, Stream } from '@libp2p/interface'
 
 const DAY_S = 24 * 3600
@@ -55,6 +56,8 @@ interface HarnessOptions {
    * record (the DHT answered: it is away). Default: nothing
    */
   lookup?: 'times-out' | 'nothing'
+  /** Each notify's record, as the user of the service sees it */
+  notified?: Array<PresenceRecord | undefined>
 }
 
 /** A presentity's side of one subscribe stream: grants what is asked, up to `maxGrant` */
@@ -105,7 +108,7 @@ function harness (options: HarnessOptions = {}): Harness {
       if (options.lookup === 'times-out') await new Promise(resolve => { signal.addEventListener('abort', resolve, { once: true }) })
       return undefined
     },
-    notify: () => {},
+    notify: (_subscription, record) => { options.notified?.push(record) },
     ended: (subscription, reason) => { ended.push({ target: subscription.target, reason }) },
     exchanged: () => {}
   }, new PresenceValidation(), new Keyring(datastore, log), log)
@@ -234,5 +237,20 @@ describe('unit: subscriptions on a fake clock', () => {
     assert.deepEqual(h.asked.get(kept.toString()), [3600 - 120], 'renewed on start for what is left')
     assert.equal(h.asked.get(lapsed.toString()), undefined, `the lapsed subscription ${short.transactionId} was not renewed`)
     assert.equal((await clock.until(keysOf(datastore))).length, 1)
+  })
+  it('never rolls a watcher back: an older record that finishes a detour after a newer one was shown is not shown', async () => {
+    const target = await newPeer()
+    const notified: Array<PresenceRecord | undefined> = []
+    h = harness({ online: [target], notified })
+    await clock.until(h.subs.subscribe(target, 3600))
+    const record = (seq: bigint, note: string): PresenceRecord => ({
+      presentity: target, basic: 'open', availability: 'available', note: { text: note }, contact: { emails: [], phones: [] }, addresses: [], seq, issuedAt: Date.now(), expiresAt: Date.now() + 3600_000, extensions: []
+    })
+    // as when a renewal's answer (seq 5) comes back after a push of seq 6 was shown
+    h.subs.onRecord(record(6n, 'newer'))
+    h.subs.onRecord(record(5n, 'older'))
+    assert.deepEqual(notified.filter(r => r != null).map(r => r.seq), [6n])
+    h.subs.onRecord(record(7n, 'newest'))
+    assert.deepEqual(notified.filter(r => r != null).map(r => r.note?.text), ['newer', 'newest'])
   })
 })
