@@ -145,6 +145,10 @@ export class Publisher {
    * tracked so a stop can wait briefly).
    */
   async spread (bytes: Uint8Array, presentity: PeerId, options: SpreadOptions = {}): Promise<void> {
+    // `signal` ends the caller's wait, not the spread: once signed, the record must reach the
+    // watchers and the DHT. An API caller's signal aborts as soon as its answer is sent, and it
+    // used to abort the pushes still dialling, marking those watchers unreachable for the next
+    // changes too. Pushes and the put are bounded by their own timeouts
     const { dhtTimeout = DHT_PUT_TIMEOUT_MS, signal, waitForDht = 0 } = options
     const { pushes, watchers } = this.parts
     const key = presenceKey(presentity)
@@ -158,19 +162,19 @@ export class Publisher {
       timer = setTimeout(resolve, PUSH_HEAD_START_MS)
     })
     const pushed = (own && options.to == null
-      ? pushes.fanOut([...watchers.list().map(w => w.peerId), ...watchers.takeLapsed()], bytes, signal, connectedDone)
-      : pushes.send(options.to ?? [], bytes, signal, connectedDone).then(() => {}))
+      ? pushes.fanOut([...watchers.list().map(w => w.peerId), ...watchers.takeLapsed()], bytes, undefined, connectedDone)
+      : pushes.send(options.to ?? [], bytes, undefined, connectedDone).then(() => {}))
       .finally(() => {
         this.puts.delete(pushed)
         if (this.parts.running()) for (const peer of this.pushedTo(own, options.to)) this.parts.hangUp?.after(peer, 0, PUSH_HANG_UP_DELAY_MS)
       })
     this.puts.add(pushed)
-    await Promise.race([pushed, headStart])
+    await waitUnlessAborted([pushed, headStart], signal)
     clearTimeout(timer)
     options.afterPush?.()
     // a DHT server keeps its own copy; a client's record is stored only if a server took it
     const client = this.components.dht.getMode() === 'client'
-    const put = storedOn(this.components.dht.put(key, bytes, { signal: timeoutSignal(dhtTimeout, signal) }))
+    const put = storedOn(this.components.dht.put(key, bytes, { signal: timeoutSignal(dhtTimeout) }))
       .catch(err => {
         this.log('DHT put of %p presence incomplete - %e', presentity, err)
         return 0
@@ -182,7 +186,11 @@ export class Publisher {
     this.puts.add(put)
     // alone, a put cannot finish: do not make the caller wait for it
     const alone = this.components.connectionManager.getConnections().length === 0
-    if (waitForDht > 0 && !alone) await Promise.race([put, new Promise(resolve => setTimeout(resolve, waitForDht))])
+    if (waitForDht > 0 && !alone) {
+      let waited: ReturnType<typeof setTimeout> | undefined
+      await waitUnlessAborted([put, new Promise(resolve => { waited = setTimeout(resolve, waitForDht) })], signal)
+      clearTimeout(waited)
+    }
   }
 
   /** Whom a push went to, for hanging up once it is done */
@@ -271,5 +279,18 @@ export class Publisher {
   stop (): void {
     clearTimeout(this.republishTimer)
     clearTimeout(this.storeTimer)
+  }
+}
+
+/** The first of `work` to settle, or `signal` aborting: ends a wait, never the work waited on */
+async function waitUnlessAborted (work: Array<Promise<unknown>>, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted === true) return
+  let stop = (): void => {}
+  const abort = new Promise<void>(resolve => { stop = resolve })
+  signal?.addEventListener('abort', stop, { once: true })
+  try {
+    await Promise.race([...work, abort])
+  } finally {
+    signal?.removeEventListener('abort', stop)
   }
 }
