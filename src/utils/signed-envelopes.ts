@@ -15,9 +15,9 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
-import * as varint from 'uint8-varint'
 import { fromString } from 'uint8arrays/from-string'
 import { toString } from 'uint8arrays/to-string'
+import { lengthPrefixed } from './frame-writes.js'
 import type { PeerId, PrivateKey, PublicKey } from '@libp2p/interface'
 
 /** Signers' public keys kept: a node's working set of contacts and correspondents, a few hundred bytes each */
@@ -36,16 +36,7 @@ const signers = new WeakMap<PrivateKey, EnvelopeSigner>()
 
 /** What the signature covers (RFC 0002): domain, payload type and payload, each prefixed by its length */
 function signedBytes (domain: string, payloadType: Uint8Array, payload: Uint8Array): Uint8Array {
-  const parts = [fromString(domain), payloadType, payload]
-  const out = new Uint8Array(parts.reduce((n, part) => n + varint.encodingLength(part.byteLength) + part.byteLength, 0))
-  let offset = 0
-  for (const part of parts) {
-    varint.encode(part.byteLength, out, offset)
-    offset += varint.encodingLength(part.byteLength)
-    out.set(part, offset)
-    offset += part.byteLength
-  }
-  return out
+  return lengthPrefixed([fromString(domain), payloadType, payload])
 }
 
 /**
