@@ -34,6 +34,10 @@ describe('relay discovery and failover', function () {
     await Promise.all([connect(w, r1), connect(w, r2), connect(w, r3)])
     // 21 messages in a few seconds: more than a stranger may send at once (inbox limits)
     await f.libp2p.services.im.allow(w.peerId)
+    // f's record names its relays only once it has republished after reserving: until then a sender
+    // to whom f is a stranger finds nothing of it and leaves the message in a mailbox ('stored')
+    await waitFor(async () => (await w.libp2p.services.presence.addresses(f.peerId, { askPresentity: false, signal: AbortSignal.timeout(5_000) }).catch(() => []))
+      .some(ma => ma.toString().includes('/p2p-circuit')), 30_000, 'f\'s record with its relayed address in the DHT')
     assert.equal((await w.libp2p.services.im.send(f.peerId, { body: 'hello' })).status, 'delivered')
 
     // messages keep coming while the relay other than r1 dies
