@@ -2,7 +2,7 @@
  * `npm test` after the build: the lint, the web app's type-check and the
  * test files run side by side instead of one after another, and the command
  * fails if any of them fails. Most test files wait on sockets and timers,
- * not on the CPU, so mocha runs two at a time beside them; eslint and
+ * not on the CPU, so mocha runs four at a time beside them; eslint and
  * `tsc -p app` (which only checks types: esbuild bundles the app) fill the
  * gaps. Mocha's output streams as it comes; the other two are buffered and
  * printed whole at the end, so their lines do not interleave with it.
@@ -17,10 +17,11 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 const require = createRequire(import.meta.url)
 
 /**
- * Two files at a time: four was faster on two cores but, in three of four
- * clean-clone runs, failed one of the load-sensitive tests (docs/design/018-test-speed.md)
+ * Four files at a time: on two cores, two left the CPU idle while tests
+ * waited on sockets and timers; four keeps both busy once the tests that
+ * failed under load were made to wait on what they need (docs/design/018-test-speed.md)
  */
-const DEFAULT_JOBS = '2'
+const DEFAULT_JOBS = '4'
 
 interface Job { name: string, bin: string, args: string[], stream: boolean }
 interface Outcome { name: string, code: number | null, output: string, ms: number }
