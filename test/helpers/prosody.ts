@@ -3,7 +3,7 @@
  * real XMPP clients (@xmpp/client), a component port for the gateway, no s2s, no TLS, no HTTP.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { writeFile, mkdir } from 'node:fs/promises'
+import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { createServer, connect } from 'node:net'
 import { promisify } from 'node:util'
 import { client, xml } from '@xmpp/client'
@@ -34,6 +34,8 @@ export interface Prosody {
   secret: string
   c2s: number
   componentService: string
+  /** What the server logged (warnings and errors), for a test's failure message */
+  log(): Promise<string>
   stop(): Promise<void>
 }
 
@@ -93,6 +95,7 @@ Component "mesh.localhost"
     secret,
     c2s,
     componentService: `xmpp://127.0.0.1:${componentPort}`,
+    log: async () => readFile(`${dir.path}/prosody.log`, 'utf8').catch(() => '(no log)'),
     stop: async () => {
       const exited = new Promise(resolve => child.once('exit', resolve))
       child.kill('SIGTERM')
@@ -118,7 +121,10 @@ export async function xmppUser (prosody: Prosody, username: string, password = '
   const received: Element[] = []
   entity.on('stanza', stanza => { received.push(stanza) })
   entity.on('error', () => {})
-  await entity.start()
+  // a refused login (seen once as a reset connection at four test files at a time) says what the server saw
+  await entity.start().catch(async (err: Error) => {
+    throw new Error(`${username}'s XMPP login to 127.0.0.1:${prosody.c2s} failed: ${err.message}; prosody logged: ${await prosody.log()}`, { cause: err })
+  })
   // as real clients do: a resource that asked for its roster is an "interested resource", the
   // one the server gives subscription answers to (RFC 6121 §3.1.6)
   await entity.send(xml('iq', { type: 'get', id: 'roster-1' }, xml('query', { xmlns: 'jabber:iq:roster' })))
