@@ -11,13 +11,13 @@
  * Printed and written to the "XMPP gateway" section of docs/BENCHMARKS.md.
  */
 import { loadavg } from 'node:os'
-import { readFile, writeFile } from 'node:fs/promises'
 import { xml } from '@xmpp/client'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { XmppGateway } from '../../src/gateway/xmpp.js'
 import { connect, LOOPBACK, startNode } from '../../test/helpers/nodes.js'
 import { ensureProsody, startProsody, xmppUser } from '../../test/helpers/prosody.js'
+import { writeSection } from './report.js'
 
 const ROUNDS = 30
 const IDENTITIES = 20
@@ -136,10 +136,8 @@ export async function gatewayMain (benchmarksMd: string): Promise<number> {
       ''
     ].join('\n')
     process.stdout.write(`${section}\n`)
-    const doc = await readFile(benchmarksMd, 'utf8')
-    const at = doc.indexOf(`${SECTION}\n`)
-    const end = at < 0 ? -1 : doc.indexOf('\n## ', at + SECTION.length)
-    await writeFile(benchmarksMd, at < 0 ? `${doc.trimEnd()}\n\n${section}` : `${doc.slice(0, at)}${section}${end < 0 ? '' : doc.slice(end)}`)
+    // a marked section: `npm run bench` rewrites the rest of the file and keeps it
+    await writeSection(benchmarksMd, 'gateway', section)
     return 0
   } finally {
     await Promise.allSettled([alice.stop(), bob.stop()])

@@ -155,25 +155,26 @@ async function main (): Promise<number> {
       const ours = await oursMessaging(ctx, plan.messaging)
       const raw = await rawMessaging(ctx, plan.messaging, sizes.message)
       return [
-        { figure: messagingRows[0], unit: 'ms', baseline: 'round trip on a long-lived stream, direct, through IPC (goal ≤ ×1.5)', pair: { ours: ours.direct, raw: raw.direct } },
-        { figure: messagingRows[1], unit: 'ms', baseline: 'round trip on a long-lived stream, relay circuit, through IPC (goal ≤ ×1.2)', pair: { ours: ours.relayed, raw: raw.relayed } },
+        { figure: messagingRows[0], unit: 'ms', baseline: 'round trip on a long-lived stream, direct, through IPC', pair: { ours: ours.direct, raw: raw.direct } },
+        { figure: messagingRows[1], unit: 'ms', baseline: 'round trip on a long-lived stream, relay circuit, through IPC', pair: { ours: ours.relayed, raw: raw.relayed } },
         { figure: messagingRows[2], unit: 'msg/s', baseline: `echoes/s on a long-lived stream, ${plan.messaging.concurrency} in flight`, pair: { ours: ours.throughput, raw: raw.throughput } },
         { figure: messagingRows[3], unit: 'ms', baseline: 'SIGKILL → peer:disconnect (floor; ours adds willGrace 2 s)', pair: { ours: ours.kill, raw: raw.kill } }
       ]
     })
 
-    const fastRows = ['message send() → receipt, in-process, direct', 'message send() → receipt, in-process, relayed', 'message POST /v1/messages → delivered, direct', 'messages/s in-process, one connection', 'recipient CPU per message', 'mailbox drain of 10,000: time', 'mailbox drain: rate']
+    const fastRows = ['message send() → receipt, in-process, direct', 'message send() → receipt, in-process, relayed', 'message POST /v1/messages → delivered, direct', 'message POST /v1/messages → delivered, vs an echo over IPC', 'messages/s in-process, one connection', 'recipient CPU per message', 'mailbox drain of 10,000: time', 'mailbox drain: rate']
     if (wanted('messaging')) await section('messaging goals, send() timed in-process and through the HTTP API: relay + 2 peers + 2 firewalled, one process per node', fastRows, async () => {
       const ours = await oursFast(ctx, plan.fast)
       const raw = await rawFast(ctx, plan.fast, sizes.message)
       return [
-        { figure: fastRows[0], unit: 'µs', baseline: 'round trip on a long-lived stream, direct (goal ≤ ×1.5)', pair: { ours: ours.direct, raw: raw.direct } },
-        { figure: fastRows[1], unit: 'µs', baseline: 'round trip on a long-lived stream through the same relay (goal ≤ ×1.2)', pair: { ours: ours.relayed, raw: raw.relayed } },
-        { figure: fastRows[2], unit: 'µs', baseline: 'round trip on a long-lived stream, asked for over IPC by the bench (goal ≤ ×1.5)', pair: { ours: ours.http, raw: raw.http } },
-        { figure: fastRows[3], unit: 'msg/s', baseline: `pipelined echoes/s, ${plan.fast.concurrency} in flight (goal: ours ≥ 4,000)`, pair: { ours: ours.throughput, raw: raw.throughput } },
-        { figure: fastRows[4], unit: 'µs', baseline: 'the echoing process\'s CPU per echo', pair: { ours: ours.cpu, raw: raw.cpu } },
-        { figure: fastRows[5].replace('10,000', plan.fast.drain.toLocaleString('en')), unit: 'ms', baseline: 'no raw counterpart: start → last message in the inbox', pair: { ours: ours.drainMs } },
-        { figure: fastRows[6], unit: 'msg/s', baseline: 'no raw counterpart', pair: { ours: ours.drainRate } }
+        { figure: fastRows[0], unit: 'µs', baseline: 'round trip on a long-lived stream, direct (goal ≤ ×1.5)', pair: { ours: ours.direct, raw: raw.direct }, goal: { maxRatio: 1.5 } },
+        { figure: fastRows[1], unit: 'µs', baseline: 'round trip on a long-lived stream through the same relay (goal ≤ ×1.2)', pair: { ours: ours.relayed, raw: raw.relayed }, goal: { maxRatio: 1.2 } },
+        { figure: fastRows[2], unit: 'µs', baseline: 'the same POST to a bare node:http server answering after a round trip on a long-lived stream (goal ≤ ×1.5)', pair: { ours: ours.http, raw: raw.http }, goal: { maxRatio: 1.5 } },
+        { figure: fastRows[3], unit: 'µs', baseline: 'round trip on a long-lived stream, asked for over IPC by the bench (the baseline until 2026-12-03)', pair: { ours: ours.http, raw: raw.ipc } },
+        { figure: fastRows[4], unit: 'msg/s', baseline: `pipelined echoes/s, ${plan.fast.concurrency} in flight (goal: ours ≥ 4,000)`, pair: { ours: ours.throughput, raw: raw.throughput }, goal: { minOurs: 4000 } },
+        { figure: fastRows[5], unit: 'µs', baseline: 'the echoing process\'s CPU per echo', pair: { ours: ours.cpu, raw: raw.cpu } },
+        { figure: fastRows[6].replace('10,000', plan.fast.drain.toLocaleString('en')), unit: 'ms', baseline: 'no raw counterpart: start → last message in the inbox', pair: { ours: ours.drainMs } },
+        { figure: fastRows[7], unit: 'msg/s', baseline: 'no raw counterpart', pair: { ours: ours.drainRate } }
       ]
     })
 

@@ -10,7 +10,9 @@
  *
  * - direct: one message at a time, send() → verified receipt, vs one echo round trip;
  * - through the HTTP API: one message at a time, POST /v1/messages from this process →
- *   its answer (delivered: the receipt is in), vs one echo asked for over IPC from this process;
+ *   its answer (delivered: the receipt is in), vs the same POST, from the same client, to a bare
+ *   node:http server in the raw node that answers after one echo (the HTTP exchange around a raw
+ *   round trip); the earlier baseline, an echo asked for over IPC, is measured beside it;
  * - messages/s: `burst` messages with `concurrency` in flight on one connection, and the
  *   recipient's CPU per message, vs pipelined echoes and the echoing process's CPU;
  * - relayed: as direct, between the firewalled nodes, through the same kind of relay;
@@ -52,8 +54,10 @@ export interface FastPlan {
 
 export interface FastFigures {
   direct?: Summary
-  /** Through the HTTP API (ours), or asked for over IPC (raw) */
+  /** Through the HTTP API (ours), or the same request to a bare HTTP server around an echo (raw) */
   http?: Summary
+  /** Raw only: an echo asked for over IPC, the API's baseline until 2026-12-03 */
+  ipc?: Summary
   relayed?: Summary
   throughput?: Summary
   /** The recipient's CPU per message, µs */
@@ -162,7 +166,8 @@ export async function rawFast (ctx: BenchContext, plan: FastPlan, size: number):
       await raw(a, { op: 'stream-echo', addr: b.address, size })
       asked.push((performance.now() - t0) * 1000)
     }
-    const http = summarize(asked)
+    const ipc = summarize(asked)
+    const http = await overHttp(new ApiClient(await raw<string>(a, { op: 'http-echo', addr: b.address, size }), 'raw'), b.proc.info.peerId, plan.messages)
     const rates: number[] = []
     const cpu: number[] = []
     for (let round = 0; round < plan.rounds; round++) {
@@ -173,8 +178,8 @@ export async function rawFast (ctx: BenchContext, plan: FastPlan, size: number):
     }
     const circuit = await circuitAddress(f2, async p => raw<string[]>(p, { op: 'addresses' }))
     const relayed = await timed(f1, circuit, true)
-    ctx.log(`  echo p50: direct ${direct?.p50} µs, asked over IPC ${http?.p50} µs, relayed ${relayed?.p50} µs; ${rates.map(r => Math.round(r)).join(', ')} echoes/s`)
-    return { direct, http, relayed, throughput: summarize(rates), cpu: summarize(cpu) }
+    ctx.log(`  echo p50: direct ${direct?.p50} µs, asked over HTTP ${http?.p50} µs, over IPC ${ipc?.p50} µs, relayed ${relayed?.p50} µs; ${rates.map(r => Math.round(r)).join(', ')} echoes/s`)
+    return { direct, http, ipc, relayed, throughput: summarize(rates), cpu: summarize(cpu) }
   } finally {
     await Promise.all([relay, a, b, f1, f2].map(async node => node.stop()))
   }

@@ -6,6 +6,7 @@
  *
  *   node dist/scripts/bench/raw-node.js [--bootstrap MA]… [--relay] [--behind-relay] [--datastore DIR]
  */
+import { createServer, type Server } from 'node:http'
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { drain } from '../../src/utils/streams.js'
@@ -26,6 +27,13 @@ export type RawCommand =
   | { op: 'stream-echo-timed', addr: string, size: number, count: number }
   /** `count` round trips on the echo stream, `concurrency` in flight: the seconds they took */
   | { op: 'stream-echo-burst', addr: string, size: number, count: number, concurrency: number }
+  /**
+   * Serve `POST /v1/messages` on 127.0.0.1 as a bare node:http server: each
+   * request's JSON is parsed and answered `{"status":"delivered"}` after one
+   * round trip on the echo stream to `addr`. The baseline of our API's send:
+   * the same HTTP exchange around a raw round trip. Answers the server's URL
+   */
+  | { op: 'http-echo', addr: string, size: number }
   /** CPU time this process has used, in µs */
   | { op: 'cpu' }
 
@@ -80,6 +88,30 @@ async function echoStream (addr: string): Promise<{ echo: StreamEcho, connection
   return opened
 }
 
+let httpEcho: Server | undefined
+
+async function serveHttpEcho (addr: string, size: number): Promise<string> {
+  httpEcho ??= createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', chunk => chunks.push(chunk))
+    req.on('end', () => {
+      const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text?: string }
+      echoStream(addr)
+        .then(async ({ echo }) => echo.echo(payload(request.text?.length ?? 0, size)))
+        .then(() => {
+          const body = JSON.stringify({ status: 'delivered' })
+          res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
+          res.end(body)
+        }, (err: Error) => { res.writeHead(500).end(JSON.stringify({ error: { code: 'echo', message: err.message } })) })
+    })
+  })
+  const server = httpEcho
+  if (!server.listening) await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  if (address == null || typeof address === 'string') throw new Error('the HTTP echo server has no TCP address')
+  return `http://127.0.0.1:${address.port}`
+}
+
 async function run (command: RawCommand): Promise<unknown> {
   switch (command.op) {
     case 'dial':
@@ -126,6 +158,8 @@ async function run (command: RawCommand): Promise<unknown> {
       }))
       return (performance.now() - t0) / 1000
     }
+    case 'http-echo':
+      return serveHttpEcho(command.addr, command.size)
     case 'cpu': {
       const { user, system } = process.cpuUsage()
       return user + system
@@ -140,6 +174,10 @@ process.on('message', (message: { id: number, command: RawCommand }) => {
   )
 })
 // like pmesh start: never take more than 2 s to stop
-stopWithParent(async () => raw.stop(), 2_000)
+stopWithParent(async () => {
+  httpEcho?.closeAllConnections()
+  httpEcho?.close()
+  await raw.stop()
+}, 2_000)
 
 console.log(JSON.stringify({ peerId: node.peerId.toString(), addresses: node.getMultiaddrs().map(ma => ma.toString()) }))

@@ -18,6 +18,8 @@ export interface Row {
   missing?: string
   /** 1-minute load average when its measurement began and ended (the machine is shared) */
   load?: Load
+  /** An issue's goal for the figure: ours / raw at the p50 at most `maxRatio`, or ours' p50 at least `minOurs` */
+  goal?: { maxRatio?: number, minOurs?: number }
 }
 
 /** The 1-minute load average around one measurement */
@@ -64,6 +66,22 @@ export function markdownRows (rows: Row[]): string {
   return markdownTable(HEADER, rows.map(cells))
 }
 
+/** Each goal of the rows, with this run's p50 and whether it is met */
+export function goalLines (rows: Row[]): string[] {
+  return rows.flatMap(row => {
+    const { ours, raw } = row.pair ?? {}
+    if (row.goal == null || ours == null) return []
+    const load = `load ${formatLoad(row.load)}`
+    if (row.goal.minOurs != null) {
+      const met = ours.p50 >= row.goal.minOurs ? 'met' : 'not met'
+      return [`- ${row.figure}: ${ours.p50} ${row.unit} (raw ${raw?.p50 ?? '–'}), goal ≥ ${row.goal.minOurs.toLocaleString('en')} — **${met}** (${load})`]
+    }
+    if (row.goal.maxRatio == null || raw == null) return []
+    const met = ours.p50 <= raw.p50 * row.goal.maxRatio ? 'met' : 'not met'
+    return [`- ${row.figure}: ${formatRatio(ours.p50, raw.p50)} (${ours.p50} against ${raw.p50} ${row.unit}), goal ≤ ×${row.goal.maxRatio} — **${met}** (${load})`]
+  })
+}
+
 export function printTable (rows: Row[]): void {
   console.log(`\n${textTable(HEADER, rows.map(cells))}\n`)
 }
@@ -71,6 +89,11 @@ export function printTable (rows: Row[]): void {
 export function machine (): string {
   const cpu = cpus()
   return `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB memory, Linux ${release()}, Node ${process.version}`
+}
+
+function goals (rows: Row[]): string {
+  const lines = goalLines(rows)
+  return lines.length === 0 ? '' : `\nGoals of issue 18 in this run, at the p50 (design record 007 says where the time goes):\n\n${lines.join('\n')}\n`
 }
 
 /**
@@ -141,7 +164,7 @@ process, on one clock. Ratio = ours / raw libp2p. With few samples p95 and p99 a
 Load: the 1-minute load average when the figure's section (ours, then its baseline) began → ended.
 
 ${markdownTable(HEADER, rows.map(cells))}
-
+${goals(rows)}
 How each figure is taken:
 
 - **Presence notify**: a presentity and N watchers, bootstrapped from one more node, a community
@@ -184,11 +207,18 @@ How each figure is taken:
   called; the baseline raw-node.ts processes with a long-lived echo stream. A relay, two peers and
   two firewalled nodes on each side; ours are stopped before the baseline starts. Direct and
   relayed: one message at a time, \`send()\` → verified receipt (goals ×1.5 and ×1.2 of the echo
-  round trip). Messages/s: bursts of messages, 64 in flight on one connection (goal ≥ 4,000/s),
+  round trip). Through the HTTP API: the sending node also serves its control API (as \`pmesh
+  start\`), and the bench process times \`POST /v1/messages\` → its answer (\`delivered\` means the
+  verified receipt is in), goal ×1.5; the baseline is the same POST from the same client to a bare
+  node:http server in the raw node that answers after one echo on its long-lived stream — the HTTP
+  exchange around a raw round trip. The row "vs an echo over IPC" sets the same figure of ours
+  beside an echo the bench asks for over IPC, the baseline until 2026-12-03, which left the HTTP
+  exchange out. Messages/s: bursts of messages, 64 in flight on one connection (goal ≥ 4,000/s),
   and the recipient's CPU time per message (process.cpuUsage, everything the process did in the
   burst) beside the echoing process's per echo. Mailbox drain: messages left at the relay for a node
   that is offline, then the node starts: start → the last one stored in its inbox (every one
-  checked, stored, and its ack sealed and returned to the mailbox in the background).
+  checked and stored; the acks, one per sender and drained batch, sealed and returned to the
+  mailbox in the background).
 - **SIGKILL → watchers see closed**: the presentity of the same mesh, watched by the four other
   non-relay nodes, is killed with SIGKILL, restarted, killed again, several times; latency =
   \`kill()\` → each watcher's \`presence:notify\` with \`closed\`. The floor libp2p sets is the time

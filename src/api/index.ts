@@ -5,11 +5,12 @@
  */
 import type { GenericSchema } from 'valibot'
 import type { AppWeb } from './app-web.js'
+import type { RouteSet } from './route-table.js'
 
 export { ApiServer } from './server.js'
 export { ApiClient } from './client.js'
 export { ApiError, NodeNotRunningError } from './errors.js'
-export { nodeRoutes } from './node-routes.js'
+export type { RouteSet } from './route-table.js'
 export { ENDPOINTS, type ApiResponses, type EndpointName, type RequestInput } from './schemas.js'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -51,7 +52,16 @@ export interface ApiServerInit {
   token: string
   /** Port on 127.0.0.1; 0 lets the OS choose. Default: 0 */
   port?: number
+  /** Routes loaded with the server */
   routes: Route[]
+  /** Routes whose code is imported on the first request to one of them */
+  routeSets?: RouteSet[]
+  /**
+   * Forward the node's events to `publish`, called when the first event
+   * stream opens (the code that shapes events loads with the routes); what it
+   * returns ends the forwarding at stop
+   */
+  events?: (publish: (event: ApiEvent) => void) => Promise<() => void>
   /** Largest accepted request body in bytes. Default: 1 MiB (serveNode: room for a file of the node's largest message body) */
   maxBodyBytes?: number
   /** The web app: its assets, and sessions that authorize like the token */

@@ -7,8 +7,9 @@ import { STATUS_CODES, createServer, type IncomingMessage, type Server, type Ser
 import * as v from 'valibot'
 import { ApiError, toApiError } from './errors.js'
 import { validate } from './validate.js'
+import { RouteTable } from './route-table.js'
 import type { Duplex } from 'node:stream'
-import type { ApiEvent, ApiServerInit, Route } from './index.js'
+import type { ApiEvent, ApiServerInit } from './index.js'
 
 export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
 /** What a send request holds beside its base64 body: address, subject, type */
@@ -28,12 +29,16 @@ const EMPTY = v.strictObject({}, 'must be a JSON object')
 export class ApiServer {
   private readonly init: ApiServerInit
   private readonly server: Server
+  private readonly table: RouteTable
   private readonly listeners = new Set<ServerResponse>()
+  /** The node's events forwarded to publish(), from the first event stream on */
+  private subscribed?: Promise<() => void>
   private keepalive?: ReturnType<typeof setInterval>
   private _url?: string
 
   constructor (init: ApiServerInit) {
     this.init = init
+    this.table = new RouteTable(init.routes, init.routeSets ?? [])
     // without a Host header Node would answer a bare 400 itself; the token, not
     // the Host, is what keeps others out, so such a request reaches our routes
     this.server = createServer({ requireHostHeader: false }, (req, res) => {
@@ -67,6 +72,7 @@ export class ApiServer {
 
   async stop (): Promise<void> {
     clearInterval(this.keepalive)
+    ;(await this.subscribed?.catch(() => undefined))?.()
     for (const res of this.listeners) res.end()
     this.listeners.clear()
     this.server.closeAllConnections()
@@ -89,10 +95,10 @@ export class ApiServer {
     const url = parseTarget(req.url)
     const method = req.method ?? 'GET'
     if (method === 'GET' && url.pathname === '/v1/events') {
-      this.openEventStream(req, res)
+      await this.openEventStream(req, res)
       return
     }
-    const { route, params } = this.match(method, url.pathname)
+    const { route, params } = await this.table.match(method, url.pathname)
     const input = {
       params: validate(route.params ?? EMPTY, params, 'path'),
       query: validate(route.query ?? EMPTY, queryObject(url.searchParams), 'query'),
@@ -111,20 +117,6 @@ export class ApiServer {
     const given = Buffer.from(match[1])
     const expected = Buffer.from(this.init.token)
     return given.length === expected.length && timingSafeEqual(given, expected)
-  }
-
-  private match (method: string, pathname: string): { route: Route, params: Record<string, string> } {
-    const segments = pathname.split('/').filter(Boolean)
-    let pathMatched = false
-    for (const route of this.init.routes) {
-      const params = matchPath(route.path, segments)
-      if (params == null) continue
-      pathMatched = true
-      if (route.method === method) return { route, params }
-    }
-    throw pathMatched
-      ? new ApiError(405, 'method_not_allowed', `${method} is not allowed on ${pathname}`)
-      : new ApiError(404, 'not_found', `No such API endpoint: ${pathname}`)
   }
 
   private async readJson (req: IncomingMessage): Promise<unknown> {
@@ -152,7 +144,19 @@ export class ApiServer {
     }
   }
 
-  private openEventStream (req: IncomingMessage, res: ServerResponse): void {
+  /**
+   * The stream answers once the node's events are subscribed: a client that
+   * waits for the answer before acting misses none of the events it causes
+   */
+  private async openEventStream (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.init.events != null) {
+      this.subscribed ??= this.init.events(event => this.publish(event))
+      // a failed subscription is tried again by the next stream, this one is answered 500
+      await this.subscribed.catch(err => {
+        this.subscribed = undefined
+        throw err
+      })
+    }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache',
@@ -183,24 +187,6 @@ export class ApiServer {
     }
     this.send(res, err.status, { error: { code: err.code, message: err.message } })
   }
-}
-
-function matchPath (pattern: string, segments: string[]): Record<string, string> | undefined {
-  const parts = pattern.split('/').filter(Boolean)
-  if (parts.length !== segments.length) return undefined
-  const params: Record<string, string> = {}
-  for (let i = 0; i < parts.length; i++) {
-    if (parts[i].startsWith(':')) {
-      try {
-        params[parts[i].slice(1)] = decodeURIComponent(segments[i])
-      } catch {
-        throw new ApiError(400, 'bad_request', `Path segment "${segments[i].slice(0, 64)}" is not valid percent-encoding`)
-      }
-    } else if (parts[i] !== segments[i]) {
-      return undefined
-    }
-  }
-  return params
 }
 
 /**

@@ -86,6 +86,41 @@ describe('local control API', function () {
     assert.ok(peers.some((p: { peerId: string }) => p.peerId === other.peerId.toString()))
   })
 
+  it('answers the first requests of every route family on a fresh node, asked at once', async () => {
+    // each family's code loads on its first request (src/api/serve.ts): requests that race the load wait for it
+    const fresh = await apiNode()
+    try {
+      const c = fresh.client
+      const controller = new AbortController()
+      const [events, ids, peers, presence, access, policy, messages, contacts] = await Promise.all([
+        c.events({ signal: controller.signal }),
+        Promise.all([c.call('id'), c.call('id')]),
+        c.call('peers'),
+        c.call('presence'),
+        c.call('access'),
+        c.call('inboxPolicy'),
+        c.call('messages', { query: { box: 'sent' } }),
+        c.call('contacts')
+      ])
+      assert.deepEqual(ids.map(id => id.peerId), [fresh.node.peerId.toString(), fresh.node.peerId.toString()])
+      assert.deepEqual(peers.peers, [])
+      assert.equal(presence.basic, 'open')
+      assert.equal(typeof access.default, 'string')
+      assert.equal(policy.mode, 'everyone')
+      assert.deepEqual(messages.messages, [])
+      assert.deepEqual(contacts.contacts, [])
+      // the event stream answered only once the node's events were subscribed: a change made now is pushed
+      const change = (async () => {
+        for await (const event of events) if (event.type === 'contacts:change') return event.data as { contact: { name: string } }
+      })()
+      await c.call('addContact', { body: { target: other.presUri, name: 'Other' } })
+      assert.equal((await change)?.contact.name, 'Other')
+      controller.abort()
+    } finally {
+      await fresh.close()
+    }
+  })
+
   it('reports an unreachable peer as a dial failure, not a crash', async () => {
     const dead = await startNode()
     const address = dead.libp2p.getMultiaddrs()[0].toString()

@@ -84,6 +84,29 @@ describe('client commands load no libp2p', function () {
     assert.ok(median < GENEROUS_MS, `median ${Math.round(median)} ms`)
   })
 
+  it('pmesh start loads the API\'s route families only when a request needs one', async () => {
+    const record = join(dir.path, 'start-loaded.txt')
+    await writeFile(join(dir.path, 'append-hook.mjs'), `import { registerHooks } from 'node:module'
+import { appendFileSync } from 'node:fs'
+registerHooks({ load (url, context, next) { appendFileSync(${JSON.stringify(record)}, url + '\\n'); return next(url, context) } })
+`)
+    const options = process.env.NODE_OPTIONS
+    // spawned at once by pmeshStart, so the variable is back before any other process starts
+    process.env.NODE_OPTIONS = `${options ?? ''} --import ${join(dir.path, 'append-hook.mjs')}`
+    const starting = pmeshStart(join(dir.path, 'home-lazy'))
+    if (options == null) delete process.env.NODE_OPTIONS
+    else process.env.NODE_OPTIONS = options
+    const started = await starting
+    try {
+      const families = async (): Promise<string[]> => (await modulesIn((await readFile(record, 'utf8')).split('\n'))).filter(m => /src\/api\/[a-z]+-routes\.ts$/.test(m))
+      assert.deepEqual(await families(), [])
+      await run(process.execPath, [PMESH, 'peers', '--home', join(dir.path, 'home-lazy')])
+      assert.deepEqual(await families(), ['src/api/node-routes.ts'])
+    } finally {
+      await stopProcess(started)
+    }
+  })
+
   it('a command taking a URI still checks it before asking the node', async () => {
     await assert.rejects(traced(['fetch', 'pres:not-a-peer']), (err: any) => {
       assert.equal(err.code, 1)
