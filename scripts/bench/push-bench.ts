@@ -6,8 +6,8 @@
  * The baseline is the same topology of raw nodes (raw-libp2p.ts, the same
  * options builder without our services): the publisher opens a stream to
  * each subscriber and writes a payload of a signed record's size, as our
- * push does. Ours and raw run one after the other, never together, in the
- * order ours, raw, raw, ours.
+ * push does. Ours and raw run one after the other, never together, in
+ * pairs of rounds (pushLatency).
  */
 import { performance } from 'node:perf_hooks'
 import { createNode, type PresenceMeshNode } from '../../src/node/create-node.js'
@@ -125,23 +125,48 @@ export async function raw (ctx: BenchContext, watchers: number, changes: number,
   }
 }
 
+/** Pairs of rounds, each pair one round of ours and one of raw, next to each other in time */
+const PAIRS = 4
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
 /**
- * Notify latency to `watchers` watchers in one process: ours, raw, raw,
- * ours, half the changes each time. The machine's load drifts over a run (it
- * is shared), and whichever side ran first took the higher load
+ * Notify latency to `watchers` watchers in one process, in PAIRS pairs of
+ * rounds — ours then raw, then raw then ours, and so on — each with a share
+ * of the changes. The machine's load drifts over a run (it is shared): a
+ * pair's two rounds ran under about the same load, so each pair's ratio is
+ * a fair comparison, and their median says more than the pooled figures,
+ * whose rounds ran minutes apart. Both are logged; the pooled ones are
+ * returned for the table
  */
 export async function pushLatency (ctx: BenchContext, watchers: number, changes: number, size: number): Promise<Pair> {
-  const half = Math.max(1, Math.ceil(changes / 2))
+  const share = Math.max(1, Math.ceil(changes / PAIRS))
   const o: number[] = []
   const r: number[] = []
-  for (const side of ['ours', 'raw', 'raw', 'ours'] as const) {
-    if (side === 'ours') {
-      ctx.log(`ours: relay, presentity and ${watchers} watchers in this process`)
-      o.push(...await ours(ctx, watchers, half))
-    } else {
-      ctx.log(`raw: relay, publisher and ${watchers} subscribers in this process, a stream to each`)
-      r.push(...await raw(ctx, watchers, half, size))
+  const ratios: Array<{ p50: number, p99: number }> = []
+  for (let pair = 0; pair < PAIRS; pair++) {
+    const round: { ours?: number[], raw?: number[] } = {}
+    for (const side of pair % 2 === 0 ? ['ours', 'raw'] as const : ['raw', 'ours'] as const) {
+      if (side === 'ours') {
+        ctx.log(`ours: relay, presentity and ${watchers} watchers in this process`)
+        round.ours = await ours(ctx, watchers, share)
+      } else {
+        ctx.log(`raw: relay, publisher and ${watchers} subscribers in this process, a stream to each`)
+        round.raw = await raw(ctx, watchers, share, size)
+      }
     }
+    o.push(...round.ours ?? [])
+    r.push(...round.raw ?? [])
+    const [a, b] = [summarize(round.ours ?? []), summarize(round.raw ?? [])]
+    if (a != null && b != null) ratios.push({ p50: a.p50 / b.p50, p99: a.p99 / b.p99 })
+  }
+  if (ratios.length > 0) {
+    const list = (key: 'p50' | 'p99'): string => ratios.map(x => `×${x[key].toFixed(2)}`).join(', ')
+    ctx.log(`  ${watchers} watchers, ours/raw per pair of rounds: p50 ${list('p50')} (median ×${median(ratios.map(x => x.p50)).toFixed(2)}); p99 ${list('p99')} (median ×${median(ratios.map(x => x.p99)).toFixed(2)})`)
   }
   return { ours: summarize(o), raw: summarize(r) }
 }

@@ -97,6 +97,8 @@ export function projected (users: number, contacts: number): Conditions {
 
 /** One measured step of the simulation: everyone online, the measured desktop and relay's figures */
 export interface Measured extends Conditions {
+  /** Pushes the desktop node made and received per second, counted (its own changes come 20 at once: a window holds 0 or 1) */
+  desktopPushesPerS?: number
   desktopBps: number
   desktopCpuPct: number
   relayBps: number
@@ -124,10 +126,13 @@ export function cpuLine (points: Array<{ bps: number, cpuPct: number }>): { idle
   return { idlePct: 0, perBps: median(points.map(p => p.cpuPct / p.bps)) }
 }
 
-/** The model's parameters from the simulation: each step solved for them, then the median (`spread`: each step's bytesPerPush) */
+/**
+ * The model's parameters from the simulation: each step solved for them, then the median (`spread`:
+ * each step's bytesPerPush, over the pushes counted in its window where the step counted them)
+ */
 export function calibrate (steps: Measured[], source: string): (Calibration & { spread: number[] }) | undefined {
   if (steps.length === 0) return undefined
-  const spread = steps.map(s => Math.max(0, s.desktopBps - desktopFixedBps(s)) / desktopPushesPerS(s))
+  const spread = steps.map(s => Math.max(0, s.desktopBps - desktopFixedBps(s)) / (s.desktopPushesPerS ?? desktopPushesPerS(s)))
   return {
     bytesPerPush: median(spread),
     ...((line) => ({ desktopCpuIdlePct: line.idlePct, desktopCpuPerBps: line.perBps }))(cpuLine(steps.map(s => ({ bps: s.desktopBps, cpuPct: s.desktopCpuPct })))),

@@ -5,16 +5,18 @@
  * in-memory datastores), driven by the parent over IPC.
  *
  *   node dist/scripts/bench/scale-step.js --first F --nodes M --relays R --bootstrap MA
- *        [--start-relays | --relay-addrs A1,A2…] [--ping-timeout MS]
+ *        [--start-relays FROM:TO | --relay-addrs A1,A2…] [--ping-timeout MS]
  *
  * Nodes of one process talk over @libp2p/memory (no file descriptor per
  * connection) and those of different processes over TCP: every node listens
  * on both and dials a memory address first (loopback TCP is sorted last); a
  * memory address of another process fails at once. Relay 0 is the measured
- * relay (`--bootstrap`); with --start-relays this process runs relays 1 … R − 1
- * (counted in its M nodes), otherwise --relay-addrs gives their TCP addresses.
- * Plain node g (global index, from F) bootstraps from relay g mod R, so each
- * relay has about N / R clients. Nodes start in waves of START_WAVE, each wave
+ * relay (`--bootstrap`). A relay process (--start-relays FROM:TO, M = 0) runs
+ * relays FROM … TO − 1 and nothing else: a relay is the DHT server of every
+ * record below 20 relays, and in a loop with 50 plain nodes it stalled them.
+ * A plain process (--relay-addrs: relays 1 … R − 1) runs M plain nodes; plain
+ * node g (global index, from F) bootstraps from relay g mod R, so each relay
+ * has about N / R clients. Nodes start in waves of START_WAVE, each wave
  * once the previous one is connected to its relays and the loop keeps up.
  * Prints one JSON line once every node runs.
  */
@@ -49,6 +51,10 @@ export interface StepSnapshot extends ChurnCounts {
   loopDelayMaxMs: number
   /** Open connections per plain node, median */
   connectionsP50: number
+  /** Since the churn began: a plain node lost its last connection (it catches up when it reconnects, src/presence/reconnect.ts) */
+  cutOffs: number
+  /** Since the churn began: this loop's 5 s tick came over 10 s apart, which every node here takes for a wake-up and catches up (reconnect.ts) */
+  wakes: number
 }
 
 /** Many nodes share one loop and one IP: libp2p's per-node defaults (10 pending inbound, 5 inbound/s per IP) reset their dials */
@@ -69,7 +75,7 @@ const { values } = parseArgs({
     nodes: { type: 'string' },
     relays: { type: 'string', default: '1' },
     bootstrap: { type: 'string' },
-    'start-relays': { type: 'boolean', default: false },
+    'start-relays': { type: 'string' },
     'relay-addrs': { type: 'string', default: '' },
     'ping-timeout': { type: 'string' }
   }
@@ -77,7 +83,7 @@ const { values } = parseArgs({
 const first = Number(values.first)
 const total = Number(values.nodes)
 const relayCount = Number(values.relays)
-if (values.bootstrap == null || !Number.isInteger(total) || total < 1) throw new Error('--nodes N --bootstrap MA (the measured relay) are required')
+if (values.bootstrap == null || !Number.isInteger(total) || total < 0) throw new Error('--nodes N --bootstrap MA (the measured relay) are required')
 const pingTimeout = values['ping-timeout'] == null ? undefined : Number(values['ping-timeout'])
 
 const pace = monitorEventLoopDelay({ resolution: 10 })
@@ -103,15 +109,14 @@ const start = async (name: string, bootstrap: string[], relay: boolean): Promise
 })
 
 const relays: PresenceMeshNode[] = []
-if (values['start-relays']) {
-  for (let i = 1; i < relayCount; i++) relays.push(await start(`scale-relay-${i}`, [values.bootstrap], true))
-}
+const [relaysFrom, relaysTo] = (values['start-relays'] ?? '0:0').split(':').map(Number)
+for (let i = relaysFrom; i < relaysTo; i++) relays.push(await start(`scale-relay-${i}`, [values.bootstrap], true))
 const tcpAddress = (node: PresenceMeshNode): string => node.libp2p.getMultiaddrs().map(String).find(a => a.includes('/tcp/')) ?? ''
-const relayAddrs = [values.bootstrap, ...(values['start-relays'] ? relays.map(tcpAddress) : values['relay-addrs'].split(',').filter(a => a !== ''))]
-if (relayAddrs.length !== relayCount) throw new Error(`${relayCount} relays but ${relayAddrs.length} addresses`)
+const relayAddrs = [values.bootstrap, ...values['relay-addrs'].split(',').filter(a => a !== '')]
+if (total > 0 && relayAddrs.length !== relayCount) throw new Error(`${relayCount} relays but ${relayAddrs.length} addresses`)
 
 const plain: PresenceMeshNode[] = []
-const plainCount = total - relays.length
+const plainCount = total
 for (let i = 0; i < plainCount; i += START_WAVE) {
   await paced()
   const wave = await Promise.all(Array.from({ length: Math.min(START_WAVE, plainCount - i) }, async (_, k) => {
@@ -122,6 +127,17 @@ for (let i = 0; i < plainCount; i += START_WAVE) {
   await waitUntil(() => wave.every(node => node.libp2p.getConnections().length > 0), WAVE_CONNECT_MS, `nodes ${first + i}… to reach their relays`)
   plain.push(...wave)
 }
+// what makes this process's nodes catch up (republish, renew every subscription): counted to see whether it feeds a stall
+const catchUps = { cutOffs: 0, wakes: 0 }
+for (const node of plain) {
+  node.libp2p.addEventListener('peer:disconnect', () => { if (node.libp2p.getConnections().length === 0) catchUps.cutOffs++ })
+}
+let lastTick = performance.now()
+setInterval(() => {
+  const now = performance.now()
+  if (now - lastTick > 10_000) catchUps.wakes++
+  lastTick = now
+}, 5_000).unref()
 let ignored = new Set<string>()
 const churn = new Churn(plain, () => ignored)
 
@@ -159,6 +175,8 @@ async function run (command: StepCommand): Promise<unknown> {
       pace.disable()
       churn.start(command.intervalS)
       cpuBase = process.cpuUsage()
+      catchUps.cutOffs = 0
+      catchUps.wakes = 0
       return true
     case 'snapshot': {
       const cpu = process.cpuUsage(cpuBase)
@@ -170,6 +188,7 @@ async function run (command: StepCommand): Promise<unknown> {
         loopDelayP99Ms: delay.percentile(99) / 1e6,
         loopDelayMaxMs: delay.max / 1e6,
         connectionsP50: counts[Math.floor(counts.length / 2)] ?? 0,
+        ...catchUps,
         ...churn.counts()
       }
       delay.reset()
@@ -190,4 +209,4 @@ stopWithParent(async () => {
   await Promise.allSettled([...plain, ...relays].map(async node => node.stop()))
 }, 5_000)
 
-console.log(JSON.stringify({ peerIds: plain.map(node => node.peerId.toString()), relayAddrs: relayAddrs.slice(1), startS: Math.round(performance.now() / 1000) }))
+console.log(JSON.stringify({ peerIds: plain.map(node => node.peerId.toString()), relayAddrs: relays.map(tcpAddress), startS: Math.round(performance.now() / 1000) }))

@@ -1,8 +1,13 @@
 /**
- * `npm run bench -- scale [--sizes 10,30,100,300] [--contacts C] [--interval S] [--window S] [--model]`:
+ * `npm run bench -- scale [--sizes 10,30,100,300] [--contacts C] [--interval S[,S…]] [--window S[,S…]]
+ *   [--per-process M] [--keep FILE [--report]] [--model]`:
  * what one desktop node and one relay cost as the network around them grows,
  * 10 to 1,000 nodes, every user with C contacts changing its availability
- * every S seconds on average. Results go to the "scale" section of
+ * every S seconds on average (one S per size, or one for all). `--keep FILE`
+ * adds the steps of earlier runs kept in FILE (JSON) to the report and keeps
+ * this run's there too: a step of 1,000 nodes takes half an hour, so the
+ * curve may be run a few sizes at a time; with `--report` the section is
+ * written from FILE alone. Results go to the "scale" section of
  * docs/BENCHMARKS.md (scale-report.ts), with the model calibrated on them
  * (scale-model.ts); the other sections are kept. `--model` prints the model
  * at its default calibration and runs nothing.
@@ -18,6 +23,9 @@
  *   their relay's pings, and the relay pushed their wills (a will storm).
  *   Bulk processes start one after the other, each in waves.
  */
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -35,7 +43,10 @@ const IDLE_NODE = fileURLToPath(new URL('./idle-node.js', import.meta.url))
 const STEP = fileURLToPath(new URL('./scale-step.js', import.meta.url))
 const SIZES = '10,30,100,300,1000'
 const USERS_PER_RELAY = 100
-/** Nodes per bulk process: 28 in one loop kept up on a quiet machine, 98 did not on a shared one */
+/**
+ * Nodes per bulk process, by default (`--per-process`): 28 in one loop kept up on a quiet machine,
+ * 98 did not on a shared one. A loop 5 s late makes every node in it catch up at once (record 015)
+ */
 const BULK_NODES = 50
 /**
  * The least ping timeout, ms, of every node of the simulation (libp2p's is 5 s): a bulk loop
@@ -59,6 +70,15 @@ const HEAP_MIB = 4_096
 /** A snapshot waits for every process's event loop, which lags under load */
 const SNAPSHOT_TIMEOUT_MS = 120_000
 
+/** The commit a step runs, so that a curve gathered from several runs says which code each row measured */
+const commit = (): string => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
+  } catch {
+    return 'unknown'
+  }
+}
+
 const sleep = async (s: number): Promise<void> => new Promise(resolve => setTimeout(resolve, s * 1000))
 
 /** The desktop node changes as the simulated users do: first at a random moment in the first interval, then every 0.5–1.5 intervals */
@@ -76,23 +96,40 @@ function desktopChanges (desktop: IpcProc, intervalS: number): () => void {
   return () => clearTimeout(timer)
 }
 
-/** Start the bulk of the network: N − 2 nodes in processes of at most BULK_NODES, the first with the other relays */
-async function startBulk (cleanup: Cleanup, n: number, relays: number, relayAddress: string, log: (line: string) => void): Promise<{ procs: IpcProc[], users: string[][], startS: number }> {
+/** Relays to a relay process: each is a DHT server of every record below 20 relays, the busiest nodes of a step */
+const RELAYS_PER_PROCESS = 3
+
+/**
+ * Start the bulk of the network: the other R − 1 relays in processes of their own, at most
+ * RELAYS_PER_PROCESS each, then the plain nodes in processes of at most BULK_NODES.
+ * SCALE_CPU_PROF=DIR: the first plain process writes a V8 CPU profile there when it ends.
+ */
+async function startBulk (cleanup: Cleanup, n: number, relays: number, perProcess: number, relayAddress: string, log: (line: string) => void): Promise<{ procs: IpcProc[], users: string[][], startS: number }> {
   const t0 = Date.now()
-  const count = n - 2
-  const processes = Math.ceil(count / BULK_NODES)
   const procs: IpcProc[] = []
   const users: string[][] = []
-  let relayAddrs: string[] = []
+  const common = ['--relays', String(relays), '--bootstrap', relayAddress, '--ping-timeout', String(PING_TIMEOUT_MS)]
+  const nodeArgs = [`--max-old-space-size=${HEAP_MIB}`]
+  const relayAddrs: string[] = []
+  for (let from = 1; from < relays; from += RELAYS_PER_PROCESS) {
+    const to = Math.min(relays, from + RELAYS_PER_PROCESS)
+    const proc = new IpcProc(await startProc(cleanup, STEP, ['--nodes', '0', '--start-relays', `${from}:${to}`, ...common], { ipc: true, timeoutMs: START_LIMIT_MS, nodeArgs, onStderr: log }))
+    procs.push(proc)
+    users.push([])
+    relayAddrs.push(...proc.proc.info.relayAddrs)
+    log(`  relay process: relays ${from}…${to - 1} running`)
+  }
+  const count = n - 1 - relays
+  const processes = Math.ceil(count / perProcess)
+  const profile = process.env.SCALE_CPU_PROF
   let first = 0
   for (let p = 0; p < processes; p++) {
     const nodes = Math.floor(count * (p + 1) / processes) - Math.floor(count * p / processes)
-    const args = ['--first', String(first), '--nodes', String(nodes), '--relays', String(relays), '--bootstrap', relayAddress, '--ping-timeout', String(PING_TIMEOUT_MS),
-      ...(p === 0 ? ['--start-relays'] : ['--relay-addrs', relayAddrs.join(',')])]
-    const proc = new IpcProc(await startProc(cleanup, STEP, args, { ipc: true, timeoutMs: START_LIMIT_MS, nodeArgs: [`--max-old-space-size=${HEAP_MIB}`], onStderr: log }))
+    const args = ['--first', String(first), '--nodes', String(nodes), ...common, '--relay-addrs', relayAddrs.join(',')]
+    const extra = p === 0 && profile != null ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []
+    const proc = new IpcProc(await startProc(cleanup, STEP, args, { ipc: true, timeoutMs: START_LIMIT_MS, nodeArgs: [...nodeArgs, ...extra], onStderr: log }))
     procs.push(proc)
     users.push(proc.proc.info.peerIds)
-    if (p === 0) relayAddrs = proc.proc.info.relayAddrs
     first += nodes
     log(`  bulk process ${p + 1}/${processes}: ${nodes} nodes running`)
   }
@@ -102,7 +139,7 @@ async function startBulk (cleanup: Cleanup, n: number, relays: number, relayAddr
 async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line: string) => void): Promise<ScaleStep> {
   const relays = Math.max(1, Math.ceil(n / USERS_PER_RELAY))
   // a small network has fewer users than a user has contacts: then everyone watches everyone
-  const step: ScaleStep = { nodes: n, relays, contacts: Math.min(plan.contacts, n - relays - 1), stallMs: STALL_MS }
+  const step: ScaleStep = { nodes: n, relays, contacts: Math.min(plan.contacts, n - relays - 1), stallMs: STALL_MS, intervalS: plan.intervalS, windowS: plan.windowS, at: new Date().toISOString(), code: commit() }
   const home = await cleanup.tempDir('pmesh-scale-')
   const procs: IpcProc[] = []
   try {
@@ -113,11 +150,12 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
     const desktop = new IpcProc(await startProc(cleanup, IDLE_NODE, ['--mode', 'ours', '--home', join(home, 'desktop'), '--bootstrap', relayAddress, ...timeout], { ipc: true }))
     procs.push(desktop)
     await desktop.call<number, IdleCommand>({ op: 'connect', addr: relayAddress })
-    log(`  measured relay and desktop node running; starting the other ${n - 2} nodes (${relays - 1} relays), at most ${BULK_NODES} to a process`)
-    const bulk = await startBulk(cleanup, n, relays, relayAddress, log)
+    log(`  measured relay and desktop node running; starting the other ${n - 2} nodes (${relays - 1} relays), at most ${plan.perProcess} to a process`)
+    const bulk = await startBulk(cleanup, n, relays, plan.perProcess, relayAddress, log)
     procs.push(...bulk.procs)
     step.startS = bulk.startS
     step.processes = bulk.procs.length
+    step.perProcess = plan.perProcess
     // the whole network's contact graph: the desktop node is one more user, its contacts drawn as everyone's are
     const users = bulk.users.flat()
     const graph = pickContacts(users.length, plan.contacts)
@@ -170,6 +208,8 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
       // what the desktop node's bytes are: its streams by protocol and its connections in the window
       const [d0, d1] = step.window.desktop
       const streams = Object.entries(d1.streams).map(([what, k]) => [what, k - (d0.streams[what] ?? 0)] as const).filter(([, k]) => k > 0).sort((a, b) => b[1] - a[1])
+      const [b0, b1] = step.window.bulk
+      log(`  bulk processes in the window: ${b1.map((s, p) => `${s.cutOffs - b0[p].cutOffs} cut-offs, ${s.wakes - b0[p].wakes} wakes, loop max ${Math.round(s.loopDelayMaxMs)} ms`).join('; ')}`)
       log(`  desktop: ${d1.opened - d0.opened} connections opened in the window; streams: ${streams.map(([what, k]) => `${k} ${what}`).join(', ')}`)
     } finally {
       stopDesktop()
@@ -182,31 +222,54 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
   return step
 }
 
+/** Steps in the report's order: by size, then in the order they ran */
+const bySize = (steps: ScaleStep[]): ScaleStep[] => [...steps].sort((a, b) => a.nodes - b.nodes || (a.at ?? '').localeCompare(b.at ?? ''))
+
+/** `--interval 180,180,600`: one value per size, or one for all */
+function perSize (value: string, sizes: number[], name: string): number[] {
+  const values = value.split(',').map(Number)
+  if (values.length !== 1 && values.length !== sizes.length) throw new Error(`--${name} takes one value or one per size`)
+  if (!values.every(v => Number.isInteger(v) && v > 0)) throw new Error(`--${name} takes whole positive numbers`)
+  return sizes.map((_, i) => values[values.length === 1 ? 0 : i])
+}
+
 export async function scaleMain (benchmarksMd: string): Promise<number> {
   const { values } = parseArgs({
     allowPositionals: true,
     strict: false,
-    options: { sizes: { type: 'string', default: SIZES }, contacts: { type: 'string', default: '20' }, interval: { type: 'string', default: '180' }, window: { type: 'string', default: '120' }, model: { type: 'boolean', default: false } }
+    options: { sizes: { type: 'string', default: SIZES }, contacts: { type: 'string', default: '20' }, interval: { type: 'string', default: '180' }, window: { type: 'string', default: '120' }, 'per-process': { type: 'string', default: String(BULK_NODES) }, keep: { type: 'string' }, report: { type: 'boolean', default: false }, model: { type: 'boolean', default: false } }
   })
   if (values.model === true) {
     console.log(modelMarkdown())
     return 0
   }
-  const plan: ScalePlan = { contacts: Number(values.contacts), intervalS: Number(values.interval), windowS: Number(values.window) }
   const steps = String(values.sizes).split(',').map(Number)
-  if (![plan.contacts, plan.intervalS, plan.windowS].every(v => Number.isInteger(v) && v > 0)) throw new Error('--contacts, --interval and --window take whole positive numbers')
   if (!steps.every(v => Number.isInteger(v) && v >= 3)) throw new Error('--sizes takes network sizes of at least 3 nodes, e.g. 10,30,100')
+  const contacts = Number(values.contacts)
+  if (!Number.isInteger(contacts) || contacts <= 0) throw new Error('--contacts takes a whole positive number')
+  const perProcess = Number(values['per-process'])
+  if (!Number.isInteger(perProcess) || perProcess <= 0) throw new Error('--per-process takes a whole positive number')
+  const intervals = perSize(String(values.interval), steps, 'interval')
+  const windows = perSize(String(values.window), steps, 'window')
+  const keep = typeof values.keep === 'string' ? values.keep : undefined
+  const kept: ScaleStep[] = keep != null && existsSync(keep) ? JSON.parse(await readFile(keep, 'utf8')) : []
+  if (values.report === true) {
+    // the section again from the kept steps (the report's code changed, or a step was dropped from the file by hand)
+    await writeSection(benchmarksMd, 'scale', scaleMarkdown(bySize(kept), contacts) + '\n' + modelMarkdown(calibrate(bySize(kept))))
+    return 0
+  }
   const cleanup = new Cleanup()
   const t0 = Date.now()
   const log = (line: string): void => console.log(`[${Math.round((Date.now() - t0) / 1000)} s] ${line}`)
   cleanup.install(steps.length * (START_LIMIT_MS * 4 + SUBSCRIBE_LIMIT_MS), log)
-  const started = new Date()
   const results: ScaleStep[] = []
   try {
-    for (const n of steps) {
+    for (const [i, n] of steps.entries()) {
+      const plan: ScalePlan = { contacts, intervalS: intervals[i], windowS: windows[i], perProcess }
       log(`\n== ${n} nodes: ${plan.contacts} contacts each, a change every ${plan.intervalS} s on average`)
       const result = await runStep(cleanup, n, plan, log)
       results.push(result)
+      if (keep != null) await writeFile(keep, JSON.stringify([...kept, ...results]))
       log(scaleRow(result).join(' | '))
       // the next step is larger in every way: once one breaks, the next would only break worse and take longer
       if (!healthy(result)) {
@@ -217,8 +280,8 @@ export async function scaleMain (benchmarksMd: string): Promise<number> {
   } finally {
     await cleanup.teardown()
   }
-  const calibration = calibrate(results, plan)
-  await writeSection(benchmarksMd, 'scale', scaleMarkdown(results, plan, started) + '\n' + modelMarkdown(calibration))
+  const all = bySize([...kept, ...results])
+  await writeSection(benchmarksMd, 'scale', scaleMarkdown(all, contacts) + '\n' + modelMarkdown(calibrate(all)))
   log(`\nwritten to the scale section of ${benchmarksMd}`)
   return results.length > 0 && healthy(results[0]) ? 0 : 1
 }

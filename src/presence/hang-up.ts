@@ -9,8 +9,12 @@
  * protocol is using it. A node's connections at rest then follow its infrastructure, not its
  * contact count; a burst of changes reuses one connection.
  *
- * The close is announced first (a will release), so that neither side takes
- * it for a death: no probe dial, no will published.
+ * The close is announced first (a will release) to a peer that holds our
+ * will, so that it does not take it for a death: no probe dial, no will
+ * published. Others (a watcher pushed to, a presentity renewed with) hold no
+ * will of ours and we none of theirs (or we would keep the connection): a
+ * release would cost each hang-up a stream of its own, about as many as the
+ * push it follows, for nothing.
  */
 import { KEEP_ALIVE } from '@libp2p/interface'
 import type { Wills } from './wills.js'
@@ -57,12 +61,15 @@ export interface Keep {
 export class HangUp {
   private readonly components: HangUpComponents
   private readonly wills: Wills
+  /** Whether `peer` may hold a will of ours (we gave it one): only then is a close announced */
+  private readonly holdsOurs: (peer: PeerId) => boolean
   private readonly log: Logger
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
 
-  constructor (components: HangUpComponents, wills: Wills, log: Logger) {
+  constructor (components: HangUpComponents, wills: Wills, holdsOurs: (peer: PeerId) => boolean, log: Logger) {
     this.components = components
     this.wills = wills
+    this.holdsOurs = holdsOurs
     this.log = log
   }
 
@@ -107,10 +114,12 @@ export class HangUp {
       if (keep.passing && attempt + 1 < HANG_UP_ATTEMPTS) this.after(peer, attempt + 1)
       return
     }
-    await this.wills.release(peer).catch(err => this.log('could not tell %p we are hanging up - %e', peer, err))
-    // something may have started on it meanwhile (a message to send): then it stays, and the
-    // wills the release dropped come back with the next record either side publishes
-    if (await this.needed(peer) != null) return
+    if (this.holdsOurs(peer)) {
+      await this.wills.release(peer).catch(err => this.log('could not tell %p we are hanging up - %e', peer, err))
+      // something may have started on it meanwhile (a message to send): then it stays, and the
+      // wills the release dropped come back with the next record either side publishes
+      if (await this.needed(peer) != null) return
+    }
     await this.components.connectionManager.closeConnections(peer)
     this.log('hung up on %p', peer)
   }

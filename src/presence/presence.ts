@@ -99,7 +99,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       deposit: async (peer, will, watchers) => this.wills.deposit(peer, will, watchers),
       outbid: async floor => { await this.publisher.publish({}, {}, DHT_PUT_TIMEOUT_MS, floor) }
     }, this.log.newScope('will-holders'))
-    if (this.init.hangUp) this.hangUp = new HangUp(components, this.wills, this.log.newScope('hang-up'))
+    if (this.init.hangUp) this.hangUp = new HangUp(components, this.wills, peer => this.holders.gaveWillTo(peer), this.log.newScope('hang-up'))
     this.watchersRegistry = new Watchers(components, {
       maxDuration: this.init.maxGrantedDuration,
       maxWatchers: this.init.maxWatchers,

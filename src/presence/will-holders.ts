@@ -120,6 +120,11 @@ export class WillHolders {
     this.suspended.clear()
   }
 
+  /** Whether we gave `peer` a will of ours (it kept a slot): it may hold one, and a close must be announced to it */
+  gaveWillTo (peer: PeerId): boolean {
+    return this.slots.has(peer.toString())
+  }
+
   /** Hand the current record's wills to every connected holder, in the background */
   depositAll (): void {
     const peers = new Map(this.components.connectionManager.getConnections().map(c => [c.remotePeer.toString(), c.remotePeer]))

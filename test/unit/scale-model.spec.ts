@@ -66,6 +66,16 @@ describe('scale model', () => {
     assert.equal(calibrate([], 'none'), undefined)
   })
 
+  it('charges the desktop node\'s bytes to the pushes counted in its window where a step counted them', () => {
+    // a window that held none of the node's own changes: half the pushes the rates predict, the same bytes per push
+    const c: Conditions = { users: 99, relays: 1, contacts: 20, changeIntervalS: 180, onlineShare: 1 }
+    const counted = 20 / 180
+    const bps = desktopBps(c, cal) - 2 * 20 / 180 * cal.bytesPerPush + counted * cal.bytesPerPush
+    const step: Measured = { ...c, desktopBps: bps, desktopCpuPct: 1, relayBps: relayBps(c, cal), relayCpuPct: 1 }
+    assert.ok(Math.abs(calibrate([{ ...step, desktopPushesPerS: counted }], 'counted')!.bytesPerPush - cal.bytesPerPush) < 1e-9 * cal.bytesPerPush)
+    assert.ok(calibrate([step], 'rates')!.bytesPerPush < 0.6 * cal.bytesPerPush, 'the rates alone would halve it')
+  })
+
   it('fits CPU as rest plus a cost per byte where the steps rise, and charges rest to bytes where they do not', () => {
     const line = cpuLine([{ bps: 100, cpuPct: 0.5 }, { bps: 300, cpuPct: 0.9 }, { bps: 1_100, cpuPct: 2.5 }])
     assert.ok(Math.abs(line.idlePct - 0.3) < 1e-9)

@@ -23,7 +23,8 @@ interface Harness {
   released: string[]
 }
 
-function harness (heldWills: Set<string>): Harness {
+/** `heldWills`: peers whose will we hold; `oursHeldBy`: peers we gave a will of ours */
+function harness (heldWills: Set<string>, oursHeldBy = new Set<string>()): Harness {
   const h: Harness = { hangUp: undefined as unknown as HangUp, closed: [], released: [] }
   const components = {
     connectionManager: {
@@ -36,7 +37,7 @@ function harness (heldWills: Set<string>): Harness {
     holds: (peer: PeerId) => heldWills.has(peer.toString()),
     release: async (peer: PeerId) => { h.released.push(peer.toString()) }
   } as unknown as Wills
-  h.hangUp = new HangUp(components, wills, log)
+  h.hangUp = new HangUp(components, wills, peer => oursHeldBy.has(peer.toString()), log)
   return h
 }
 
@@ -48,7 +49,7 @@ describe('hanging up', () => {
   })
 
   it('keeps the connection to a peer whose will we hold, and closes one nothing needs', async () => {
-    const h = harness(new Set([client.toString()]))
+    const h = harness(new Set([client.toString()]), new Set([contact.toString()]))
     assert.deepEqual(await h.hangUp.needed(client), { reason: 'we hold its will', passing: false })
     assert.equal(await h.hangUp.needed(contact), undefined)
     h.hangUp.after(client, 0, 10)
@@ -58,5 +59,15 @@ describe('hanging up', () => {
     h.hangUp.stop()
     assert.deepEqual(h.closed, [contact.toString()])
     assert.deepEqual(h.released, [contact.toString()], 'the client\'s will is not released')
+  })
+
+  it('announces a close only to a peer that may hold our will: a watcher pushed to gets no release stream', async () => {
+    const h = harness(new Set(), new Set([client.toString()]))
+    h.hangUp.after(client, 0, 10)
+    h.hangUp.after(contact, 0, 10)
+    await waitFor(() => h.closed.length === 2, 2_000, 'both hung up on')
+    h.hangUp.stop()
+    assert.deepEqual(h.closed.sort(), [client.toString(), contact.toString()].sort())
+    assert.deepEqual(h.released, [client.toString()], 'only the holder of our will is told')
   })
 })
