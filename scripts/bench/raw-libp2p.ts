@@ -82,8 +82,10 @@ export async function createRawNode ({ bootstrap, relay = false, behindRelay = f
   // like presence's push: allowed on relayed connections, as many streams per connection
   await libp2p.handle(PUSH_BENCH_PROTOCOL, async stream => {
     const data = await lpStream(stream, { maxDataLength: MAX_ECHO_BYTES }).read()
-    await stream.close()
+    // delivered before the close, as presence's push notifies before it closes: timing the close
+    // too put a wait on the baseline's side only
     onPush?.(data.subarray())
+    await stream.close()
   }, { maxInboundStreams: PUSH_STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
   return {
     libp2p,
