@@ -10,14 +10,14 @@ if (major < 22) {
 // `pmesh start` runs for days and meets strangers: its memory should follow what it holds, not the
 // machine it runs on. V8 sizes the young generation by the machine's memory (64 MiB on a 24 GiB host),
 // and a burst of short-lived streams (a stranger opening hundreds, each refused) fills all of it and
-// keeps those pages resident after the garbage is gone. 8 MiB semi-spaces bound that at the price of
+// keeps those pages resident after the garbage is gone. 4 MiB semi-spaces bound that at the price of
 // more frequent young-generation collections (design record 008). The
 // process replaces itself with one that has the flag, keeping its pid and stdio; where Node cannot
 // (Windows), or the user chose a size (a flag or NODE_OPTIONS), it runs as it is
 const SEMI_SPACE = '--max-semi-space-size'
 if (process.argv[2] === 'start' && typeof process.execve === 'function' &&
     ![...process.execArgv, process.env.NODE_OPTIONS ?? ''].some(arg => arg.includes(SEMI_SPACE))) {
-  process.execve(process.execPath, [process.execPath, `${SEMI_SPACE}=8`, ...process.execArgv, ...process.argv.slice(1)], process.env)
+  process.execve(process.execPath, [process.execPath, `${SEMI_SPACE}=4`, ...process.execArgv, ...process.argv.slice(1)], process.env)
 }
 // a reader that stops early (`pmesh inbox | head -1`) closes the pipe: stop quietly, as a shell
 // tool killed by SIGPIPE does, rather than with a stack trace

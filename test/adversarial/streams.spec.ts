@@ -75,7 +75,7 @@ describe('adversarial: half-written frames on every protocol', function () {
     target = await pmeshStart(home.path, ['--relay'])
     // bin/pmesh.js bounds the young generation of a running node (design record 008)
     const cmdline = (await readFile(`/proc/${target.child.pid}/cmdline`, 'utf8')).split('\0')
-    assert.ok(cmdline.includes('--max-semi-space-size=8'), cmdline.join(' '))
+    assert.ok(cmdline.includes('--max-semi-space-size=4'), cmdline.join(' '))
     const address = multiaddr(target.info.addresses[0])
     const targetId = peerIdFromString(target.info.peerId)
 
