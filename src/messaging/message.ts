@@ -122,7 +122,7 @@ export function unmarshalMessage (bytes: Uint8Array, maxBodySize = DEFAULT_MAX_B
 
 /** Sign a message with the sender's key (or its cached signer) into envelope bytes */
 export async function sealMessage (key: PrivateKey | EnvelopeSigner, message: InstantMessage, maxBodySize = DEFAULT_MAX_BODY_SIZE): Promise<Uint8Array> {
-  const signer = key instanceof EnvelopeSigner ? key : new EnvelopeSigner(key)
+  const signer = key instanceof EnvelopeSigner ? key : EnvelopeSigner.of(key)
   if (!signer.peerId.equals(message.from)) {
     throw new InvalidMessageSignatureError('A message can only be signed by its sender')
   }
