@@ -6,6 +6,12 @@
  * paying for a batch each. Each write resolves only once its batch has
  * committed, so what a caller does next (an acknowledgement) follows the
  * write to disk.
+ *
+ * A write nobody waits on before answering a peer (the sender's outbox and
+ * history) may be `deferred`: it starts a turn of the event loop later, so
+ * its batch's synchronous part (keys, values, LevelDB's own work: about
+ * 90 µs) runs after the frame it goes with is written and after send()
+ * returns, not before; a write that is not deferred takes it along at once.
  */
 import type { Batch, Datastore } from 'interface-datastore'
 
@@ -23,23 +29,40 @@ export class BatchWriter {
   private waiting: Write[] = []
   /** The commits under way, until nothing is left to write */
   private running?: Promise<void>
+  /** Deferred writes wait for this turn of the event loop, unless a write that is not deferred comes first */
+  private deferred?: ReturnType<typeof setImmediate>
 
   constructor (datastore: Datastore) {
     this.datastore = datastore
   }
 
-  /** Put `ops` into the next batch; resolves once that batch is committed */
-  async write (ops: (batch: Batch) => void): Promise<void> {
+  /**
+   * Put `ops` into the next batch; resolves once that batch is committed.
+   * Writes keep their order whether deferred or not
+   */
+  async write (ops: (batch: Batch) => void, options: { deferred?: boolean } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ ops, resolve, reject })
-      // run() never rejects: a failed commit rejects the writes it held
-      this.running ??= this.run()
+      if (this.running != null) return
+      if (options.deferred === true) {
+        this.deferred ??= setImmediate(() => { this.start() })
+        return
+      }
+      this.start()
     })
   }
 
   /** Resolves once every write made so far is committed (or has failed) */
   async idle (): Promise<void> {
+    if (this.deferred != null) this.start()
     while (this.running != null) await this.running
+  }
+
+  private start (): void {
+    clearImmediate(this.deferred)
+    this.deferred = undefined
+    // run() never rejects: a failed commit rejects the writes it held
+    this.running ??= this.run()
   }
 
   private async run (): Promise<void> {

@@ -36,8 +36,8 @@ export interface InboundInit {
   partsTimeoutMs: number
   /** A contact draws on the whole budget, a stranger only on the strangers' share */
   isContact: (peer: PeerId) => boolean
-  /** Decide on and store one envelope delivered by `via` */
-  take: (envelope: Uint8Array, via: PeerId) => Promise<Taken>
+  /** Decide on and store one envelope delivered by `via`; `storing` is called once its store is under way */
+  take: (envelope: Uint8Array, via: PeerId, storing: (message: InstantMessage, envelope: Uint8Array) => void) => Promise<Taken>
   /** The signed BatchAck of `entries`, messages from `sender` */
   acknowledge: (sender: PeerId, entries: BatchAck.Entry[]) => Promise<Uint8Array>
   /** A deposit token for `sender`, a contact */
@@ -45,6 +45,9 @@ export interface InboundInit {
 }
 
 interface Answer { seq: number, taken: Taken }
+
+/** An ack signed ahead for the one message whose envelope this is */
+interface Early { envelope: Uint8Array, ack: Promise<Uint8Array> }
 
 export class Inbound {
   private readonly init: InboundInit
@@ -64,19 +67,32 @@ export class Inbound {
     let wake: (() => void) | undefined
     let writing: Promise<void> = Promise.resolve()
     let failed = false
+    /** A lone message's ack, signed while its store commits on LevelDB's thread rather than after */
+    let early: Early | undefined
+    const storing = (message: InstantMessage, envelope: Uint8Array): void => {
+      if (working !== 1 || ready.length > 0) return
+      // a microtask queued after the one that hands the store's batch to LevelDB (batch-writer.ts)
+      queueMicrotask(() => {
+        early = { envelope, ack: this.init.acknowledge(message.from, [{ id: message.id, digest: messageDigest(envelope) }]) }
+        early.ack.catch(() => {})
+      })
+    }
     const answered = (answer: Answer): void => {
       ready.push(answer)
       working--
       wake?.()
       // the first answer schedules a write; those that come before it starts (in the same turn of the
       // event loop, or while the previous write is under way) join it, under one signature and in one
-      // yamux frame
+      // yamux frame. With nothing else in work there is nothing to wait for
       if (ready.length > 1) return
+      const alone = working === 0
       writing = writing.then(async () => {
-        await new Promise(resolve => setImmediate(resolve))
+        if (!alone) await new Promise(resolve => setImmediate(resolve))
         const answers = ready.splice(0)
         if (answers.length === 0 || failed) return
-        const frames = await this.frames(answers)
+        const signed = early
+        early = undefined
+        const frames = await this.frames(answers, signed)
         const { signal, clear } = clearableTimeout(this.init.writeTimeout)
         try {
           await writeFrames(stream, frames, { signal })
@@ -144,14 +160,14 @@ export class Inbound {
           const done = assembly
           assembly = undefined
           done.stopTimer()
-          this.take(done.bytes, peer).then(taken => { answered({ seq: done.seq, taken }) }, () => {}).finally(done.reservation.release)
+          this.take(done.bytes, peer, storing).then(taken => { answered({ seq: done.seq, taken }) }, () => {}).finally(done.reservation.release)
           continue
         }
         const frame = seq
         seq = (seq + 1) >>> 0
         working++
         if (deliver.size === 0) {
-          this.take(part, peer).then(taken => { answered({ seq: frame, taken }) }, () => {})
+          this.take(part, peer, storing).then(taken => { answered({ seq: frame, taken }) }, () => {})
           continue
         }
         if (part.byteLength >= deliver.size) throw new PartsError('a first part as large as its whole message')
@@ -187,17 +203,28 @@ export class Inbound {
   }
 
   /** Never rejects: a failure to store is answered as one (the sender retries) */
-  private async take (frame: Uint8Array, via: PeerId): Promise<Taken> {
+  private async take (frame: Uint8Array, via: PeerId, storing: (message: InstantMessage, envelope: Uint8Array) => void): Promise<Taken> {
     try {
-      return await this.init.take(frame, via)
+      return await this.init.take(frame, via, storing)
     } catch (err: any) {
       this.init.log.error('could not take a message from %p - %e', via, err)
       return { status: Receipt.Status.STATUS_INVALID, reason: 'The recipient could not take the message' }
     }
   }
 
-  /** One Receipts frame per sender among `answers` (one, unless a peer relays others' messages) */
-  private async frames (answers: Answer[]): Promise<Uint8Array[]> {
+  /**
+   * One Receipts frame per sender among `answers` (one, unless a peer relays
+   * others' messages); `early`'s ack stands for a lone delivered answer of its envelope
+   */
+  private async frames (answers: Answer[], early?: Early): Promise<Uint8Array[]> {
+    const only = answers.length === 1 ? answers[0].taken : undefined
+    if (early != null && only?.status === Receipt.Status.STATUS_DELIVERED && only.envelope === early.envelope) {
+      return [Receipts.encode({
+        receipts: [{ seq: answers[0].seq, status: only.status, reason: '' }],
+        ack: await early.ack as Uint8Array<ArrayBuffer>,
+        depositToken: only.contact ? await this.init.depositToken(only.message.from) : undefined
+      })]
+    }
     const bySender = new Map<string, { sender?: PeerId, receipts: Receipt[], entries: BatchAck.Entry[], contact: boolean }>()
     for (const { seq, taken } of answers) {
       const sender = taken.status === Receipt.Status.STATUS_DELIVERED ? taken.message.from : undefined

@@ -111,7 +111,7 @@ export class MessagingService extends TypedEventEmitter<MessagingEvents> impleme
       // a contact or an allowed sender draws on the whole budget, anyone else on the strangers' share
       isContact: peer => this.policyStore.decide(peer, p => isContact(components, p)) === 'contact',
       writeTimeout: attemptTimeout,
-      take: async (envelope, via) => this.reception.take(envelope, via, true),
+      take: async (envelope, via, storing) => this.reception.take(envelope, via, true, storing),
       acknowledge: async (sender, entries) => signBatchAck(this.signer, sender, entries, Date.now()),
       depositToken: async (sender) => this.tokens.issue(sender)
     })

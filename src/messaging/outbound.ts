@@ -108,11 +108,13 @@ class Channel {
   private queue (frame: Uint8Array): void {
     this.queued.push(frame)
     if (this.queued.length > 1) return
-    // flushed once the event loop has run what is ready (setImmediate, not a microtask): a burst's
-    // messages are sealed in many turns of the microtask queue, and each write costs a yamux frame,
-    // a noise encryption, a syscall — and the recipient a window update of its own
+    // with others in flight, flushed once the event loop has run what is ready (setImmediate, not a
+    // microtask): a burst's messages are sealed in many turns of the microtask queue, and each write
+    // costs a yamux frame, a noise encryption, a syscall — and the recipient a window update of its
+    // own. A lone message has no company to wait for: it goes at once
+    const alone = this.inFlight.size <= 1
     this.opened.then(async stream => {
-      await new Promise(resolve => setImmediate(resolve))
+      if (!alone) await new Promise(resolve => setImmediate(resolve))
       const frames = this.queued
       this.queued = []
       await writeFrames(stream, frames)

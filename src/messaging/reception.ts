@@ -38,8 +38,12 @@ export class Reception {
     this.init = init
   }
 
-  /** `paced`: delivered directly, so the strangers' rate applies */
-  async take (envelope: Uint8Array, via: PeerId, paced: boolean): Promise<Taken> {
+  /**
+   * `paced`: delivered directly, so the strangers' rate applies. `storing`
+   * is called once a new message's store is under way (not for a duplicate
+   * or a refusal): its ack may be signed while the store commits
+   */
+  async take (envelope: Uint8Array, via: PeerId, paced: boolean, storing?: (message: InstantMessage, envelope: Uint8Array) => void): Promise<Taken> {
     const { self, maxBodySize, store, admission, policyStore, isContact } = this.init
     let message: InstantMessage
     try {
@@ -70,7 +74,9 @@ export class Reception {
           return { status, reason: refusal.reason }
         }
         const stored = { message, envelope, receivedAt: now }
-        if (await admission.keep(decision, stored)) {
+        const kept = admission.keep(decision, stored)
+        storing?.(message, envelope)
+        if (await kept) {
           this.init.log('message %s from %p (via %p)', message.id, message.from, via)
           this.init.onMessage(stored)
         }

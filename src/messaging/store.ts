@@ -149,8 +149,9 @@ export class MessageStore {
     return messages.sort((a, b) => a.receivedAt - b.receivedAt)
   }
 
+  /** Deferred (batch-writer.ts): the message goes out before its entry's batch is built */
   async queue (entry: OutboxEntry): Promise<void> {
-    await this.writer.write(batch => { batch.put(new Key(`${OUTBOX}/${part(entry.id)}`), encodeStored(entry.envelope, { createdAt: entry.createdAt })) })
+    await this.writer.write(batch => { batch.put(new Key(`${OUTBOX}/${part(entry.id)}`), encodeStored(entry.envelope, { createdAt: entry.createdAt })) }, { deferred: true })
   }
 
   async outbox (): Promise<OutboxEntry[]> {
@@ -173,14 +174,15 @@ export class MessageStore {
 
   /**
    * The message left the outbox with a final outcome: keep it in the
-   * history. Its sender need not wait for this write (delivery.ts): the
-   * reads below wait for the writes made before them
+   * history. Its sender need not wait for this write (delivery.ts), nor for
+   * its batch to be built (deferred): the reads below wait for the writes
+   * made before them
    */
   async settle (entry: OutboxEntry, outcome: Outcome): Promise<void> {
     await this.writer.write(batch => {
       batch.delete(new Key(`${OUTBOX}/${part(entry.id)}`))
       batch.put(new Key(`${SENT}/${entry.to.toString()}/${part(entry.id)}`), encodeStored(entry.envelope, { outcome }))
-    })
+    }, { deferred: true })
   }
 
   /** A stored message's ack arrived: it is delivered after all. Returns the sent message, if ours */

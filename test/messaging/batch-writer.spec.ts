@@ -39,6 +39,33 @@ describe('BatchWriter', () => {
     assert.ok(await datastore.has(new Key('/b')))
   })
 
+  it('a deferred write waits a turn of the event loop, keeps its order, and goes at once with a write that is not deferred', async () => {
+    const datastore = new MemoryDatastore()
+    const writer = new BatchWriter(datastore)
+    let built = false
+    const deferred = writer.write(batch => {
+      built = true
+      batch.put(new Key('/k'), Uint8Array.of(1))
+    }, { deferred: true })
+    await Promise.resolve()
+    await Promise.resolve()
+    assert.equal(built, false, 'built in the same turn of the event loop')
+    await deferred
+    assert.ok(await datastore.has(new Key('/k')))
+    // a put deferred, then a delete of the same key not deferred: both in one batch, in order
+    void writer.write(batch => { batch.put(new Key('/j'), Uint8Array.of(1)) }, { deferred: true })
+    await writer.write(batch => { batch.delete(new Key('/j')) })
+    assert.equal(await datastore.has(new Key('/j')), false)
+  })
+
+  it('idle() does not wait for a deferred write to start on its own', async () => {
+    const datastore = new MemoryDatastore()
+    const writer = new BatchWriter(datastore)
+    void writer.write(batch => { batch.put(new Key('/d'), Uint8Array.of(1)) }, { deferred: true })
+    await writer.idle()
+    assert.ok(await datastore.has(new Key('/d')))
+  })
+
   it('is idle at once with nothing to write', async () => {
     const writer = new BatchWriter(slow(1_000))
     const started = Date.now()

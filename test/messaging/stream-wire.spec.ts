@@ -5,6 +5,7 @@ import { MemoryDatastore } from 'datastore-core'
 import fc from 'fast-check'
 import { Key } from 'interface-datastore'
 import { fromString } from 'uint8arrays/from-string'
+import { toString } from 'uint8arrays/to-string'
 import { messageDigest, signBatchAck, verifyBatchAck } from '../../src/messaging/ack.js'
 import { InvalidMessageSignatureError } from '../../src/messaging/errors.js'
 import { Receipt, Receipts } from '../../src/messaging/pb/message.js'
@@ -83,6 +84,38 @@ describe('messaging 4.0.0 wire', function () {
       // one stream carried them all: the recipient holds one inbound IM stream from a
       const streams = b.libp2p.getConnections(a.peerId).flatMap(c => c.streams).filter(s => s.protocol === IM_PROTOCOL)
       assert.equal(streams.length, 1)
+    })
+
+    it('a lone message whose store fails gets no ack, though its ack is signed while it commits', async () => {
+      // the recipient's batches that hold an inbox entry fail while `failing` is set
+      let failing = true
+      const datastore = new MemoryDatastore()
+      const batch = datastore.batch.bind(datastore)
+      datastore.batch = () => {
+        const inner = batch()
+        let inbox = false
+        return {
+          put: (key, value) => {
+            inbox ||= key.toString().startsWith('/presence-mesh/im/inbox')
+            inner.put(key, value)
+          },
+          delete: key => { inner.delete(key) },
+          commit: async () => {
+            if (inbox && failing) throw new Error('disk full')
+            await inner.commit()
+          }
+        }
+      }
+      const [a, b] = await Promise.all([start(), start({ datastore })])
+      await connect(a, b)
+      const refused = await a.libp2p.services.im.send(b.peerId, { body: 'not stored' })
+      assert.equal(refused.status, 'failed')
+      assert.match(`${refused.reason} ${refused.detail}`, /invalid.*could not take/)
+      assert.deepEqual(await b.libp2p.services.im.inbox(), [])
+      failing = false
+      const delivered = await a.libp2p.services.im.send(b.peerId, { body: 'stored' })
+      assert.equal(delivered.status, 'delivered')
+      assert.deepEqual((await b.libp2p.services.im.inbox()).map(m => toString(m.message.body)), ['stored'])
     })
   })
 })
