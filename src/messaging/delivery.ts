@@ -118,12 +118,16 @@ export class Delivery {
     // ours: sealed here, not verified again
     const message = sealed ?? readOwnMessage(entry.envelope, this.maxBodySize)
     const route = new Route(this.components, entry.to, this.attemptTimeout, stop)
-    // nobody knows it (no address, no record, not a contact): most likely a mistyped address, told
-    // at once — unless a community mailbox takes it for the recipient to drain, were it real
-    if (await route.learn() === 'unknown') {
+    // nowhere to dial a stranger: told at once (no record at all is most likely a mistyped address) —
+    // unless a community mailbox takes the message for the recipient to drain
+    const knowledge = await route.learn()
+    if (knowledge === 'unknown' || knowledge === 'addressless') {
       const stored = await this.leaveInMailbox(entry, route, stop)
       if (typeof stored === 'object') return stored
-      return await this.finish(entry, unreachable(`nothing is known of ${entry.to.toString()}: it is not a contact, we have no address for it and the DHT holds no presence record of it; check the address`, stored))
+      const why = knowledge === 'unknown'
+        ? 'the DHT holds no presence record of it; check the address'
+        : 'its presence record names none (it is offline, or behind a relay it has not reserved yet); send again later'
+      return await this.finish(entry, unreachable(`nothing is known of ${entry.to.toString()}: it is not a contact, we have no address for it and ${why}`, stored))
     }
     /** Relayed addresses to dial on their own, once, after a dial of all addresses failed */
     let circuits: Multiaddr[] | undefined

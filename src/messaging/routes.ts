@@ -12,8 +12,12 @@ import type { MessagingComponents } from './index.js'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-/** `connected`/`known`: somewhere to dial; `unknown`: nothing known of it anywhere */
-export type Knowledge = 'connected' | 'known' | 'unknown'
+/**
+ * `connected`/`known`: somewhere to dial; `addressless`: a stranger whose
+ * presence record names no address (it is offline, or behind a relay it has
+ * not reserved yet); `unknown`: nothing known of it anywhere
+ */
+export type Knowledge = 'connected' | 'known' | 'addressless' | 'unknown'
 
 const P2P_CODE = 421
 
@@ -26,8 +30,8 @@ export class Route {
   private readonly peer: PeerId
   private readonly lookupTimeout: number
   private readonly signal?: AbortSignal
-  /** Addresses of the recipient's presence record, once looked up */
-  private recordAddresses?: Promise<Multiaddr[]>
+  /** Addresses of the recipient's presence record, once looked up; undefined when no record was found */
+  private recordAddresses?: Promise<Multiaddr[] | undefined>
 
   /** `signal`: the delivery's, which ends a lookup when the sender gives up or the node stops */
   constructor (components: MessagingComponents, peer: PeerId, lookupTimeout: number, signal?: AbortSignal) {
@@ -51,7 +55,10 @@ export class Route {
     const known = await this.components.peerStore.get(this.peer).then(p => p.addresses.length, () => 0)
     if (known > 0) return 'known'
     const addresses = await this.record(this.isContact ? this.lookupTimeout : Math.min(UNKNOWN_LOOKUP_MS, this.lookupTimeout))
-    if (addresses.length === 0) return this.isContact ? 'known' : 'unknown'
+    if (addresses == null || addresses.length === 0) {
+      if (this.isContact) return 'known'
+      return addresses == null ? 'unknown' : 'addressless'
+    }
     await this.merge(addresses)
     return 'known'
   }
@@ -66,7 +73,7 @@ export class Route {
   async circuits (): Promise<Multiaddr[]> {
     const stored = (await this.components.peerStore.get(this.peer).then(p => p.addresses.map(a => a.multiaddr), () => [])).filter(isCircuit)
     // known already: the record lookup, which may itself wait on the address that failed, is skipped
-    const found = stored.length > 0 ? stored : (await this.record(this.lookupTimeout)).filter(isCircuit)
+    const found = stored.length > 0 ? stored : ((await this.record(this.lookupTimeout)) ?? []).filter(isCircuit)
     const all = found.map(ma => ma.decapsulateCode(P2P_CODE).encapsulate(`/p2p/${this.peer.toString()}`))
     return all.filter((ma, i) => all.findIndex(other => other.equals(ma)) === i)
   }
@@ -74,7 +81,7 @@ export class Route {
   /** The relays its record names: its mailboxes of choice */
   async relays (): Promise<PeerId[]> {
     const relays: PeerId[] = []
-    for (const address of await this.record(this.lookupTimeout)) {
+    for (const address of (await this.record(this.lookupTimeout)) ?? []) {
       const parts = address.getComponents()
       const circuit = parts.findIndex(c => c.name === 'p2p-circuit')
       const relay = circuit > 0 ? parts[circuit - 1] : undefined
@@ -83,10 +90,10 @@ export class Route {
     return relays
   }
 
-  private async record (timeout: number): Promise<Multiaddr[]> {
+  private async record (timeout: number): Promise<Multiaddr[] | undefined> {
     // not asking the recipient itself: a dial to it has failed, or is about to be tried anyway. A lookup
-    // that fails (timed out, no DHT peers) gives no addresses, as a record without any would
-    this.recordAddresses ??= this.components.presence.addresses(this.peer, { signal: timeoutSignal(timeout, this.signal), askPresentity: false }).catch(() => [])
+    // that fails (not found, timed out, no DHT peers) finds no record
+    this.recordAddresses ??= this.components.presence.addresses(this.peer, { signal: timeoutSignal(timeout, this.signal), askPresentity: false }).catch(() => undefined)
     return this.recordAddresses
   }
 

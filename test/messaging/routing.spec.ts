@@ -92,4 +92,22 @@ describe('message routing', function () {
     // 2 s is the goal; a loaded machine gets room
     assert.ok(unknown.ms < 4_000, `${unknown.ms} ms`)
   })
+
+  it('tells a stranger whose record names no address apart from one nobody knows', async () => {
+    // a DHT server that is no relay: the firewalled node publishes a record with no address, and
+    // no mailbox takes the message
+    const r = await start({ dhtServer: true })
+    const bootstrap = [r.libp2p.getMultiaddrs()[0].toString()]
+    const b = await start({ firewalled: true, bootstrap })
+    const a = await start({ bootstrap })
+    await waitFor(async () => {
+      const addresses = await a.libp2p.services.presence.addresses(b.peerId, { askPresentity: false, signal: AbortSignal.timeout(2_000) }).catch(() => undefined)
+      return addresses?.length === 0
+    }, 30_000, 'the firewalled node\'s record, with no address, in the DHT')
+
+    const result = await a.libp2p.services.im.send(b.peerId, { body: 'are you there?' })
+    assert.deepEqual([result.status, result.reason], ['failed', 'unreachable'], JSON.stringify(result))
+    assert.match(result.detail ?? '', /its presence record names none/)
+    assert.doesNotMatch(result.detail ?? '', /check the address/)
+  })
 })
