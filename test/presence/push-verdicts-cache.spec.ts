@@ -69,6 +69,23 @@ describe('push validation: judged envelopes are not verified again', function ()
     assert.equal(validation.cacheHits, 1)
   })
 
+  it('hands out one PeerId per presentity across its records, another for another presentity', async () => {
+    const validation = new PresenceValidation()
+    const other = await generateKeyPair('Ed25519')
+    const otherId = peerIdFromPrivateKey(other)
+    const first = await validation.judge(await signed(key, presentity, 30n), watched)
+    const second = await validation.judge(await signed(key, presentity, 31n), watched)
+    assert.equal(first.verdict, 'accept')
+    assert.equal(second.verdict, 'accept')
+    // the same object: its string form (the key of every map a notify passes) is computed once
+    assert.equal(second.record?.presentity, first.record?.presentity)
+    assert.ok(second.record?.presentity.equals(presentity))
+    const another = await validation.judge(await signed(other, otherId, 1n), () => true)
+    assert.equal(another.verdict, 'accept')
+    assert.ok(another.record?.presentity.equals(otherId))
+    assert.ok(!(another.record?.presentity.equals(presentity) ?? true))
+  })
+
   it('holds a bounded number of judgements, dropping the least recently used', async () => {
     const validation = new PresenceValidation()
     const first = await signed(key, presentity, 1n)
