@@ -13,6 +13,7 @@
  */
 import type { CounterGroup } from '@libp2p/interface'
 import { createHash } from 'node:crypto'
+import { DecodedParts } from './decoded-parts.js'
 import { openPresence, readPresence, type PresenceRecord, type ReadPresence } from './record.js'
 import type { PeerId } from '@libp2p/interface'
 import { equals } from 'uint8arrays/equals'
@@ -52,14 +53,8 @@ export class PresenceValidation {
   readonly reasons = new Map<string, number>()
   private readonly newest = new Map<string, { seq: bigint, bytes: Uint8Array }>()
   private readonly judged = new Map<string, Opened>()
-  /**
-   * The presentities seen, by their multihash: each record decodes its
-   * presentity into a new PeerId, whose string form (base58, the key of every
-   * map on the way to a notify) is then computed afresh — the largest single
-   * cost of judging a record, paid by every watcher for every change. The
-   * PeerId of an earlier record has it already
-   */
-  private readonly peerIds = new Map<string, PeerId>()
+  /** Peer ids and addresses decoded from records before (decoded-parts.ts): this node's own */
+  private readonly parts = new DecodedParts()
   /** Copies whose signature check the cache saved */
   cacheHits = 0
 
@@ -69,8 +64,7 @@ export class PresenceValidation {
    * payload, so a stranger's record costs a decode and no more
    */
   async judge (bytes: Uint8Array, watched: (presentity: PeerId) => boolean): Promise<Judgement> {
-    const read = readPresence(bytes)
-    if (read != null) read.record.presentity = this.known(read.record.presentity)
+    const read = readPresence(bytes, this.parts)
     if (read != null && !watched(read.record.presentity)) return this.count({ verdict: 'ignore', reason: 'not-watched' })
     // the very bytes we hold as newest (a second holder's copy of a will, our own push echoed): judged when they came
     if (read != null && this.isNewest(read.record, bytes)) return this.count({ verdict: 'ignore', reason: 'duplicate' })
@@ -80,17 +74,6 @@ export class PresenceValidation {
     const { record } = opened
     if (Date.now() >= record.expiresAt) return this.count({ verdict: 'ignore', reason: 'expired' })
     return this.count(this.judgeSequence(record, bytes))
-  }
-
-  /** The PeerId already held for the same multihash, else `peer`, kept (the same bound as `newest`) */
-  private known (peer: PeerId): PeerId {
-    const bytes = peer.toMultihash().bytes
-    const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-    const held = this.peerIds.get(key)
-    if (held != null) return held
-    this.peerIds.set(key, peer)
-    if (this.peerIds.size > MAX_TRACKED_PRESENTITIES) this.peerIds.delete(this.peerIds.keys().next().value as string)
-    return peer
   }
 
   /** Open envelope bytes (`read`: what reading them gave), or recall how the same bytes opened before */

@@ -69,7 +69,7 @@ describe('push validation: judged envelopes are not verified again', function ()
     assert.equal(validation.cacheHits, 1)
   })
 
-  it('hands out one PeerId per presentity across its records, another for another presentity', async () => {
+  it('decodes the peer id and addresses of a presentity once across its records, and those of another apart', async () => {
     const validation = new PresenceValidation()
     const other = await generateKeyPair('Ed25519')
     const otherId = peerIdFromPrivateKey(other)
@@ -77,9 +77,12 @@ describe('push validation: judged envelopes are not verified again', function ()
     const second = await validation.judge(await signed(key, presentity, 31n), watched)
     assert.equal(first.verdict, 'accept')
     assert.equal(second.verdict, 'accept')
-    // the same object: its string form (the key of every map a notify passes) is computed once
+    // the same objects: the PeerId's string form (the key of every map a notify passes) and the addresses are made once
     assert.equal(second.record?.presentity, first.record?.presentity)
     assert.ok(second.record?.presentity.equals(presentity))
+    assert.equal(second.record?.addresses.length, 2)
+    second.record?.addresses.forEach((address, i) => { assert.equal(address, first.record?.addresses[i]) })
+    assert.deepEqual(second.record?.addresses.map(a => a.toString()), sampleRecord(presentity).addresses.map(a => a.toString()))
     const another = await validation.judge(await signed(other, otherId, 1n), () => true)
     assert.equal(another.verdict, 'accept')
     assert.ok(another.record?.presentity.equals(otherId))
