@@ -7,13 +7,20 @@
  * savings are a watcher's own, from its second record of a contact on, and
  * nodes that share a process share nothing.
  *
- * Bytes that do not decode are never kept: they throw as before, each time.
+ * Only the parts of records the node accepted are kept (`keep`): a record of
+ * a presentity it does not watch, or one that does not verify, is decoded
+ * and forgotten, so a stranger cannot fill the maps; bytes that do not decode
+ * throw as before, each time.
  */
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-/** Presentities and addresses kept: a node's contacts, a few addresses each */
-export const MAX_DECODED_PARTS = 4_096
+/**
+ * Peer ids and addresses kept, each: a node's contacts and a few addresses
+ * apiece. About 1 KB an entry with its string form (relay circuits), ≈ 4 MB
+ * at the bound; a node of 100 contacts holds a few hundred entries
+ */
+export const MAX_DECODED_PARTS = 2_048
 
 export class DecodedParts {
   private readonly peerIds = new Map<string, PeerId>()
@@ -24,29 +31,35 @@ export class DecodedParts {
     this.max = max
   }
 
-  /** The PeerId of multihash `bytes` made before, else `decode(bytes)`, kept */
+  /** The PeerId of multihash `bytes` kept before, else `decode(bytes)` */
   peerId (bytes: Uint8Array, decode: (bytes: Uint8Array) => PeerId): PeerId {
-    return this.kept(this.peerIds, bytes, decode)
+    return this.peerIds.get(keyOf(bytes)) ?? decode(bytes)
   }
 
-  /** The address of `bytes` made before, else `decode(bytes)`, kept (a Multiaddr is immutable) */
+  /** The address of `bytes` kept before, else `decode(bytes)` (a Multiaddr is immutable) */
   address (bytes: Uint8Array, decode: (bytes: Uint8Array) => Multiaddr): Multiaddr {
-    return this.kept(this.addresses, bytes, decode)
+    return this.addresses.get(keyOf(bytes)) ?? decode(bytes)
+  }
+
+  /** Keep the parts of a record the node accepted, for its presentity's next records */
+  keep (record: { presentity: PeerId, addresses: Multiaddr[] }): void {
+    this.set(this.peerIds, record.presentity.toMultihash().bytes, record.presentity)
+    for (const address of record.addresses) this.set(this.addresses, address.bytes, address)
   }
 
   get size (): number {
     return this.peerIds.size + this.addresses.size
   }
 
-  private kept<T> (map: Map<string, T>, bytes: Uint8Array, decode: (bytes: Uint8Array) => T): T {
-    // node's base64 (native) as the key: the bytes themselves cannot be one
-    const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-    let value = map.get(key)
-    if (value == null) {
-      value = decode(bytes)
-      map.set(key, value)
-      if (map.size > this.max) map.delete(map.keys().next().value as string)
-    }
-    return value
+  private set<T> (map: Map<string, T>, bytes: Uint8Array, value: T): void {
+    const key = keyOf(bytes)
+    if (map.get(key) === value) return
+    map.set(key, value)
+    if (map.size > this.max) map.delete(map.keys().next().value as string)
   }
+}
+
+/** node's base64 (native) as the key: the bytes themselves cannot be one */
+function keyOf (bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
 }

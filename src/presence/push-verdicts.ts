@@ -53,8 +53,8 @@ export class PresenceValidation {
   readonly reasons = new Map<string, number>()
   private readonly newest = new Map<string, { seq: bigint, bytes: Uint8Array }>()
   private readonly judged = new Map<string, Opened>()
-  /** Peer ids and addresses decoded from records before (decoded-parts.ts): this node's own */
-  private readonly parts = new DecodedParts()
+  /** Peer ids and addresses of records this node accepted (decoded-parts.ts): its own */
+  readonly decoded = new DecodedParts()
   /** Copies whose signature check the cache saved */
   cacheHits = 0
 
@@ -64,7 +64,7 @@ export class PresenceValidation {
    * payload, so a stranger's record costs a decode and no more
    */
   async judge (bytes: Uint8Array, watched: (presentity: PeerId) => boolean): Promise<Judgement> {
-    const read = readPresence(bytes, this.parts)
+    const read = readPresence(bytes, this.decoded)
     if (read != null && !watched(read.record.presentity)) return this.count({ verdict: 'ignore', reason: 'not-watched' })
     // the very bytes we hold as newest (a second holder's copy of a will, our own push echoed): judged when they came
     if (read != null && this.isNewest(read.record, bytes)) return this.count({ verdict: 'ignore', reason: 'duplicate' })
@@ -117,6 +117,7 @@ export class PresenceValidation {
       return { verdict: 'ignore', reason: record.seq === newest.seq ? 'conflicting-sequence' : 'stale-sequence' }
     }
     this.remember(record.presentity, record.seq, bytes)
+    this.decoded.keep(record)
     return { verdict: 'accept', reason: 'ok', record }
   }
 

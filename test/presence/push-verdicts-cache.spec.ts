@@ -83,6 +83,10 @@ describe('push validation: judged envelopes are not verified again', function ()
     assert.equal(second.record?.addresses.length, 2)
     second.record?.addresses.forEach((address, i) => { assert.equal(address, first.record?.addresses[i]) })
     assert.deepEqual(second.record?.addresses.map(a => a.toString()), sampleRecord(presentity).addresses.map(a => a.toString()))
+    // a record of a presentity we do not watch is decoded and forgotten: strangers cannot fill what a node keeps
+    const kept = validation.decoded.size
+    assert.equal((await validation.judge(await signed(other, otherId, 1n), watched)).reason, 'not-watched')
+    assert.equal(validation.decoded.size, kept)
     const another = await validation.judge(await signed(other, otherId, 1n), () => true)
     assert.equal(another.verdict, 'accept')
     assert.ok(another.record?.presentity.equals(otherId))
