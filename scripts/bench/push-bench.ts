@@ -16,6 +16,17 @@ import { summarize } from '../mesh/stats.js'
 import { ONE_HOST_INBOUND_PER_S } from './idle-probe.js'
 import { createRawNode, payload, payloadId, pushAll, type RawNode } from './raw-libp2p.js'
 import type { BenchContext, Pair } from './figures.js'
+import type { Libp2p } from '@libp2p/interface'
+
+/**
+ * What a caller may watch of a round (push-counts.ts counts streams, bytes
+ * and CPU with it): each node as it is made, and the warm-up and the timed
+ * changes as they run
+ */
+export interface RoundProbe {
+  node: (libp2p: Libp2p) => void
+  phase: (name: 'warm-up' | 'changes' | 'done') => void
+}
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
 const NOTIFY_TIMEOUT_MS = 10_000
@@ -52,31 +63,36 @@ class Arrivals {
 }
 
 /** `changes` timed samples after a warm-up: `trigger(id)` starts sample `id` and names its key */
-async function sample (ctx: BenchContext, arrivals: Arrivals, count: number, changes: number, trigger: (id: number) => Promise<string>): Promise<number[]> {
+async function sample (ctx: BenchContext, arrivals: Arrivals, count: number, changes: number, trigger: (id: number) => Promise<string>, probe?: RoundProbe): Promise<number[]> {
   const latencies: number[] = []
   let missed = 0
   for (let id = 0; id <= changes; id++) {
+    probe?.phase(id === 0 ? 'warm-up' : 'changes')
     const t0 = performance.now()
     const got = await arrivals.wait(await trigger(id), count, t0)
     if (id === 0) continue
     latencies.push(...got.latencies)
     missed += got.missing
   }
+  probe?.phase('done')
   ctx.log(`  ${latencies.length} notifies timed${missed > 0 ? `, ${missed} missed` : ''}`)
   return latencies
 }
 
-export async function ours (ctx: BenchContext, watchers: number, changes: number): Promise<number[]> {
+export async function ours (ctx: BenchContext, watchers: number, changes: number, probe?: RoundProbe): Promise<number[]> {
   const started: PresenceMeshNode[] = []
   try {
     const relay = await createNode({ listen: LOOPBACK, relay: true, connectionManager })
     started.push(relay)
+    probe?.node(relay.libp2p)
     const bootstrap = [relay.libp2p.getMultiaddrs()[0].toString()]
     const p = await createNode({ listen: LOOPBACK, bootstrap, connectionManager })
     started.push(p)
+    probe?.node(p.libp2p)
     const ws = await inBatches(Array.from({ length: watchers }, (_, i) => i), ctx.concurrency * 4, async () => {
       const node = await createNode({ listen: LOOPBACK, bootstrap, connectionManager, presence: { publishOnStart: false } })
       started.push(node)
+      probe?.node(node.libp2p)
       return node
     })
     const arrivals = new Arrivals()
@@ -91,24 +107,27 @@ export async function ours (ctx: BenchContext, watchers: number, changes: number
     return await sample(ctx, arrivals, watchers, changes, async id => {
       const record = await p.libp2p.services.presence.publish({ availability: AVAILABILITIES[id % AVAILABILITIES.length] })
       return String(record.seq)
-    })
+    }, probe)
   } finally {
     await Promise.all(started.map(async n => n.stop().catch(() => {})))
   }
 }
 
-export async function raw (ctx: BenchContext, watchers: number, changes: number, size: number): Promise<number[]> {
+export async function raw (ctx: BenchContext, watchers: number, changes: number, size: number, probe?: RoundProbe): Promise<number[]> {
   const started: RawNode[] = []
   const arrivals = new Arrivals()
   try {
     const relay = await createRawNode({ bootstrap: [], relay: true })
     started.push(relay)
+    probe?.node(relay.libp2p)
     const bootstrap = [relay.libp2p.getMultiaddrs()[0].toString()]
     const publisher = await createRawNode({ bootstrap })
     started.push(publisher)
+    probe?.node(publisher.libp2p)
     const subs = await inBatches(Array.from({ length: watchers }, (_, i) => i), ctx.concurrency * 4, async () => {
       const node = await createRawNode({ bootstrap, onPush: data => { arrivals.record(String(payloadId(data))) } })
       started.push(node)
+      probe?.node(node.libp2p)
       return node
     })
     // ours' watchers subscribed over a connection to the presentity: the publisher is connected to each
@@ -119,7 +138,7 @@ export async function raw (ctx: BenchContext, watchers: number, changes: number,
       // not awaited: ours' publish returns after the pushes have started, not finished
       pushAll(publisher.libp2p, peers, payload(id, size)).catch(err => ctx.log(`  raw push failed: ${err.message}`))
       return String(id)
-    })
+    }, probe)
   } finally {
     await Promise.all(started.map(async n => n.stop().catch(() => {})))
   }

@@ -13,6 +13,7 @@
  */
 import type { CounterGroup } from '@libp2p/interface'
 import { createHash } from 'node:crypto'
+import { DecodedParts } from './decoded-parts.js'
 import { openPresence, readPresence, type PresenceRecord, type ReadPresence } from './record.js'
 import type { PeerId } from '@libp2p/interface'
 import { equals } from 'uint8arrays/equals'
@@ -52,6 +53,8 @@ export class PresenceValidation {
   readonly reasons = new Map<string, number>()
   private readonly newest = new Map<string, { seq: bigint, bytes: Uint8Array }>()
   private readonly judged = new Map<string, Opened>()
+  /** Peer ids and addresses of records this node accepted (decoded-parts.ts): its own */
+  readonly decoded = new DecodedParts()
   /** Copies whose signature check the cache saved */
   cacheHits = 0
 
@@ -61,7 +64,7 @@ export class PresenceValidation {
    * payload, so a stranger's record costs a decode and no more
    */
   async judge (bytes: Uint8Array, watched: (presentity: PeerId) => boolean): Promise<Judgement> {
-    const read = readPresence(bytes)
+    const read = readPresence(bytes, this.decoded)
     if (read != null && !watched(read.record.presentity)) return this.count({ verdict: 'ignore', reason: 'not-watched' })
     // the very bytes we hold as newest (a second holder's copy of a will, our own push echoed): judged when they came
     if (read != null && this.isNewest(read.record, bytes)) return this.count({ verdict: 'ignore', reason: 'duplicate' })
@@ -114,6 +117,7 @@ export class PresenceValidation {
       return { verdict: 'ignore', reason: record.seq === newest.seq ? 'conflicting-sequence' : 'stale-sequence' }
     }
     this.remember(record.presentity, record.seq, bytes)
+    this.decoded.keep(record)
     return { verdict: 'accept', reason: 'ok', record }
   }
 

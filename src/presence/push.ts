@@ -260,7 +260,8 @@ export class Pushes {
       stream.abort(new PushRejectedError('pushes from this peer are refused for a while'))
       return
     }
-    const signal = AbortSignal.timeout(RECEIVE_TIMEOUT_MS)
+    // a plain timer, cleared once the record is in: as the sender's (pushTo), one per watcher per change
+    const { signal, clear } = clearableTimeout(RECEIVE_TIMEOUT_MS)
     await withStream(stream, signal, async () => {
       const { record: bytes } = await pbStream(stream, { maxDataLength: PUSH_FRAME_LIMIT, maxBufferSize: PUSH_FRAME_LIMIT + 8 }).read(Push, { signal })
         .catch(err => {
@@ -280,7 +281,7 @@ export class Pushes {
         return
       }
       if (judgement.record != null) this.init.accepted(judgement.record, bytes, from)
-    })
+    }).finally(clear)
   }
 
   /** Count a rejected push; past MAX_REJECTS, refuse the peer's pushes for a while and hang up */

@@ -12,6 +12,7 @@ import { ExpiredRecordError, InvalidPresenceRecordError, InvalidSignatureError, 
 import { Basic as PBBasic, PresenceRecord as PBPresenceRecord } from './pb/presence.js'
 import { validatePresence } from './record-rules.js'
 import { verifyDelegation } from './delegation.js'
+import type { DecodedParts } from './decoded-parts.js'
 import { EnvelopeSigner, validEnvelope } from '../utils/signed-envelopes.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -144,7 +145,7 @@ export function marshalPresence (record: PresenceRecord): Uint8Array {
  * InvalidPresenceRecordError, whatever the input: the bytes come from the
  * network, and callers must be able to tell bad data from bugs.
  */
-export function unmarshalPresence (bytes: Uint8Array): PresenceRecord {
+export function unmarshalPresence (bytes: Uint8Array, parts?: DecodedParts): PresenceRecord {
   if (bytes.byteLength > MAX_RECORD_SIZE) {
     throw new PresenceRecordTooLargeError(`Presence record of ${bytes.byteLength} bytes exceeds ${MAX_RECORD_SIZE}`)
   }
@@ -157,7 +158,7 @@ export function unmarshalPresence (bytes: Uint8Array): PresenceRecord {
   }
 
   const record: PresenceRecord = {
-    presentity: decodePeerId(pb.presentity),
+    presentity: parts?.peerId(pb.presentity, decodePeerId) ?? decodePeerId(pb.presentity),
     basic: pb.basic === PBBasic.BASIC_OPEN ? 'open' : 'closed',
     // A value added after this reader was written means nothing to it yet
     availability: AVAILABILITIES[pb.availability] ?? 'unknown',
@@ -168,7 +169,7 @@ export function unmarshalPresence (bytes: Uint8Array): PresenceRecord {
       postal: pb.contact?.postal,
       web: pb.contact?.web
     },
-    addresses: pb.addresses.map(decodeMultiaddr),
+    addresses: pb.addresses.map(bytes => parts?.address(bytes, decodeMultiaddr) ?? decodeMultiaddr(bytes)),
     seq: pb.seq,
     issuedAt: decodeTimestamp(pb.issuedAt, 'issuedAt'),
     expiresAt: decodeTimestamp(pb.expiresAt, 'expiresAt'),
@@ -223,11 +224,11 @@ export interface ReadPresence {
   record: PresenceRecord
 }
 
-/** The record inside envelope bytes, unverified (verified already, or only to be looked at); undefined if unreadable */
-export function readPresence (bytes: Uint8Array): ReadPresence | undefined {
+/** The record inside envelope bytes, unverified (verified already, or only to be looked at); undefined if unreadable. `parts`: a node's decoded peer ids and addresses */
+export function readPresence (bytes: Uint8Array, parts?: DecodedParts): ReadPresence | undefined {
   try {
     const envelope = RecordEnvelope.createFromProtobuf(bytes)
-    return { envelope, record: unmarshalPresence(envelope.payload) }
+    return { envelope, record: unmarshalPresence(envelope.payload, parts) }
   } catch {
     return undefined
   }

@@ -174,11 +174,11 @@ export class Subscriptions {
     await Promise.all(Array.from({ length: RESYNC_CONCURRENCY }, worker))
   }
 
-  /** A newer record arrived (pushed, or from a renewal or a lookup) */
+  /** A newer record arrived (pushed, or from a renewal or a lookup): notified first, saved right after (not what the user waits for) */
   onRecord (record: PresenceRecord): void {
     const subscription = this.active.get(record.presentity.toString())
     if (subscription == null) return
-    this.save(subscription, record.seq).catch(err => this.log.error('saving subscription failed - %e', err))
+    queueMicrotask(() => { this.save(subscription, record.seq).catch(err => this.log.error('saving subscription failed - %e', err)) })
     // sealed under keys we have not asked about (rotated, or a view newly granted): ask before showing it
     const keyIds = (record.views ?? []).map(view => toString(view.keyId, 'base64')).sort().join()
     if (this.keyring.wantsKey(record) && this.askedAbout.get(subscription.target.toString()) !== keyIds) {

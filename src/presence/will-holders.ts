@@ -25,7 +25,7 @@ import { validatePresenceRecord } from './dht-record.js'
 import { presenceKey, WILL_PROTOCOL } from './protocol.js'
 import { readVerified } from './push-verdicts.js'
 import type { PresenceRecord } from './record.js'
-import type { Logger, PeerId, PeerStore } from '@libp2p/interface'
+import type { Libp2pEvents, Logger, PeerId, PeerStore, PeerUpdate, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { KadDHT } from '@libp2p/kad-dht'
 
@@ -34,6 +34,7 @@ export interface WillHoldersComponents {
   connectionManager: ConnectionManager
   peerStore: PeerStore
   dht: KadDHT
+  events: TypedEventTarget<Libp2pEvents>
 }
 
 export interface WillHoldersInit {
@@ -52,6 +53,9 @@ export interface WillHoldersInit {
   /** Publish our state again, above `floor` */
   outbid(floor: bigint): Promise<void>
 }
+
+/** What the peer store says of a peer that decides whether it may hold our will */
+interface Standing { speaksWill: boolean, speaksDht: boolean, tagged: boolean }
 
 /** Wills given out that we remember (sequence number → holder): a few records' worth */
 const MAX_ISSUED = 256
@@ -97,6 +101,8 @@ export class WillHolders {
   private listUpdatedAt = 0
   private listTimer?: ReturnType<typeof setTimeout>
   private running = false
+  /** The peer store's answer per connected peer until it changes: each change of ours asks about every one (a lock, a get, a decode each) */
+  private readonly standings = new Map<string, Standing>()
 
   constructor (components: WillHoldersComponents, init: WillHoldersInit, log: Logger) {
     this.components = components
@@ -106,11 +112,20 @@ export class WillHolders {
 
   start (): void {
     this.running = true
+    this.components.events.addEventListener('peer:update', this.forget)
+    this.components.events.addEventListener('peer:disconnect', this.forget)
     this.scheduleCheck()
+  }
+
+  private readonly forget = (event: CustomEvent<PeerUpdate | PeerId>): void => {
+    this.standings.delete(('peer' in event.detail ? event.detail.peer.id : event.detail).toString())
   }
 
   stop (): void {
     this.running = false
+    this.components.events.removeEventListener('peer:update', this.forget)
+    this.components.events.removeEventListener('peer:disconnect', this.forget)
+    this.standings.clear()
     clearTimeout(this.outbidTimer)
     clearTimeout(this.checkTimer)
     clearTimeout(this.listTimer)
@@ -150,14 +165,22 @@ export class WillHolders {
     this.depositTo(peer, protocols).catch(err => this.log('could not leave our will with %p - %e', peer, err))
   }
 
-  /** Whether we leave our will with `peer` */
+  /** Whether we leave our will with `peer` (`protocols`: just identified, newer than the peer store's) */
   async chosen (peer: PeerId, protocols?: string[]): Promise<boolean> {
-    if (this.suspended.has(peer.toString()) || this.isDistrusted(peer.toString())) return false
-    const data = await this.components.peerStore.get(peer).catch(() => undefined)
-    const speaks = protocols ?? data?.protocols ?? []
-    if (!speaks.includes(WILL_PROTOCOL)) return false
-    if (data?.tags.has(BOOTSTRAP_TAG) === true || data?.tags.has(RELAY_RESERVATION_TAG) === true) return true
-    return this.init.dialled && speaks.includes(DHT_PROTOCOL) &&
+    const key = peer.toString()
+    if (this.suspended.has(key) || this.isDistrusted(key)) return false
+    let standing = protocols == null ? this.standings.get(key) : undefined
+    if (standing == null) {
+      const data = await this.components.peerStore.get(peer).catch(() => undefined)
+      const speaks = protocols ?? data?.protocols ?? []
+      const tags = data?.tags
+      standing = { speaksWill: speaks.includes(WILL_PROTOCOL), speaksDht: speaks.includes(DHT_PROTOCOL), tagged: tags?.has(BOOTSTRAP_TAG) === true || tags?.has(RELAY_RESERVATION_TAG) === true }
+      // kept while connected only (peer:disconnect forgets it): one entry per peer connected at most
+      if (this.components.connectionManager.getConnections(peer).length > 0) this.standings.set(key, standing)
+    }
+    if (!standing.speaksWill) return false
+    if (standing.tagged) return true
+    return this.init.dialled && standing.speaksDht &&
       this.components.connectionManager.getConnections(peer).some(c => c.direction === 'outbound')
   }
 

@@ -69,6 +69,30 @@ describe('push validation: judged envelopes are not verified again', function ()
     assert.equal(validation.cacheHits, 1)
   })
 
+  it('decodes the peer id and addresses of a presentity once across its records, and those of another apart', async () => {
+    const validation = new PresenceValidation()
+    const other = await generateKeyPair('Ed25519')
+    const otherId = peerIdFromPrivateKey(other)
+    const first = await validation.judge(await signed(key, presentity, 30n), watched)
+    const second = await validation.judge(await signed(key, presentity, 31n), watched)
+    assert.equal(first.verdict, 'accept')
+    assert.equal(second.verdict, 'accept')
+    // the same objects: the PeerId's string form (the key of every map a notify passes) and the addresses are made once
+    assert.equal(second.record?.presentity, first.record?.presentity)
+    assert.ok(second.record?.presentity.equals(presentity))
+    assert.equal(second.record?.addresses.length, 2)
+    second.record?.addresses.forEach((address, i) => { assert.equal(address, first.record?.addresses[i]) })
+    assert.deepEqual(second.record?.addresses.map(a => a.toString()), sampleRecord(presentity).addresses.map(a => a.toString()))
+    // a record of a presentity we do not watch is decoded and forgotten: strangers cannot fill what a node keeps
+    const kept = validation.decoded.size
+    assert.equal((await validation.judge(await signed(other, otherId, 1n), watched)).reason, 'not-watched')
+    assert.equal(validation.decoded.size, kept)
+    const another = await validation.judge(await signed(other, otherId, 1n), () => true)
+    assert.equal(another.verdict, 'accept')
+    assert.ok(another.record?.presentity.equals(otherId))
+    assert.ok(!(another.record?.presentity.equals(presentity) ?? true))
+  })
+
   it('holds a bounded number of judgements, dropping the least recently used', async () => {
     const validation = new PresenceValidation()
     const first = await signed(key, presentity, 1n)

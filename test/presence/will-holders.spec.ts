@@ -21,9 +21,11 @@ async function peer (tags: string[], protocols: string[], direction: 'inbound' |
 }
 
 /** A WillHolders over `peers`, all connected, whose current record is `current` */
-function holdersOf (peers: Peer[], current: () => PresenceRecord, dialled = false): { holders: WillHolders, outbids: bigint[], deposits: string[] } {
+function holdersOf (peers: Peer[], current: () => PresenceRecord, dialled = false): { holders: WillHolders, outbids: bigint[], deposits: string[], reads: string[], events: EventTarget } {
   const outbids: bigint[] = []
   const deposits: string[] = []
+  const reads: string[] = []
+  const events = new EventTarget()
   const find = (id: PeerId): Peer | undefined => peers.find(p => p.id.equals(id))
   const connections = (): unknown[] => peers.map((p, i) => ({ id: `c${i}`, remotePeer: p.id, direction: p.direction }))
   const components = {
@@ -33,12 +35,14 @@ function holdersOf (peers: Peer[], current: () => PresenceRecord, dialled = fals
     },
     peerStore: {
       get: async (id: PeerId) => {
+        reads.push(id.toString())
         const p = find(id)
         if (p == null) throw new Error('not found')
         return { protocols: p.protocols, tags: new Map(p.tags.map(tag => [tag, { value: 50 }])) }
       }
     },
-    dht: {}
+    dht: {},
+    events
   } as unknown as WillHoldersComponents
   const holders = new WillHolders(components, {
     dialled,
@@ -49,7 +53,7 @@ function holdersOf (peers: Peer[], current: () => PresenceRecord, dialled = fals
     deposit: async (to, will) => { deposits.push(`${to.toString()} ${will[0]}`) },
     outbid: async floor => { outbids.push(floor) }
   }, defaultLogger().forComponent('test:will-holders'))
-  return { holders, outbids, deposits }
+  return { holders, outbids, deposits, reads, events }
 }
 
 describe('will holders', () => {
@@ -80,6 +84,35 @@ describe('will holders', () => {
     await new Promise(resolve => setTimeout(resolve, 50))
     assert.deepEqual(deposits.sort(), [`${peers[0].id.toString()} 1`, `${peers[1].id.toString()} 2`].sort())
     holders.stop()
+  })
+
+  it('asks the peer store about a connected peer once, and again once its entry changed', async () => {
+    const relay = await peer([RELAY_RESERVATION_TAG], [WILL_PROTOCOL])
+    const watchers = await Promise.all(Array.from({ length: 5 }, async () => peer([], [WILL_PROTOCOL], 'outbound')))
+    const peers = [relay, ...watchers]
+    const { holders, deposits, reads, events } = holdersOf(peers, () => open(48n))
+    const settle = async (): Promise<void> => { await new Promise(resolve => setTimeout(resolve, 50)) }
+    holders.start()
+    try {
+      for (let change = 0; change < 3; change++) holders.depositAll()
+      await settle()
+      assert.equal(reads.length, peers.length, 'three changes: one read per peer')
+      assert.deepEqual(new Set(deposits), new Set([`${relay.id.toString()} 1`]))
+      // a watcher becomes a relay we hold a reservation on: the peer store says so, and it gets a will at the next change
+      watchers[0].tags.push(RELAY_RESERVATION_TAG)
+      events.dispatchEvent(new CustomEvent('peer:update', { detail: { peer: { id: watchers[0].id } } }))
+      holders.depositAll()
+      await settle()
+      assert.equal(reads.length, peers.length + 1)
+      assert.ok(deposits.includes(`${watchers[0].id.toString()} 2`), deposits.join())
+      // one that leaves is forgotten: asked again when it is back
+      events.dispatchEvent(new CustomEvent('peer:disconnect', { detail: watchers[1].id }))
+      holders.depositAll()
+      await settle()
+      assert.equal(reads.length, peers.length + 2)
+    } finally {
+      holders.stop()
+    }
   })
 
   it('outbids each published will once, and at most a burst of three before the rate applies', async () => {
