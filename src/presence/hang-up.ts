@@ -45,6 +45,13 @@ const BACKGROUND_PROTOCOLS = [
 const HANG_UP_DELAY_MS = 2_000
 
 /**
+ * A connection a change was pushed on is kept this long after the last push,
+ * at both ends: a burst of changes (a note being typed, a status flapping)
+ * reuses it, and no ping round (every pingInterval) falls in so short a time
+ */
+export const PUSH_HANG_UP_DELAY_MS = 10_000
+
+/**
  * A connection whose streams are busy is looked at again every
  * HANG_UP_DELAY_MS, this many times (a minute): a node's first minute is full
  * of DHT traffic through every connection, in short requests with gaps
@@ -88,6 +95,15 @@ export class HangUp {
     }, delay)
     timer.unref?.()
     this.timers.set(key, timer)
+  }
+
+  /**
+   * A change was pushed to us by `peer`: a hang-up we planned (after
+   * subscribing or renewing) waits until the burst is over, as the pusher's
+   * does. Closing mid-burst made the pusher dial again for its next change
+   */
+  pushedBy (peer: PeerId): void {
+    if (this.timers.has(peer.toString())) this.after(peer, 0, PUSH_HANG_UP_DELAY_MS)
   }
 
   /** Why the connection to `peer` must stay, or undefined if nothing needs it */

@@ -79,7 +79,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.own = new OwnPresence(components, this.init.recordTtl, async state => this.access.present(state))
     this.pushes = new Pushes(components, {
       judge: async bytes => this.validation.judge(bytes, presentity => presentity.equals(this.components.peerId) || this.subs.get(presentity) != null),
-      accepted: (record, bytes, from) => { this.received.onPushed(record, bytes, from) },
+      accepted: (record, bytes, from) => {
+        this.hangUp?.pushedBy(from)
+        this.received.onPushed(record, bytes, from)
+      },
       malformed: reason => { this.validation.rejected(reason) }
     }, this.log.newScope('push'))
     this.wills = new Wills(components, {

@@ -9,7 +9,7 @@ import { validatePresenceRecord } from './dht-record.js'
 import { sealPresence, type PresenceRecord } from './record.js'
 import { presenceKey } from './protocol.js'
 import { storedOn, timeoutSignal } from '../utils/streams.js'
-import type { HangUp } from './hang-up.js'
+import { PUSH_HANG_UP_DELAY_MS, type HangUp } from './hang-up.js'
 import type { RecordLookups } from './lookups.js'
 import type { OwnPresence, PresenceUpdate } from './own-presence.js'
 import type { Pushes } from './push.js'
@@ -35,12 +35,6 @@ const STORE_AGAIN_DELAY_MS = 1_000
 /** How long a starting DHT client waits to meet a DHT server (its bootstrap peers) before announcing itself anyway */
 const DHT_SERVER_WAIT_MS = 5_000
 const DHT_SERVER_POLL_MS = 50
-/**
- * A connection opened to push is kept this long after the last push: a
- * burst of changes (a note being typed, a status flapping) reuses it, and
- * no ping round (every pingInterval) falls in so short a time
- */
-const PUSH_HANG_UP_DELAY_MS = 10_000
 /**
  * The DHT put and the will deposits of a change start once its pushes on
  * open connections are done (dials may go on), or after this long: they are

@@ -70,4 +70,16 @@ describe('hanging up', () => {
     assert.deepEqual(h.closed.sort(), [client.toString(), contact.toString()].sort())
     assert.deepEqual(h.released, [client.toString()], 'only the holder of our will is told')
   })
+
+  it('puts off a planned hang-up while the peer pushes changes, so a burst keeps its connection', async () => {
+    const h = harness(new Set())
+    // planned after subscribing to both; the contact then pushes a change, the client does not
+    h.hangUp.after(contact, 0, 50)
+    h.hangUp.after(client, 0, 50)
+    h.hangUp.pushedBy(contact)
+    await waitFor(() => h.closed.length > 0, 2_000, 'the quiet peer hung up on')
+    await new Promise(resolve => setTimeout(resolve, 200))
+    h.hangUp.stop()
+    assert.deepEqual(h.closed, [client.toString()], 'the pushing contact keeps its connection for now')
+  })
 })
