@@ -23,7 +23,8 @@ export interface ScaleStep {
   perProcess?: number
   /** A bulk loop delayed this long in the window is flagged: its nodes may have missed pings */
   stallMs?: number
-  subscribed?: { desktop: number, desktopOf: number, others: number, othersOf: number }
+  /** `granted`: of the others' successful subscribes, those their presentity registered (the rest wait for it, record 015) */
+  subscribed?: { desktop: number, desktopOf: number, others: number, othersOf: number, granted?: number }
   /** Snapshots at the window's start and end */
   window?: { desktop: [ProbeSnapshot, ProbeSnapshot], relay: [ProbeSnapshot, ProbeSnapshot], bulk: [StepSnapshot[], StepSnapshot[]], notifies: number }
   load?: Load
@@ -86,7 +87,8 @@ const HEADER = ['nodes', 'code', 'relays', 'change every s', 'relay clients', 'd
 const int = (v: number): string => Math.round(v).toLocaleString('en')
 
 export function scaleRow (step: ScaleStep): string[] {
-  const sub = step.subscribed == null ? '–' : `${step.subscribed.desktop}/${step.subscribed.desktopOf}, ${step.subscribed.others}/${step.subscribed.othersOf}`
+  const granted = step.subscribed?.granted == null ? '' : ` (${int(step.subscribed.granted)} granted)`
+  const sub = step.subscribed == null ? '–' : `${step.subscribed.desktop}/${step.subscribed.desktopOf}, ${step.subscribed.others}/${step.subscribed.othersOf}${granted}`
   const head = [String(step.nodes), step.code ?? '–', String(step.relays), String(step.intervalS ?? '–'), String(clients(step))]
   if (step.window == null) return [...head, ...Array(9).fill('–'), sub, String(step.startS ?? '–'), formatLoad(step.load), step.error ?? '']
   const d = rates(step.window.desktop)
@@ -169,7 +171,7 @@ What this shows:
   Up to 100 nodes it is the only relay and every user is its client and every record's DHT server; from 100 on each
   relay keeps about 100 clients and, below 20 relays, is still a DHT server of every record: its cost grows with the
   network's changes until there are 20 relays, then with its own clients only (the model below).
-- ${broken == null ? `Every step tried kept up (at least ${DELIVERED_AT_LEAST * 100} % of the notifications delivered, no bulk loop stalled).` : `At ${broken.nodes} nodes (a change per ${broken.intervalS ?? 180} s) the simulation did not keep up: ${broken.error ?? `${round((broken.window == null ? 0 : bulk(broken.window.bulk).delivered) * 100, 1)} % of the notifications delivered, ${broken.subscribed?.others ?? 0} of ${broken.subscribed?.othersOf ?? 0} subscriptions made${stalled(broken) ? ', a bulk loop stalled' : ''}`}; it is left out of the calibration, and so is every step that did not keep up (design record 015 counts why: wakes, cut-offs, wills).`}
+- ${broken == null ? `Every step tried kept up (at least ${DELIVERED_AT_LEAST * 100} % of the notifications delivered, no bulk loop stalled).` : `At ${broken.nodes} nodes (a change per ${broken.intervalS ?? 180} s) the simulation did not keep up: ${broken.error ?? `${round((broken.window == null ? 0 : bulk(broken.window.bulk).delivered) * 100, 1)} % of the notifications delivered, ${broken.subscribed?.others ?? 0} of ${broken.subscribed?.othersOf ?? 0} subscriptions made${broken.subscribed?.granted == null ? '' : ` (${broken.subscribed.granted} granted by their presentities)`}${stalled(broken) ? ', a bulk loop stalled' : ''}`}; it is left out of the calibration, and so is every step that did not keep up (design record 015 counts why: wakes, cut-offs, wills).`}
   All nodes but two share this machine's 2 cores with other work: the limit is the simulation's, not a node's —
   each real node has a core of its own and pays the desktop's or the relay's figures above alone.
 `
