@@ -41,12 +41,22 @@ export interface ProbeSnapshot {
   closed: number
   /** Why connections closed: `local <error>`, `remote <error>` or `… graceful` */
   closeReasons: Record<string, number>
+  /** The first error stack of each close reason with an error: who failed, not only what */
+  closeStacks: Record<string, string>
+  /** Inbound streams the node's stream limits aborted, per protocol (src/utils/stream-limits.ts) */
+  refused: Record<string, number>
+}
+
+/** What a node's stream limits refused so far, per protocol; none for a node without them (the raw baseline) */
+export function refusedStreams (node?: Libp2p): Record<string, number> {
+  const limits = (node?.services as { streamLimits?: { refused?: () => Record<string, number> } } | undefined)?.streamLimits
+  return limits?.refused?.() ?? {}
 }
 
 export class Probe {
   private readonly sockets = new Set<Socket>()
   private readonly streams = new Map<string, number>()
-  private readonly churn = { opened: 0, closed: 0, reasons: new Map<string, number>() }
+  private readonly churn = { opened: 0, closed: 0, reasons: new Map<string, number>(), stacks: new Map<string, string>() }
   private node?: Libp2p
 
   /** Starts counting sockets at once: call before the node is created */
@@ -92,6 +102,7 @@ export class Probe {
         this.churn.closed++
         const reason = `${event.local === true ? 'local' : 'remote'} ${event.error == null ? 'graceful' : `${event.error.name}: ${event.error.message}`}`
         this.churn.reasons.set(reason, (this.churn.reasons.get(reason) ?? 0) + 1)
+        if (event.error?.stack != null && !this.churn.stacks.has(reason)) this.churn.stacks.set(reason, event.error.stack.split('\n').slice(0, 16).join('\n'))
       }, { once: true })
     })
   }
@@ -114,7 +125,9 @@ export class Probe {
       connections: this.node?.getConnections().length ?? 0,
       opened: this.churn.opened,
       closed: this.churn.closed,
-      closeReasons: Object.fromEntries(this.churn.reasons)
+      closeReasons: Object.fromEntries(this.churn.reasons),
+      closeStacks: Object.fromEntries(this.churn.stacks),
+      refused: refusedStreams(this.node)
     }
   }
 }

@@ -26,20 +26,24 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { createNode, type PresenceMeshNode } from '../../src/node/create-node.js'
 import { inBatches, waitUntil } from '../mesh/procs.js'
-import { ONE_HOST_INBOUND_PER_S } from './idle-probe.js'
+import { ONE_HOST_INBOUND_PER_S, refusedStreams } from './idle-probe.js'
 import { stopWithParent } from './raw-libp2p.js'
 import { Churn, type ChurnCounts } from './scale-workload.js'
 
 export type StepCommand =
   /** Plain node i of this process subscribes to `targets[i]` (peer ids) */
-  | { op: 'subscribe', targets: string[][], duration: number, ignore: string[] }
+  | { op: 'subscribe', targets: string[][], duration: number, ignore: string[], concurrency: number }
   /** Each presentity here: its watchers in the whole network (every process's successful subscriptions) */
   | { op: 'watchers', watchers: Record<string, number> }
   /** Every plain node changes its availability every `intervalS` on average (uniform 0.5–1.5×) */
   | { op: 'churn', intervalS: number }
   | { op: 'snapshot' }
 
-export interface SubscribeResult { subscribed: number, failed: number, watching: Record<string, number> }
+/**
+ * `subscribed` counts what subscribe() called success; of those, `granted` the presentity registered, and the others
+ * waited for it: the lookup found `noRecord`, a `closed` record, or an open one whose presentity did not answer
+ */
+export interface SubscribeResult { subscribed: number, failed: number, watching: Record<string, number>, granted: number, noRecord: number, closed: number, retried: number }
 
 /** What the parent reads at the edges of the window */
 export interface StepSnapshot extends ChurnCounts {
@@ -55,6 +59,15 @@ export interface StepSnapshot extends ChurnCounts {
   cutOffs: number
   /** Since the churn began: this loop's 5 s tick came over 10 s apart, which every node here takes for a wake-up and catches up (reconnect.ts) */
   wakes: number
+  /** Now: the plain nodes' subscriptions, and those the presentity granted and whose grant still runs */
+  subscriptions: number
+  granted: number
+  /** Inbound streams the plain nodes' stream limits aborted since they started, per protocol */
+  refused: Record<string, number>
+  /** process.memoryUsage() now: V8's heap against native buffers (record 015: memory per bulk node) */
+  memory: NodeJS.MemoryUsage
+  /** Records judged by the plain nodes since they started (pushed or fetched), by verdict */
+  verdicts: Record<string, number>
 }
 
 /** Many nodes share one loop and one IP: libp2p's per-node defaults (10 pending inbound, 5 inbound/s per IP) reset their dials */
@@ -64,7 +77,6 @@ const START_WAVE = 10
 const WAVE_CONNECT_MS = 120_000
 /** Start or subscribe the next batch only once the shared loop keeps up again (delay p99 over half a second) */
 const PACE_LOOP_DELAY_MS = 100
-const SUBSCRIBE_CONCURRENCY = 50
 const SUBSCRIBE_TIMEOUT_MS = 60_000
 
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
@@ -141,22 +153,52 @@ setInterval(() => {
 let ignored = new Set<string>()
 const churn = new Churn(plain, () => ignored)
 
+type Outcome = 'granted' | 'noRecord' | 'closed' | 'unanswered' | 'failed'
+
+/** One subscribe, and what became of it: registered by the presentity, or waiting for it (and why), or failed */
+async function subscribeOnce (w: number, target: string, duration: number): Promise<Outcome> {
+  const presence = plain[w].libp2p.services.presence
+  const result = await presence.subscribe(peerIdFromString(target), { duration, signal: AbortSignal.timeout(SUBSCRIBE_TIMEOUT_MS) }).catch(() => undefined)
+  if (result?.status !== 'success') return 'failed'
+  if (presence.subscriptions().some(s => s.target.toString() === target && s.grantedUntil > 0)) return 'granted'
+  return result.record == null ? 'noRecord' : result.record.basic === 'closed' ? 'closed' : 'unanswered'
+}
+
+/**
+ * Every watcher subscribes to its contacts, `concurrency` at once in this process. A subscription
+ * whose lookup found no record waits for its presentity to show up, and looks again only 15 minutes
+ * later (src/presence/subscription-timers.ts): the burst of a whole network subscribing within a
+ * minute, which no real network makes, left 1,035 of 5,940 so at 300 nodes. Those are made once more,
+ * after the burst, and counted (`retried`)
+ */
 async function subscribeAll (command: Extract<StepCommand, { op: 'subscribe' }>): Promise<SubscribeResult> {
   ignored = new Set(command.ignore)
   const tasks: Array<[number, string]> = command.targets.flatMap((targets, w) => targets.map(t => [w, t] as [number, string]))
-  const watching: Record<string, number> = {}
-  let subscribed = 0
+  const outcomes: Outcome[] = tasks.map(() => 'failed')
+  const indices = tasks.map((_, i) => i)
   // mostly waiting (a DHT lookup, then the presentity's answer, 5 s each at most): many at once, while the loop keeps up
-  await inBatches(tasks, SUBSCRIBE_CONCURRENCY, async ([w, target]) => {
+  await inBatches(indices, command.concurrency, async i => {
     if (busy) await paced()
-    const ok = await plain[w].libp2p.services.presence.subscribe(peerIdFromString(target), { duration: command.duration, signal: AbortSignal.timeout(SUBSCRIBE_TIMEOUT_MS) })
-      .then(r => r.status === 'success', () => false)
-    if (ok) {
-      subscribed++
-      watching[target] = (watching[target] ?? 0) + 1
-    }
+    outcomes[i] = await subscribeOnce(tasks[i][0], tasks[i][1], command.duration)
   })
-  return { subscribed, failed: tasks.length - subscribed, watching }
+  const again = indices.filter(i => outcomes[i] !== 'granted' && outcomes[i] !== 'failed')
+  await inBatches(again, command.concurrency, async i => {
+    await plain[tasks[i][0]].libp2p.services.presence.unsubscribe(peerIdFromString(tasks[i][1]))
+    outcomes[i] = await subscribeOnce(tasks[i][0], tasks[i][1], command.duration)
+  })
+  const watching: Record<string, number> = {}
+  const count = { granted: 0, noRecord: 0, closed: 0, failed: 0 }
+  outcomes.forEach((outcome, i) => {
+    if (outcome !== 'failed') watching[tasks[i][1]] = (watching[tasks[i][1]] ?? 0) + 1
+    if (outcome !== 'unanswered') count[outcome]++
+  })
+  return { subscribed: tasks.length - count.failed, watching, retried: again.length, ...count }
+}
+
+const addUp = (counts: Array<Record<string, number>>): Record<string, number> => {
+  const sum: Record<string, number> = {}
+  for (const c of counts) for (const [k, v] of Object.entries(c)) sum[k] = (sum[k] ?? 0) + v
+  return sum
 }
 
 let cpuBase = process.cpuUsage()
@@ -181,14 +223,21 @@ async function run (command: StepCommand): Promise<unknown> {
     case 'snapshot': {
       const cpu = process.cpuUsage(cpuBase)
       const counts = plain.map(node => node.libp2p.getConnections().length).sort((a, b) => a - b)
+      const subs = plain.flatMap(node => node.libp2p.services.presence.subscriptions())
+      const verdicts = addUp(plain.map(node => node.libp2p.services.presence.verdicts))
       const snapshot: StepSnapshot = {
         at: performance.now(),
         cpuUs: cpu.user + cpu.system,
         rss: process.memoryUsage().rss,
+        memory: process.memoryUsage(),
+        refused: addUp(plain.map(node => refusedStreams(node.libp2p))),
         loopDelayP99Ms: delay.percentile(99) / 1e6,
         loopDelayMaxMs: delay.max / 1e6,
         connectionsP50: counts[Math.floor(counts.length / 2)] ?? 0,
         ...catchUps,
+        subscriptions: subs.length,
+        granted: subs.filter(s => s.grantedUntil > Date.now()).length,
+        verdicts,
         ...churn.counts()
       }
       delay.reset()

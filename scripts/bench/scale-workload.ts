@@ -12,6 +12,7 @@
  * process of the simulation shares the machine's clock.
  */
 import type { PresenceMeshNode } from '../../src/node/create-node.js'
+import type { PeerId } from '@libp2p/interface'
 
 /** Counters since the churn began; the parent takes differences between two snapshots */
 export interface ChurnCounts {
@@ -25,6 +26,18 @@ export interface ChurnCounts {
   wills: number
   /** Record issued → the watcher's notify, ms, since the previous snapshot */
   latencies: number[]
+  /** Changes × the watchers the presentity itself held when it made them (fewer than `expected`: subscriptions lost) */
+  known: number
+  /** Watchers each push fan-out of a presentity here skipped (marked unreachable before), tried, and failed twice */
+  pushSkipped: number
+  pushTried: number
+  pushFailed: number
+}
+
+/** The presence service's push part, read by the bench only: whom a fan-out skipped or could not reach */
+interface PushesView {
+  fanOut: (watchers: PeerId[], ...rest: unknown[]) => Promise<void>
+  isUnreachable: (peer: PeerId) => boolean
 }
 
 /** For each of `n` nodes, `c` others drawn at random (all others when there are fewer) */
@@ -48,7 +61,7 @@ export class Churn {
   private watchers = new Map<string, number>()
   private readonly seen = new Set<string>()
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
-  private readonly totals = { changes: 0, expected: 0, delivered: 0, wills: 0 }
+  private readonly totals = { changes: 0, expected: 0, delivered: 0, wills: 0, known: 0, pushSkipped: 0, pushTried: 0, pushFailed: 0 }
   private latencies: number[] = []
   /** Date.now() when the churn began: the records issued before (the first notify after subscribing) are not changes */
   private startedAt: number | undefined
@@ -73,6 +86,21 @@ export class Churn {
           this.latencies.push(Date.now() - record.issuedAt)
         }
       })
+      this.countPushes(node)
+    }
+  }
+
+  /** Where a change's pushes went: a lost notification is a subscription the presentity lost, a skip, a failed push, or lost at the watcher */
+  private countPushes (node: PresenceMeshNode): void {
+    const pushes = (node.libp2p.services.presence as unknown as { pushes: PushesView }).pushes
+    const fanOut = pushes.fanOut.bind(pushes)
+    pushes.fanOut = async (watchers, ...rest) => {
+      if (this.startedAt == null) return fanOut(watchers, ...rest)
+      const tried = watchers.filter(w => !pushes.isUnreachable(w))
+      this.totals.pushSkipped += watchers.length - tried.length
+      this.totals.pushTried += tried.length
+      await fanOut(watchers, ...rest)
+      this.totals.pushFailed += tried.filter(w => pushes.isUnreachable(w)).length
     }
   }
 
@@ -109,6 +137,7 @@ export class Churn {
     const node = this.nodes[i]
     this.totals.changes++
     this.totals.expected += this.watchers.get(node.peerId.toString()) ?? 0
+    this.totals.known += node.libp2p.services.presence.watchers().length
     // a failed publish is seen as notifications missing: nothing to add here
     node.libp2p.services.presence.publish({ basic: 'open', availability: AVAILABILITIES[this.totals.changes % AVAILABILITIES.length] })
       .catch(() => {})

@@ -58,6 +58,13 @@ const STALL_MS = 5_000
 /** One bulk process starting its ~50 nodes in waves on a shared 2-core machine */
 const START_LIMIT_MS = 10 * 60_000
 const SUBSCRIBE_LIMIT_MS = 20 * 60_000
+/**
+ * Subscriptions in flight across the whole network while it subscribes (each a DHT lookup, then the
+ * presentity's answer). 50 per process in 31 processes at 300 nodes made 1,500 lookups at once to
+ * 3 relays; the measured one refused 269 DHT streams over its bound of 128 (src/node/stream-limits.ts),
+ * the lookups found no record and no subscription reached its presentity (record 015)
+ */
+const SUBSCRIBES_IN_FLIGHT = 100
 /** A subscription that outlasts the step */
 const SUBSCRIPTION_S = 24 * 3600
 /** After subscribing: hang-ups (2 s), the DHT's first refreshes */
@@ -171,16 +178,17 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
     })
     const [own, ...others] = await Promise.all([
       desktop.call<number, IdleCommand>({ op: 'subscribe', targets: contacts, duration: SUBSCRIPTION_S }, SUBSCRIBE_LIMIT_MS),
-      ...bulk.procs.map(async (proc, p) => proc.call<SubscribeResult, StepCommand>({ op: 'subscribe', targets: slices[p], duration: SUBSCRIPTION_S, ignore: [probe] }, SUBSCRIBE_LIMIT_MS))
+      ...bulk.procs.map(async (proc, p) => proc.call<SubscribeResult, StepCommand>({ op: 'subscribe', targets: slices[p], duration: SUBSCRIPTION_S, ignore: [probe], concurrency: Math.max(1, Math.floor(SUBSCRIBES_IN_FLIGHT / bulk.procs.length)) }, SUBSCRIBE_LIMIT_MS))
     ]) as [number, ...SubscribeResult[]]
     const subscribed = others.reduce((sum, r) => sum + r.subscribed, 0)
     const failed = others.reduce((sum, r) => sum + r.failed, 0)
-    step.subscribed = { desktop: own, desktopOf: contacts.length, others: subscribed, othersOf: subscribed + failed }
+    step.subscribed = { desktop: own, desktopOf: contacts.length, others: subscribed, othersOf: subscribed + failed, granted: others.reduce((sum, r) => sum + r.granted, 0) }
     // a change made in one process is awaited by watchers in all: each process learns its presentities' watcher counts
     const watchers: Record<string, number> = {}
     for (const r of others) for (const [target, count] of Object.entries(r.watching)) watchers[target] = (watchers[target] ?? 0) + count
-    await Promise.all(bulk.procs.map(async proc => proc.call<boolean, StepCommand>({ op: 'watchers', watchers })))
-    log(`  subscribed: desktop ${own}/${contacts.length}, the others ${subscribed}/${subscribed + failed}; settling ${SETTLE_S} s`)
+    await Promise.all(bulk.procs.map(async proc => proc.call<boolean, StepCommand>({ op: 'watchers', watchers }, SNAPSHOT_TIMEOUT_MS)))
+    const of = (k: 'granted' | 'noRecord' | 'closed' | 'retried'): number => others.reduce((sum, r) => sum + r[k], 0)
+    log(`  subscribed: desktop ${own}/${contacts.length}, the others ${subscribed}/${subscribed + failed} (${of('retried')} subscribed again after the burst; ${of('granted')} granted by the presentity; waiting for it: ${of('noRecord')} found no record, ${of('closed')} a closed one, ${subscribed - of('granted') - of('noRecord') - of('closed')} an open one that did not answer); settling ${SETTLE_S} s`)
     await sleep(SETTLE_S)
     await Promise.all(bulk.procs.map(async proc => proc.call<boolean, StepCommand>({ op: 'churn', intervalS: plan.intervalS })))
     const stopDesktop = desktopChanges(desktop, plan.intervalS)
@@ -201,15 +209,21 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
         return { before, after: await snap() }
       })
       step.window = { desktop: [result.before[0], result.after[0]], relay: [result.before[1], result.after[1]], bulk: [result.before[2], result.after[2]], notifies: result.after[3] - result.before[3] }
-      // who closed the relay's connections says whether a storm began at the relay or at its clients
       const [r0, r1] = step.window.relay
-      log(`  relay: ${r1.opened - r0.opened} connections opened and ${r1.closed - r0.closed} closed in the window; since it started: ${Object.entries(r1.closeReasons).map(([why, k]) => `${k} ${why}`).join(', ')}`)
+      log(`  relay: ${r1.opened - r0.opened} connections opened and ${r1.closed - r0.closed} closed in the window`)
       step.load = load
       // what the desktop node's bytes are: its streams by protocol and its connections in the window
       const [d0, d1] = step.window.desktop
       const streams = Object.entries(d1.streams).map(([what, k]) => [what, k - (d0.streams[what] ?? 0)] as const).filter(([, k]) => k > 0).sort((a, b) => b[1] - a[1])
       const [b0, b1] = step.window.bulk
       log(`  bulk processes in the window: ${b1.map((s, p) => `${s.cutOffs - b0[p].cutOffs} cut-offs, ${s.wakes - b0[p].wakes} wakes, loop max ${Math.round(s.loopDelayMaxMs)} ms`).join('; ')}`)
+      // where the window's notifications went: lost subscriptions, skipped or failed pushes, or lost at the watcher
+      const sum = (snaps: StepSnapshot[], f: (s: StepSnapshot) => number): number => snaps.reduce((t, s) => t + f(s), 0)
+      const diff = (f: (s: StepSnapshot) => number): number => sum(b1, f) - sum(b0, f)
+      log(`  bulk changes in the window: ${diff(s => s.expected)} watchers expected, ${diff(s => s.known)} known to their presentities; pushes ${diff(s => s.pushTried)} tried, ${diff(s => s.pushSkipped)} skipped as unreachable, ${diff(s => s.pushFailed)} failed twice; ${diff(s => s.delivered)} delivered, ${diff(s => s.wills)} wills; verdicts at watchers ${['accept', 'ignore', 'reject'].map(v => `${v} ${diff(s => s.verdicts[v] ?? 0)}`).join(', ')}; subscriptions ${sum(b1, s => s.granted)} granted of ${sum(b1, s => s.subscriptions)}`)
+      log(`  bulk refused inbound streams in the window: ${JSON.stringify(Object.fromEntries([...new Set(b1.flatMap(s => Object.keys(s.refused)))].map(k => [k, sum(b1, s => s.refused[k] ?? 0) - sum(b0, s => s.refused[k] ?? 0)])))}`)
+      const mib = (bytes: number): number => Math.round(bytes / 2 ** 20)
+      log(`  bulk memory, MiB per process (rss / heap used / heap total / external / array buffers): ${b1.map(s => [s.memory.rss, s.memory.heapUsed, s.memory.heapTotal, s.memory.external, s.memory.arrayBuffers].map(mib).join('/')).join('; ')}`)
       log(`  desktop: ${d1.opened - d0.opened} connections opened in the window; streams: ${streams.map(([what, k]) => `${k} ${what}`).join(', ')}`)
     } finally {
       stopDesktop()
@@ -217,6 +231,11 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
   } catch (err: any) {
     step.error = String(err.message).slice(0, 300)
   } finally {
+    // who closed the relay's connections, and how, says whether a storm began at the relay or at its clients; a broken step too
+    const relay = await procs[0]?.call<ProbeSnapshot, IdleCommand>({ op: 'snapshot' }, SNAPSHOT_TIMEOUT_MS).catch(() => undefined)
+    if (relay != null) log(`  relay connections closed since it started: ${Object.entries(relay.closeReasons).map(([why, k]) => `${k} ${why}`).join(', ')}`)
+    if (relay != null) log(`  relay refused inbound streams: ${JSON.stringify(relay.refused)}`)
+    for (const [why, stack] of Object.entries(relay?.closeStacks ?? {})) log(`  relay close "${why}", first stack:\n${stack}`)
     await Promise.all(procs.reverse().map(async p => stopChild(p.proc.child, 'SIGTERM')))
   }
   return step

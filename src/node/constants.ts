@@ -25,6 +25,17 @@ export const DEFAULT_MAX_CONNECTIONS = 300
  */
 export const PING_STREAMS_PER_CONNECTION = 3
 /**
+ * How long we answer an inbound ping stream, ms. libp2p's ping handler gives
+ * up after 10 s and resets the stream, but the peer that pings decides
+ * whether we are alive and waits longer: libp2p's connection monitor up to
+ * 60 s (its adaptive timeout's ceiling), the scale simulation's at least 20 s.
+ * A reset ping fails the asker's check, and its connection monitor aborts
+ * the whole connection: a node whose loop stalled for 10-20 s lost its relay
+ * that way ("Cannot write to a stream that is closed", design record 015).
+ * A ping stream stays bounded (PING_STREAMS_PER_CONNECTION, PING_STREAM_BYTE_LIMIT).
+ */
+export const PING_ANSWER_TIMEOUT_MS = 60_000
+/**
  * Bytes a remote may send on one inbound ping stream. libp2p's ping and
  * connection monitor send one 32-byte round per stream; the handler echoes
  * whatever arrives, and what it cannot send back (a remote that does not

@@ -25,7 +25,7 @@ import { DHT_DATASTORE_PREFIX, presenceDhtSelectors, presenceDhtValidators } fro
 import { addressPeerId } from '../utils/formats.js'
 import { streamLimits, type StreamLimits } from '../utils/stream-limits.js'
 import { servesDht, type NodeSettings } from './config.js'
-import { BOOTSTRAP_TAG, DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS } from './constants.js'
+import { BOOTSTRAP_TAG, DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_ANSWER_TIMEOUT_MS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS } from './constants.js'
 import { boundDhtRecords } from './dht-records.js'
 import { admitOnlyDhtServers } from './dht-servers.js'
 import { circuitAddressesOnly, firewallGater } from './firewall.js'
@@ -145,7 +145,8 @@ export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp
       // (it pings contacts before keeping or evicting them). With libp2p's limit of one outbound
       // ping stream per connection, whichever came second failed, and a failed monitor ping
       // closes the connection: nodes lost connections at every ping round (docs/ARCHITECTURE.md)
-      ping: ping({ maxOutboundStreams: PING_STREAMS_PER_CONNECTION, maxInboundStreams: PING_STREAMS_PER_CONNECTION }),
+      // we answer a ping as long as its asker may wait for it (constants.ts)
+      ping: ping({ maxOutboundStreams: PING_STREAMS_PER_CONNECTION, maxInboundStreams: PING_STREAMS_PER_CONNECTION, timeout: Math.max(PING_ANSWER_TIMEOUT_MS, parts.pingTimeout ?? 0) }),
       dht: kadDHT({
         protocol: DHT_PROTOCOL,
         // relays and seeds serve; desktop nodes and nodes nobody can dial only ask (config.ts)

@@ -5,7 +5,10 @@ import { concat } from 'uint8arrays/concat'
 import { equals } from 'uint8arrays/equals'
 import { fromString } from 'uint8arrays/from-string'
 import { KEEP_ALIVE } from '@libp2p/interface'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { byteStream } from '@libp2p/utils'
 import { DHT_PROTOCOL } from '../../src/node/constants.js'
+import { PING_PROTOCOL } from '../../src/node/stream-limits.js'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -41,6 +44,29 @@ describe('nodes on loopback', function () {
     const rtt = await a.libp2p.services.ping.ping(b.peerId)
     assert.ok(rtt >= 0)
     assert.equal(a.presUri, `pres:${a.peerId.toString()}`)
+  })
+
+  // libp2p's connection monitor aborts a connection whose ping fails, and waits up to 60 s for one
+  // (20 s in the scale simulation); libp2p's ping handler reset the stream after 10 s, so a node
+  // whose loop stalled past 10 s lost its connections: the relay's "Cannot write to a stream that
+  // is closed" in design record 015. A round that starts 11 s late is answered now
+  it('answers a ping whose round comes 11 s after its stream opened, and keeps the connection', async () => {
+    const [asker, answerer] = await Promise.all([startNode(), startNode()])
+    nodes.push(asker, answerer)
+    await connect(asker, answerer)
+    const connection = asker.libp2p.getConnections(answerer.peerId)[0]
+    const stream = await connection.newStream(PING_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
+    const errors: string[] = []
+    stream.addEventListener('close', event => { if (event.error != null) errors.push(event.error.name) })
+    await sleep(11_000)
+    assert.deepEqual(errors, [], 'the answerer reset the ping stream while the asker still waited')
+    const bytes = byteStream(stream)
+    const round = crypto.getRandomValues(new Uint8Array(32))
+    await bytes.write(round, { signal: AbortSignal.timeout(5_000) })
+    assert.ok(equals((await bytes.read({ bytes: 32, signal: AbortSignal.timeout(5_000) })).subarray(), round), 'the round echoed')
+    await stream.close({ signal: AbortSignal.timeout(5_000) })
+    assert.equal(connection.status, 'open')
+    assert.ok(answerer.libp2p.getConnections(asker.peerId).length > 0)
   })
 
   it('speaks the presence-mesh DHT protocol, not IPFS\'s', async () => {
