@@ -46,6 +46,16 @@ export class PresenceNotFoundError extends Error {
   name = 'PresenceNotFoundError'
 }
 
+/**
+ * A lookup that found no record and that no DHT peer (nor the presentity)
+ * answered: refused, failed or unrouted queries. Not an answer that the
+ * presentity is away
+ */
+export class LookupUnansweredError extends Error {
+  static name = 'LookupUnansweredError'
+  name = 'LookupUnansweredError'
+}
+
 /** kad-dht was built without presence's validators and selectors (see presenceDhtInit) */
 export class MissingDhtWiringError extends Error {
   static name = 'MissingDhtWiringError'

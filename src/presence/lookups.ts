@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 import { pbStream } from '@libp2p/utils'
 import { validatePresenceRecord } from './dht-record.js'
+import { LookupUnansweredError } from './errors.js'
 import { SubscribeRequest, SubscribeResponse } from './pb/protocol.js'
 import { presenceKey, SUBSCRIBE_PROTOCOL, SUBSCRIBE_RESPONSE_FRAME_LIMIT } from './protocol.js'
 import { readVerified, type PresenceValidation } from './push-verdicts.js'
@@ -46,6 +47,12 @@ export interface NewestOptions {
    * started may be putting its record now
    */
   background?: boolean
+  /**
+   * Reject with LookupUnansweredError, rather than resolve undefined, when
+   * nothing was found and no DHT peer answered: a subscription takes "no
+   * record" for the presentity being away, and looks again only much later
+   */
+  requireAnswer?: boolean
 }
 
 export class RecordLookups {
@@ -124,6 +131,7 @@ export class RecordLookups {
       bestSeq = answerSeq
     }
     if (best != null) this.validation.remember(target, bestSeq, best)
+    else if (options.requireAnswer === true && !answered && !signal.aborted) throw new LookupUnansweredError(`no DHT peer answered a lookup of ${target.toString()}`)
     return best
   }
 

@@ -119,7 +119,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     }, this.log.newScope('watchers'))
     this.subs = new Subscriptions(components, {
       maxDuration: this.init.maxSubscriptionDuration,
-      fetch: async (target, signal, background) => target.equals(this.components.peerId) ? this.own.signed?.bytes : this.lookups.newest(target, signal, { background }),
+      fetch: async (target, signal, background) => target.equals(this.components.peerId) ? this.own.signed?.bytes : this.lookups.newest(target, signal, { background, requireAnswer: true }),
       notify: (subscription, record, access) => this.safeDispatchEvent('notify', { detail: { target: subscription.target, transactionId: subscription.transactionId, record, access } }),
       ended: (subscription, reason) => this.safeDispatchEvent('subscription:end', { detail: { target: subscription.target, transactionId: subscription.transactionId, reason } }),
       exchanged: target => this.hangUp?.after(target)

@@ -63,8 +63,21 @@ export class PresentityRequests {
 
   /** The presentity's newest record we can find (pushed to us, else the DHT), checked */
   async currentState (target: PeerId, signal: AbortSignal, background = false): Promise<PresenceRecord | undefined> {
-    const bytes = await this.init.fetch(target, signal, background).catch(() => undefined)
-    return this.newer(target, undefined, bytes)
+    return (await this.lookUp(target, signal, background)).record
+  }
+
+  /**
+   * Its current state, and whether the lookup was answered in time: a record,
+   * or the DHT saying it holds none. A lookup that timed out or that nobody
+   * answered (refused or failed queries) says nothing of the presentity
+   */
+  async lookUp (target: PeerId, signal: AbortSignal, background = false): Promise<{ record?: PresenceRecord, answered: boolean }> {
+    let answered = true
+    const bytes = await this.init.fetch(target, signal, background).catch(() => {
+      answered = false
+      return undefined
+    })
+    return { record: await this.newer(target, undefined, bytes), answered: answered && !signal.aborted }
   }
 
   /** The newer of a known record and envelope bytes from the presentity, after checking them */

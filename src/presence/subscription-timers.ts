@@ -21,12 +21,13 @@ const RENEW_AT_REMAINING = 0.2
 const LOOK_AGAIN_MS = 60_000
 const LOOK_AGAIN_MAX_MS = 60 * 60_000
 /**
- * A lookup that ended before its timeout found the presentity closed, or no
- * record at all: it is away, not missed, and pushes to the watchers it knows
+ * A lookup answered in time found the presentity closed, or no record at
+ * all (DHT peers answered without one): it is away, not missed, and pushes to the watchers it knows
  * when it starts. The next look waits this long (then doubles): a
  * minute-by-minute first hour for every offline contact cost 1.1 kB/s at 100
- * contacts and 5.7 kB/s at 500 in the idle bench. A lookup that timed out
- * still looks again after LOOK_AGAIN_MS
+ * contacts and 5.7 kB/s at 500 in the idle bench. A lookup that timed out,
+ * or that no DHT peer answered (a relay restarting, refused streams), still
+ * looks again after LOOK_AGAIN_MS
  */
 const LOOK_AGAIN_ANSWERED_MS = 15 * 60_000
 /**
@@ -70,9 +71,9 @@ export class SubscriptionTimers {
     this.timers.set(key, timer)
   }
 
-  /** A lookup that ended in time says the presentity is away (a closed record without addresses, or none): the next look can wait (LOOK_AGAIN_ANSWERED_MS) */
-  answeredAway (target: PeerId, record: PresenceRecord | undefined, lookup: AbortSignal): void {
-    if (lookup.aborted || (record != null && (record.basic === 'open' || record.addresses.length > 0))) return
+  /** An answered lookup says the presentity is away (a closed record without addresses, or none): the next look can wait (LOOK_AGAIN_ANSWERED_MS) */
+  answeredAway (target: PeerId, record: PresenceRecord | undefined, answered: boolean): void {
+    if (!answered || (record != null && (record.basic === 'open' || record.addresses.length > 0))) return
     const key = target.toString()
     this.lookAgainIn.set(key, Math.max(this.lookAgainIn.get(key) ?? 0, LOOK_AGAIN_ANSWERED_MS / 2))
   }

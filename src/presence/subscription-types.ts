@@ -46,7 +46,11 @@ export interface SubscriptionsComponents {
 export interface SubscriptionsInit {
   /** Longest subscription a watcher may ask for, in seconds */
   maxDuration: number
-  /** The newest record known for a presentity (what was pushed to us, else the DHT) */
+  /**
+   * The newest record known for a presentity (what was pushed to us, else
+   * the DHT); undefined if the DHT answered that it holds none, a rejection
+   * if nobody answered
+   */
   fetch(target: PeerId, signal: AbortSignal, background?: boolean): Promise<Uint8Array | undefined>
   notify(subscription: Subscription, record: PresenceRecord | undefined, access: Access | undefined): void
   ended(subscription: Subscription, reason: EndReason): void

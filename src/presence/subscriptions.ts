@@ -104,7 +104,8 @@ export class Subscriptions {
       return { status: 'failure', transactionId, duration: 0, reason: `duration must be a whole number of seconds from 0 to ${this.init.maxDuration}` }
     }
     const lookup = clearableTimeout(REQUEST_TIMEOUT_MS, signal)
-    let record = await this.presentities.currentState(target, lookup.signal).finally(lookup.clear)
+    const found = await this.presentities.lookUp(target, lookup.signal).finally(lookup.clear)
+    let record = found.record
     const subscription: Subscription = { target, transactionId, until: Date.now() + duration * 1000, grantedUntil: 0, createdAt: Date.now() }
     // a restricted record hides "open": its addresses (a will has none) still say the node may be up
     const reachable = record?.basic === 'open' || (record?.addresses.length ?? 0) > 0 || this.components.connectionManager.getConnections(target).length > 0
@@ -131,7 +132,7 @@ export class Subscriptions {
       queueMicrotask(() => this.notify(poll, record))
       return { status: pending ? 'pending' : 'success', transactionId, duration: 0, ...this.reveal(record) }
     }
-    if (subscription.grantedUntil === 0) this.timers.answeredAway(target, record, lookup.signal)
+    if (subscription.grantedUntil === 0) this.timers.answeredAway(target, record, found.answered)
     this.activate(subscription)
     await this.save(subscription)
     const granted = subscription.grantedUntil > 0 ? Math.round((subscription.grantedUntil - Date.now()) / 1000) : duration
@@ -296,9 +297,9 @@ export class Subscriptions {
   private async lookAgain (subscription: Subscription): Promise<void> {
     const known = this.validation.newestSeq(subscription.target) ?? -1n
     const lookup = clearableTimeout(REQUEST_TIMEOUT_MS)
-    const record = await this.presentities.currentState(subscription.target, lookup.signal, true).finally(lookup.clear)
+    const { record, answered } = await this.presentities.lookUp(subscription.target, lookup.signal, true).finally(lookup.clear)
     if (this.active.get(subscription.target.toString()) !== subscription) return
-    this.timers.answeredAway(subscription.target, record, lookup.signal)
+    this.timers.answeredAway(subscription.target, record, answered)
     // a newer record notifies, and registers us if it is open (onRecord)
     if (record != null && record.seq > known) this.onRecord(record)
     else if (record != null && (record.basic === 'open' || record.addresses.length > 0)) await this.renew(subscription)

@@ -13,6 +13,7 @@ import { pbStream, streamPair } from '@libp2p/utils'
 import { MemoryDatastore } from 'datastore-core'
 import { TypedEventEmitter } from 'main-event'
 import { Keyring } from '../../../src/presence/access/keyring.js'
+import { LookupUnansweredError } from '../../../src/presence/errors.js'
 import { SubscribeRequest, SubscribeResponse } from '../../../src/presence/pb/protocol.js'
 import { Subscriptions } from '../../../src/presence/subscriptions.js'
 import type { EndReason, SubscriptionsComponents } from '../../../src/presence/subscription-types.js'
@@ -53,9 +54,10 @@ interface HarnessOptions {
   /**
    * What a lookup of an offline presentity does: `times-out` waits for the
    * caller's deadline (a presentity missed), `nothing` ends at once with no
-   * record (the DHT answered: it is away). Default: nothing
+   * record (the DHT answered: it is away), `unanswered` fails at once as a
+   * lookup that no DHT peer answered does (refused, failed). Default: nothing
    */
-  lookup?: 'times-out' | 'nothing'
+  lookup?: 'times-out' | 'nothing' | 'unanswered'
   /** Each notify's record, as the user of the service sees it */
   notified?: Array<PresenceRecord | undefined>
 }
@@ -106,6 +108,7 @@ function harness (options: HarnessOptions = {}): Harness {
     fetch: async (target, signal) => {
       lookups.set(target.toString(), [...lookups.get(target.toString()) ?? [], Date.now()])
       if (options.lookup === 'times-out') await new Promise(resolve => { signal.addEventListener('abort', resolve, { once: true }) })
+      if (options.lookup === 'unanswered') throw new LookupUnansweredError('no DHT peer answered')
       return undefined
     },
     notify: (_subscription, record) => { options.notified?.push(record) },
@@ -170,6 +173,20 @@ describe('unit: subscriptions on a fake clock', () => {
     await clock.advance(Math.max(...second) + 36 * 60_000 + 1 - Date.now(), 10_000)
     assert.deepEqual(counts(), targets.map(() => 3))
     assert.equal(h.asked.size, 0, 'no presentity was dialled')
+  })
+
+  it('looks up again after a minute, not 15, when no DHT peer answered the lookup (its relay restarting, streams refused)', async () => {
+    const targets = await Promise.all(Array.from({ length: 10 }, newPeer))
+    h = harness({ lookup: 'unanswered' })
+    await clock.until(h.subs.start())
+    const results = await clock.until(Promise.all(targets.map(async t => h!.subs.subscribe(t, 3600))))
+    assert.deepEqual(results.map(r => r.status), results.map(() => 'success'), 'a subscription that waits for its presentity')
+    const counts = (): number[] => targets.map(t => h!.lookups.get(t.toString())?.length ?? 0)
+    assert.deepEqual(counts(), targets.map(() => 1))
+    await clock.advance(72_000 + 1, 1_000)
+    assert.deepEqual(counts(), targets.map(() => 2), 'one more lookup each by 72 s')
+    await clock.advance(144_000 + 1, 1_000)
+    assert.deepEqual(counts(), targets.map(() => 3), 'and again within 2 minutes ±20 %, as after a lookup that timed out')
   })
 
   it('renews at 80 % of the grant, asking for what is left of the subscription', async () => {
