@@ -93,7 +93,8 @@ export function machine (): string {
 
 function goals (rows: Row[]): string {
   const lines = goalLines(rows)
-  return lines.length === 0 ? '' : `\nGoals of issue 18 in this run, at the p50 (design record 007 says where the time goes):\n\n${lines.join('\n')}\n`
+  return lines.length === 0 ? '' : `\nGoals of issue 18 in this run, at the p50 (design record 007 says where the time goes, and why
+the latency goals are out of reach with four Ed25519 operations on a message's path):\n\n${lines.join('\n')}\n`
 }
 
 /**
@@ -176,7 +177,9 @@ How each figure is taken:
   then every connection ours had while measured (read from each node's
   \`GET /v1/peers\` after the samples) dialled between the raw nodes standing for its two ends — and
   the publisher opening a stream to each subscriber and writing a ${run.sizes.open}-byte payload
-  (the size of a signed open record) → each subscriber's handler, relayed over IPC. Ours includes
+  (the size of a signed open record) → each subscriber's handler, relayed over IPC. The handler
+  hands the payload over as soon as it is read and closes its stream after, as presence notifies
+  before closing (design record 016). Ours includes
   signing, validation, the HTTP request and the SSE hop (about 1 ms together); the baseline's IPC
   hops cost a fraction of that. **One process** rows: the same with every node in the bench's own
   process (createNode() and raw nodes from the same builder; scripts/bench/push-bench.ts), so that
