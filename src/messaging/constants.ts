@@ -54,6 +54,16 @@ export const DEFAULT_PARTS_BUDGET = Object.freeze({
  */
 export const IM_WINDOW = 64
 /**
+ * Frames a sender queues before it writes them without waiting for the end
+ * of the turn, and messages a recipient reads before it gives the event loop
+ * a turn. A whole window sealed in one turn and verified in one made the two
+ * processes take turns on 2 cores rather than work side by side; by quarters,
+ * the recipient verifies the first while the sender seals the next, and its
+ * first stores commit and are answered before the window's last message is
+ * verified (bursts of 4,000: about +14 % messages/s, record 007)
+ */
+export const IM_CHUNK = IM_WINDOW / 4
+/**
  * Largest frame a recipient writes: a `Receipts` of at most IM_WINDOW
  * receipts (a status and a short reason each) and one signed BatchAck of as
  * many ids (64 bytes at most) and digests (34), with a deposit token

@@ -13,7 +13,7 @@ import { lpStream } from '@libp2p/utils'
 import { messageDigest } from './ack.js'
 import { clearableTimeout } from '../utils/streams.js'
 import { writeFrames } from '../utils/frame-writes.js'
-import { DELIVER_FRAME_LIMIT, ENVELOPE_OVERHEAD, IM_WINDOW } from './constants.js'
+import { DELIVER_FRAME_LIMIT, ENVELOPE_OVERHEAD, IM_CHUNK, IM_WINDOW } from './constants.js'
 import { BatchAck, Deliver, Receipt, Receipts } from './pb/message.js'
 import type { InstantMessage } from './message.js'
 import { Assembly, PartsError } from './parts.js'
@@ -118,6 +118,8 @@ export class Inbound {
       skipTimer.unref?.()
     }
     let seq = 0
+    /** Messages read since the event loop last had a turn */
+    let sinceTurn = 0
     try {
       while (!failed) {
         while (working >= IM_WINDOW) await new Promise<void>(resolve => { wake = resolve })
@@ -168,6 +170,11 @@ export class Inbound {
         working++
         if (deliver.size === 0) {
           this.take(part, peer, storing).then(taken => { answered({ seq: frame, taken }) }, () => {})
+          // a turn for the stores of those read so far to commit and be answered (constants.ts IM_CHUNK)
+          if (++sinceTurn >= IM_CHUNK) {
+            sinceTurn = 0
+            await new Promise(resolve => setImmediate(resolve))
+          }
           continue
         }
         if (part.byteLength >= deliver.size) throw new PartsError('a first part as large as its whole message')

@@ -13,7 +13,7 @@
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { equals } from 'uint8arrays/equals'
 import { messageDigest, verifyBatchAck } from './ack.js'
-import { IM_IDLE_MS, IM_PROTOCOL, IM_WINDOW, RECEIPTS_FRAME_LIMIT } from './constants.js'
+import { IM_CHUNK, IM_IDLE_MS, IM_PROTOCOL, IM_WINDOW, RECEIPTS_FRAME_LIMIT } from './constants.js'
 import { splitEnvelope } from './parts.js'
 import { writeFrames } from '../utils/frame-writes.js'
 import { Deliver, Receipt, Receipts } from './pb/message.js'
@@ -107,17 +107,31 @@ class Channel {
 
   private queue (frame: Uint8Array): void {
     this.queued.push(frame)
+    // IM_CHUNK frames are worth a write of their own, at once: the recipient starts on them while
+    // the rest of the window is sealed (constants.ts)
+    if (this.queued.length === IM_CHUNK) {
+      this.write(false)
+      return
+    }
     if (this.queued.length > 1) return
     // with others in flight, flushed once the event loop has run what is ready (setImmediate, not a
     // microtask): a burst's messages are sealed in many turns of the microtask queue, and each write
     // costs a yamux frame, a noise encryption, a syscall — and the recipient a window update of its
     // own. A lone message has no company to wait for: it goes at once
-    const alone = this.inFlight.size <= 1
+    this.write(this.inFlight.size > 1)
+  }
+
+  /**
+   * Write every frame queued when the write runs, not when it was scheduled:
+   * however writes were scheduled and whichever runs first, frames keep
+   * their order (a large message's parts above all)
+   */
+  private write (afterTurn: boolean): void {
     this.opened.then(async stream => {
-      if (!alone) await new Promise(resolve => setImmediate(resolve))
+      if (afterTurn) await new Promise(resolve => setImmediate(resolve))
       const frames = this.queued
       this.queued = []
-      await writeFrames(stream, frames)
+      if (frames.length > 0) await writeFrames(stream, frames)
     }).catch(err => { this.close(err) })
   }
 
