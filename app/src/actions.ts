@@ -10,18 +10,27 @@ import {
 
 /** Sending waits for the outcome; the node gives up on a peer well before this */
 const SEND_TIMEOUT_MS = 120_000
+/** A node that does not answer the first request (starting, restarting) is asked again, at most this far apart */
+const CONNECT_RETRY_MAX_MS = 8_000
 
 export async function start (): Promise<void> {
   whenSignedOut(() => {
     state.signedIn = 'no'
     changed()
   })
-  try {
-    state.me = await api('GET', '/v1/id')
-  } catch (err: any) {
-    if (err.status !== 401) notice(err.message, true)
-    return
+  // asked until it answers: a page opened while the node starts, or that lost its request, would
+  // otherwise say "Connecting…" until reloaded by hand
+  for (let wait = 500; state.me == null; wait = Math.min(2 * wait, CONNECT_RETRY_MAX_MS)) {
+    try {
+      state.me = await api('GET', '/v1/id')
+    } catch (err: any) {
+      if (err.status === 401) return
+      state.connecting = `${err.message as string} — trying again`
+      changed()
+      await new Promise(resolve => setTimeout(resolve, wait))
+    }
   }
+  state.connecting = null
   state.signedIn = 'yes'
   changed()
   listen()

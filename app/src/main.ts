@@ -63,7 +63,9 @@ function SignedOut () {
 
 function App () {
   useStore()
-  if (state.signedIn === 'unknown') return html`<main class="loading"><p role="status">Connecting to your node…</p></main>`
+  if (state.signedIn === 'unknown') {
+    return html`<main class="loading"><p role="status">Connecting to your node…</p>${state.connecting != null && html`<p class="notice error">${state.connecting}</p>`}</main>`
+  }
   if (state.signedIn === 'no') return html`<${SignedOut} />`
   return html`
     <div class=${`shell ${state.selected == null ? 'no-chat' : 'has-chat'}`}>

@@ -73,6 +73,8 @@ export interface Watcher { peerId: string, rule: string, since: string, expires:
 
 export interface State {
   signedIn: 'unknown' | 'yes' | 'no'
+  /** Why the node has not answered yet, while the page keeps asking it */
+  connecting: string | null
   /** The event stream is open: presence shown is live */
   live: boolean
   me?: { peerId: string, uri: string, imUri: string }
@@ -94,6 +96,7 @@ const LAST_READ_KEY = 'pmesh.lastRead'
 
 export const state: State = {
   signedIn: 'unknown',
+  connecting: null,
   live: false,
   contacts: new Map(),
   chats: new Map(),

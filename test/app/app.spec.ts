@@ -62,6 +62,26 @@ describe('web app in Chromium: signing in and invitations', function () {
     }
   })
 
+  it('keeps asking a node that does not answer at first, says so, and shows the page once it does', async () => {
+    const { page } = await s.open(s.a as ApiNode)
+    // the node's first two answers are lost (a node restarting, a dropped connection)
+    let refused = 0
+    await page.route('**/v1/id', async route => {
+      if (refused < 2) {
+        refused++
+        await route.abort('connectionrefused')
+      } else {
+        await route.continue()
+      }
+    })
+    await page.reload()
+    await page.getByText('The node is not reachable', { exact: false }).first().waitFor()
+    await page.getByText('trying again', { exact: false }).first().waitFor()
+    await page.getByRole('form', { name: 'Your status' }).waitFor({ timeout: 20_000 })
+    assert.equal(refused, 2)
+    assert.equal(await page.getByText('trying again', { exact: false }).count(), 0, 'the error is gone once the node answered')
+  })
+
   it('accepts an invitation made on the other page: each is in the other\'s list, by name, live', async () => {
     const pa = await s.open(s.a as ApiNode)
     const pb = await s.open(s.b as ApiNode)
