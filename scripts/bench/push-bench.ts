@@ -9,6 +9,8 @@
  * push does. Ours and raw run one after the other, never together, in
  * pairs of rounds (pushLatency).
  */
+import { spawn } from 'node:child_process'
+import { availableParallelism, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { createNode, type PresenceMeshNode } from '../../src/node/create-node.js'
 import { inBatches } from '../mesh/procs.js'
@@ -151,6 +153,36 @@ const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/** A busy loop gives up after this long on its own, should the bench die without killing it */
+const BUSY_LIMIT_MS = 10 * 60_000
+
+/**
+ * Run `measure` while a busy loop runs on each core, in processes of their
+ * own: the issue's "under load" made repeatable (a shared machine's own
+ * load comes and goes). Every core is shared with a process that never
+ * waits, ours and the baseline alike; the loops end with `measure`
+ */
+export async function underLoad<T> (ctx: BenchContext, measure: () => Promise<T>): Promise<T> {
+  const loops = Array.from({ length: availableParallelism() }, () => {
+    const child = spawn(process.execPath, ['-e', `const end = Date.now() + ${BUSY_LIMIT_MS}; while (Date.now() < end);`], { stdio: 'ignore' })
+    ctx.cleanup.track(child)
+    return child
+  })
+  try {
+    const result = await measure()
+    ctx.log(`  1-minute load average with the busy loops still running: ${loadavg()[0].toFixed(1)}`)
+    return result
+  } finally {
+    await Promise.all(loops.map(async child => {
+      if (child.exitCode != null || child.signalCode != null) return
+      await new Promise(resolve => {
+        child.once('exit', resolve)
+        child.kill('SIGKILL')
+      })
+    }))
+  }
 }
 
 /**
