@@ -116,8 +116,12 @@ export class OwnPresence {
       extensions: update.extensions ?? previous?.extensions ?? []
     }
     const bytes = await sealPresence(this.components.privateKey, await this.present(record))
-    await this.components.datastore.put(STATE_KEY, marshalPresence(record))
-    await this.components.datastore.put(OWN_KEY, bytes)
+    // one commit before the record leaves: a restart must never sign another record at this
+    // seq, and the state and the signed bytes are then never out of step with each other
+    const batch = this.components.datastore.batch()
+    batch.put(STATE_KEY, marshalPresence(record))
+    batch.put(OWN_KEY, bytes)
+    await batch.commit()
     this.current = { record, bytes }
     // what watchers should see if this node dies holding `record`
     this.willBase = { ...record, basic: 'closed', addresses: [] }
