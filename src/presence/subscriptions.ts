@@ -116,7 +116,7 @@ export class Subscriptions {
         this.log('could not reach %p to subscribe, waiting for it - %e', target, err)
         return undefined
       })
-      if (response != null) await this.applyAccess(target, response)
+      if (response != null) await this.keyring.answered(target, response)
       if (response?.status === SubscribeResponse.Status.STATUS_FAILED || response?.status === SubscribeResponse.Status.STATUS_REFUSED) {
         if (existing != null && duration === 0) await this.end(existing, response.status === SubscribeResponse.Status.STATUS_REFUSED ? 'refused' : 'cancelled')
         return { status: 'failure', transactionId, duration: 0, reason: response.reason, ...this.reveal(record) }
@@ -204,7 +204,7 @@ export class Subscriptions {
       else {
         const poll: Subscription = { target, transactionId: randomUUID(), until: Date.now(), grantedUntil: 0, createdAt: Date.now() }
         const response = await this.presentities.request(poll, 0, signal).catch(() => undefined)
-        if (response != null) await this.applyAccess(target, response)
+        if (response != null) await this.keyring.answered(target, response)
       }
     }
     return this.keyring.reveal(record)
@@ -226,20 +226,6 @@ export class Subscriptions {
 
   private reveal (record: PresenceRecord | undefined): { record?: PresenceRecord, access?: Access } {
     return record == null ? {} : this.keyring.reveal(record)
-  }
-
-  /** Keep what the presentity's answer says about our access */
-  private async applyAccess (target: PeerId, response: SubscribeResponse): Promise<void> {
-    switch (response.status) {
-      case SubscribeResponse.Status.STATUS_OK:
-        await this.keyring.update(target, { refused: false, key: response.viewKey })
-        break
-      case SubscribeResponse.Status.STATUS_REFUSED:
-        await this.keyring.update(target, { refused: true })
-        break
-      default:
-        // failed or pending: no decision about us to keep
-    }
   }
 
   /** A presentity tells us of a decision; the connection authenticates it */
@@ -311,7 +297,7 @@ export class Subscriptions {
     if (remaining <= 0) return
     try {
       const response = await this.presentities.request(subscription, remaining)
-      await this.applyAccess(subscription.target, response)
+      await this.keyring.answered(subscription.target, response)
       if (response.status === SubscribeResponse.Status.STATUS_REFUSED) {
         await this.end(subscription, 'refused')
         return

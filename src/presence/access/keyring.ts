@@ -7,6 +7,7 @@
 import { Key, type Datastore } from 'interface-datastore'
 import { fromString } from 'uint8arrays'
 import { equals } from 'uint8arrays/equals'
+import { SubscribeResponse } from '../pb/protocol.js'
 import { StoredKeyringEntry } from '../pb/stored.js'
 import { checkViewKey } from './view-keys.js'
 import { openView, type ViewKey } from './views.js'
@@ -98,5 +99,11 @@ export class Keyring {
     }
     this.entries.set(id, entry)
     await this.datastore.put(new Key(`${PREFIX}/${id}`), KEYRING_FORM.encode(entry))
+  }
+
+  /** Keep what a presentity's answer to our subscribe says about our access: failed or pending decide nothing */
+  async answered (presentity: PeerId, response: SubscribeResponse): Promise<void> {
+    if (response.status === SubscribeResponse.Status.STATUS_OK) await this.update(presentity, { refused: false, key: response.viewKey })
+    else if (response.status === SubscribeResponse.Status.STATUS_REFUSED) await this.update(presentity, { refused: true })
   }
 }
