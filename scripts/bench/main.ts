@@ -26,7 +26,7 @@ import { oursMesh, rawMesh, recordSizes, startup, type BenchContext } from './fi
 import { messageEnvelopeSize, oursMessaging, rawMessaging } from './messaging.js'
 import { STARTUP_FIGURES, clientCommands, writeStartupSection } from './startup.js'
 import { oursFast, rawFast } from './messaging-fast.js'
-import { pushLatency, underLoad } from './push-bench.js'
+import { pushAfterRest, pushLatency, underLoad } from './push-bench.js'
 import { idleBench, type IdlePlan } from './idle.js'
 import { printIdle, writeIdleSection } from './idle-report.js'
 import { loadNow, printTable, replaceRows, writeMarkdown, type Row } from './report.js'
@@ -42,8 +42,8 @@ const SECTIONS = ['startup', 'presence', 'push', 'messaging']
 
 /** Sample counts: a full run stays near 5 minutes on 2 cores */
 const PLANS = {
-  full: { startups: 12, changes: 30, fetchRounds: 5, messaging: { messages: 30, rounds: 3, burst: 200, concurrency: 16, kills: 4 }, fast: { messages: 200, rounds: 3, burst: 4000, concurrency: 64, drain: 10_000 } },
-  quick: { startups: 3, changes: 6, fetchRounds: 1, messaging: { messages: 10, rounds: 1, burst: 100, concurrency: 16, kills: 1 }, fast: { messages: 50, rounds: 1, burst: 1000, concurrency: 64, drain: 1000 } }
+  full: { startups: 12, changes: 30, restedChanges: 4, fetchRounds: 5, messaging: { messages: 30, rounds: 3, burst: 200, concurrency: 16, kills: 4 }, fast: { messages: 200, rounds: 3, burst: 4000, concurrency: 64, drain: 10_000 } },
+  quick: { startups: 3, changes: 6, restedChanges: 1, fetchRounds: 1, messaging: { messages: 10, rounds: 1, burst: 100, concurrency: 16, kills: 1 }, fast: { messages: 50, rounds: 1, burst: 1000, concurrency: 64, drain: 1000 } }
 }
 
 /**
@@ -132,7 +132,7 @@ async function main (): Promise<number> {
         { figure: 'RSS per node, mesh of 12', unit: 'MiB', baseline: 'raw node in the same topology', pair: { ours: ours.rss, raw: raw.rss } }
       ]
     })
-    const inProcess = ['presence notify, 10 watchers, one process', 'presence notify, 100 watchers, one process', 'presence notify, 10 watchers, one process, under load']
+    const inProcess = ['presence notify, 10 watchers, one process', 'presence notify, 100 watchers, one process', 'presence notify, 10 watchers, one process, under load', 'presence notify, 10 watchers, one process, after the hang-ups']
     // `--only push`: these rows alone, without the process-per-node mesh
     if (wanted('presence') || wanted('push')) await section('presence, 10 and 100 watchers, all nodes in one process', inProcess.slice(0, 2), async () => [
       { figure: inProcess[0], unit: 'ms', baseline: 'a stream to each watcher with the same bytes, same topology', pair: await pushLatency(ctx, 10, plan.changes, sizes.open) },
@@ -141,6 +141,10 @@ async function main (): Promise<number> {
     // the issue's "under load, p99 stays under 100 ms": every core shared with a busy loop (its own section, for its own load figures)
     if (wanted('presence') || wanted('push')) await section('presence, 10 watchers in one process, a busy loop on each core', inProcess.slice(2), async () => [
       { figure: inProcess[2], unit: 'ms', baseline: 'the same, raw, each core shared with a busy loop too (goal: p99 < 100 ms)', pair: await underLoad(ctx, async () => await pushLatency(ctx, 10, plan.changes, sizes.open)) }
+    ])
+    // a change minutes after the last one: the watchers hung up meanwhile (design record 004), so its pushes dial
+    if (wanted('presence') || wanted('push')) await section('presence, 10 watchers in one process, each change after the hang-ups', inProcess.slice(3), async () => [
+      { figure: inProcess[3], unit: 'ms', baseline: 'the same, raw, its connections to the subscribers closed before each change', pair: await pushAfterRest(ctx, 10, plan.restedChanges, sizes.open) }
     ])
     if (values.large && wanted('presence')) {
       await section('presence, 50 watchers, one process per node', ['presence notify, 50 watchers', 'RSS per node, mesh of 52'], async () => {

@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process'
 import { availableParallelism, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { createNode, type PresenceMeshNode } from '../../src/node/create-node.js'
+import { PUSH_HANG_UP_DELAY_MS } from '../../src/presence/hang-up.js'
 import { inBatches } from '../mesh/procs.js'
 import { summarize } from '../mesh/stats.js'
 import { ONE_HOST_INBOUND_PER_S } from './idle-probe.js'
@@ -34,6 +35,8 @@ const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
 const NOTIFY_TIMEOUT_MS = 10_000
 /** After subscribing: identify, the DHT's first queries and the subscribe exchanges settle */
 const SETTLE_MS = 3_000
+/** How long a change after rest waits for the hang-ups: ours come PUSH_HANG_UP_DELAY_MS after a push, then a look at the will */
+const RESTED_MS = PUSH_HANG_UP_DELAY_MS + 10_000
 const AVAILABILITIES = ['busy', 'away', 'available', 'idle'] as const
 const connectionManager = { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S }
 
@@ -64,11 +67,15 @@ class Arrivals {
   }
 }
 
-/** `changes` timed samples after a warm-up: `trigger(id)` starts sample `id` and names its key */
-async function sample (ctx: BenchContext, arrivals: Arrivals, count: number, changes: number, trigger: (id: number) => Promise<string>, probe?: RoundProbe): Promise<number[]> {
+/**
+ * `changes` timed samples after a warm-up: `trigger(id)` starts sample `id`
+ * and names its key; `rest`, when given, runs (untimed) before each timed one
+ */
+async function sample (ctx: BenchContext, arrivals: Arrivals, count: number, changes: number, trigger: (id: number) => Promise<string>, probe?: RoundProbe, rest?: () => Promise<void>): Promise<number[]> {
   const latencies: number[] = []
   let missed = 0
   for (let id = 0; id <= changes; id++) {
+    if (id > 0) await rest?.()
     probe?.phase(id === 0 ? 'warm-up' : 'changes')
     const t0 = performance.now()
     const got = await arrivals.wait(await trigger(id), count, t0)
@@ -81,7 +88,24 @@ async function sample (ctx: BenchContext, arrivals: Arrivals, count: number, cha
   return latencies
 }
 
-export async function ours (ctx: BenchContext, watchers: number, changes: number, probe?: RoundProbe): Promise<number[]> {
+/**
+ * Until `node` has no connection left to any of `peers` (a hang-up, ours or
+ * the baseline's), at most RESTED_MS; says how many are still connected
+ */
+async function disconnected (node: Libp2p, peers: Libp2p[]): Promise<number> {
+  const deadline = Date.now() + RESTED_MS
+  const connected = (): number => peers.filter(peer => node.getConnections(peer.peerId).length > 0).length
+  while (connected() > 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
+  return connected()
+}
+
+/**
+ * `afterRest`: each timed change waits until the presentity and its
+ * watchers have hung up on each other, as between two changes minutes
+ * apart (design record 004: no connections to contacts at rest), so that
+ * its pushes dial first
+ */
+export async function ours (ctx: BenchContext, watchers: number, changes: number, probe?: RoundProbe, afterRest = false): Promise<number[]> {
   const started: PresenceMeshNode[] = []
   try {
     const relay = await createNode({ listen: LOOPBACK, relay: true, connectionManager })
@@ -106,16 +130,21 @@ export async function ours (ctx: BenchContext, watchers: number, changes: number
     const refused = (await inBatches(ws, 16, async w => (await w.libp2p.services.presence.subscribe(p.peerId, { duration: 900 })).status)).filter(s => s !== 'success')
     if (refused.length > 0) ctx.log(`  !! ${refused.length} subscriptions not granted`)
     await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
+    const rest = async (): Promise<void> => {
+      const left = await disconnected(p.libp2p, ws.map(w => w.libp2p))
+      if (left > 0) ctx.log(`  !! ${left} watchers still connected after ${RESTED_MS} ms`)
+    }
     return await sample(ctx, arrivals, watchers, changes, async id => {
       const record = await p.libp2p.services.presence.publish({ availability: AVAILABILITIES[id % AVAILABILITIES.length] })
       return String(record.seq)
-    }, probe)
+    }, probe, afterRest ? rest : undefined)
   } finally {
     await Promise.all(started.map(async n => n.stop().catch(() => {})))
   }
 }
 
-export async function raw (ctx: BenchContext, watchers: number, changes: number, size: number, probe?: RoundProbe): Promise<number[]> {
+/** `afterRest`: the publisher closes its connections to the subscribers before each timed change, so that its pushes dial first */
+export async function raw (ctx: BenchContext, watchers: number, changes: number, size: number, probe?: RoundProbe, afterRest = false): Promise<number[]> {
   const started: RawNode[] = []
   const arrivals = new Arrivals()
   try {
@@ -136,11 +165,16 @@ export async function raw (ctx: BenchContext, watchers: number, changes: number,
     await inBatches(subs, 16, async s => publisher.libp2p.dial(s.libp2p.getMultiaddrs()[0]))
     await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
     const peers = subs.map(s => s.libp2p.peerId.toString())
+    const rest = async (): Promise<void> => {
+      await Promise.all(subs.map(async s => publisher.libp2p.hangUp(s.libp2p.peerId)))
+      const left = await disconnected(publisher.libp2p, subs.map(s => s.libp2p))
+      if (left > 0) ctx.log(`  !! ${left} subscribers still connected after ${RESTED_MS} ms`)
+    }
     return await sample(ctx, arrivals, watchers, changes, async id => {
       // not awaited: ours' publish returns after the pushes have started, not finished
       pushAll(publisher.libp2p, peers, payload(id, size)).catch(err => ctx.log(`  raw push failed: ${err.message}`))
       return String(id)
-    }, probe)
+    }, probe, afterRest ? rest : undefined)
   } finally {
     await Promise.all(started.map(async n => n.stop().catch(() => {})))
   }
@@ -153,6 +187,20 @@ const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/**
+ * Notify latency when the watchers have hung up since the last change
+ * (`afterRest` of ours and raw): one pair of rounds, ours then raw. Each of
+ * ours' changes waits for the hang-ups (about PUSH_HANG_UP_DELAY_MS), so a
+ * round takes `changes` × 10–12 s: few changes, and no second pair
+ */
+export async function pushAfterRest (ctx: BenchContext, watchers: number, changes: number, size: number): Promise<Pair> {
+  ctx.log(`ours: relay, presentity and ${watchers} watchers in this process, each change after the hang-ups`)
+  const o = await ours(ctx, watchers, changes, undefined, true)
+  ctx.log(`raw: relay, publisher and ${watchers} subscribers in this process, connections closed before each change`)
+  const r = await raw(ctx, watchers, changes, size, undefined, true)
+  return { ours: summarize(o), raw: summarize(r) }
 }
 
 /** A busy loop gives up after this long on its own, should the bench die without killing it */
