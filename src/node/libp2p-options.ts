@@ -26,6 +26,7 @@ import { addressPeerId } from '../utils/formats.js'
 import { streamLimits, type StreamLimits } from '../utils/stream-limits.js'
 import { servesDht, type NodeSettings } from './config.js'
 import { BOOTSTRAP_TAG, DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_ANSWER_TIMEOUT_MS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS } from './constants.js'
+import { bootstrapKeeper, type BootstrapKeeper } from './bootstrap-keeper.js'
 import { boundDhtRecords } from './dht-records.js'
 import { admitOnlyDhtServers } from './dht-servers.js'
 import { circuitAddressesOnly, firewallGater } from './firewall.js'
@@ -38,6 +39,8 @@ import type { Datastore } from 'interface-datastore'
 export interface Libp2pServices extends ServiceMap {
   streamLimits: StreamLimits
   pacedWalk: object
+  /** Only with bootstrap peers: dials them again until they answer (bootstrap-keeper.ts) */
+  bootstrapKeeper?: BootstrapKeeper
   identify: Identify
   ping: Ping
   dht: KadDHT
@@ -139,6 +142,8 @@ export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp
       streamLimits: streamLimits(nodeStreamLimits({ streams: streamSettings, maxConnections })),
       // first of the others: the relay transport must find the paced walk when it starts looking for relays
       pacedWalk: pacedRandomWalk(),
+      // libp2p dials a bootstrap peer once at start, and again only for 30 s after a disconnect
+      ...(settings.bootstrap.length > 0 ? { bootstrapKeeper: bootstrapKeeper(settings.bootstrap) } : {}),
       // a pushed identify message is bounded at 8 KiB (identify's default, set on purpose)
       identify: identify({ maxMessageSize: IDENTIFY_FRAME_LIMIT }),
       // two pingers share each connection: the connection monitor and the DHT's routing table
