@@ -5,7 +5,7 @@
  * in-memory datastores), driven by the parent over IPC.
  *
  *   node dist/scripts/bench/scale-step.js --first F --nodes M --relays R --bootstrap MA
- *        [--start-relays FROM:TO | --relay-addrs A1,A2…] [--ping-timeout MS]
+ *        [--start-relays FROM:TO | --relay-addrs A1,A2…] [--ping-timeout MS] [--profile DIR]
  *
  * Nodes of one process talk over @libp2p/memory (no file descriptor per
  * connection) and those of different processes over TCP: every node listens
@@ -18,12 +18,19 @@
  * node g (global index, from F) bootstraps from relay g mod R, so each relay
  * has about N / R clients. Nodes start in waves of START_WAVE, each wave
  * once the previous one is connected to its relays and the loop keeps up.
- * Prints one JSON line once every node runs.
+ * Prints one JSON line once every node runs. With --profile, the window's
+ * CPU profile and a heap snapshot at its end go to DIR (where a bulk node's
+ * CPU and memory go, record 015): from inside, as V8 writes --cpu-prof only
+ * at an exit the parent's SIGKILL may pre-empt.
  */
 import { memory } from '@libp2p/memory'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
+import { writeHeapSnapshot } from 'node:v8'
 import { createNode, type PresenceMeshNode } from '../../src/node/create-node.js'
 import { inBatches, waitUntil } from '../mesh/procs.js'
 import { ONE_HOST_INBOUND_PER_S, refusedStreams } from './idle-probe.js'
@@ -89,7 +96,8 @@ const { values } = parseArgs({
     bootstrap: { type: 'string' },
     'start-relays': { type: 'string' },
     'relay-addrs': { type: 'string', default: '' },
-    'ping-timeout': { type: 'string' }
+    'ping-timeout': { type: 'string' },
+    profile: { type: 'string' }
   }
 })
 const first = Number(values.first)
@@ -201,6 +209,22 @@ const addUp = (counts: Array<Record<string, number>>): Record<string, number> =>
   return sum
 }
 
+/** The window is between the parent's first two snapshots after the churn began: profile it, then snapshot the heap */
+let snapshotsSinceChurn = 0
+const profiler = new Session()
+async function profileWindow (dir: string): Promise<void> {
+  if (++snapshotsSinceChurn === 1) {
+    profiler.connect()
+    await profiler.post('Profiler.enable')
+    await profiler.post('Profiler.start')
+  } else if (snapshotsSinceChurn === 2) {
+    const { profile } = await profiler.post('Profiler.stop')
+    profiler.disconnect()
+    await writeFile(join(dir, `bulk-${first}-${total}.cpuprofile`), JSON.stringify(profile))
+    writeHeapSnapshot(join(dir, `bulk-${first}-${total}.heapsnapshot`))
+  }
+}
+
 let cpuBase = process.cpuUsage()
 const delay = monitorEventLoopDelay({ resolution: 10 })
 delay.enable()
@@ -241,6 +265,7 @@ async function run (command: StepCommand): Promise<unknown> {
         ...churn.counts()
       }
       delay.reset()
+      if (values.profile != null) await profileWindow(values.profile)
       return snapshot
     }
   }
