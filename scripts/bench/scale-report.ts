@@ -10,8 +10,11 @@ import type { ProbeSnapshot } from './idle-probe.js'
 import type { StepSnapshot } from './scale-step.js'
 import { calibrate as fit, type Calibration, type Measured } from './scale-model.js'
 
-/** `subscribes`: subscriptions in flight across the network while it subscribes; `heapMiB`: a bulk process's old space */
-export interface ScalePlan { contacts: number, intervalS: number, windowS: number, perProcess: number, subscribes: number, heapMiB: number }
+/**
+ * `subscribes`: subscriptions in flight across the network while it subscribes; `heapMiB`: a bulk process's old space;
+ * `relayConnections`: every relay's connection ceiling, where not the product's 300
+ */
+export interface ScalePlan { contacts: number, intervalS: number, windowS: number, perProcess: number, subscribes: number, heapMiB: number, relayConnections?: number }
 
 export interface ScaleStep {
   nodes: number
@@ -23,8 +26,9 @@ export interface ScaleStep {
   /** Bulk processes the other nodes ran in, and plain nodes to one at most */
   processes?: number
   perProcess?: number
-  /** A plain bulk process's old space, MiB, where not V8's 4,096 */
+  /** A plain bulk process's old space, MiB, where not V8's 4,096; every relay's connection ceiling, where not 300 */
   heapMiB?: number
+  relayConnections?: number
   /** A bulk loop delayed this long in the window is flagged: its nodes may have missed pings */
   stallMs?: number
   /** `granted`: of the others' successful subscribes, those their presentity registered (the rest wait for it, record 015) */
@@ -94,7 +98,7 @@ export function scaleRow (step: ScaleStep): string[] {
   const granted = step.subscribed?.granted == null ? '' : ` (${int(step.subscribed.granted)} granted)`
   const sub = step.subscribed == null ? '–' : `${step.subscribed.desktop}/${step.subscribed.desktopOf}, ${step.subscribed.others}/${step.subscribed.othersOf}${granted}`
   const phases = `${step.startS ?? '–'}${step.subscribeS == null ? '' : ` · ${step.subscribeS}`}`
-  const head = [String(step.nodes), step.code ?? '–', String(step.relays), String(step.intervalS ?? '–'), String(clients(step))]
+  const head = [String(step.nodes), step.code ?? '–', `${step.relays}${step.relayConnections == null ? '' : ` (≤ ${int(step.relayConnections)} conns)`}`, String(step.intervalS ?? '–'), String(clients(step))]
   if (step.window == null) return [...head, ...Array(9).fill('–'), sub, phases, formatLoad(step.load), step.error ?? '']
   const d = rates(step.window.desktop)
   const r = rates(step.window.relay)

@@ -5,7 +5,7 @@
  * in-memory datastores), driven by the parent over IPC.
  *
  *   node dist/scripts/bench/scale-step.js --first F --nodes M --relays R --bootstrap MA
- *        [--start-relays FROM:TO | --relay-addrs A1,A2…] [--ping-timeout MS] [--profile DIR]
+ *        [--start-relays FROM:TO [--relay-connections C] | --relay-addrs A1,A2…] [--ping-timeout MS] [--profile DIR]
  *
  * Nodes of one process talk over @libp2p/memory (no file descriptor per
  * connection) and those of different processes over TCP: every node listens
@@ -97,6 +97,7 @@ const { values } = parseArgs({
     'start-relays': { type: 'string' },
     'relay-addrs': { type: 'string', default: '' },
     'ping-timeout': { type: 'string' },
+    'relay-connections': { type: 'string' },
     profile: { type: 'string' }
   }
 })
@@ -125,6 +126,8 @@ const start = async (name: string, bootstrap: string[], relay: boolean): Promise
   relay,
   bootstrap,
   connectionManager: CONNECTION_MANAGER,
+  // a relay refuses every inbound connection past its ceiling, its own new clients too (record 015)
+  maxConnections: relay && values['relay-connections'] != null ? Number(values['relay-connections']) : undefined,
   pingTimeout
 })
 

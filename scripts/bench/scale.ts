@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- scale [--sizes 10,30,100,300] [--contacts C] [--interval S[,S…]] [--window S[,S…]]
- *   [--per-process M] [--subscribes K] [--bulk-heap MIB] [--keep FILE [--report]] [--model]`:
+ *   [--per-process M] [--subscribes K] [--bulk-heap MIB] [--relay-connections C] [--keep FILE [--report]] [--model]`:
  * what one desktop node and one relay cost as the network around them grows,
  * 10 to 1,000 nodes, every user with C contacts changing its availability
  * every S seconds on average (one S per size, or one for all). `--keep FILE`
@@ -119,21 +119,23 @@ const RELAYS_PER_PROCESS = 3
  * SCALE_PROFILE=DIR: the first plain process writes a CPU profile of the window and a heap snapshot
  * at its end there (scale-step.ts --profile).
  */
-async function startBulk (cleanup: Cleanup, n: number, relays: number, { perProcess, heapMiB }: ScalePlan, relayAddress: string, log: (line: string) => void): Promise<{ procs: IpcProc[], users: string[][], startS: number }> {
+async function startBulk (cleanup: Cleanup, n: number, relays: number, plan: ScalePlan, relayAddress: string, log: (line: string) => void): Promise<{ procs: IpcProc[], users: string[][], startS: number }> {
   const t0 = Date.now()
   const procs: IpcProc[] = []
   const users: string[][] = []
   const common = ['--relays', String(relays), '--bootstrap', relayAddress, '--ping-timeout', String(PING_TIMEOUT_MS)]
+  const ceiling = plan.relayConnections == null ? [] : ['--relay-connections', String(plan.relayConnections)]
   const relayAddrs: string[] = []
   for (let from = 1; from < relays; from += RELAYS_PER_PROCESS) {
     const to = Math.min(relays, from + RELAYS_PER_PROCESS)
-    const proc = new IpcProc(await startProc(cleanup, STEP, ['--nodes', '0', '--start-relays', `${from}:${to}`, ...common], { ipc: true, timeoutMs: START_LIMIT_MS, nodeArgs: [`--max-old-space-size=${HEAP_MIB}`], onStderr: log }))
+    const proc = new IpcProc(await startProc(cleanup, STEP, ['--nodes', '0', '--start-relays', `${from}:${to}`, ...ceiling, ...common], { ipc: true, timeoutMs: START_LIMIT_MS, nodeArgs: [`--max-old-space-size=${HEAP_MIB}`], onStderr: log }))
     procs.push(proc)
     users.push([])
     relayAddrs.push(...proc.proc.info.relayAddrs)
     log(`  relay process: relays ${from}…${to - 1} running`)
   }
   const count = n - 1 - relays
+  const { perProcess, heapMiB } = plan
   const processes = Math.ceil(count / perProcess)
   const profile = process.env.SCALE_PROFILE
   let first = 0
@@ -157,7 +159,8 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
   const procs: IpcProc[] = []
   try {
     const timeout = ['--ping-timeout', String(PING_TIMEOUT_MS)]
-    const relay = new IpcProc(await startProc(cleanup, IDLE_NODE, ['--mode', 'ours', '--relay', '--home', join(home, 'relay'), ...timeout], { ipc: true }))
+    const ceiling = plan.relayConnections == null ? [] : ['--max-connections', String(plan.relayConnections)]
+    const relay = new IpcProc(await startProc(cleanup, IDLE_NODE, ['--mode', 'ours', '--relay', '--home', join(home, 'relay'), ...ceiling, ...timeout], { ipc: true }))
     procs.push(relay)
     const relayAddress: string = relay.proc.info.addresses[0]
     const desktop = new IpcProc(await startProc(cleanup, IDLE_NODE, ['--mode', 'ours', '--home', join(home, 'desktop'), '--bootstrap', relayAddress, ...timeout], { ipc: true }))
@@ -170,6 +173,7 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
     step.processes = bulk.procs.length
     step.perProcess = plan.perProcess
     step.heapMiB = plan.heapMiB
+    step.relayConnections = plan.relayConnections
     // the whole network's contact graph: the desktop node is one more user, its contacts drawn as everyone's are
     const users = bulk.users.flat()
     const graph = pickContacts(users.length, plan.contacts)
@@ -267,7 +271,7 @@ export async function scaleMain (benchmarksMd: string): Promise<number> {
   const { values } = parseArgs({
     allowPositionals: true,
     strict: false,
-    options: { sizes: { type: 'string', default: SIZES }, contacts: { type: 'string', default: '20' }, interval: { type: 'string', default: '180' }, window: { type: 'string', default: '120' }, 'per-process': { type: 'string', default: String(BULK_NODES) }, subscribes: { type: 'string', default: String(SUBSCRIBES_IN_FLIGHT) }, 'bulk-heap': { type: 'string', default: String(HEAP_MIB) }, keep: { type: 'string' }, report: { type: 'boolean', default: false }, model: { type: 'boolean', default: false } }
+    options: { sizes: { type: 'string', default: SIZES }, contacts: { type: 'string', default: '20' }, interval: { type: 'string', default: '180' }, window: { type: 'string', default: '120' }, 'per-process': { type: 'string', default: String(BULK_NODES) }, subscribes: { type: 'string', default: String(SUBSCRIBES_IN_FLIGHT) }, 'bulk-heap': { type: 'string', default: String(HEAP_MIB) }, 'relay-connections': { type: 'string' }, keep: { type: 'string' }, report: { type: 'boolean', default: false }, model: { type: 'boolean', default: false } }
   })
   if (values.model === true) {
     console.log(modelMarkdown())
@@ -283,6 +287,9 @@ export async function scaleMain (benchmarksMd: string): Promise<number> {
   if (!Number.isInteger(subscribes) || subscribes <= 0) throw new Error('--subscribes takes a whole positive number')
   const heapMiB = Number(values['bulk-heap'])
   if (!Number.isInteger(heapMiB) || heapMiB < 64) throw new Error('--bulk-heap takes MiB, 64 at least')
+  // every relay's connection ceiling, the measured one's too: below 20 relays every node keeps a connection to each (record 015)
+  const relayConnections = values['relay-connections'] == null ? undefined : Number(values['relay-connections'])
+  if (relayConnections != null && (!Number.isInteger(relayConnections) || relayConnections <= 0)) throw new Error('--relay-connections takes a whole positive number')
   const intervals = perSize(String(values.interval), steps, 'interval')
   const windows = perSize(String(values.window), steps, 'window')
   const keep = typeof values.keep === 'string' ? values.keep : undefined
@@ -299,7 +306,7 @@ export async function scaleMain (benchmarksMd: string): Promise<number> {
   const results: ScaleStep[] = []
   try {
     for (const [i, n] of steps.entries()) {
-      const plan: ScalePlan = { contacts, intervalS: intervals[i], windowS: windows[i], perProcess, subscribes, heapMiB }
+      const plan: ScalePlan = { contacts, intervalS: intervals[i], windowS: windows[i], perProcess, subscribes, heapMiB, relayConnections }
       log(`\n== ${n} nodes: ${plan.contacts} contacts each, a change every ${plan.intervalS} s on average`)
       const result = await runStep(cleanup, n, plan, log)
       results.push(result)
