@@ -25,6 +25,7 @@
  */
 import { memory } from '@libp2p/memory'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
@@ -147,7 +148,16 @@ for (let i = 0; i < plainCount; i += START_WAVE) {
     return start(`scale-${g}`, [relayAddrs[g % relayCount]], false)
   }))
   // a node reaches the others through its relay and the DHT: the next wave waits until this one is in
-  await waitUntil(() => wave.every(node => node.libp2p.getConnections().length > 0), WAVE_CONNECT_MS, `nodes ${first + i}… to reach their relays`)
+  await waitUntil(() => wave.every(node => node.libp2p.getConnections().length > 0), WAVE_CONNECT_MS, `nodes ${first + i}… to reach their relays`).catch(async err => {
+    // why: each stranded node dials its relay once more and says what it got
+    const why = await Promise.all(wave.map(async (node, k) => {
+      if (node.libp2p.getConnections().length > 0) return ''
+      const g = first + i + k
+      const got = await node.libp2p.dial(multiaddr(relayAddrs[g % relayCount]), { signal: AbortSignal.timeout(10_000) }).then(() => 'dialled now', (e: Error) => `${e.name}: ${e.message}`)
+      return `node ${g} (relay ${g % relayCount}): ${got}`
+    }))
+    throw new Error(`${(err as Error).message}; ${why.filter(w => w !== '').join('; ')}`)
+  })
   plain.push(...wave)
 }
 // what makes this process's nodes catch up (republish, renew every subscription): counted to see whether it feeds a stall
