@@ -154,7 +154,7 @@ async function startBulk (cleanup: Cleanup, n: number, relays: number, plan: Sca
 async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line: string) => void): Promise<ScaleStep> {
   const relays = Math.max(1, Math.ceil(n / USERS_PER_RELAY))
   // a small network has fewer users than a user has contacts: then everyone watches everyone
-  const step: ScaleStep = { nodes: n, relays, contacts: Math.min(plan.contacts, n - relays - 1), stallMs: STALL_MS, intervalS: plan.intervalS, windowS: plan.windowS, at: new Date().toISOString(), code: commit() }
+  const step: ScaleStep = { nodes: n, relays, contacts: Math.min(plan.contacts, n - relays - 1), stallMs: STALL_MS, intervalS: plan.intervalS, windowS: plan.windowS, at: new Date().toISOString(), code: commit(), perProcess: plan.perProcess, heapMiB: plan.heapMiB, relayConnections: plan.relayConnections }
   const home = await cleanup.tempDir('pmesh-scale-')
   const procs: IpcProc[] = []
   try {
@@ -171,9 +171,6 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
     procs.push(...bulk.procs)
     step.startS = bulk.startS
     step.processes = bulk.procs.length
-    step.perProcess = plan.perProcess
-    step.heapMiB = plan.heapMiB
-    step.relayConnections = plan.relayConnections
     // the whole network's contact graph: the desktop node is one more user, its contacts drawn as everyone's are
     const users = bulk.users.flat()
     const graph = pickContacts(users.length, plan.contacts)
