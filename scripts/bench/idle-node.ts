@@ -56,7 +56,9 @@ const { values } = parseArgs({
     bootstrap: { type: 'string', multiple: true, default: [] },
     relay: { type: 'boolean', default: false },
     /** ms (createNode's pingTimeout): the scale simulation's clients share loops that answer late */
-    'ping-timeout': { type: 'string' }
+    'ping-timeout': { type: 'string' },
+    /** Over the default 300 (config.json's `connections.maxConnections`): a relay that every node of a large simulation uses as a DHT server */
+    'max-connections': { type: 'string' }
   }
 })
 
@@ -69,7 +71,7 @@ let notifies = 0
 let stop: () => Promise<void>
 
 if (values.mode === 'ours') {
-  const node = await createNode({ home: values.home, listen: LOOPBACK, bootstrap: values.bootstrap, relay: values.relay, connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S }, pingTimeout: values['ping-timeout'] == null ? undefined : Number(values['ping-timeout']) })
+  const node = await createNode({ home: values.home, listen: LOOPBACK, bootstrap: values.bootstrap, relay: values.relay, connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S }, pingTimeout: values['ping-timeout'] == null ? undefined : Number(values['ping-timeout']), maxConnections: values['max-connections'] == null ? undefined : Number(values['max-connections']) })
   libp2p = node.libp2p
   node.libp2p.services.presence.addEventListener('notify', () => { notifies++ })
   publish = async availability => node.libp2p.services.presence.publish({ basic: 'open', availability })

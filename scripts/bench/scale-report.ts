@@ -10,17 +10,25 @@ import type { ProbeSnapshot } from './idle-probe.js'
 import type { StepSnapshot } from './scale-step.js'
 import { calibrate as fit, type Calibration, type Measured } from './scale-model.js'
 
-export interface ScalePlan { contacts: number, intervalS: number, windowS: number, perProcess: number }
+/**
+ * `subscribes`: subscriptions in flight across the network while it subscribes; `heapMiB`: a bulk process's old space;
+ * `relayConnections`: every relay's connection ceiling, where not the product's 300
+ */
+export interface ScalePlan { contacts: number, intervalS: number, windowS: number, perProcess: number, subscribes: number, heapMiB: number, relayConnections?: number }
 
 export interface ScaleStep {
   nodes: number
   relays: number
   contacts: number
-  /** Seconds the bulk process took to start its nodes */
+  /** Seconds the bulk process took to start its nodes, and the network to subscribe (from 3e7e8d0 on) */
   startS?: number
+  subscribeS?: number
   /** Bulk processes the other nodes ran in, and plain nodes to one at most */
   processes?: number
   perProcess?: number
+  /** A plain bulk process's old space, MiB, where not V8's 4,096; every relay's connection ceiling, where not 300 */
+  heapMiB?: number
+  relayConnections?: number
   /** A bulk loop delayed this long in the window is flagged: its nodes may have missed pings */
   stallMs?: number
   /** `granted`: of the others' successful subscribes, those their presentity registered (the rest wait for it, record 015) */
@@ -82,15 +90,19 @@ export function healthy (step: ScaleStep): boolean {
   return kept && wills <= step.nodes / 10 && step.subscribed.others >= DELIVERED_AT_LEAST * step.subscribed.othersOf
 }
 
-const HEADER = ['nodes', 'code', 'relays', 'change every s', 'relay clients', 'desktop B/s in · out', 'desktop CPU %', 'desktop notifies/min', 'relay B/s in · out', 'relay CPU %', 'relay conns', 'others: processes, changes/s, CPU % of a core, loop p99 · max ms', 'delivered (wills)', 'notify p50 · p95 · p99', 'subscribed (desktop, others)', 'start-up s', 'load', 'error']
+const HEADER = ['nodes', 'code', 'relays', 'change every s', 'relay clients', 'desktop B/s in · out', 'desktop CPU %', 'desktop notifies/min', 'relay B/s in · out', 'relay CPU %', 'relay conns', 'others: processes, changes/s, CPU % of a core, loop p99 · max ms', 'delivered (wills)', 'notify p50 · p95 · p99', 'subscribed (desktop, others)', 'start-up · subscribe s', 'load', 'error']
 
 const int = (v: number): string => Math.round(v).toLocaleString('en')
+
+/** A step's error in one table cell: a bulk process's crash carries its stack (lines, this machine's paths); its "Error:" line says it */
+const oneLine = (error: string | undefined): string => error == null ? '' : (error.split('\n').filter(line => line.includes('Error: ')).pop() ?? error.split('\n')[0]).trim()
 
 export function scaleRow (step: ScaleStep): string[] {
   const granted = step.subscribed?.granted == null ? '' : ` (${int(step.subscribed.granted)} granted)`
   const sub = step.subscribed == null ? '–' : `${step.subscribed.desktop}/${step.subscribed.desktopOf}, ${step.subscribed.others}/${step.subscribed.othersOf}${granted}`
-  const head = [String(step.nodes), step.code ?? '–', String(step.relays), String(step.intervalS ?? '–'), String(clients(step))]
-  if (step.window == null) return [...head, ...Array(9).fill('–'), sub, String(step.startS ?? '–'), formatLoad(step.load), step.error ?? '']
+  const phases = `${step.startS ?? '–'}${step.subscribeS == null ? '' : ` · ${step.subscribeS}`}`
+  const head = [String(step.nodes), step.code ?? '–', `${step.relays}${step.relayConnections == null ? '' : ` (≤ ${int(step.relayConnections)} conns)`}`, String(step.intervalS ?? '–'), String(clients(step))]
+  if (step.window == null) return [...head, ...Array(9).fill('–'), sub, phases, formatLoad(step.load), oneLine(step.error)]
   const d = rates(step.window.desktop)
   const r = rates(step.window.relay)
   const b = bulk(step.window.bulk)
@@ -98,8 +110,8 @@ export function scaleRow (step: ScaleStep): string[] {
   const latencies = step.window.bulk[1].flatMap(snap => snap.latencies)
   return [...head, `${int(d.inBps)} · ${int(d.outBps)}`, String(round(d.cpuPct, 2)), String(round(step.window.notifies / minutes, 1)),
     `${int(r.inBps)} · ${int(r.outBps)}`, String(round(r.cpuPct, 2)), String(r.connections),
-    `${step.processes ?? 1} (≤ ${step.perProcess ?? 50} nodes), ${round(b.changesPerS, 2)}, ${round(b.cpuPct, 0)} %, ${int(b.loopP99)} · ${int(b.loopMax)}${stalled(step) ? ' **stalled**' : ''}`, `${Number.isNaN(b.delivered) ? 'no change' : `${round(b.delivered * 100, 1)} %`} (${b.wills})`,
-    formatTriple(summarize(latencies), 'ms'), sub, String(step.startS ?? '–'), formatLoad(step.load), step.error ?? '']
+    `${step.processes ?? 1} (≤ ${step.perProcess ?? 50} nodes${step.heapMiB != null && step.heapMiB !== 4096 ? `, heap ${step.heapMiB} MiB` : ''}), ${round(b.changesPerS, 2)}, ${round(b.cpuPct, 0)} %, ${int(b.loopP99)} · ${int(b.loopMax)}${stalled(step) ? ' **stalled**' : ''}`, `${Number.isNaN(b.delivered) ? 'no change' : `${round(b.delivered * 100, 1)} %`} (${b.wills})`,
+    formatTriple(summarize(latencies), 'ms'), sub, phases, formatLoad(step.load), oneLine(step.error)]
 }
 
 /** Push streams the desktop node opened and accepted in the window, per second */
@@ -174,7 +186,7 @@ What this shows:
   Up to 100 nodes it is the only relay and every user is its client and every record's DHT server; from 100 on each
   relay keeps about 100 clients and, below 20 relays, is still a DHT server of every record: its cost grows with the
   network's changes until there are 20 relays, then with its own clients only (the model below).
-- ${broken == null ? `${ok.length === steps.length ? 'Every step tried kept up' : 'Every size kept up in at least one run'} (at least ${DELIVERED_AT_LEAST * 100} % of the notifications delivered, no bulk loop stalled)${ok.length === steps.length ? '' : `; ${steps.length - ok.length} of the ${steps.length} steps did not, and are left out of the calibration (design record 015 says why)`}.` : `At ${broken.nodes} nodes (a change per ${broken.intervalS ?? 180} s) the simulation did not keep up: ${broken.error ?? `${round((broken.window == null ? 0 : bulk(broken.window.bulk).delivered) * 100, 1)} % of the notifications delivered, ${broken.subscribed?.others ?? 0} of ${broken.subscribed?.othersOf ?? 0} subscriptions made${broken.subscribed?.granted == null ? '' : ` (${broken.subscribed.granted} granted by their presentities)`}${stalled(broken) ? ', a bulk loop stalled' : ''}`}; it is left out of the calibration, and so is every step that did not keep up (design record 015 counts why: wakes, cut-offs, wills).`}
+- ${broken == null ? `${ok.length === steps.length ? 'Every step tried kept up' : 'Every size kept up in at least one run'} (at least ${DELIVERED_AT_LEAST * 100} % of the notifications delivered, no bulk loop stalled)${ok.length === steps.length ? '' : `; ${steps.length - ok.length} of the ${steps.length} steps did not, and are left out of the calibration (design record 015 says why)`}.` : `At ${broken.nodes} nodes (a change per ${broken.intervalS ?? 180} s) the simulation did not keep up: ${broken.error != null ? oneLine(broken.error) : `${round((broken.window == null ? 0 : bulk(broken.window.bulk).delivered) * 100, 1)} % of the notifications delivered, ${broken.subscribed?.others ?? 0} of ${broken.subscribed?.othersOf ?? 0} subscriptions made${broken.subscribed?.granted == null ? '' : ` (${broken.subscribed.granted} granted by their presentities)`}${stalled(broken) ? ', a bulk loop stalled' : ''}`}; it is left out of the calibration, and so is every step that did not keep up (design record 015 counts why: wakes, cut-offs, wills).`}
   All nodes but two share this machine's 2 cores with other work: the limit is the simulation's, not a node's —
   each real node has a core of its own and pays the desktop's or the relay's figures above alone.
 `

@@ -5,7 +5,7 @@
  * in-memory datastores), driven by the parent over IPC.
  *
  *   node dist/scripts/bench/scale-step.js --first F --nodes M --relays R --bootstrap MA
- *        [--start-relays FROM:TO | --relay-addrs A1,A2…] [--ping-timeout MS]
+ *        [--start-relays FROM:TO [--relay-connections C] | --relay-addrs A1,A2…] [--ping-timeout MS] [--profile DIR]
  *
  * Nodes of one process talk over @libp2p/memory (no file descriptor per
  * connection) and those of different processes over TCP: every node listens
@@ -18,12 +18,20 @@
  * node g (global index, from F) bootstraps from relay g mod R, so each relay
  * has about N / R clients. Nodes start in waves of START_WAVE, each wave
  * once the previous one is connected to its relays and the loop keeps up.
- * Prints one JSON line once every node runs.
+ * Prints one JSON line once every node runs. With --profile, the window's
+ * CPU profile and a heap snapshot at its end go to DIR (where a bulk node's
+ * CPU and memory go, record 015): from inside, as V8 writes --cpu-prof only
+ * at an exit the parent's SIGKILL may pre-empt.
  */
 import { memory } from '@libp2p/memory'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
+import { writeHeapSnapshot } from 'node:v8'
 import { createNode, type PresenceMeshNode } from '../../src/node/create-node.js'
 import { inBatches, waitUntil } from '../mesh/procs.js'
 import { ONE_HOST_INBOUND_PER_S, refusedStreams } from './idle-probe.js'
@@ -75,6 +83,7 @@ const CONNECTION_MANAGER = { maxIncomingPendingConnections: 1_000, inboundConnec
 const START_WAVE = 10
 /** A wave whose nodes have not reached their relay by then has stalled: the step fails rather than measure a broken network */
 const WAVE_CONNECT_MS = 120_000
+const REDIAL_AFTER_MS = 20_000
 /** Start or subscribe the next batch only once the shared loop keeps up again (delay p99 over half a second) */
 const PACE_LOOP_DELAY_MS = 100
 const SUBSCRIBE_TIMEOUT_MS = 60_000
@@ -89,7 +98,9 @@ const { values } = parseArgs({
     bootstrap: { type: 'string' },
     'start-relays': { type: 'string' },
     'relay-addrs': { type: 'string', default: '' },
-    'ping-timeout': { type: 'string' }
+    'ping-timeout': { type: 'string' },
+    'relay-connections': { type: 'string' },
+    profile: { type: 'string' }
   }
 })
 const first = Number(values.first)
@@ -117,6 +128,8 @@ const start = async (name: string, bootstrap: string[], relay: boolean): Promise
   relay,
   bootstrap,
   connectionManager: CONNECTION_MANAGER,
+  // a relay refuses every inbound connection past its ceiling, its own new clients too (record 015)
+  maxConnections: relay && values['relay-connections'] != null ? Number(values['relay-connections']) : undefined,
   pingTimeout
 })
 
@@ -128,6 +141,8 @@ const relayAddrs = [values.bootstrap, ...values['relay-addrs'].split(',').filter
 if (total > 0 && relayAddrs.length !== relayCount) throw new Error(`${relayCount} relays but ${relayAddrs.length} addresses`)
 
 const plain: PresenceMeshNode[] = []
+/** Plain nodes whose one bootstrap dial had not reached their relay after REDIAL_AFTER_MS, dialled again */
+let redialled = 0
 const plainCount = total
 for (let i = 0; i < plainCount; i += START_WAVE) {
   await paced()
@@ -136,7 +151,17 @@ for (let i = 0; i < plainCount; i += START_WAVE) {
     return start(`scale-${g}`, [relayAddrs[g % relayCount]], false)
   }))
   // a node reaches the others through its relay and the DHT: the next wave waits until this one is in
-  await waitUntil(() => wave.every(node => node.libp2p.getConnections().length > 0), WAVE_CONNECT_MS, `nodes ${first + i}… to reach their relays`)
+  // a node dials its bootstrap relay once (@libp2p/bootstrap) and never again if that fails: at 1,000 nodes
+  // some did, and dialled at once when asked 120 s later (record 015). Asked again here, and counted
+  const reached = (): boolean => wave.every(node => node.libp2p.getConnections().length > 0)
+  await waitUntil(reached, REDIAL_AFTER_MS, '').catch(async () => {
+    await Promise.all(wave.map(async (node, k) => {
+      if (node.libp2p.getConnections().length > 0) return
+      redialled++
+      await node.libp2p.dial(multiaddr(relayAddrs[(first + i + k) % relayCount]), { signal: AbortSignal.timeout(WAVE_CONNECT_MS) }).catch(() => {})
+    }))
+  })
+  await waitUntil(reached, WAVE_CONNECT_MS, `nodes ${first + i}… to reach their relays`)
   plain.push(...wave)
 }
 // what makes this process's nodes catch up (republish, renew every subscription): counted to see whether it feeds a stall
@@ -201,6 +226,22 @@ const addUp = (counts: Array<Record<string, number>>): Record<string, number> =>
   return sum
 }
 
+/** The window is between the parent's first two snapshots after the churn began: profile it, then snapshot the heap */
+let snapshotsSinceChurn = 0
+const profiler = new Session()
+async function profileWindow (dir: string): Promise<void> {
+  if (++snapshotsSinceChurn === 1) {
+    profiler.connect()
+    await profiler.post('Profiler.enable')
+    await profiler.post('Profiler.start')
+  } else if (snapshotsSinceChurn === 2) {
+    const { profile } = await profiler.post('Profiler.stop')
+    profiler.disconnect()
+    await writeFile(join(dir, `bulk-${first}-${total}.cpuprofile`), JSON.stringify(profile))
+    writeHeapSnapshot(join(dir, `bulk-${first}-${total}.heapsnapshot`))
+  }
+}
+
 let cpuBase = process.cpuUsage()
 const delay = monitorEventLoopDelay({ resolution: 10 })
 delay.enable()
@@ -241,6 +282,7 @@ async function run (command: StepCommand): Promise<unknown> {
         ...churn.counts()
       }
       delay.reset()
+      if (values.profile != null) await profileWindow(values.profile)
       return snapshot
     }
   }
@@ -258,4 +300,4 @@ stopWithParent(async () => {
   await Promise.allSettled([...plain, ...relays].map(async node => node.stop()))
 }, 5_000)
 
-console.log(JSON.stringify({ peerIds: plain.map(node => node.peerId.toString()), relayAddrs: relays.map(tcpAddress), startS: Math.round(performance.now() / 1000) }))
+console.log(JSON.stringify({ peerIds: plain.map(node => node.peerId.toString()), relayAddrs: relays.map(tcpAddress), startS: Math.round(performance.now() / 1000), redialled }))

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- scale [--sizes 10,30,100,300] [--contacts C] [--interval S[,S…]] [--window S[,S…]]
- *   [--per-process M] [--keep FILE [--report]] [--model]`:
+ *   [--per-process M] [--subscribes K] [--bulk-heap MIB] [--relay-connections C] [--keep FILE [--report]] [--model]`:
  * what one desktop node and one relay cost as the network around them grows,
  * 10 to 1,000 nodes, every user with C contacts changing its availability
  * every S seconds on average (one S per size, or one for all). `--keep FILE`
@@ -57,12 +57,14 @@ const PING_TIMEOUT_MS = 20_000
 const STALL_MS = 5_000
 /** One bulk process starting its ~50 nodes in waves on a shared 2-core machine */
 const START_LIMIT_MS = 10 * 60_000
-const SUBSCRIBE_LIMIT_MS = 20 * 60_000
+/** 1,000 nodes make 20,000 subscriptions: at 150 nodes the network made 39 a second (load 16) */
+const SUBSCRIBE_LIMIT_MS = 30 * 60_000
 /**
- * Subscriptions in flight across the whole network while it subscribes (each a DHT lookup, then the
- * presentity's answer). 50 per process in 31 processes at 300 nodes made 1,500 lookups at once to
- * 3 relays; the measured one refused 269 DHT streams over its bound of 128 (src/node/stream-limits.ts),
- * the lookups found no record and no subscription reached its presentity (record 015)
+ * Subscriptions in flight across the whole network while it subscribes, by default (`--subscribes`;
+ * each a DHT lookup, then the presentity's answer). 50 per process in 31 processes at 300 nodes made
+ * 1,500 lookups at once to 3 relays; the measured one refused 269 DHT streams over its bound of 128
+ * (src/node/stream-limits.ts), the lookups found no record and no subscription reached its presentity
+ * (record 015)
  */
 const SUBSCRIBES_IN_FLIGHT = 100
 /** A subscription that outlasts the step */
@@ -71,7 +73,12 @@ const SUBSCRIPTION_S = 24 * 3600
 const SETTLE_S = 20
 /** After the changes begin, before the window: the measured nodes' first changes and connections settle */
 const WARMUP_S = 40
-/** Heap per bulk process: the machine's memory, not V8's default, should be the limit */
+/**
+ * Old space per bulk process, MiB (a plain one's by default, `--bulk-heap`): the machine's memory, not V8's default,
+ * should be the limit. A process's RSS is the peak of its heap, not what lives in it: V8 keeps the pages
+ * a full GC frees in its pool (20 nodes at 100: 30–50 MiB live, 250–290 MiB anonymous RSS after the
+ * subscribe burst, record 015); `--bulk-heap 256` holds that peak down for the 1,000-node step
+ */
 const HEAP_MIB = 4_096
 
 /** A snapshot waits for every process's event loop, which lags under load */
@@ -109,36 +116,37 @@ const RELAYS_PER_PROCESS = 3
 /**
  * Start the bulk of the network: the other R − 1 relays in processes of their own, at most
  * RELAYS_PER_PROCESS each, then the plain nodes in processes of at most BULK_NODES.
- * SCALE_CPU_PROF=DIR: the first plain process writes a V8 CPU profile there when it ends.
+ * SCALE_PROFILE=DIR: the first plain process writes a CPU profile of the window and a heap snapshot
+ * at its end there (scale-step.ts --profile).
  */
-async function startBulk (cleanup: Cleanup, n: number, relays: number, perProcess: number, relayAddress: string, log: (line: string) => void): Promise<{ procs: IpcProc[], users: string[][], startS: number }> {
+async function startBulk (cleanup: Cleanup, n: number, relays: number, plan: ScalePlan, relayAddress: string, log: (line: string) => void): Promise<{ procs: IpcProc[], users: string[][], startS: number }> {
   const t0 = Date.now()
   const procs: IpcProc[] = []
   const users: string[][] = []
   const common = ['--relays', String(relays), '--bootstrap', relayAddress, '--ping-timeout', String(PING_TIMEOUT_MS)]
-  const nodeArgs = [`--max-old-space-size=${HEAP_MIB}`]
+  const ceiling = plan.relayConnections == null ? [] : ['--relay-connections', String(plan.relayConnections)]
   const relayAddrs: string[] = []
   for (let from = 1; from < relays; from += RELAYS_PER_PROCESS) {
     const to = Math.min(relays, from + RELAYS_PER_PROCESS)
-    const proc = new IpcProc(await startProc(cleanup, STEP, ['--nodes', '0', '--start-relays', `${from}:${to}`, ...common], { ipc: true, timeoutMs: START_LIMIT_MS, nodeArgs, onStderr: log }))
+    const proc = new IpcProc(await startProc(cleanup, STEP, ['--nodes', '0', '--start-relays', `${from}:${to}`, ...ceiling, ...common], { ipc: true, timeoutMs: START_LIMIT_MS, nodeArgs: [`--max-old-space-size=${HEAP_MIB}`], onStderr: log }))
     procs.push(proc)
     users.push([])
     relayAddrs.push(...proc.proc.info.relayAddrs)
     log(`  relay process: relays ${from}…${to - 1} running`)
   }
   const count = n - 1 - relays
+  const { perProcess, heapMiB } = plan
   const processes = Math.ceil(count / perProcess)
-  const profile = process.env.SCALE_CPU_PROF
+  const profile = process.env.SCALE_PROFILE
   let first = 0
   for (let p = 0; p < processes; p++) {
     const nodes = Math.floor(count * (p + 1) / processes) - Math.floor(count * p / processes)
-    const args = ['--first', String(first), '--nodes', String(nodes), ...common, '--relay-addrs', relayAddrs.join(',')]
-    const extra = p === 0 && profile != null ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []
-    const proc = new IpcProc(await startProc(cleanup, STEP, args, { ipc: true, timeoutMs: START_LIMIT_MS, nodeArgs: [...nodeArgs, ...extra], onStderr: log }))
+    const args = ['--first', String(first), '--nodes', String(nodes), ...common, '--relay-addrs', relayAddrs.join(','), ...(p === 0 && profile != null ? ['--profile', profile] : [])]
+    const proc = new IpcProc(await startProc(cleanup, STEP, args, { ipc: true, timeoutMs: START_LIMIT_MS, nodeArgs: [`--max-old-space-size=${heapMiB}`], onStderr: log }))
     procs.push(proc)
     users.push(proc.proc.info.peerIds)
     first += nodes
-    log(`  bulk process ${p + 1}/${processes}: ${nodes} nodes running`)
+    log(`  bulk process ${p + 1}/${processes}: ${nodes} nodes running${proc.proc.info.redialled > 0 ? ` (${proc.proc.info.redialled} dialled their relay again: the first dial had not reached it)` : ''}`)
   }
   return { procs, users, startS: Math.round((Date.now() - t0) / 1000) }
 }
@@ -146,23 +154,23 @@ async function startBulk (cleanup: Cleanup, n: number, relays: number, perProces
 async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line: string) => void): Promise<ScaleStep> {
   const relays = Math.max(1, Math.ceil(n / USERS_PER_RELAY))
   // a small network has fewer users than a user has contacts: then everyone watches everyone
-  const step: ScaleStep = { nodes: n, relays, contacts: Math.min(plan.contacts, n - relays - 1), stallMs: STALL_MS, intervalS: plan.intervalS, windowS: plan.windowS, at: new Date().toISOString(), code: commit() }
+  const step: ScaleStep = { nodes: n, relays, contacts: Math.min(plan.contacts, n - relays - 1), stallMs: STALL_MS, intervalS: plan.intervalS, windowS: plan.windowS, at: new Date().toISOString(), code: commit(), perProcess: plan.perProcess, heapMiB: plan.heapMiB, relayConnections: plan.relayConnections }
   const home = await cleanup.tempDir('pmesh-scale-')
   const procs: IpcProc[] = []
   try {
     const timeout = ['--ping-timeout', String(PING_TIMEOUT_MS)]
-    const relay = new IpcProc(await startProc(cleanup, IDLE_NODE, ['--mode', 'ours', '--relay', '--home', join(home, 'relay'), ...timeout], { ipc: true }))
+    const ceiling = plan.relayConnections == null ? [] : ['--max-connections', String(plan.relayConnections)]
+    const relay = new IpcProc(await startProc(cleanup, IDLE_NODE, ['--mode', 'ours', '--relay', '--home', join(home, 'relay'), ...ceiling, ...timeout], { ipc: true }))
     procs.push(relay)
     const relayAddress: string = relay.proc.info.addresses[0]
     const desktop = new IpcProc(await startProc(cleanup, IDLE_NODE, ['--mode', 'ours', '--home', join(home, 'desktop'), '--bootstrap', relayAddress, ...timeout], { ipc: true }))
     procs.push(desktop)
     await desktop.call<number, IdleCommand>({ op: 'connect', addr: relayAddress })
     log(`  measured relay and desktop node running; starting the other ${n - 2} nodes (${relays - 1} relays), at most ${plan.perProcess} to a process`)
-    const bulk = await startBulk(cleanup, n, relays, plan.perProcess, relayAddress, log)
+    const bulk = await startBulk(cleanup, n, relays, plan, relayAddress, log)
     procs.push(...bulk.procs)
     step.startS = bulk.startS
     step.processes = bulk.procs.length
-    step.perProcess = plan.perProcess
     // the whole network's contact graph: the desktop node is one more user, its contacts drawn as everyone's are
     const users = bulk.users.flat()
     const graph = pickContacts(users.length, plan.contacts)
@@ -176,10 +184,14 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
       offset += ids.length
       return targets
     })
+    const subscribing = Date.now()
+    // shared among the processes, rounded: 100 in 53 processes is 2 each, not 1
+    const concurrency = Math.max(1, Math.round(plan.subscribes / bulk.procs.length))
     const [own, ...others] = await Promise.all([
       desktop.call<number, IdleCommand>({ op: 'subscribe', targets: contacts, duration: SUBSCRIPTION_S }, SUBSCRIBE_LIMIT_MS),
-      ...bulk.procs.map(async (proc, p) => proc.call<SubscribeResult, StepCommand>({ op: 'subscribe', targets: slices[p], duration: SUBSCRIPTION_S, ignore: [probe], concurrency: Math.max(1, Math.floor(SUBSCRIBES_IN_FLIGHT / bulk.procs.length)) }, SUBSCRIBE_LIMIT_MS))
+      ...bulk.procs.map(async (proc, p) => proc.call<SubscribeResult, StepCommand>({ op: 'subscribe', targets: slices[p], duration: SUBSCRIPTION_S, ignore: [probe], concurrency }, SUBSCRIBE_LIMIT_MS))
     ]) as [number, ...SubscribeResult[]]
+    step.subscribeS = Math.round((Date.now() - subscribing) / 1000)
     const subscribed = others.reduce((sum, r) => sum + r.subscribed, 0)
     const failed = others.reduce((sum, r) => sum + r.failed, 0)
     step.subscribed = { desktop: own, desktopOf: contacts.length, others: subscribed, othersOf: subscribed + failed, granted: others.reduce((sum, r) => sum + r.granted, 0) }
@@ -188,7 +200,7 @@ async function runStep (cleanup: Cleanup, n: number, plan: ScalePlan, log: (line
     for (const r of others) for (const [target, count] of Object.entries(r.watching)) watchers[target] = (watchers[target] ?? 0) + count
     await Promise.all(bulk.procs.map(async proc => proc.call<boolean, StepCommand>({ op: 'watchers', watchers }, SNAPSHOT_TIMEOUT_MS)))
     const of = (k: 'granted' | 'noRecord' | 'closed' | 'retried'): number => others.reduce((sum, r) => sum + r[k], 0)
-    log(`  subscribed: desktop ${own}/${contacts.length}, the others ${subscribed}/${subscribed + failed} (${of('retried')} subscribed again after the burst; ${of('granted')} granted by the presentity; waiting for it: ${of('noRecord')} found no record, ${of('closed')} a closed one, ${subscribed - of('granted') - of('noRecord') - of('closed')} an open one that did not answer); settling ${SETTLE_S} s`)
+    log(`  subscribed in ${step.subscribeS} s, ${concurrency} at a time in each process (${Math.round((subscribed + failed) / step.subscribeS)} a second): desktop ${own}/${contacts.length}, the others ${subscribed}/${subscribed + failed} (${of('retried')} subscribed again after the burst; ${of('granted')} granted by the presentity; waiting for it: ${of('noRecord')} found no record, ${of('closed')} a closed one, ${subscribed - of('granted') - of('noRecord') - of('closed')} an open one that did not answer); settling ${SETTLE_S} s`)
     await sleep(SETTLE_S)
     await Promise.all(bulk.procs.map(async proc => proc.call<boolean, StepCommand>({ op: 'churn', intervalS: plan.intervalS })))
     const stopDesktop = desktopChanges(desktop, plan.intervalS)
@@ -256,7 +268,7 @@ export async function scaleMain (benchmarksMd: string): Promise<number> {
   const { values } = parseArgs({
     allowPositionals: true,
     strict: false,
-    options: { sizes: { type: 'string', default: SIZES }, contacts: { type: 'string', default: '20' }, interval: { type: 'string', default: '180' }, window: { type: 'string', default: '120' }, 'per-process': { type: 'string', default: String(BULK_NODES) }, keep: { type: 'string' }, report: { type: 'boolean', default: false }, model: { type: 'boolean', default: false } }
+    options: { sizes: { type: 'string', default: SIZES }, contacts: { type: 'string', default: '20' }, interval: { type: 'string', default: '180' }, window: { type: 'string', default: '120' }, 'per-process': { type: 'string', default: String(BULK_NODES) }, subscribes: { type: 'string', default: String(SUBSCRIBES_IN_FLIGHT) }, 'bulk-heap': { type: 'string', default: String(HEAP_MIB) }, 'relay-connections': { type: 'string' }, keep: { type: 'string' }, report: { type: 'boolean', default: false }, model: { type: 'boolean', default: false } }
   })
   if (values.model === true) {
     console.log(modelMarkdown())
@@ -268,6 +280,13 @@ export async function scaleMain (benchmarksMd: string): Promise<number> {
   if (!Number.isInteger(contacts) || contacts <= 0) throw new Error('--contacts takes a whole positive number')
   const perProcess = Number(values['per-process'])
   if (!Number.isInteger(perProcess) || perProcess <= 0) throw new Error('--per-process takes a whole positive number')
+  const subscribes = Number(values.subscribes)
+  if (!Number.isInteger(subscribes) || subscribes <= 0) throw new Error('--subscribes takes a whole positive number')
+  const heapMiB = Number(values['bulk-heap'])
+  if (!Number.isInteger(heapMiB) || heapMiB < 64) throw new Error('--bulk-heap takes MiB, 64 at least')
+  // every relay's connection ceiling, the measured one's too: below 20 relays every node keeps a connection to each (record 015)
+  const relayConnections = values['relay-connections'] == null ? undefined : Number(values['relay-connections'])
+  if (relayConnections != null && (!Number.isInteger(relayConnections) || relayConnections <= 0)) throw new Error('--relay-connections takes a whole positive number')
   const intervals = perSize(String(values.interval), steps, 'interval')
   const windows = perSize(String(values.window), steps, 'window')
   const keep = typeof values.keep === 'string' ? values.keep : undefined
@@ -284,7 +303,7 @@ export async function scaleMain (benchmarksMd: string): Promise<number> {
   const results: ScaleStep[] = []
   try {
     for (const [i, n] of steps.entries()) {
-      const plan: ScalePlan = { contacts, intervalS: intervals[i], windowS: windows[i], perProcess }
+      const plan: ScalePlan = { contacts, intervalS: intervals[i], windowS: windows[i], perProcess, subscribes, heapMiB, relayConnections }
       log(`\n== ${n} nodes: ${plan.contacts} contacts each, a change every ${plan.intervalS} s on average`)
       const result = await runStep(cleanup, n, plan, log)
       results.push(result)
