@@ -82,7 +82,7 @@ const CONNECTION_MANAGER = { maxIncomingPendingConnections: 1_000, inboundConnec
 const START_WAVE = 10
 /** A wave whose nodes have not reached their relay by then has stalled: the step fails rather than measure a broken network */
 const WAVE_CONNECT_MS = 120_000
-const REDIAL_AFTER_MS = 20_000
+const ALONE_AFTER_MS = 20_000
 /** Start or subscribe the next batch only once the shared loop keeps up again (delay p99 over half a second) */
 const PACE_LOOP_DELAY_MS = 100
 const SUBSCRIBE_TIMEOUT_MS = 60_000
@@ -140,8 +140,8 @@ const relayAddrs = [values.bootstrap, ...values['relay-addrs'].split(',').filter
 if (total > 0 && relayAddrs.length !== relayCount) throw new Error(`${relayCount} relays but ${relayAddrs.length} addresses`)
 
 const plain: PresenceMeshNode[] = []
-/** Plain nodes not yet connected to their relay REDIAL_AFTER_MS after they started (their keeper dials again) */
-let redialled = 0
+/** Plain nodes not yet connected to their relay ALONE_AFTER_MS after they started (their keeper dials again) */
+let alone = 0
 const plainCount = total
 for (let i = 0; i < plainCount; i += START_WAVE) {
   await paced()
@@ -151,10 +151,10 @@ for (let i = 0; i < plainCount; i += START_WAVE) {
   }))
   // a node reaches the others through its relay and the DHT: the next wave waits until this one is in
   // a node whose first dial to its relay failed dials it again (src/node/bootstrap-keeper.ts; at 1,000 nodes,
-  // before the keeper, such nodes sat alone: record 015): those still alone after REDIAL_AFTER_MS are counted
+  // before the keeper, such nodes sat alone: record 015): those still alone after ALONE_AFTER_MS are counted
   const reached = (): boolean => wave.every(node => node.libp2p.getConnections().length > 0)
-  await waitUntil(reached, REDIAL_AFTER_MS, '').catch(() => {
-    redialled += wave.filter(node => node.libp2p.getConnections().length === 0).length
+  await waitUntil(reached, ALONE_AFTER_MS, '').catch(() => {
+    alone += wave.filter(node => node.libp2p.getConnections().length === 0).length
   })
   await waitUntil(reached, WAVE_CONNECT_MS, `nodes ${first + i}… to reach their relays`)
   plain.push(...wave)
@@ -295,4 +295,4 @@ stopWithParent(async () => {
   await Promise.allSettled([...plain, ...relays].map(async node => node.stop()))
 }, 5_000)
 
-console.log(JSON.stringify({ peerIds: plain.map(node => node.peerId.toString()), relayAddrs: relays.map(tcpAddress), startS: Math.round(performance.now() / 1000), redialled }))
+console.log(JSON.stringify({ peerIds: plain.map(node => node.peerId.toString()), relayAddrs: relays.map(tcpAddress), startS: Math.round(performance.now() / 1000), alone }))

@@ -146,7 +146,7 @@ async function startBulk (cleanup: Cleanup, n: number, relays: number, plan: Sca
     procs.push(proc)
     users.push(proc.proc.info.peerIds)
     first += nodes
-    log(`  bulk process ${p + 1}/${processes}: ${nodes} nodes running${proc.proc.info.redialled > 0 ? ` (${proc.proc.info.redialled} not yet connected to their relay 20 s after starting; their keepers dial again)` : ''}`)
+    log(`  bulk process ${p + 1}/${processes}: ${nodes} nodes running${proc.proc.info.alone > 0 ? ` (${proc.proc.info.alone} not yet connected to their relay 20 s after starting; their keepers dial again)` : ''}`)
   }
   return { procs, users, startS: Math.round((Date.now() - t0) / 1000) }
 }

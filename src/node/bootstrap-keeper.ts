@@ -28,6 +28,7 @@ const DIAL_TIMEOUT_MS = 5_000
 const TAG_VALUE = 50
 
 export interface BootstrapKeeperComponents {
+  peerId: PeerId
   connectionManager: ConnectionManager
   peerStore: PeerStore
   events: TypedEventTarget<Libp2pEvents>
@@ -53,7 +54,8 @@ export class BootstrapKeeper implements Startable {
   constructor (components: BootstrapKeeperComponents, addresses: string[]) {
     this.components = components
     this.log = components.logger.forComponent('presence-mesh:node:bootstrap-keeper')
-    const ids = new Set(addresses.map(address => addressPeerId(multiaddr(address))).filter((id): id is string => id != null))
+    // a relay whose list names itself (a community's shared config) has nobody to dial there
+    const ids = new Set(addresses.map(address => addressPeerId(multiaddr(address))).filter((id): id is string => id != null && id !== components.peerId.toString()))
     this.kept = [...ids].map(id => ({ peer: peerIdFromString(id), backoff: MIN_RETRY_MS, dialling: false }))
   }
 
@@ -89,24 +91,29 @@ export class BootstrapKeeper implements Startable {
 
   private async check (kept: Kept): Promise<void> {
     if (!this.running) return
-    const connected = this.components.connectionManager.getConnections(kept.peer).length > 0
-    if (!connected) {
-      kept.dialling = true
-      try {
-        await this.components.connectionManager.openConnection(kept.peer, { signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
-        this.log('connected to bootstrap peer %p again', kept.peer)
-      } catch (err: any) {
-        kept.dialling = false
-        if (!this.running) return
-        this.log('bootstrap peer %p did not answer, next dial in about %d s - %s', kept.peer, Math.round(kept.backoff / 1000), err.message)
-        this.lookAfter(kept, kept.backoff)
-        kept.backoff = Math.min(kept.backoff * 2, MAX_RETRY_MS)
-        return
-      }
-      kept.dialling = false
+    if (this.components.connectionManager.getConnections(kept.peer).length === 0 && !await this.dial(kept)) {
+      if (!this.running) return
+      this.lookAfter(kept, kept.backoff)
+      kept.backoff = Math.min(kept.backoff * 2, MAX_RETRY_MS)
+      return
     }
     kept.backoff = MIN_RETRY_MS
     await this.retag(kept.peer)
+  }
+
+  /** Whether a dial reached it */
+  private async dial (kept: Kept): Promise<boolean> {
+    kept.dialling = true
+    try {
+      await this.components.connectionManager.openConnection(kept.peer, { signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
+      this.log('connected to bootstrap peer %p again', kept.peer)
+      return true
+    } catch (err: any) {
+      this.log('bootstrap peer %p did not answer, next dial in about %d s - %s', kept.peer, Math.round(kept.backoff / 1000), err.message)
+      return false
+    } finally {
+      kept.dialling = false
+    }
   }
 
   /** Give the keep-alive tag back if libp2p's reconnect queue took it after its tries */

@@ -64,12 +64,14 @@ export async function openApp (browser: Browser, node: ApiNode, options: { width
   const page = await context.newPage()
   const lines: string[] = []
   const foreign: string[] = []
-  page.on('request', request => { if (!request.url().startsWith(`${origin}/`) && !/^(blob|data):/.test(request.url())) foreign.push(request.url()) })
   page.on('console', message => lines.push(`${message.type()}: ${message.text()}`))
   page.on('pageerror', err => lines.push(`pageerror: ${err.message}`))
   // what the page asked of the node and what came back, with times: a failed test prints them all
   const at = (): string => new Date().toISOString().slice(11, 23)
-  page.on('request', request => lines.push(`${at()} → ${request.method()} ${request.url().replace(origin, '')}`))
+  page.on('request', request => {
+    if (!request.url().startsWith(`${origin}/`) && !/^(blob|data):/.test(request.url())) foreign.push(request.url())
+    lines.push(`${at()} → ${request.method()} ${request.url().replace(origin, '')}`)
+  })
   page.on('response', response => lines.push(`${at()} ← ${response.status()} ${response.url().replace(origin, '')}`))
   page.on('requestfailed', request => lines.push(`${at()} ✗ ${request.url().replace(origin, '')}: ${request.failure()?.errorText ?? ''}`))
   await page.goto(node.served.appLink())

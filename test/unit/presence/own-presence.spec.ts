@@ -9,7 +9,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { MemoryDatastore } from 'datastore-core'
 import { openPresence } from '../../../src/presence/record.js'
-import { OwnPresence, type OwnPresenceComponents } from '../../../src/presence/own-presence.js'
+import { OwnPresence, type OwnPresenceComponents, type Presenter } from '../../../src/presence/own-presence.js'
 import type { Batch, Key } from 'interface-datastore'
 
 const TTL = 60 * 60_000
@@ -20,7 +20,7 @@ async function components (datastore: MemoryDatastore): Promise<OwnPresenceCompo
 }
 
 /** Shows the record as it is: no access control */
-const asIs = async (state: any): Promise<any> => state
+const asIs: Presenter = async state => state
 
 /** A datastore whose next commits fail, as a full disk would make them */
 class FailingCommits extends MemoryDatastore {
