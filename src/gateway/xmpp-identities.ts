@@ -12,13 +12,13 @@
 import { createHash } from 'node:crypto'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { NamespaceDatastore } from 'datastore-core'
-import { Key, type Datastore } from 'interface-datastore'
+import { Key, type Datastore, type KeyQuery, type Pair, type Query } from 'interface-datastore'
 import { fromString } from 'uint8arrays'
 import { StoredIdentity } from './pb/stored.js'
 import { XmppIdentity, type IdentityHost } from './xmpp-identity.js'
 import { isCount, need, readAll, readOne, storedForm } from '../utils/stored-values.js'
 import type { PresenceMeshNode } from '../node/create-node.js'
-import type { Logger, PrivateKey } from '@libp2p/interface'
+import type { AbortOptions, Logger, PrivateKey } from '@libp2p/interface'
 
 const PREFIX = '/presence-mesh/gateway/xmpp/identities'
 const NODES = '/presence-mesh/gateway/xmpp/nodes'
@@ -196,6 +196,10 @@ function hash (jid: string): string {
 /**
  * `store` under `prefix`. NamespaceDatastore alone turns every query into a scan of the whole store
  * (it drops the query's prefix); here the store is asked for the namespace's keys only.
+ * It also runs a query's own filters before its prefix test, so a filter saw keys of every kind under
+ * the namespace: the peer store's, which reads each key as a peer id, threw on the DHT's records, and
+ * libp2p's reconnect to kept-alive peers at start failed for every gateway identity. Here a query's
+ * filters see only keys under its prefix.
  */
 function scoped (store: Datastore, prefix: Key): Datastore {
   const namespace = prefix.toString()
@@ -208,5 +212,20 @@ function scoped (store: Datastore, prefix: Key): Datastore {
       return typeof value === 'function' ? value.bind(target) : value
     }
   })
-  return new NamespaceDatastore(hinted, prefix)
+  const scopedStore = new NamespaceDatastore(hinted, prefix)
+  return new Proxy(scopedStore, {
+    get: (target, name) => {
+      if (name === 'query') return (q: Query, options?: AbortOptions) => target.query(prefixFirst<Pair, Query>(q, entry => entry.key), options)
+      if (name === 'queryKeys') return (q: KeyQuery, options?: AbortOptions) => target.queryKeys(prefixFirst<Key, KeyQuery>(q, key => key), options)
+      const value = (target as any)[name]
+      return typeof value === 'function' ? value.bind(target) : value
+    }
+  })
+}
+
+/** `q` with each filter run only on keys under its prefix */
+function prefixFirst<T, Q extends { prefix?: string, filters?: Array<(item: T) => boolean> }> (q: Q, keyOf: (item: T) => Key): Q {
+  const { prefix, filters } = q
+  if (prefix == null || prefix === '/' || filters == null) return q
+  return { ...q, filters: filters.map(filter => (item: T) => keyOf(item).toString().startsWith(prefix) && filter(item)) }
 }

@@ -71,6 +71,25 @@ describe('XMPP users\' mesh identities', () => {
     await again.stop()
   })
 
+  it('runs a query\'s filters only on keys under its prefix, as a whole datastore does (libp2p\'s peer store relies on it)', async () => {
+    const made: StubNode[] = []
+    const pool = new XmppIdentities(new MemoryDatastore(), stubFactory(made), host)
+    await pool.get('alice@example.org')
+    const store = made[0].datastore
+    await store.put(new Key('/peers/one'), fromString('p'))
+    await store.put(new Key('/dht/record/two'), fromString('r'))
+    // the peer store's filters read every key they see as a peer's: one that is not threw
+    const strict = (key: Key): boolean => {
+      if (!key.toString().startsWith('/peers/')) throw new Error(`not a peer: ${key.toString()}`)
+      return true
+    }
+    const keys: string[] = []
+    for await (const { key } of store.query({ prefix: '/peers/', filters: [({ key }) => strict(key)] })) keys.push(key.toString())
+    for await (const key of store.queryKeys({ prefix: '/peers/', filters: [strict] })) keys.push(key.toString())
+    assert.deepEqual(keys, ['/peers/one', '/peers/one'])
+    await pool.stop()
+  })
+
   it('resumes an identity the JSON version stored, with its key, and rewrites it as a StoredIdentity', async () => {
     const datastore = new MemoryDatastore()
     const key = await generateKeyPair('Ed25519')
