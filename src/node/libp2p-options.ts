@@ -28,6 +28,7 @@ import { servesDht, type NodeSettings } from './config.js'
 import { BOOTSTRAP_TAG, DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_ANSWER_TIMEOUT_MS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS } from './constants.js'
 import { bootstrapKeeper, type BootstrapKeeper } from './bootstrap-keeper.js'
 import { boundDhtRecords } from './dht-records.js'
+import { keepNoDhtNeighbours } from './dht-neighbours.js'
 import { admitOnlyDhtServers } from './dht-servers.js'
 import { circuitAddressesOnly, firewallGater } from './firewall.js'
 import { pacedRandomWalk } from './paced-walk.js'
@@ -199,7 +200,7 @@ export type ExtraServices<S extends ServiceMap> = { [K in keyof S]: (components:
 
 /**
  * createLibp2p() with libp2pOptions() and `services` added after ours, then
- * the routing-table rule every node of ours keeps (dht-servers.ts). Not started.
+ * the DHT rules every node of ours keeps (dht-servers.ts, dht-neighbours.ts). Not started.
  */
 export async function createMeshLibp2p<S extends ServiceMap = Record<string, never>> (settings: NodeSettings, parts: Libp2pParts, services?: ExtraServices<S>): Promise<Libp2p<Libp2pServices & S>> {
   const options = libp2pOptions(settings, parts)
@@ -208,6 +209,9 @@ export async function createMeshLibp2p<S extends ServiceMap = Record<string, nev
     services: { ...options.services, ...services } as ServiceFactoryMap<Libp2pServices & S>
   })
   // a desktop contact we dialled to push must not become a DHT neighbour we keep connected
-  admitOnlyDhtServers(libp2p, DHT_PROTOCOL, libp2p.logger.forComponent('presence-mesh:node:dht'))
+  const log = libp2p.logger.forComponent('presence-mesh:node:dht')
+  admitOnlyDhtServers(libp2p, DHT_PROTOCOL, log)
+  // a client only asks the DHT: it keeps no server connected but its bootstrap peers and relays
+  if (!servesDht(settings)) await keepNoDhtNeighbours(libp2p, log)
   return libp2p
 }

@@ -9,6 +9,12 @@
  * protocol is using it. A node's connections at rest then follow its infrastructure, not its
  * contact count; a burst of changes reuses one connection.
  *
+ * The same rule closes, once it has been idle for a while, any connection
+ * nobody plans to close (`sweepIdle`): one a DHT lookup, a random walk, a
+ * message or a stranger opened. kad-dht asks many servers for each lookup
+ * and leaves each connection open; a relay then held one from every node
+ * that ever asked it (design record 015).
+ *
  * The close is announced first (a will release) to a peer that holds our
  * will, so that it does not take it for a death: no probe dial, no will
  * published. Others (a watcher pushed to, a presentity renewed with) hold no
@@ -17,8 +23,9 @@
  * push it follows, for nothing.
  */
 import { KEEP_ALIVE } from '@libp2p/interface'
+import { RELAY_CLIENT_TAG } from '../utils/network-names.js'
 import type { Wills } from './wills.js'
-import type { Logger, PeerId, PeerStore } from '@libp2p/interface'
+import type { Connection, Logger, PeerId, PeerStore } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
 export interface HangUpComponents {
@@ -59,6 +66,18 @@ export const PUSH_HANG_UP_DELAY_MS = 10_000
  */
 const HANG_UP_ATTEMPTS = 30
 
+/**
+ * An idle connection is closed after between one and 1 + 1/SWEEPS_PER_IDLE
+ * times the idle timeout: it is looked at this often per timeout
+ */
+const SWEEPS_PER_IDLE = 4
+
+/** Whether a stream other than background ones (ping, identify, this exchange's) is open on `connection` */
+function inUse (connection: Connection): string | undefined {
+  const busy = connection.streams.find(s => !BACKGROUND_PROTOCOLS.some(p => s.protocol?.startsWith(p) === true))
+  return busy == null ? undefined : busy.protocol ?? 'a stream being opened'
+}
+
 /** Why a connection stays; `passing` if the reason may soon be gone */
 export interface Keep {
   reason: string
@@ -72,6 +91,9 @@ export class HangUp {
   private readonly holdsOurs: (peer: PeerId) => boolean
   private readonly log: Logger
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Since when each connected peer's connections have had no stream in use, as the sweeps saw them */
+  private readonly idleSince = new Map<string, number>()
+  private sweeper?: ReturnType<typeof setInterval>
 
   constructor (components: HangUpComponents, wills: Wills, holdsOurs: (peer: PeerId) => boolean, log: Logger) {
     this.components = components
@@ -83,6 +105,22 @@ export class HangUp {
   stop (): void {
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
+    clearInterval(this.sweeper)
+    this.sweeper = undefined
+    this.idleSince.clear()
+  }
+
+  /**
+   * Close, unless needed, every connection whose streams have all been
+   * background ones for `idleMs`, seen by looks SWEEPS_PER_IDLE times per
+   * `idleMs`. A stream opened and closed between two looks goes unseen: a
+   * connection used only that way is closed and dialled again when next needed.
+   */
+  sweepIdle (idleMs: number): void {
+    this.sweeper = setInterval(() => {
+      this.sweep(idleMs).catch(err => this.log.error('could not look for idle connections - %e', err))
+    }, Math.max(1, Math.floor(idleMs / SWEEPS_PER_IDLE)))
+    this.sweeper.unref?.()
   }
 
   /** An exchange with `peer` is over: close the connection `delay` ms later if nothing needs it then */
@@ -111,32 +149,64 @@ export class HangUp {
     const { connectionManager, peerStore } = this.components
     const connections = connectionManager.getConnections(peer)
     if (connections.length === 0) return { reason: 'not connected', passing: false }
-    const tags = await peerStore.get(peer).then(p => [...p.tags.keys()], () => [])
+    const tags: string[] = await peerStore.get(peer).then(p => [...p.tags.keys()], () => [])
     if (tags.some(tag => tag.startsWith(KEEP_ALIVE))) return { reason: 'kept alive', passing: false }
     // its will holder (a relay, for its clients): hanging up would release the will, and a crash
     // in the next RELEASE_WINDOW_MS would pass for a close on purpose — a relay that pushed a
     // neighbour's will to its client hung up on that client 10 s later, whose SIGKILL then went unseen
     if (this.wills.holds(peer)) return { reason: 'we hold its will', passing: false }
-    const busy = connections.flatMap(c => c.streams).find(s => !BACKGROUND_PROTOCOLS.some(p => s.protocol?.startsWith(p) === true))
-    if (busy != null) return { reason: `in use by ${busy.protocol ?? 'a stream being opened'}`, passing: true }
+    // a relay's client with a reservation here: its circuits come through this connection
+    if (tags.includes(RELAY_CLIENT_TAG)) return { reason: 'it holds a reservation with us', passing: false }
+    const busy = connections.map(inUse).find(protocol => protocol != null)
+    if (busy != null) return { reason: `in use by ${busy}`, passing: true }
     return undefined
   }
 
   private async hangUp (peer: PeerId, attempt: number): Promise<void> {
+    const keep = await this.closeUnlessNeeded(peer)
+    // a stream in use (a DHT query through this peer, most often) ends soon: look again later
+    if (keep?.passing === true && attempt + 1 < HANG_UP_ATTEMPTS) this.after(peer, attempt + 1)
+  }
+
+  /** Close the connections to `peer` unless something needs one; what keeps them, if anything */
+  private async closeUnlessNeeded (peer: PeerId): Promise<Keep | undefined> {
     const keep = await this.needed(peer)
     if (keep != null) {
       this.log.trace('keeping the connection to %p: %s', peer, keep.reason)
-      // a stream in use (a DHT query through this peer, most often) ends soon: look again later
-      if (keep.passing && attempt + 1 < HANG_UP_ATTEMPTS) this.after(peer, attempt + 1)
-      return
+      return keep
     }
     if (this.holdsOurs(peer)) {
       await this.wills.release(peer).catch(err => this.log('could not tell %p we are hanging up - %e', peer, err))
       // something may have started on it meanwhile (a message to send): then it stays, and the
       // wills the release dropped come back with the next record either side publishes
-      if (await this.needed(peer) != null) return
+      const since = await this.needed(peer)
+      if (since != null) return since
     }
     await this.components.connectionManager.closeConnections(peer)
     this.log('hung up on %p', peer)
+    return undefined
+  }
+
+  private async sweep (idleMs: number): Promise<void> {
+    const now = Date.now()
+    const peers = new Map<string, { peer: PeerId, busy: boolean }>()
+    for (const connection of this.components.connectionManager.getConnections()) {
+      const key = connection.remotePeer.toString()
+      const busy = (peers.get(key)?.busy ?? false) || inUse(connection) != null
+      peers.set(key, { peer: connection.remotePeer, busy })
+    }
+    for (const key of this.idleSince.keys()) if (!peers.has(key)) this.idleSince.delete(key)
+    for (const [key, { peer, busy }] of peers) {
+      const since = this.idleSince.get(key)
+      if (busy || since == null) {
+        this.idleSince.set(key, now)
+        continue
+      }
+      // not yet idle long enough, or a hang-up is planned and decides first
+      if (now - since < idleMs || this.timers.has(key)) continue
+      // kept or not, looked at again only after another idleMs (a relay's clients are kept)
+      this.idleSince.set(key, now)
+      await this.closeUnlessNeeded(peer).catch(err => { this.log('could not hang up on idle %p - %e', peer, err) })
+    }
   }
 }

@@ -74,6 +74,14 @@ export interface PresenceInit {
    */
   hangUp?: boolean
   /**
+   * With `hangUp`, also close any connection that has had no stream in use
+   * for this long (ms), under the same rule, whoever opened it and for
+   * whatever (a DHT lookup, a message, a stranger): a relay's connections
+   * then follow its clients, not the nodes that once asked it something.
+   * 0: never. Default: 60000
+   */
+  idleTimeout?: number
+  /**
    * Our will goes to our bootstrap peers and the relays we hold reservations
    * on; with this, also to the DHT servers we dialled ourselves — for a node
    * that has neither (a mesh joined by hand). Default: true; createNode sets

@@ -15,6 +15,12 @@ const DEFAULT_WILL_CHECK_INTERVAL = 10 * 60_000
 const DEFAULT_MAX_GRANTED_DURATION = 3600
 /** RFC 2779 §2.2 asks for hundreds of subscribers per presentity; room for some thousands */
 const DEFAULT_MAX_WATCHERS = 2_000
+/**
+ * A connection nothing used for a minute is closed: at most one ping round
+ * (every 120 s on a desktop, 30 s on a relay) falls in an idle connection's
+ * life, and a contact being typed to or a burst of lookups keeps theirs
+ */
+const DEFAULT_IDLE_TIMEOUT = 60_000
 const DEFAULT_MAX_SUBSCRIPTION_DURATION = 30 * 24 * 60 * 60
 
 export function withDefaults (init: PresenceInit): Required<PresenceInit> {
@@ -26,6 +32,7 @@ export function withDefaults (init: PresenceInit): Required<PresenceInit> {
     maxSubscriptionDuration: init.maxSubscriptionDuration ?? DEFAULT_MAX_SUBSCRIPTION_DURATION,
     publishOnStart: init.publishOnStart ?? true,
     hangUp: init.hangUp ?? true,
+    idleTimeout: init.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
     willsToDialled: init.willsToDialled ?? true,
     willCheckInterval: init.willCheckInterval ?? DEFAULT_WILL_CHECK_INTERVAL,
     defaultPolicy: init.defaultPolicy ?? 'public'

@@ -188,6 +188,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     await this.watchersRegistry.start()
     this.components.events.addEventListener('peer:identify', this.onIdentify)
     this.reconnect.start()
+    if (this.init.idleTimeout > 0) this.hangUp?.sweepIdle(this.init.idleTimeout)
     this.running = true
   }
 

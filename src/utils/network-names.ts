@@ -27,6 +27,20 @@ export const BOOTSTRAP_TAG = 'keep-alive-bootstrap'
  */
 export const RELAY_RESERVATION_TAG = 'keep-alive-circuit-relay'
 
+/**
+ * The tag circuit-relay-v2's relay server puts on each peer holding a
+ * reservation with it, for as long as it lasts (its RELAY_SOURCE_TAG, not
+ * exported by the package): a relay keeps its clients' connections
+ */
+export const RELAY_CLIENT_TAG = 'circuit-relay-source'
+
+/**
+ * The tag kad-dht puts on the 20 DHT servers nearest the node's own id (its
+ * KEEP_ALIVE_TAG), in client mode too; a DHT client takes it off
+ * (src/node/dht-neighbours.ts)
+ */
+export const KAD_DHT_KEEP_ALIVE_TAG = 'keep-alive-kad-dht'
+
 /** A relayed (circuit relay v2) address */
 export function isCircuit (ma: Multiaddr): boolean {
   return ma.getComponents().some(c => c.name === 'p2p-circuit')

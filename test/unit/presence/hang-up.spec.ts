@@ -3,7 +3,8 @@
  * after an exchange, but never one to a peer whose will we hold. A relay
  * that pushed a neighbour's will to one of its clients used to hang up on
  * that client 10 s later, releasing the client's will, and the client's
- * crash in the next 10 s passed for a close on purpose.
+ * crash in the next 10 s passed for a close on purpose. The idle sweep
+ * closes, under the same rule, connections nobody planned to close.
  */
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -24,14 +25,21 @@ interface Harness {
 }
 
 /** `heldWills`: peers whose will we hold; `oursHeldBy`: peers we gave a will of ours */
-function harness (heldWills: Set<string>, oursHeldBy = new Set<string>()): Harness {
+/**
+ * `open`: the connections there are, each with its streams' protocols (every peer has one without
+ * streams if none is given); `tags`: each peer's tags
+ */
+function harness (heldWills: Set<string>, oursHeldBy = new Set<string>(), open?: Array<{ peer: PeerId, protocols: string[] }>, tags = new Map<string, string[]>()): Harness {
   const h: Harness = { hangUp: undefined as unknown as HangUp, closed: [], released: [] }
+  const connections = (): Array<{ remotePeer: PeerId, streams: Array<{ protocol: string }> }> => (open ?? [])
+    .filter(c => !h.closed.includes(c.peer.toString()))
+    .map(c => ({ remotePeer: c.peer, streams: c.protocols.map(protocol => ({ protocol })) }))
   const components = {
     connectionManager: {
-      getConnections: () => [{ streams: [] }],
+      getConnections: (peer?: PeerId) => open == null ? [{ streams: [] }] : connections().filter(c => peer == null || c.remotePeer.equals(peer)),
       closeConnections: async (peer: PeerId) => { h.closed.push(peer.toString()) }
     },
-    peerStore: { get: async () => ({ tags: new Map() }) }
+    peerStore: { get: async (peer: PeerId) => ({ tags: new Map((tags.get(peer.toString()) ?? []).map(tag => [tag, { value: 1 }])) }) }
   } as unknown as HangUpComponents
   const wills = {
     holds: (peer: PeerId) => heldWills.has(peer.toString()),
@@ -81,5 +89,32 @@ describe('hanging up', () => {
     await new Promise(resolve => setTimeout(resolve, 200))
     h.hangUp.stop()
     assert.deepEqual(h.closed, [client.toString()], 'the pushing contact keeps its connection for now')
+  })
+
+  it('closes a connection idle for the idle timeout, and keeps busy ones, a relay\'s clients and kept-alive peers', async () => {
+    const [busy, reserved, relay, idleAfterUse] = await Promise.all(Array.from({ length: 4 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    const open = [
+      { peer: contact, protocols: ['/ipfs/ping/1.0.0'] },
+      { peer: busy, protocols: ['/presence-mesh/kad/1.0.0'] },
+      { peer: reserved, protocols: [] },
+      { peer: relay, protocols: [] },
+      { peer: idleAfterUse, protocols: ['/presence-mesh/im/4.0.0'] },
+      { peer: client, protocols: [] }
+    ]
+    const tags = new Map([[reserved.toString(), ['circuit-relay-source']], [relay.toString(), ['keep-alive-bootstrap']]])
+    const h = harness(new Set([client.toString()]), new Set(), open, tags)
+    const started = Date.now()
+    h.hangUp.sweepIdle(200)
+    await waitFor(() => h.closed.length > 0, 2_000, 'the idle connection closed')
+    assert.ok(Date.now() - started >= 200, 'not before the idle timeout')
+    assert.deepEqual(h.closed, [contact.toString()], 'a ping is no use')
+    // the message stream ends: that connection is idle from then on
+    open[4].protocols = []
+    const ended = Date.now()
+    await waitFor(() => h.closed.length > 1, 2_000, 'the connection idle since its last stream closed')
+    assert.ok(Date.now() - ended >= 200)
+    await new Promise(resolve => setTimeout(resolve, 500))
+    h.hangUp.stop()
+    assert.deepEqual(h.closed, [contact.toString(), idleAfterUse.toString()])
   })
 })
