@@ -78,7 +78,7 @@ export interface PresenceInit {
    * for this long (ms), under the same rule, whoever opened it and for
    * whatever (a DHT lookup, a message, a stranger): a relay's connections
    * then follow its clients, not the nodes that once asked it something.
-   * 0: never. Default: 60000
+   * 0: never. Default: 10000 on a DHT client, 120000 on a DHT server
    */
   idleTimeout?: number
   /**

@@ -65,7 +65,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.validation = new PresenceValidation(this.registerMetrics())
     // first among the notify listeners: they see the loss it records
     this.addEventListener('notify', event => { this.lostTimes.observe(event.detail.target, event.detail.record) })
-    this.init = withDefaults(init)
+    this.init = withDefaults(init, components.dht.getMode() === 'server')
     this.log = components.logger.forComponent('presence-mesh:presence')
     this.access = new AccessControl(components.datastore, {
       republish: async () => { await this.republishOwn() },
