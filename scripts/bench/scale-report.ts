@@ -144,7 +144,9 @@ export function scaleMarkdown (steps: ScaleStep[], contacts: number): string {
   const intervals = [...new Set(steps.map(s => s.intervalS ?? 180))].sort((a, b) => a - b).join(' or ')
   const windows = [...new Set(steps.map(s => s.windowS ?? 120))].sort((a, b) => a - b).join(' or ')
   // the smallest size at which no step kept up: a size that kept up in a later run is not "broken" for its earlier tries
-  const broken = steps.find(s => !healthy(s) && !ok.some(k => k.nodes === s.nodes))
+  // the smallest size that never kept up, told by its latest run (the code it ran is the newest)
+  const brokenSize = steps.find(s => !healthy(s) && !ok.some(k => k.nodes === s.nodes))?.nodes
+  const broken = steps.findLast(s => s.nodes === brokenSize && !healthy(s))
   const desktop = ok.map(s => ({ n: s.nodes, bps: ((r: Rates) => r.inBps + r.outBps)(rates(s.window!.desktop)), cpu: rates(s.window!.desktop).cpuPct }))
   const relay = ok.map(s => ({ n: s.nodes, bps: ((r: Rates) => r.inBps + r.outBps)(rates(s.window!.relay)), conns: rates(s.window!.relay).connections, clients: clients(s), t: s.intervalS ?? 180 }))
   return `## Scale simulation
@@ -186,7 +188,7 @@ What this shows:
   Up to 100 nodes it is the only relay and every user is its client and every record's DHT server; from 100 on each
   relay keeps about 100 clients and, below 20 relays, is still a DHT server of every record: its cost grows with the
   network's changes until there are 20 relays, then with its own clients only (the model below).
-- ${broken == null ? `${ok.length === steps.length ? 'Every step tried kept up' : 'Every size kept up in at least one run'} (at least ${DELIVERED_AT_LEAST * 100} % of the notifications delivered, no bulk loop stalled)${ok.length === steps.length ? '' : `; ${steps.length - ok.length} of the ${steps.length} steps did not, and are left out of the calibration (design record 015 says why)`}.` : `At ${broken.nodes} nodes (a change per ${broken.intervalS ?? 180} s) the simulation did not keep up: ${broken.error != null ? oneLine(broken.error) : `${round((broken.window == null ? 0 : bulk(broken.window.bulk).delivered) * 100, 1)} % of the notifications delivered, ${broken.subscribed?.others ?? 0} of ${broken.subscribed?.othersOf ?? 0} subscriptions made${broken.subscribed?.granted == null ? '' : ` (${broken.subscribed.granted} granted by their presentities)`}${stalled(broken) ? ', a bulk loop stalled' : ''}`}; it is left out of the calibration, and so is every step that did not keep up (design record 015 counts why: wakes, cut-offs, wills).`}
+- ${broken == null ? `${ok.length === steps.length ? 'Every step tried kept up' : 'Every size kept up in at least one run'} (at least ${DELIVERED_AT_LEAST * 100} % of the notifications delivered, no bulk loop stalled)${ok.length === steps.length ? '' : `; ${steps.length - ok.length} of the ${steps.length} steps did not, and are left out of the calibration (design record 015 says why)`}.` : `At ${broken.nodes} nodes (a change per ${broken.intervalS ?? 180} s; its latest run, ${broken.code}) the simulation did not keep up: ${broken.error != null ? oneLine(broken.error) : `${round((broken.window == null ? 0 : bulk(broken.window.bulk).delivered) * 100, 1)} % of the notifications delivered, ${broken.subscribed?.others ?? 0} of ${broken.subscribed?.othersOf ?? 0} subscriptions made${broken.subscribed?.granted == null ? '' : ` (${broken.subscribed.granted} granted by their presentities)`}${stalled(broken) ? ', a bulk loop stalled' : ''}`}; it is left out of the calibration, and so is every step that did not keep up (design record 015 counts why: wakes, cut-offs, wills).`}
   All nodes but two share this machine's 2 cores with other work: the limit is the simulation's, not a node's —
   each real node has a core of its own and pays the desktop's or the relay's figures above alone.
 `
