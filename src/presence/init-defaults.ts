@@ -19,8 +19,8 @@ const DEFAULT_MAX_WATCHERS = 2_000
  * A DHT client closes a connection nothing used for 10 s: it knows what it
  * needs (its relays are kept alive), and a DHT server's connections from
  * clients then last about as long as their requests. Once there are 20
- * relays a relay takes about 3 puts a second whatever the network's size,
- * each holding a connection this long: ~35 at 10 s, 180–225 at 60 s beside
+ * relays a relay takes about 3.3 puts a second whatever the network's size,
+ * each holding a connection this long: ~35–45 at 10 s, 200–250 at 60 s beside
  * its ~100 clients, near its ceiling of 300 (design record 004).
  */
 const CLIENT_IDLE_TIMEOUT = 10_000
