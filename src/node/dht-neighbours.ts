@@ -21,15 +21,15 @@ import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 
 /** Take kad-dht's keep-alive tag off every peer, now and whenever kad-dht tags one. Call before libp2p starts */
 export async function keepNoDhtNeighbours (libp2p: Libp2p, log: Logger): Promise<void> {
-  const untag = (peer: PeerId): void => {
-    libp2p.peerStore.merge(peer, { tags: { [KAD_DHT_KEEP_ALIVE_TAG]: undefined } })
+  const untag = async (peer: PeerId): Promise<void> => {
+    await libp2p.peerStore.merge(peer, { tags: { [KAD_DHT_KEEP_ALIVE_TAG]: undefined } })
       .then(() => { log.trace('%p is not kept connected as a DHT neighbour', peer) })
       .catch(err => { log.error('could not untag DHT neighbour %p - %e', peer, err) })
   }
   libp2p.addEventListener('peer:update', ({ detail: { peer } }) => {
-    if (peer.tags.has(KAD_DHT_KEEP_ALIVE_TAG)) untag(peer.id)
+    if (peer.tags.has(KAD_DHT_KEEP_ALIVE_TAG)) void untag(peer.id)
   })
   // before start, when libp2p's reconnect queue dials every peer stored with a keep-alive tag
   const tagged = await libp2p.peerStore.all({ filters: [peer => peer.tags.has(KAD_DHT_KEEP_ALIVE_TAG)] })
-  await Promise.all(tagged.map(async peer => libp2p.peerStore.merge(peer.id, { tags: { [KAD_DHT_KEEP_ALIVE_TAG]: undefined } })))
+  await Promise.all(tagged.map(async peer => untag(peer.id)))
 }

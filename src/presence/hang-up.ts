@@ -179,8 +179,8 @@ export class HangUp {
       await this.wills.release(peer).catch(err => this.log('could not tell %p we are hanging up - %e', peer, err))
       // something may have started on it meanwhile (a message to send): then it stays, and the
       // wills the release dropped come back with the next record either side publishes
-      const since = await this.needed(peer)
-      if (since != null) return since
+      const still = await this.needed(peer)
+      if (still != null) return still
     }
     await this.components.connectionManager.closeConnections(peer)
     this.log('hung up on %p', peer)
