@@ -119,9 +119,12 @@ export function changed (): void {
 }
 
 export function useStore (): State {
-  const [, setVersion] = useState(version)
+  const [rendered, setVersion] = useState(version)
   useEffect(() => {
     listeners.add(setVersion)
+    // effects run a frame after the first render: a change in between (a node that answered
+    // at once, such as the 401 of a signed-out page) would be lost and the page stuck on it
+    if (version !== rendered) setVersion(version)
     return () => { listeners.delete(setVersion) }
   }, [])
   return state
