@@ -80,7 +80,7 @@ export async function relaySizing (cleanup: Cleanup, log: (line: string) => void
   const room = Math.max(...plan.steps) * 2 + 100
   await writeFile(join(home, 'config.json'), JSON.stringify({
     relayLimits: { maxReservations: room },
-    connections: { maxConnections: room, inboundPerAddressPerSecond: 1_000, maxIncomingPending: 100 }
+    connections: { maxConnections: room, inboundPerAddressPerSecond: 1_000, maxIncomingPending: 100, maxIncomingPendingPerAddress: 100 }
   }))
   const relay = await startProc(cleanup, PMESH, ['start', '--relay', '--home', home, '--listen', '/ip4/127.0.0.1/tcp/0', '--metrics', '127.0.0.1:0', '--json'])
   const url: string = relay.info.metrics

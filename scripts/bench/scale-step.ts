@@ -127,6 +127,8 @@ const start = async (name: string, bootstrap: string[], relay: boolean): Promise
   relay,
   bootstrap,
   connectionManager: CONNECTION_MANAGER,
+  // every process is 127.0.0.1: one address's share of the handshakes would be the whole network's
+  connections: { maxIncomingPendingPerAddress: CONNECTION_MANAGER.maxIncomingPendingConnections },
   // a relay refuses every inbound connection past its ceiling, its own new clients too (record 015)
   maxConnections: relay && values['relay-connections'] != null ? Number(values['relay-connections']) : undefined,
   pingTimeout

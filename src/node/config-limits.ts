@@ -28,8 +28,10 @@ export interface RelayLimits {
 export interface ConnectionLimits {
   /** Connections held at once. Default: 300 */
   maxConnections: number
-  /** Inbound connections still in their handshake at once. Default: 10 */
+  /** Inbound connections still in their handshake at once. Default: 64 */
   maxIncomingPending: number
+  /** Of those, from one IP address (an IPv6 /64) at once. Default: 8 */
+  maxIncomingPendingPerAddress: number
   /** New inbound connections per second from one IP address. Default: 20 */
   inboundPerAddressPerSecond: number
 }
@@ -119,6 +121,7 @@ const SECTIONS: { [S in keyof LimitSections]: Record<keyof LimitSections[S], Ran
     // a node needs a few connections to take part at all (relays, DHT neighbours)
     maxConnections: { min: 8, integer: true },
     maxIncomingPending: WHOLE,
+    maxIncomingPendingPerAddress: WHOLE,
     inboundPerAddressPerSecond: WHOLE
   }
 }

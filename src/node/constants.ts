@@ -86,10 +86,21 @@ export const DCUTR_FRAME_LIMIT = 4 * 1024
  */
 export const MUXER_INBOUND_STREAMS = 256
 /**
- * Inbound connections still being upgraded (encryption, muxer): libp2p's
- * default, set here on purpose; it bounds the handshakes a node does at once.
+ * Inbound connections still being upgraded (encryption, muxer) at once.
+ * libp2p's default is 10, and while they are in flight it refuses every
+ * other inbound connection: ten silent sockets made a node deaf for the 10 s
+ * of the upgrade timeout. A pending upgrade costs a socket and a Noise
+ * state, some KiB, and its handshake's CPU is bounded by the per-address
+ * rate below; 64 leave room for others beside the per-address bound.
  */
-export const MAX_INCOMING_PENDING_CONNECTIONS = 10
+export const MAX_INCOMING_PENDING_CONNECTIONS = 64
+/**
+ * Of those, upgrades in flight from one address (an IPv4 address, an IPv6
+ * /64): one address can hold at most this many slots (handshake-slots.ts).
+ * Honest peers behind one NAT rarely have two handshakes in flight at once
+ * (20 a second at ~0.1 s each); 8 leaves room for a burst after an outage.
+ */
+export const MAX_INCOMING_PENDING_PER_ADDRESS = 8
 /**
  * New inbound connections per second from one IP address. libp2p's default
  * is 5, and honest nodes share addresses — a LAN behind one NAT reconnecting

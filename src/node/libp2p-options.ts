@@ -25,12 +25,13 @@ import { DHT_DATASTORE_PREFIX, presenceDhtSelectors, presenceDhtValidators } fro
 import { addressPeerId } from '../utils/formats.js'
 import { streamLimits, type StreamLimits } from '../utils/stream-limits.js'
 import { servesDht, type NodeSettings } from './config.js'
-import { BOOTSTRAP_TAG, DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MUXER_INBOUND_STREAMS, PING_ANSWER_TIMEOUT_MS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS } from './constants.js'
+import { BOOTSTRAP_TAG, DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, DHT_PROTOCOL, DHT_STREAMS_PER_CONNECTION, IDENTIFY_FRAME_LIMIT, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MAX_INCOMING_PENDING_PER_ADDRESS, MUXER_INBOUND_STREAMS, PING_ANSWER_TIMEOUT_MS, PING_STREAMS_PER_CONNECTION, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS } from './constants.js'
 import { bootstrapKeeper, type BootstrapKeeper } from './bootstrap-keeper.js'
 import { boundDhtRecords } from './dht-records.js'
 import { keepNoDhtNeighbours } from './dht-neighbours.js'
 import { admitOnlyDhtServers } from './dht-servers.js'
 import { circuitAddressesOnly, firewallGater } from './firewall.js'
+import { handshakeSlots } from './handshake-slots.js'
 import { pacedRandomWalk } from './paced-walk.js'
 import { DEFAULT_STREAM_SETTINGS, nodeStreamLimits } from './stream-limits.js'
 import type { ComponentLogger, ConnectionGater, Libp2p, Metrics, PrivateKey, ServiceMap } from '@libp2p/interface'
@@ -121,11 +122,16 @@ export function libp2pOptions (settings: NodeSettings, parts: Libp2pParts): Libp
     streamMuxers: [yamux({ enableKeepAlive: false, maxInboundStreams: muxerInboundStreams })],
     // a connection's idle cost is its pings: see "Idle cost budget" in docs/ARCHITECTURE.md
     connectionMonitor: { pingInterval: settings.pingInterval * 1000, ...(parts.pingTimeout == null ? {} : { pingTimeout: { minTimeout: parts.pingTimeout } }) },
-    connectionGater: parts.connectionGater ?? (behindRelays
-      ? firewallGater({ private: settings.private, relays: settings.bootstrap.map(address => addressPeerId(multiaddr(address)) ?? '') })
-      : undefined),
     // a stranger's connections cost a handshake each before any limit on streams applies: bound
-    // those being upgraded and the new ones per second from one address (constants.ts)
+    // those being upgraded, from everyone and from one address, and the new ones per second
+    // from one address (constants.ts)
+    connectionGater: handshakeSlots({
+      perAddress: settings.connections.maxIncomingPendingPerAddress ?? MAX_INCOMING_PENDING_PER_ADDRESS,
+      inner: parts.connectionGater ?? (behindRelays
+        ? firewallGater({ private: settings.private, relays: settings.bootstrap.map(address => addressPeerId(multiaddr(address)) ?? '') })
+        : undefined),
+      log: defaultLogger().forComponent('presence-mesh:node:handshake-slots')
+    }),
     connectionManager: {
       maxIncomingPendingConnections: settings.connections.maxIncomingPending ?? MAX_INCOMING_PENDING_CONNECTIONS,
       inboundConnectionThreshold: settings.connections.inboundPerAddressPerSecond ?? INBOUND_CONNECTION_THRESHOLD,

@@ -9,7 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { DEFAULT_MAILBOX_LIMITS } from '../mailbox/constants.js'
 import { DHT_DATASTORE_PREFIX } from '../presence/index.js'
-import { DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TAG, RELAY_RESERVATION_TTL_MS } from './constants.js'
+import { DEFAULT_DHT_MAX_RECORDS, DEFAULT_MAX_CONNECTIONS, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MAX_INCOMING_PENDING_PER_ADDRESS, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TAG, RELAY_RESERVATION_TTL_MS } from './constants.js'
 import { DEFAULT_STREAM_SETTINGS } from './stream-limits.js'
 import { packageFile } from '../utils/package-root.js'
 import type { PresenceMeshNode } from './create-node.js'
@@ -101,6 +101,7 @@ export function limitsInEffect ({ settings }: Pick<PresenceMeshNode, 'settings'>
     connections: {
       maxConnections: DEFAULT_MAX_CONNECTIONS,
       maxIncomingPending: MAX_INCOMING_PENDING_CONNECTIONS,
+      maxIncomingPendingPerAddress: MAX_INCOMING_PENDING_PER_ADDRESS,
       inboundPerAddressPerSecond: INBOUND_CONNECTION_THRESHOLD,
       ...settings.connections
     },

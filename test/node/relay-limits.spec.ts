@@ -36,7 +36,7 @@ describe('relay settings in config.json', function () {
       assert.equal(settings.logFormat, 'json')
       const limits = limitsInEffect({ settings })
       assert.deepEqual(limits.relayLimits, { maxReservations: 500, reservationTtlMs: 7_200_000, durationMs: 1_800_000, dataBytes: 1048576 })
-      assert.deepEqual(limits.connections, { maxConnections: 2000, maxIncomingPending: 10, inboundPerAddressPerSecond: 20 })
+      assert.deepEqual(limits.connections, { maxConnections: 2000, maxIncomingPending: 64, maxIncomingPendingPerAddress: 8, inboundPerAddressPerSecond: 20 })
       assert.equal(limits.mailbox.boxItems, 200)
       assert.equal(limits.dht.maxRecords, 50_000)
     } finally {

@@ -37,7 +37,7 @@ export function statusFields (s: NodeStatus): Array<[string, string]> {
     ['streams refused', `${refusals} since start`],
     ['relay limits', `reservations ${relay.maxReservations}, reservation lifetime ${duration(relay.reservationTtlMs)}, per relayed connection ${duration(relay.durationMs)} and ${bytes(relay.dataBytes)}`],
     ['mailbox limits', `per box ${mailbox.boxItems} items and ${bytes(mailbox.boxBytes)}, one stranger ${mailbox.senderShare} of a box, strangers ${mailbox.strangersShare}, per depositor ${mailbox.depositorItems} items and ${bytes(mailbox.depositorBytes)}, in all ${mailbox.totalItems} items and ${bytes(mailbox.totalBytes)}, kept ${duration(mailbox.ttlMs)}`],
-    ['connection limits', `${connections.maxConnections} connections, ${connections.maxIncomingPending} handshakes at once, ${connections.inboundPerAddressPerSecond} new a second from one address`],
+    ['connection limits', `${connections.maxConnections} connections, ${connections.maxIncomingPending} handshakes at once and ${connections.maxIncomingPendingPerAddress} from one address, ${connections.inboundPerAddressPerSecond} new a second from one address`],
     ['stream limits', `${streams.maxPerPeer} per peer and protocol, ${streams.maxPerProtocol} per protocol, ${streams.maxPerPeerTotal} per peer`]
   ]
 }
