@@ -17,7 +17,7 @@
 import { parseArgs } from 'node:util'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createNode, type PresenceMeshNode } from '../../src/node/create-node.js'
-import { ONE_HOST_INBOUND_PER_S } from './idle-probe.js'
+import { ONE_HOST_CONNECTIONS } from './idle-probe.js'
 import { stopWithParent } from './raw-libp2p.js'
 
 export type ContactsCommand =
@@ -33,7 +33,7 @@ const START_GAP_MS = 300
 
 const nodes: PresenceMeshNode[] = []
 for (let i = 0; i < Number(values.count); i++) {
-  nodes.push(await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: values.bootstrap, relay: values.relay && i === 0, connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S } }))
+  nodes.push(await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: values.bootstrap, relay: values.relay && i === 0, connections: ONE_HOST_CONNECTIONS }))
   await new Promise(resolve => setTimeout(resolve, START_GAP_MS))
 }
 

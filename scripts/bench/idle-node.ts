@@ -28,7 +28,7 @@ import { mergeSettings } from '../../src/node/config.js'
 import { createNode } from '../../src/node/create-node.js'
 import { createMeshLibp2p } from '../../src/node/libp2p-options.js'
 import { inBatches } from '../mesh/procs.js'
-import { ONE_HOST_INBOUND_PER_S, Probe } from './idle-probe.js'
+import { ONE_HOST_CONNECTIONS, Probe } from './idle-probe.js'
 import { stopWithParent } from './raw-libp2p.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -71,7 +71,7 @@ let notifies = 0
 let stop: () => Promise<void>
 
 if (values.mode === 'ours') {
-  const node = await createNode({ home: values.home, listen: LOOPBACK, bootstrap: values.bootstrap, relay: values.relay, connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S }, pingTimeout: values['ping-timeout'] == null ? undefined : Number(values['ping-timeout']), maxConnections: values['max-connections'] == null ? undefined : Number(values['max-connections']) })
+  const node = await createNode({ home: values.home, listen: LOOPBACK, bootstrap: values.bootstrap, relay: values.relay, connections: ONE_HOST_CONNECTIONS, pingTimeout: values['ping-timeout'] == null ? undefined : Number(values['ping-timeout']), maxConnections: values['max-connections'] == null ? undefined : Number(values['max-connections']) })
   libp2p = node.libp2p
   node.libp2p.services.presence.addEventListener('notify', () => { notifies++ })
   publish = async availability => node.libp2p.services.presence.publish({ basic: 'open', availability })
@@ -86,10 +86,9 @@ if (values.mode === 'ours') {
   const datastore = new LevelDatastore(join(values.home, 'datastore'))
   await datastore.open()
   // what ours runs with (createNode() above), less the presence-mesh services
-  libp2p = await createMeshLibp2p(mergeSettings({ listen: LOOPBACK, bootstrap: values.bootstrap }), {
+  libp2p = await createMeshLibp2p(mergeSettings({ listen: LOOPBACK, bootstrap: values.bootstrap, connections: ONE_HOST_CONNECTIONS }), {
     privateKey: await generateKeyPair('Ed25519'),
-    datastore,
-    connectionManager: { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S }
+    datastore
   })
   await libp2p.start()
   stop = async () => {

@@ -99,7 +99,7 @@ src/node/libp2p-options.ts, with its LevelDB in a home directory as ours has; no
 service) dials every peer ours
 is connected to; after a ${plan.warmupS} s warm-up both are measured side by side for ${plan.windowS} s, each alone in its
 process (scripts/bench/idle-node.ts). Every node accepts up to 1,000 inbound connections a second from one address
-(libp2p's default of 5 would be shared by the whole mesh on 127.0.0.1). Online contacts are capped at ${plan.onlineCap}: more real nodes than that do not run
+and lets one address hold all its handshake slots (the per-address limits would be shared by the whole mesh on 127.0.0.1). Online contacts are capped at ${plan.onlineCap}: more real nodes than that do not run
 on 2 cores, so 500 contacts are ${runs.find(r => r.contacts === 500)?.online ?? '–'} online + ${runs.find(r => r.contacts === 500)?.offline ?? '–'} offline, not half and half.
 
 How it is counted (scripts/bench/idle-probe.ts), as rates over the whole window (idle traffic comes in bursts — a

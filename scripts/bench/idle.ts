@@ -96,7 +96,7 @@ async function window (ctx: BenchContext, ours: IpcProc, plain: IpcProc, plan: I
 
 export async function idleBench (ctx: BenchContext, plan: IdlePlan): Promise<IdleRun[]> {
   const root = await ctx.cleanup.tempDir('pmesh-idle-')
-  // a community relay in a process of its own (see ONE_HOST_INBOUND_PER_S): every node's bootstrap
+  // a community relay in a process of its own (see ONE_HOST_CONNECTIONS): every node's bootstrap
   // node and will holder, as a real mesh's bootstrap nodes are
   const seed = new IpcProc(await startProc(ctx.cleanup, IDLE_CONTACTS, ['--count', '1', '--relay'], { ipc: true }))
   const bootstrap = seed.proc.info.addresses[0]

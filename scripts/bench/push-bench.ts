@@ -16,7 +16,7 @@ import { createNode, type PresenceMeshNode } from '../../src/node/create-node.js
 import { PUSH_HANG_UP_DELAY_MS } from '../../src/presence/hang-up.js'
 import { inBatches } from '../mesh/procs.js'
 import { summarize } from '../mesh/stats.js'
-import { ONE_HOST_INBOUND_PER_S } from './idle-probe.js'
+import { ONE_HOST_CONNECTIONS } from './idle-probe.js'
 import { createRawNode, payload, payloadId, pushAll, type RawNode } from './raw-libp2p.js'
 import type { BenchContext, Pair } from './figures.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -38,7 +38,6 @@ const SETTLE_MS = 3_000
 /** How long a change after rest waits for the hang-ups: ours come PUSH_HANG_UP_DELAY_MS after a push, then a look at the will */
 const RESTED_MS = PUSH_HANG_UP_DELAY_MS + 10_000
 const AVAILABILITIES = ['busy', 'away', 'available', 'idle'] as const
-const connectionManager = { inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S }
 
 /** Arrival times (performance.now()) of sample `key` at each receiver */
 class Arrivals {
@@ -108,15 +107,15 @@ async function disconnected (node: Libp2p, peers: Libp2p[]): Promise<number> {
 export async function ours (ctx: BenchContext, watchers: number, changes: number, probe?: RoundProbe, afterRest = false): Promise<number[]> {
   const started: PresenceMeshNode[] = []
   try {
-    const relay = await createNode({ listen: LOOPBACK, relay: true, connectionManager })
+    const relay = await createNode({ listen: LOOPBACK, relay: true, connections: ONE_HOST_CONNECTIONS })
     started.push(relay)
     probe?.node(relay.libp2p)
     const bootstrap = [relay.libp2p.getMultiaddrs()[0].toString()]
-    const p = await createNode({ listen: LOOPBACK, bootstrap, connectionManager })
+    const p = await createNode({ listen: LOOPBACK, bootstrap, connections: ONE_HOST_CONNECTIONS })
     started.push(p)
     probe?.node(p.libp2p)
     const ws = await inBatches(Array.from({ length: watchers }, (_, i) => i), ctx.concurrency * 4, async () => {
-      const node = await createNode({ listen: LOOPBACK, bootstrap, connectionManager, presence: { publishOnStart: false } })
+      const node = await createNode({ listen: LOOPBACK, bootstrap, connections: ONE_HOST_CONNECTIONS, presence: { publishOnStart: false } })
       started.push(node)
       probe?.node(node.libp2p)
       return node

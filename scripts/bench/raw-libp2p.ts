@@ -20,6 +20,7 @@ import { IM_STREAMS_PER_CONNECTION } from '../../src/messaging/constants.js'
 import { PUSH_STREAMS_PER_CONNECTION } from '../../src/presence/protocol.js'
 import { mergeSettings } from '../../src/node/config.js'
 import { createMeshLibp2p, type Libp2pServices } from '../../src/node/libp2p-options.js'
+import { ONE_HOST_CONNECTIONS } from './idle-probe.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 
@@ -58,7 +59,7 @@ export interface RawNode {
 
 export async function createRawNode ({ bootstrap, relay = false, behindRelay = false, datastore: dir, onPush }: RawNodeOptions): Promise<RawNode> {
   // the settings `pmesh start --listen /ip4/127.0.0.1/tcp/0 [--bootstrap …] [--relay] [--firewalled]` runs with
-  const settings = mergeSettings({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, relay, firewalled: behindRelay })
+  const settings = mergeSettings({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, relay, firewalled: behindRelay, connections: ONE_HOST_CONNECTIONS })
   const level = dir != null ? new LevelDatastore(dir) : undefined
   await level?.open()
   const datastore: Datastore = level ?? new MemoryDatastore()

@@ -33,7 +33,7 @@ import { parseArgs } from 'node:util'
 import { writeHeapSnapshot } from 'node:v8'
 import { createNode, type PresenceMeshNode } from '../../src/node/create-node.js'
 import { inBatches, waitUntil } from '../mesh/procs.js'
-import { ONE_HOST_INBOUND_PER_S, refusedStreams } from './idle-probe.js'
+import { refusedStreams } from './idle-probe.js'
 import { stopWithParent } from './raw-libp2p.js'
 import { Churn, type ChurnCounts } from './scale-workload.js'
 
@@ -77,8 +77,13 @@ export interface StepSnapshot extends ChurnCounts {
   verdicts: Record<string, number>
 }
 
-/** Many nodes share one loop and one IP: libp2p's per-node defaults (10 pending inbound, 5 inbound/s per IP) reset their dials */
-const CONNECTION_MANAGER = { maxIncomingPendingConnections: 1_000, inboundConnectionThreshold: ONE_HOST_INBOUND_PER_S, dialTimeout: 30_000, inboundUpgradeTimeout: 30_000 }
+/**
+ * Many nodes share one loop and one IP: a node's limits on handshakes (64 in flight, 8 from one
+ * address, 20 new a second from one address) would reset their dials, and a loaded loop makes dials
+ * and upgrades slow
+ */
+const CONNECTIONS = { maxIncomingPending: 1_000, maxIncomingPendingPerAddress: 1_000, inboundPerAddressPerSecond: 1_000 }
+const CONNECTION_MANAGER = { dialTimeout: 30_000, inboundUpgradeTimeout: 30_000 }
 const START_WAVE = 10
 /** A wave whose nodes have not reached their relay by then has stalled: the step fails rather than measure a broken network */
 const WAVE_CONNECT_MS = 120_000
@@ -127,8 +132,7 @@ const start = async (name: string, bootstrap: string[], relay: boolean): Promise
   relay,
   bootstrap,
   connectionManager: CONNECTION_MANAGER,
-  // every process is 127.0.0.1: one address's share of the handshakes would be the whole network's
-  connections: { maxIncomingPendingPerAddress: CONNECTION_MANAGER.maxIncomingPendingConnections },
+  connections: CONNECTIONS,
   // a relay refuses every inbound connection past its ceiling, its own new clients too (record 015)
   maxConnections: relay && values['relay-connections'] != null ? Number(values['relay-connections']) : undefined,
   pingTimeout
